@@ -1,0 +1,78 @@
+/*
+ * chat.h: one 1:1 conversation on an established secure connection: the
+ * name exchange, trust on first use, the user's commands, and showing
+ * what arrives.  Shared by `sotto host` and `sotto join`.
+ */
+#ifndef SOTTO_CHAT_H
+#define SOTTO_CHAT_H
+
+#include <limits.h>
+
+#include <event2/event.h>
+
+#include "conn.h"
+#include "identity.h"
+
+struct secret;
+struct term;
+
+/* Exit statuses (also in --help and README). */
+#define EXIT_OK		0
+#define EXIT_USAGE	2
+#define EXIT_AUTH	3	/* wrong password or interference */
+#define EXIT_CONN	4	/* connection failed, cut or tampered with */
+#define EXIT_IDENTITY	5	/* peer identity changed */
+
+/* What a host or join run was given: options, secrets, identity. */
+struct chat_setup {
+	char		 name[64];	/* our name, validated */
+	struct secret	*password;
+	struct identity	*id;
+	char		 confdir[PATH_MAX];
+	char		 peers_path[PATH_MAX];
+	int		 plain;
+	struct conn_timing timing;
+};
+
+struct chat;
+
+/* A chat on the terminal t; it takes no connection yet.  NULL on
+ * allocation failure. */
+struct chat *chat_new(struct event_base *base, struct term *t,
+	    const struct chat_setup *s);
+void	 chat_free(struct chat *ch);
+/* Gives the chat its connection (the chat owns it from then on); the
+ * conn must use chat_conn_cbs with ch as argument. */
+void	 chat_attach(struct chat *ch, struct conn *c);
+/* Starts the name exchange on an established connection (chat_conn_cbs
+ * does this itself when the connection becomes established under it). */
+void	 chat_start(struct chat *ch);
+/* The conn callbacks of a chat's connection. */
+extern const struct conn_cbs chat_conn_cbs;
+/* The user asked to leave (end of input, /quit, Ctrl-C). */
+void	 chat_leave(struct chat *ch, int interrupted);
+/* A user's line, routed here by the caller's term callbacks. */
+void	 chat_line(struct chat *ch, const char *line, size_t len);
+/* 1 once the chat has ended; its exit status. */
+int	 chat_done(const struct chat *ch);
+int	 chat_exit_status(const struct chat *ch);
+
+/* Text for a connection-ending error, and the exit status it maps to. */
+const char *chat_err_text(int err);
+int	 chat_err_status(int err);
+
+/* Loads (creating on first use) our identity and fills confdir and
+ * peers_path; prints a notice when a new identity was made.  0 or an
+ * exit status. */
+int	 chat_load_identity(struct chat_setup *s);
+/* Reads the password from --password-file, or asks on the terminal
+ * (twice when 'confirm'); warns when it is weak.  0 or an exit status. */
+int	 chat_get_password(struct chat_setup *s, const char *file,
+	    int confirm);
+/* Sets s->name from --name, or the login name; 0 or EXIT_USAGE. */
+int	 chat_set_name(struct chat_setup *s, const char *name);
+/* Zeroes s and sets the default timing (conn.h). */
+void	 chat_setup_init(struct chat_setup *s);
+void	 chat_setup_release(struct chat_setup *s);
+
+#endif

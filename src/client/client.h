@@ -1,0 +1,28 @@
+/*
+ * client.h: the chat programs' entry points (one per subcommand) and
+ * what they share.
+ */
+#ifndef SOTTO_CLIENT_H
+#define SOTTO_CLIENT_H
+
+struct chat_setup;
+
+#define CLIENT_DEFAULT_PORT	65432
+/* Bound into CPace's channel identifier: a 1:1 chat's handshake can't be
+ * confused with any other use of the channel. */
+#define CLIENT_CONTEXT_1TO1	"sotto 1:1 chat"
+
+int	 host_main(int argc, char **argv);
+int	 join_main(int argc, char **argv);
+/* The interactive start: `sotto` with no arguments. */
+int	 wizard_main(int argc, char **argv);
+
+/* Run a host or a join with a prepared setup (the wizard's way in);
+ * they take over s (its secrets are freed) and return an exit status.
+ * A NULL name/pwfile means default/ask; s->password may be set already. */
+int	 host_start(struct chat_setup *s, const char *listen_addr, int port,
+	    const char *name, const char *pwfile, int max_failures);
+int	 join_start(struct chat_setup *s, const char *host, int port,
+	    const char *name, const char *pwfile);
+
+#endif

@@ -1,0 +1,438 @@
+/*
+ * host.c: `sotto host`: wait for one person to join, chat, exit.
+ * Several handshakes may run at once, so a silent connection can't hold
+ * the door; the first to authenticate becomes the chat and later ones
+ * are told the host is busy.  A failed attempt slows that address down,
+ * doubling each time.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <sodium.h>
+
+#include "addr.h"
+#include "chat.h"
+#include "client.h"
+#include "conn.h"
+#include "err.h"
+#include "secret.h"
+#include "term.h"
+
+#define HOST_MAX_LISTEN		8
+#define HOST_MAX_PENDING	8
+#define HOST_MAX_PENALTY	64
+#define HOST_MAX_DELAY		60	/* seconds, cap of the doubling */
+
+struct pending {
+	struct conn	*c;
+	struct host	*h;
+};
+
+struct penalty {
+	char		 ip[ADDR_STRLEN];
+	int		 failures;
+	time_t		 until;
+};
+
+struct host {
+	struct event_base	*base;
+	struct chat_setup	 s;
+	struct term		*term;
+	struct chat		*chat;
+	int			 chatting;
+	struct evconnlistener	*lev[HOST_MAX_LISTEN];
+	int			 nlev;
+	struct pending		 pend[HOST_MAX_PENDING];
+	struct penalty		 pen[HOST_MAX_PENALTY];
+	int			 failures;
+	int			 max_failures;
+	int			 status;
+	int			 done;
+};
+
+static void
+host_end(struct host *h, int status)
+{
+	if (h->done)
+		return;
+	h->done = 1;
+	h->status = status;
+	event_base_loopbreak(h->base);
+}
+
+/* The address without its port, for the per-address penalty. */
+static void
+ip_of(const char *addr, char ip[ADDR_STRLEN])
+{
+	const char *colon;
+	size_t n;
+
+	snprintf(ip, ADDR_STRLEN, "%s", addr);
+	if (ip[0] == '[') {
+		n = strcspn(ip + 1, "]");
+		memmove(ip, ip + 1, n);
+		ip[n] = '\0';
+	} else if ((colon = strrchr(ip, ':')) != NULL)
+		ip[colon - ip] = '\0';
+}
+
+static struct penalty *
+penalty_find(struct host *h, const char *ip, int create)
+{
+	struct penalty *oldest = &h->pen[0];
+	int i;
+
+	for (i = 0; i < HOST_MAX_PENALTY; i++) {
+		if (strcmp(h->pen[i].ip, ip) == 0)
+			return &h->pen[i];
+		if (h->pen[i].until < oldest->until)
+			oldest = &h->pen[i];
+	}
+	if (!create)
+		return NULL;
+	memset(oldest, 0, sizeof(*oldest));
+	snprintf(oldest->ip, sizeof(oldest->ip), "%s", ip);
+	return oldest;
+}
+
+static void
+refused_closed(struct conn *c, int err, void *arg)
+{
+	(void)err;
+	(void)arg;
+	conn_free(c);
+}
+
+static void
+noop_established(struct conn *c, void *arg)
+{
+	(void)c;
+	(void)arg;
+}
+
+static void
+noop_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
+{
+	(void)c;
+	(void)p;
+	(void)len;
+	(void)arg;
+}
+
+static const struct conn_cbs refused_cbs = {
+	noop_established, noop_message, refused_closed
+};
+
+static void
+refuse(struct conn *c, enum chan_abort why)
+{
+	conn_set_cbs(c, &refused_cbs, NULL);
+	conn_refuse(c, why, ERR_BUSY);
+}
+
+static void	pending_established(struct conn *, void *);
+static void	pending_closed(struct conn *, int, void *);
+
+static const struct conn_cbs pending_cbs = {
+	pending_established, noop_message, pending_closed
+};
+
+static void
+pending_established(struct conn *c, void *arg)
+{
+	struct pending *p = arg;
+	struct host *h = p->h;
+	int i;
+
+	p->c = NULL;
+	if (h->chatting) {
+		/* Lost a race with another joiner: a clean goodbye. */
+		conn_set_cbs(c, &refused_cbs, NULL);
+		conn_close(c);
+		return;
+	}
+	h->chatting = 1;
+	for (i = 0; i < HOST_MAX_PENDING; i++)
+		if (h->pend[i].c != NULL) {
+			refuse(h->pend[i].c, CHAN_ABORT_BUSY);
+			h->pend[i].c = NULL;
+		}
+	conn_set_cbs(c, &chat_conn_cbs, h->chat);
+	chat_attach(h->chat, c);
+	chat_start(h->chat);
+}
+
+static void
+pending_closed(struct conn *c, int err, void *arg)
+{
+	struct pending *p = arg;
+	struct host *h = p->h;
+	struct penalty *pen;
+	char ip[ADDR_STRLEN];
+	int delay;
+
+	p->c = NULL;
+	if (err == ERR_AUTH) {
+		ip_of(conn_peer_addr(c), ip);
+		pen = penalty_find(h, ip, 1);
+		pen->failures++;
+		delay = pen->failures >= 7 ? HOST_MAX_DELAY :
+		    1 << (pen->failures - 1);
+		if (delay > HOST_MAX_DELAY)
+			delay = HOST_MAX_DELAY;
+		pen->until = time(NULL) + delay;
+		h->failures++;
+		term_notice(h->term, "failed attempt from %s (wrong password, "
+		    "or someone interfering); %s may try again in %d s",
+		    conn_peer_addr(c), ip, delay);
+		if (h->max_failures > 0 && h->failures >= h->max_failures) {
+			term_error(h->term, "%d failed attempt%s: giving up",
+			    h->failures, h->failures == 1 ? "" : "s");
+			conn_free(c);
+			host_end(h, EXIT_AUTH);
+			return;
+		}
+	} else if (err == ERR_TIMEOUT)
+		term_notice(h->term, "connection from %s dropped: no handshake "
+		    "within %d s", conn_peer_addr(c), h->s.timing.handshake);
+	else
+		term_notice(h->term, "connection from %s dropped: %s",
+		    conn_peer_addr(c), err_str(err));
+	conn_free(c);
+}
+
+static void
+accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct host *h = arg;
+	struct chan_params cp;
+	struct penalty *pen;
+	char addr[ADDR_STRLEN], ip[ADDR_STRLEN];
+	struct pending *slot = NULL;
+	struct conn *c;
+	int i;
+
+	(void)l;
+	addr_format(sa, (socklen_t)salen, addr, sizeof(addr));
+	ip_of(addr, ip);
+	memset(&cp, 0, sizeof(cp));
+	cp.role = CHAN_SERVER;
+	cp.password = h->s.password->p;
+	cp.password_len = h->s.password->len;
+	cp.identity = h->s.id;
+	cp.context = (const uint8_t *)CLIENT_CONTEXT_1TO1;
+	cp.context_len = strlen(CLIENT_CONTEXT_1TO1);
+	for (i = 0; i < HOST_MAX_PENDING && slot == NULL; i++)
+		if (h->pend[i].c == NULL)
+			slot = &h->pend[i];
+	if ((c = conn_new(h->base, fd, &cp, &h->s.timing, &pending_cbs,
+	    slot)) == NULL)
+		return;
+	pen = penalty_find(h, ip, 0);
+	if (h->chatting || slot == NULL)
+		refuse(c, CHAN_ABORT_BUSY);
+	else if (pen != NULL && pen->until > time(NULL))
+		refuse(c, CHAN_ABORT_RETRY);
+	else {
+		slot->c = c;
+		slot->h = h;
+	}
+}
+
+static void
+print_addr(const char *a, void *arg)
+{
+	struct host *h = arg;
+	int v6 = strchr(a, ':') != NULL;
+
+	term_notice(h->term, v6 ? "listening on [%s]:%d" : "listening on %s:%d",
+	    a, addr_local_port(evconnlistener_get_fd(h->lev[0])));
+}
+
+static void
+term_line(const char *line, size_t len, void *arg)
+{
+	struct host *h = arg;
+
+	chat_line(h->chat, line, len);
+}
+
+static void
+term_eof(int interrupted, void *arg)
+{
+	struct host *h = arg;
+
+	if (h->chatting)
+		chat_leave(h->chat, interrupted);
+	else
+		host_end(h, EXIT_OK);
+}
+
+/* Runs the host.  Returns the exit status. */
+static int
+host_run(struct host *h, const char *listen_addr, int port)
+{
+	static const struct term_cbs tcbs = { term_line, term_eof };
+	char why[256];
+	int fds[HOST_MAX_LISTEN], nfds = HOST_MAX_LISTEN, i, status;
+
+	if (addr_listen(listen_addr, port, fds, &nfds, why, sizeof(why)) != 0) {
+		fprintf(stderr, "sotto: %s\n", why);
+		return EXIT_CONN;
+	}
+	if ((h->base = event_base_new()) == NULL ||
+	    (h->term = term_new(h->base, h->s.plain, &tcbs, h)) == NULL ||
+	    (h->chat = chat_new(h->base, h->term, &h->s)) == NULL) {
+		fprintf(stderr, "sotto: out of memory\n");
+		for (i = 0; i < nfds; i++)
+			close(fds[i]);
+		status = EXIT_CONN;
+		goto out;
+	}
+	for (i = 0; i < nfds; i++) {
+		evutil_make_socket_nonblocking(fds[i]);
+		if ((h->lev[h->nlev] = evconnlistener_new(h->base, accept_cb, h,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1,
+		    fds[i])) == NULL) {
+			close(fds[i]);
+			continue;
+		}
+		h->nlev++;
+	}
+	if (listen_addr != NULL)
+		term_notice(h->term, strchr(listen_addr, ':') != NULL ?
+		    "listening on [%s]:%d" : "listening on %s:%d", listen_addr,
+		    addr_local_port(evconnlistener_get_fd(h->lev[0])));
+	else
+		addr_list_local(print_addr, h);
+	term_notice(h->term, "waiting for someone to join (sotto join "
+	    "ADDRESS:%d); your name is %s",
+	    addr_local_port(evconnlistener_get_fd(h->lev[0])), h->s.name);
+	event_base_dispatch(h->base);
+	status = h->chatting ? chat_exit_status(h->chat) : h->status;
+ out:
+	for (i = 0; i < HOST_MAX_PENDING; i++)
+		conn_free(h->pend[i].c);
+	for (i = 0; i < h->nlev; i++)
+		evconnlistener_free(h->lev[i]);
+	chat_free(h->chat);
+	term_free(h->term);
+	if (h->base != NULL)
+		event_base_free(h->base);
+	return status;
+}
+
+static void
+host_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sotto host [--listen ADDR] [--port N] [--name NAME]\n"
+	    "                  [--password-file FILE] [--max-failures N] [--plain]\n"
+	    "\n"
+	    "Waits for one person to join with the same password, then chats.\n"
+	    "  --listen ADDR        listen on this local address only (default: all)\n"
+	    "  --port N             TCP port (default %d; 0 picks a free one)\n"
+	    "  --name NAME          your name in the chat (default: login name)\n"
+	    "  --password-file FILE read the password from FILE's first line\n"
+	    "                       (default: ask twice on the terminal)\n"
+	    "  --max-failures N     exit (status 3) after N failed attempts\n"
+	    "                       (default: keep waiting)\n"
+	    "  --plain              line mode even on a terminal\n",
+	    CLIENT_DEFAULT_PORT);
+}
+
+int
+host_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "password-file", required_argument, NULL, 'P' },
+		{ "max-failures", required_argument, NULL, 'm' },
+		{ "plain", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct host h;
+	const char *listen_addr = NULL, *name = NULL, *pwfile = NULL;
+	int ch, port = CLIENT_DEFAULT_PORT;
+
+	memset(&h, 0, sizeof(h));
+	chat_setup_init(&h.s);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:Lh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			listen_addr = optarg;
+			break;
+		case 'p':
+			if (addr_parse_port(optarg, 1, &port) != 0) {
+				fprintf(stderr, "sotto: bad port '%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'P':
+			pwfile = optarg;
+			break;
+		case 'm':
+			h.max_failures = atoi(optarg);
+			if (h.max_failures < 1) {
+				fprintf(stderr, "sotto: bad --max-failures\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'L':
+			h.s.plain = 1;
+			break;
+		case 'h':
+			host_usage(stdout);
+			return EXIT_OK;
+		default:
+			host_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		host_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return host_start(&h.s, listen_addr, port, name, pwfile,
+	    h.max_failures);
+}
+
+int
+host_start(struct chat_setup *s, const char *listen_addr, int port,
+    const char *name, const char *pwfile, int max_failures)
+{
+	struct host *h;
+	int r;
+
+	if ((h = calloc(1, sizeof(*h))) == NULL)
+		return EXIT_CONN;
+	h->s = *s;
+	h->max_failures = max_failures;
+	if ((r = chat_set_name(&h->s, name)) != 0 ||
+	    (r = chat_load_identity(&h->s)) != 0 ||
+	    (h->s.password == NULL &&
+	    (r = chat_get_password(&h->s, pwfile, 1)) != 0))
+		goto out;
+	r = host_run(h, listen_addr, port);
+ out:
+	chat_setup_release(&h->s);
+	memset(s, 0, sizeof(*s));
+	sodium_memzero(h, sizeof(*h));
+	free(h);
+	return r;
+}

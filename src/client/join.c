@@ -1,0 +1,175 @@
+/* join.c: `sotto join HOST[:PORT]`: connect to a host and chat. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "addr.h"
+#include "chat.h"
+#include "client.h"
+#include "conn.h"
+#include "err.h"
+#include "secret.h"
+#include "term.h"
+
+struct join {
+	struct event_base	*base;
+	struct chat_setup	 s;
+	struct term		*term;
+	struct chat		*chat;
+};
+
+static void
+term_line(const char *line, size_t len, void *arg)
+{
+	struct join *j = arg;
+
+	chat_line(j->chat, line, len);
+}
+
+static void
+term_eof(int interrupted, void *arg)
+{
+	struct join *j = arg;
+
+	chat_leave(j->chat, interrupted);
+}
+
+static int
+join_run(struct join *j, const char *host, int port)
+{
+	static const struct term_cbs tcbs = { term_line, term_eof };
+	struct chan_params cp;
+	struct conn *c;
+	char why[256];
+	int fd, status = EXIT_CONN;
+
+	if ((fd = addr_connect(host, port, 10000, why, sizeof(why))) < 0) {
+		fprintf(stderr, "sotto: %s\n", why);
+		return EXIT_CONN;
+	}
+	if ((j->base = event_base_new()) == NULL ||
+	    (j->term = term_new(j->base, j->s.plain, &tcbs, j)) == NULL ||
+	    (j->chat = chat_new(j->base, j->term, &j->s)) == NULL) {
+		fprintf(stderr, "sotto: out of memory\n");
+		close(fd);
+		goto out;
+	}
+	memset(&cp, 0, sizeof(cp));
+	cp.role = CHAN_CLIENT;
+	cp.password = j->s.password->p;
+	cp.password_len = j->s.password->len;
+	cp.identity = j->s.id;
+	cp.context = (const uint8_t *)CLIENT_CONTEXT_1TO1;
+	cp.context_len = strlen(CLIENT_CONTEXT_1TO1);
+	if ((c = conn_new(j->base, fd, &cp, &j->s.timing, &chat_conn_cbs,
+	    j->chat)) == NULL) {
+		fprintf(stderr, "sotto: cannot start the connection\n");
+		goto out;
+	}
+	chat_attach(j->chat, c);
+	/* The channel has its own copy: ours can go now. */
+	secret_free(j->s.password);
+	j->s.password = NULL;
+	if (term_interactive(j->term))
+		term_notice(j->term, "connected to %s, authenticating...",
+		    conn_peer_addr(c));
+	event_base_dispatch(j->base);
+	status = chat_exit_status(j->chat);
+ out:
+	chat_free(j->chat);
+	term_free(j->term);
+	if (j->base != NULL)
+		event_base_free(j->base);
+	return status;
+}
+
+int
+join_start(struct chat_setup *s, const char *host, int port, const char *name,
+    const char *pwfile)
+{
+	struct join *j;
+	int r;
+
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return EXIT_CONN;
+	j->s = *s;
+	if ((r = chat_set_name(&j->s, name)) != 0 ||
+	    (r = chat_load_identity(&j->s)) != 0 ||
+	    (j->s.password == NULL &&
+	    (r = chat_get_password(&j->s, pwfile, 0)) != 0))
+		goto out;
+	r = join_run(j, host, port);
+ out:
+	chat_setup_release(&j->s);
+	memset(s, 0, sizeof(*s));
+	sodium_memzero(j, sizeof(*j));
+	free(j);
+	return r;
+}
+
+static void
+join_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE] [--plain]\n"
+	    "\n"
+	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d).\n"
+	    "  --name NAME          your name in the chat (default: login name)\n"
+	    "  --password-file FILE read the password from FILE's first line\n"
+	    "                       (default: ask on the terminal)\n"
+	    "  --plain              line mode even on a terminal\n",
+	    CLIENT_DEFAULT_PORT);
+}
+
+int
+join_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "name", required_argument, NULL, 'n' },
+		{ "password-file", required_argument, NULL, 'P' },
+		{ "plain", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct chat_setup s;
+	const char *name = NULL, *pwfile = NULL;
+	char host[ADDR_HOSTLEN];
+	int ch, port;
+
+	chat_setup_init(&s);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "n:P:Lh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			name = optarg;
+			break;
+		case 'P':
+			pwfile = optarg;
+			break;
+		case 'L':
+			s.plain = 1;
+			break;
+		case 'h':
+			join_usage(stdout);
+			return EXIT_OK;
+		default:
+			join_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		join_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (addr_split(argv[optind], CLIENT_DEFAULT_PORT, 0, host, &port) != 0) {
+		fprintf(stderr, "sotto: bad address '%s' (HOST, HOST:PORT or "
+		    "[IPv6]:PORT)\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	return join_start(&s, host, port, name, pwfile);
+}

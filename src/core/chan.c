@@ -1,0 +1,804 @@
+/*
+ * chan.c: the password-authenticated secure channel (see chan.h and
+ * docs/PROTOCOL.md, which this file follows byte for byte).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "chan.h"
+#include "cpace.h"
+#include "err.h"
+#include "frame.h"
+#include "identity.h"
+#include "kdf.h"
+
+#define SUITE_V1		1	/* CPace-ristretto255-SHA512, HKDF-SHA512,
+					 * secretstream, Ed25519 */
+#define SS_HEADER_BYTES		crypto_secretstream_xchacha20poly1305_HEADERBYTES
+#define SS_ABYTES		crypto_secretstream_xchacha20poly1305_ABYTES
+
+#define HELLO_LEN		(1 + CHAN_NONCE_BYTES)
+#define SHARE_A_LEN		(CHAN_NONCE_BYTES + CPACE_POINT_BYTES)
+#define SHARE_B_LEN		(CPACE_POINT_BYTES + SS_HEADER_BYTES + CHAN_TAG_BYTES)
+#define CONFIRM_A_LEN		(SS_HEADER_BYTES + CHAN_TAG_BYTES)
+#define ABORT_AUTH		CHAN_ABORT_AUTH
+#define ABORT_PROTOCOL		CHAN_ABORT_PROTOCOL
+
+/* Inner record types: the last plaintext byte of every record. */
+#define INNER_IDENTITY		0x01
+#define INNER_APP		0x02
+#define INNER_CLOSE		0x03
+#define INNER_KEEPALIVE		0x04
+#define IDENTITY_BODY_LEN	(IDENTITY_PK_BYTES + IDENTITY_SIG_BYTES)
+
+static const char LABEL_CI[] = "sotto/1 chan";
+static const char LABEL_ROLE_A[] = "A=server";
+static const char LABEL_ROLE_B[] = "B=client";
+static const char LABEL_SALT[] = "sotto/1 hkdf salt";
+static const char LABEL_CONFIRM_C[] = "sotto/1 confirm client";
+static const char LABEL_CONFIRM_S[] = "sotto/1 confirm server";
+static const char LABEL_KEY_C2S[] = "sotto/1 stream client to server";
+static const char LABEL_KEY_S2C[] = "sotto/1 stream server to client";
+static const char LABEL_IDENTITY[] = "sotto/1 identity";
+
+enum chan_state {
+	ST_CLIENT_INIT,
+	ST_CLIENT_WAIT_SHARE_A,
+	ST_CLIENT_WAIT_CONFIRM_A,
+	ST_SERVER_WAIT_HELLO,
+	ST_SERVER_WAIT_SHARE_B,
+	ST_WAIT_IDENTITY,	/* keys confirmed, peer identity not yet */
+	ST_OPEN,
+	ST_PEER_CLOSED,
+	ST_DEAD,
+};
+
+/* Everything secret, in one guarded sodium_malloc'd block. */
+struct chan_secrets {
+	uint8_t		password[CHAN_MAX_PASSWORD];
+	size_t		password_len;
+	uint8_t		y[CPACE_SCALAR_BYTES];	/* ephemeral scalar */
+	uint8_t		k_confirm_c[CHAN_KEY_BYTES];
+	uint8_t		k_confirm_s[CHAN_KEY_BYTES];
+	uint8_t		k_rx[CHAN_KEY_BYTES];	/* until the peer's header */
+	crypto_secretstream_xchacha20poly1305_state tx;
+	crypto_secretstream_xchacha20poly1305_state rx;
+};
+
+struct chan {
+	enum chan_role		 role;
+	enum chan_state		 state;
+	int			 sent_close;
+	uint32_t		 tx_since_rekey;
+	struct chan_secrets	*s;
+	const struct identity	*id;
+	uint8_t			 ctx[CHAN_MAX_CONTEXT];
+	size_t			 ctx_len;
+	chan_rng_fn		 rng;
+	void			*rng_ctx;
+	uint8_t			 nonce_c[CHAN_NONCE_BYTES];
+	uint8_t			 nonce_s[CHAN_NONCE_BYTES];
+	uint8_t			 ya[CPACE_POINT_BYTES];
+	uint8_t			 yb[CPACE_POINT_BYTES];
+	crypto_hash_sha512_state th;	/* running handshake transcript */
+	uint8_t			 th_final[CHAN_TH_BYTES];
+	uint8_t			 peer_pk[IDENTITY_PK_BYTES];
+	char			 safety[SAFETY_NUMBER_LEN + 1];
+};
+
+static int
+default_rng(void *ctx, uint8_t *out, size_t n)
+{
+	(void)ctx;
+	randombytes_buf(out, n);
+	return 0;
+}
+
+int
+chan_new(struct chan **cp, const struct chan_params *p)
+{
+	struct chan *c = NULL;
+	int r = ERR_INVALID_ARG;
+
+	*cp = NULL;
+	if ((p->role != CHAN_CLIENT && p->role != CHAN_SERVER) ||
+	    p->identity == NULL || p->password_len > CHAN_MAX_PASSWORD ||
+	    (p->password == NULL && p->password_len > 0) ||
+	    p->context_len > CHAN_MAX_CONTEXT ||
+	    (p->context == NULL && p->context_len > 0))
+		goto out;
+	r = ERR_ALLOC;
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		goto out;
+	if ((c->s = sodium_malloc(sizeof(*c->s))) == NULL)
+		goto out;
+	sodium_memzero(c->s, sizeof(*c->s));
+	if (p->password_len > 0)
+		memcpy(c->s->password, p->password, p->password_len);
+	c->s->password_len = p->password_len;
+	c->role = p->role;
+	c->state = p->role == CHAN_CLIENT ? ST_CLIENT_INIT :
+	    ST_SERVER_WAIT_HELLO;
+	c->id = p->identity;
+	if (p->context_len > 0)
+		memcpy(c->ctx, p->context, p->context_len);
+	c->ctx_len = p->context_len;
+	c->rng = p->rng != NULL ? p->rng : default_rng;
+	c->rng_ctx = p->rng_ctx;
+	crypto_hash_sha512_init(&c->th);
+	*cp = c;
+	c = NULL;
+	r = 0;
+ out:
+	chan_free(c);
+	return r;
+}
+
+void
+chan_free(struct chan *c)
+{
+	if (c == NULL)
+		return;
+	if (c->s != NULL)
+		sodium_free(c->s);	/* wipes */
+	sodium_memzero(c, sizeof(*c));
+	free(c);
+}
+
+/* Wipes what is no longer needed once the channel is dead or open. */
+static void
+wipe_handshake(struct chan *c)
+{
+	sodium_memzero(c->s->password, sizeof(c->s->password));
+	c->s->password_len = 0;
+	sodium_memzero(c->s->y, sizeof(c->s->y));
+	sodium_memzero(c->s->k_confirm_c, sizeof(c->s->k_confirm_c));
+	sodium_memzero(c->s->k_confirm_s, sizeof(c->s->k_confirm_s));
+	sodium_memzero(c->s->k_rx, sizeof(c->s->k_rx));
+}
+
+static int
+fail(struct chan *c, int r)
+{
+	wipe_handshake(c);
+	sodium_memzero(&c->s->tx, sizeof(c->s->tx));
+	sodium_memzero(&c->s->rx, sizeof(c->s->rx));
+	c->state = ST_DEAD;
+	return r;
+}
+
+/* CI = lv_cat("sotto/1 chan", "A=server", "B=client", context). */
+static int
+build_ci(const struct chan *c, struct buf *ci)
+{
+	int r;
+
+	if ((r = cpace_put_lv(ci, (const uint8_t *)LABEL_CI,
+	    sizeof(LABEL_CI) - 1)) != 0 ||
+	    (r = cpace_put_lv(ci, (const uint8_t *)LABEL_ROLE_A,
+	    sizeof(LABEL_ROLE_A) - 1)) != 0 ||
+	    (r = cpace_put_lv(ci, (const uint8_t *)LABEL_ROLE_B,
+	    sizeof(LABEL_ROLE_B) - 1)) != 0 ||
+	    (r = cpace_put_lv(ci, c->ctx, c->ctx_len)) != 0)
+		return r;
+	return 0;
+}
+
+/*
+ * Computes the generator from the password, CI and sid = nonce_c ||
+ * nonce_s, draws the ephemeral scalar and writes our share to Y.  The
+ * password is wiped here: nothing needs it afterwards.
+ */
+static int
+make_share(struct chan *c, uint8_t Y[CPACE_POINT_BYTES])
+{
+	uint8_t sid[2 * CHAN_NONCE_BYTES];
+	uint8_t g[CPACE_POINT_BYTES];
+	uint8_t wide[crypto_core_ristretto255_NONREDUCEDSCALARBYTES];
+	struct buf ci;
+	int r = ERR_INTERNAL;
+
+	buf_init(&ci, 4 * 256);
+	memcpy(sid, c->nonce_c, CHAN_NONCE_BYTES);
+	memcpy(sid + CHAN_NONCE_BYTES, c->nonce_s, CHAN_NONCE_BYTES);
+	if ((r = build_ci(c, &ci)) != 0)
+		goto out;
+	if ((r = cpace_calculate_generator(g, c->s->password,
+	    c->s->password_len, buf_ptr(&ci), buf_len(&ci), sid,
+	    sizeof(sid))) != 0)
+		goto out;
+	/* A uniformly random scalar: reduce 64 random bytes mod L. */
+	r = ERR_CRYPTO;
+	if (c->rng(c->rng_ctx, wide, sizeof(wide)) != 0)
+		goto out;
+	crypto_core_ristretto255_scalar_reduce(c->s->y, wide);
+	if ((r = cpace_share(Y, c->s->y, g)) != 0)
+		goto out;
+	r = 0;
+ out:
+	sodium_memzero(c->s->password, sizeof(c->s->password));
+	c->s->password_len = 0;
+	sodium_memzero(g, sizeof(g));
+	sodium_memzero(wide, sizeof(wide));
+	buf_release(&ci);
+	return r;
+}
+
+/*
+ * K from our scalar and the peer's share, ISK (initiator-responder
+ * transcript, A = server, empty ADs), then the four keys:
+ * PRK = HKDF-Extract(salt "sotto/1 hkdf salt", ISK) and one Expand each.
+ * The ephemeral scalar is wiped here whatever happens.
+ */
+static int
+derive_keys(struct chan *c, const uint8_t Y_peer[CPACE_POINT_BYTES],
+    uint8_t k_tx[CHAN_KEY_BYTES])
+{
+	uint8_t K[CPACE_POINT_BYTES];
+	uint8_t isk[CPACE_ISK_BYTES];
+	uint8_t prk[KDF_PRK_BYTES];
+	uint8_t sid[2 * CHAN_NONCE_BYTES];
+	uint8_t k_c2s[CHAN_KEY_BYTES], k_s2c[CHAN_KEY_BYTES];
+	int r = ERR_INTERNAL;
+
+	memcpy(sid, c->nonce_c, CHAN_NONCE_BYTES);
+	memcpy(sid + CHAN_NONCE_BYTES, c->nonce_s, CHAN_NONCE_BYTES);
+	r = cpace_secret(K, c->s->y, Y_peer);
+	sodium_memzero(c->s->y, sizeof(c->s->y));
+	/* An invalid share can only come from interference: to the user it
+	 * is the same failure as a wrong password. */
+	if (r != 0) {
+		r = ERR_AUTH;
+		goto out;
+	}
+	if ((r = cpace_isk_ir(isk, sid, sizeof(sid), K, c->ya, NULL, 0,
+	    c->yb, NULL, 0)) != 0)
+		goto out;
+	kdf_extract(prk, (const uint8_t *)LABEL_SALT, sizeof(LABEL_SALT) - 1,
+	    isk, sizeof(isk));
+	if ((r = kdf_expand(c->s->k_confirm_c, CHAN_KEY_BYTES, prk,
+	    (const uint8_t *)LABEL_CONFIRM_C, sizeof(LABEL_CONFIRM_C) - 1)) != 0 ||
+	    (r = kdf_expand(c->s->k_confirm_s, CHAN_KEY_BYTES, prk,
+	    (const uint8_t *)LABEL_CONFIRM_S, sizeof(LABEL_CONFIRM_S) - 1)) != 0 ||
+	    (r = kdf_expand(k_c2s, CHAN_KEY_BYTES, prk,
+	    (const uint8_t *)LABEL_KEY_C2S, sizeof(LABEL_KEY_C2S) - 1)) != 0 ||
+	    (r = kdf_expand(k_s2c, CHAN_KEY_BYTES, prk,
+	    (const uint8_t *)LABEL_KEY_S2C, sizeof(LABEL_KEY_S2C) - 1)) != 0)
+		goto out;
+	if (c->role == CHAN_CLIENT) {
+		memcpy(k_tx, k_c2s, CHAN_KEY_BYTES);
+		memcpy(c->s->k_rx, k_s2c, CHAN_KEY_BYTES);
+	} else {
+		memcpy(k_tx, k_s2c, CHAN_KEY_BYTES);
+		memcpy(c->s->k_rx, k_c2s, CHAN_KEY_BYTES);
+	}
+	r = 0;
+ out:
+	sodium_memzero(K, sizeof(K));
+	sodium_memzero(isk, sizeof(isk));
+	sodium_memzero(prk, sizeof(prk));
+	sodium_memzero(k_c2s, sizeof(k_c2s));
+	sodium_memzero(k_s2c, sizeof(k_s2c));
+	return r;
+}
+
+/*
+ * The confirmation tag over the transcript so far plus 'len' bytes of
+ * the frame being built or checked (everything in it before the tag):
+ * HMAC-SHA-512-256(key, SHA-512(transcript || frame[0..len))).
+ */
+static void
+confirm_tag(const struct chan *c, const uint8_t key[CHAN_KEY_BYTES],
+    const uint8_t *frame, size_t len, uint8_t tag[CHAN_TAG_BYTES])
+{
+	crypto_hash_sha512_state st = c->th;
+	uint8_t h[crypto_hash_sha512_BYTES];
+
+	crypto_hash_sha512_update(&st, frame, len);
+	crypto_hash_sha512_final(&st, h);
+	crypto_auth_hmacsha512256(tag, h, sizeof(h), key);
+	sodium_memzero(h, sizeof(h));
+}
+
+static int
+check_tag(const struct chan *c, const uint8_t key[CHAN_KEY_BYTES],
+    const uint8_t *frame, size_t len, const uint8_t tag[CHAN_TAG_BYTES])
+{
+	uint8_t want[CHAN_TAG_BYTES];
+	int ok;
+
+	confirm_tag(c, key, frame, len, want);
+	ok = sodium_memcmp(want, tag, CHAN_TAG_BYTES) == 0;
+	sodium_memzero(want, sizeof(want));
+	return ok ? 0 : ERR_AUTH;
+}
+
+/* Reserves a whole frame of payload length len on out, writes its header
+ * and returns a pointer to the frame's first byte. */
+static int
+reserve_frame(struct buf *out, uint8_t type, size_t len, uint8_t **fp)
+{
+	int r;
+
+	if ((r = buf_reserve(out, FRAME_HDR_LEN + len, fp)) != 0)
+		return r;
+	frame_put_header(*fp, type, (uint32_t)len);
+	return 0;
+}
+
+static void
+put_abort(struct buf *out, uint8_t reason)
+{
+	/* Best effort: the channel is failing anyway. */
+	(void)frame_put(out, FRAME_ABORT, &reason, 1);
+}
+
+int
+chan_put_abort(struct buf *out, enum chan_abort reason)
+{
+	uint8_t r = (uint8_t)reason;
+
+	return frame_put(out, FRAME_ABORT, &r, 1);
+}
+
+/* Seals one record (body || inner) onto out, in place. */
+static int
+seal(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
+    struct buf *out)
+{
+	uint8_t *f, *p, tag;
+	size_t mlen = len + 1;
+	int r;
+
+	if (len > FRAME_MAX_APP)
+		return ERR_TOO_LARGE;
+	if ((r = reserve_frame(out, FRAME_RECORD, mlen + SS_ABYTES, &f)) != 0)
+		return r;
+	p = f + FRAME_HDR_LEN;
+	/* secretstream writes its encrypted tag byte at p[0] and the
+	 * ciphertext of m at p + 1, so m can be placed there already. */
+	if (len > 0)
+		memmove(p + 1, body, len);
+	p[1 + len] = inner;
+	if (inner == INNER_CLOSE)
+		tag = crypto_secretstream_xchacha20poly1305_TAG_FINAL;
+	else if (++c->tx_since_rekey >= CHAN_REKEY_INTERVAL) {
+		tag = crypto_secretstream_xchacha20poly1305_TAG_REKEY;
+		c->tx_since_rekey = 0;
+	} else
+		tag = crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
+	if (crypto_secretstream_xchacha20poly1305_push(&c->s->tx, p, NULL,
+	    p + 1, mlen, f, FRAME_HDR_LEN, tag) != 0) {
+		buf_unput(out, FRAME_HDR_LEN + mlen + SS_ABYTES);
+		return ERR_CRYPTO;
+	}
+	return 0;
+}
+
+static int
+send_identity(struct chan *c, struct buf *out)
+{
+	uint8_t body[IDENTITY_BODY_LEN];
+	uint8_t msg[sizeof(LABEL_IDENTITY) - 1 + 1 + CHAN_TH_BYTES];
+	int r;
+
+	/* Sign label || our role byte || transcript hash. */
+	memcpy(msg, LABEL_IDENTITY, sizeof(LABEL_IDENTITY) - 1);
+	msg[sizeof(LABEL_IDENTITY) - 1] = c->role == CHAN_CLIENT ? 'C' : 'S';
+	memcpy(msg + sizeof(LABEL_IDENTITY), c->th_final, CHAN_TH_BYTES);
+	memcpy(body, c->id->pk, IDENTITY_PK_BYTES);
+	identity_sign(c->id, body + IDENTITY_PK_BYTES, msg, sizeof(msg));
+	r = seal(c, INNER_IDENTITY, body, sizeof(body), out);
+	return r;
+}
+
+static int
+check_identity(struct chan *c, const uint8_t *body, size_t len)
+{
+	uint8_t msg[sizeof(LABEL_IDENTITY) - 1 + 1 + CHAN_TH_BYTES];
+
+	if (len != IDENTITY_BODY_LEN)
+		return len < IDENTITY_BODY_LEN ? ERR_TRUNCATED : ERR_TRAILING;
+	memcpy(msg, LABEL_IDENTITY, sizeof(LABEL_IDENTITY) - 1);
+	msg[sizeof(LABEL_IDENTITY) - 1] = c->role == CHAN_CLIENT ? 'S' : 'C';
+	memcpy(msg + sizeof(LABEL_IDENTITY), c->th_final, CHAN_TH_BYTES);
+	if (identity_verify(body, body + IDENTITY_PK_BYTES, msg,
+	    sizeof(msg)) != 0)
+		return ERR_SIGNATURE;
+	memcpy(c->peer_pk, body, IDENTITY_PK_BYTES);
+	identity_safety_number(c->safety, c->id->pk, c->peer_pk);
+	return 0;
+}
+
+int
+chan_start(struct chan *c, struct buf *out)
+{
+	uint8_t *f;
+	int r;
+
+	if (c->role == CHAN_SERVER)
+		return c->state == ST_DEAD ? ERR_CLOSED : 0;
+	if (c->state != ST_CLIENT_INIT)
+		return ERR_STATE;
+	if (c->rng(c->rng_ctx, c->nonce_c, CHAN_NONCE_BYTES) != 0)
+		return fail(c, ERR_CRYPTO);
+	if ((r = reserve_frame(out, FRAME_HELLO, HELLO_LEN, &f)) != 0)
+		return r;
+	f[FRAME_HDR_LEN] = SUITE_V1;
+	memcpy(f + FRAME_HDR_LEN + 1, c->nonce_c, CHAN_NONCE_BYTES);
+	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + HELLO_LEN);
+	c->state = ST_CLIENT_WAIT_SHARE_A;
+	return 0;
+}
+
+/* Server: HELLO in, SHARE_A out. */
+static int
+on_hello(struct chan *c, const struct frame *fr, struct buf *in_payload,
+    struct buf *out)
+{
+	uint8_t suite, *f;
+	int r;
+
+	if ((r = buf_get_u8(in_payload, &suite)) != 0 ||
+	    (r = buf_get_fixed(in_payload, c->nonce_c, CHAN_NONCE_BYTES)) != 0 ||
+	    (r = buf_expect_end(in_payload)) != 0)
+		return r;
+	if (suite != SUITE_V1)
+		return ERR_VERSION;
+	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	if (c->rng(c->rng_ctx, c->nonce_s, CHAN_NONCE_BYTES) != 0)
+		return ERR_CRYPTO;
+	if ((r = make_share(c, c->ya)) != 0)
+		return r;
+	if ((r = reserve_frame(out, FRAME_SHARE_A, SHARE_A_LEN, &f)) != 0)
+		return r;
+	memcpy(f + FRAME_HDR_LEN, c->nonce_s, CHAN_NONCE_BYTES);
+	memcpy(f + FRAME_HDR_LEN + CHAN_NONCE_BYTES, c->ya, CPACE_POINT_BYTES);
+	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + SHARE_A_LEN);
+	c->state = ST_SERVER_WAIT_SHARE_B;
+	return 0;
+}
+
+/* Client: SHARE_A in, SHARE_B out. */
+static int
+on_share_a(struct chan *c, const struct frame *fr, struct buf *in_payload,
+    struct buf *out)
+{
+	uint8_t k_tx[CHAN_KEY_BYTES];
+	uint8_t *f, *p;
+	int r;
+
+	if ((r = buf_get_fixed(in_payload, c->nonce_s, CHAN_NONCE_BYTES)) != 0 ||
+	    (r = buf_get_fixed(in_payload, c->ya, CPACE_POINT_BYTES)) != 0 ||
+	    (r = buf_expect_end(in_payload)) != 0)
+		return r;
+	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	if ((r = make_share(c, c->yb)) != 0)
+		goto out;
+	if ((r = derive_keys(c, c->ya, k_tx)) != 0)
+		goto out;
+	if ((r = reserve_frame(out, FRAME_SHARE_B, SHARE_B_LEN, &f)) != 0)
+		goto out;
+	p = f + FRAME_HDR_LEN;
+	memcpy(p, c->yb, CPACE_POINT_BYTES);
+	crypto_secretstream_xchacha20poly1305_init_push(&c->s->tx,
+	    p + CPACE_POINT_BYTES, k_tx);
+	confirm_tag(c, c->s->k_confirm_c, f,
+	    FRAME_HDR_LEN + SHARE_B_LEN - CHAN_TAG_BYTES,
+	    p + SHARE_B_LEN - CHAN_TAG_BYTES);
+	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + SHARE_B_LEN);
+	c->state = ST_CLIENT_WAIT_CONFIRM_A;
+	r = 0;
+ out:
+	sodium_memzero(k_tx, sizeof(k_tx));
+	return r;
+}
+
+/* Server: SHARE_B in, CONFIRM_A and our identity record out. */
+static int
+on_share_b(struct chan *c, const struct frame *fr, struct buf *in_payload,
+    struct buf *out)
+{
+	uint8_t k_tx[CHAN_KEY_BYTES];
+	const uint8_t *hdr, *tag;
+	uint8_t *f, *p;
+	int r;
+
+	if ((r = buf_get_fixed(in_payload, c->yb, CPACE_POINT_BYTES)) != 0 ||
+	    (r = buf_get_view(in_payload, SS_HEADER_BYTES, &hdr)) != 0 ||
+	    (r = buf_get_view(in_payload, CHAN_TAG_BYTES, &tag)) != 0 ||
+	    (r = buf_expect_end(in_payload)) != 0)
+		return r;
+	if ((r = derive_keys(c, c->yb, k_tx)) != 0 ||
+	    (r = check_tag(c, c->s->k_confirm_c, fr->hdr,
+	    FRAME_HDR_LEN + SHARE_B_LEN - CHAN_TAG_BYTES, tag)) != 0)
+		goto out;
+	r = ERR_CRYPTO;
+	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->s->rx, hdr,
+	    c->s->k_rx) != 0)
+		goto out;
+	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	if ((r = reserve_frame(out, FRAME_CONFIRM_A, CONFIRM_A_LEN, &f)) != 0)
+		goto out;
+	p = f + FRAME_HDR_LEN;
+	crypto_secretstream_xchacha20poly1305_init_push(&c->s->tx, p, k_tx);
+	confirm_tag(c, c->s->k_confirm_s, f,
+	    FRAME_HDR_LEN + CONFIRM_A_LEN - CHAN_TAG_BYTES,
+	    p + SS_HEADER_BYTES);
+	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + CONFIRM_A_LEN);
+	crypto_hash_sha512_final(&c->th, c->th_final);
+	wipe_handshake(c);
+	if ((r = send_identity(c, out)) != 0)
+		goto out;
+	c->state = ST_WAIT_IDENTITY;
+	r = 0;
+ out:
+	sodium_memzero(k_tx, sizeof(k_tx));
+	return r;
+}
+
+/* Client: CONFIRM_A in, our identity record out. */
+static int
+on_confirm_a(struct chan *c, const struct frame *fr, struct buf *in_payload,
+    struct buf *out)
+{
+	const uint8_t *hdr, *tag;
+	int r;
+
+	if ((r = buf_get_view(in_payload, SS_HEADER_BYTES, &hdr)) != 0 ||
+	    (r = buf_get_view(in_payload, CHAN_TAG_BYTES, &tag)) != 0 ||
+	    (r = buf_expect_end(in_payload)) != 0)
+		return r;
+	if ((r = check_tag(c, c->s->k_confirm_s, fr->hdr,
+	    FRAME_HDR_LEN + CONFIRM_A_LEN - CHAN_TAG_BYTES, tag)) != 0)
+		return r;
+	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->s->rx, hdr,
+	    c->s->k_rx) != 0)
+		return ERR_CRYPTO;
+	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	crypto_hash_sha512_final(&c->th, c->th_final);
+	wipe_handshake(c);
+	if ((r = send_identity(c, out)) != 0)
+		return r;
+	c->state = ST_WAIT_IDENTITY;
+	return 0;
+}
+
+/* Opens one record into app; on success the plaintext (without its inner
+ * type byte) is left appended to app and its type is in *inner. */
+static int
+open_record(struct chan *c, const struct frame *fr, struct buf *app,
+    uint8_t *inner, size_t *body_len)
+{
+	unsigned long long mlen;
+	uint8_t *m, tag;
+	size_t want;
+	int r;
+
+	if (fr->len < SS_ABYTES + 1)
+		return ERR_TRUNCATED;
+	want = fr->len - SS_ABYTES;
+	if ((r = buf_reserve(app, want, &m)) != 0)
+		return r;
+	if (crypto_secretstream_xchacha20poly1305_pull(&c->s->rx, m, &mlen,
+	    &tag, fr->payload, fr->len, fr->hdr, FRAME_HDR_LEN) != 0 ||
+	    mlen != want) {
+		buf_unput(app, want);
+		return ERR_RECORD;
+	}
+	*inner = m[want - 1];
+	buf_unput(app, 1);
+	*body_len = want - 1;
+	/* The final tag is reserved for CLOSE and CLOSE for the final tag,
+	 * so a truncated stream can never look like a clean end. */
+	if ((tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) !=
+	    (*inner == INNER_CLOSE) ||
+	    tag == crypto_secretstream_xchacha20poly1305_TAG_PUSH) {
+		buf_unput(app, *body_len);
+		return ERR_RECORD;
+	}
+	return 0;
+}
+
+static int
+on_record(struct chan *c, const struct frame *fr, struct buf *app,
+    enum chan_event *ev)
+{
+	size_t body_len;
+	uint8_t inner;
+	int r;
+
+	if ((r = open_record(c, fr, app, &inner, &body_len)) != 0)
+		return r;
+	switch (c->state) {
+	case ST_WAIT_IDENTITY:
+		r = ERR_STATE;
+		if (inner == INNER_IDENTITY)
+			r = check_identity(c, buf_ptr(app) + buf_len(app) -
+			    body_len, body_len);
+		buf_unput(app, body_len);
+		if (r != 0)
+			return r;
+		c->state = ST_OPEN;
+		*ev = CHAN_EV_ESTABLISHED;
+		return 0;
+	case ST_OPEN:
+		if (inner == INNER_APP) {
+			*ev = CHAN_EV_DATA;
+			return 0;
+		}
+		buf_unput(app, body_len);
+		if (inner == INNER_KEEPALIVE && body_len == 0)
+			return 0;
+		if (inner == INNER_CLOSE && body_len == 0) {
+			c->state = ST_PEER_CLOSED;
+			*ev = CHAN_EV_CLOSED;
+			return 0;
+		}
+		return (inner == INNER_CLOSE || inner == INNER_KEEPALIVE) ?
+		    ERR_TRAILING : ERR_STATE;
+	default:
+		buf_unput(app, body_len);
+		return ERR_STATE;
+	}
+}
+
+static int
+on_abort(struct chan *c, struct buf *in_payload)
+{
+	uint8_t reason;
+	int r;
+
+	/* Unauthenticated, so only believed before the channel is open;
+	 * afterwards it can only be an attacker's injection. */
+	if (c->state == ST_OPEN)
+		return ERR_RECORD;
+	if ((r = buf_get_u8(in_payload, &reason)) != 0 ||
+	    (r = buf_expect_end(in_payload)) != 0)
+		return r;
+	switch (reason) {
+	case CHAN_ABORT_AUTH:
+		return ERR_AUTH;
+	case CHAN_ABORT_BUSY:
+		return ERR_BUSY;
+	case CHAN_ABORT_RETRY:
+		return ERR_RETRY_LATER;
+	}
+	return ERR_PROTOCOL;
+}
+
+/*
+ * A failure before the channel is open is told to the peer with an
+ * ABORT, so that both sides report the same thing (a failed key
+ * confirmation is ERR_AUTH on both).  Not for an ABORT we received.
+ */
+static int
+fail_handshake(struct chan *c, int r, struct buf *out, int from_abort)
+{
+	if (!from_abort && c->state != ST_OPEN && c->state != ST_DEAD &&
+	    c->state != ST_PEER_CLOSED && c->state != ST_CLIENT_INIT)
+		put_abort(out, r == ERR_AUTH ? ABORT_AUTH : ABORT_PROTOCOL);
+	return fail(c, r);
+}
+
+int
+chan_feed(struct chan *c, struct buf *in, struct buf *out, struct buf *app,
+    enum chan_event *ev)
+{
+	struct frame fr;
+	struct buf payload;
+	int r;
+
+	*ev = CHAN_EV_NONE;
+	if (c->state == ST_DEAD || c->state == ST_PEER_CLOSED)
+		return ERR_CLOSED;
+	if ((r = frame_parse(buf_ptr(in), buf_len(in), &fr, NULL)) != 0)
+		return r == ERR_NEED_MORE ? r : fail_handshake(c, r, out, 0);
+	buf_view(&payload, fr.payload, fr.len);
+	switch (fr.type) {
+	case FRAME_HELLO:
+		r = c->state == ST_SERVER_WAIT_HELLO ?
+		    on_hello(c, &fr, &payload, out) : ERR_STATE;
+		break;
+	case FRAME_SHARE_A:
+		r = c->state == ST_CLIENT_WAIT_SHARE_A ?
+		    on_share_a(c, &fr, &payload, out) : ERR_STATE;
+		break;
+	case FRAME_SHARE_B:
+		r = c->state == ST_SERVER_WAIT_SHARE_B ?
+		    on_share_b(c, &fr, &payload, out) : ERR_STATE;
+		break;
+	case FRAME_CONFIRM_A:
+		r = c->state == ST_CLIENT_WAIT_CONFIRM_A ?
+		    on_confirm_a(c, &fr, &payload, out) : ERR_STATE;
+		break;
+	case FRAME_ABORT:
+		r = on_abort(c, &payload);
+		break;
+	case FRAME_RECORD:
+		r = (c->state == ST_WAIT_IDENTITY || c->state == ST_OPEN) ?
+		    on_record(c, &fr, app, ev) : ERR_STATE;
+		break;
+	default:
+		r = ERR_TYPE;	/* frame_parse knows no other type */
+		break;
+	}
+	if (r != 0) {
+		*ev = CHAN_EV_NONE;
+		return fail_handshake(c, r, out, fr.type == FRAME_ABORT);
+	}
+	(void)buf_consume(in, FRAME_HDR_LEN + fr.len);
+	return 0;
+}
+
+int
+chan_send(struct chan *c, const uint8_t *msg, size_t len, struct buf *out)
+{
+	if (c->state == ST_DEAD || c->sent_close)
+		return ERR_CLOSED;
+	if (c->state != ST_OPEN && c->state != ST_PEER_CLOSED)
+		return ERR_STATE;
+	return seal(c, INNER_APP, msg, len, out);
+}
+
+int
+chan_send_keepalive(struct chan *c, struct buf *out)
+{
+	if (c->state == ST_DEAD || c->sent_close)
+		return ERR_CLOSED;
+	if (c->state != ST_OPEN && c->state != ST_PEER_CLOSED)
+		return ERR_STATE;
+	return seal(c, INNER_KEEPALIVE, NULL, 0, out);
+}
+
+int
+chan_close(struct chan *c, struct buf *out)
+{
+	int r;
+
+	if (c->state == ST_DEAD || c->sent_close)
+		return ERR_CLOSED;
+	/* Before our stream exists there is nothing to close: the peer
+	 * sees the transport end and calls it a cut, which it is. */
+	if (c->state != ST_OPEN && c->state != ST_PEER_CLOSED &&
+	    c->state != ST_WAIT_IDENTITY)
+		return ERR_STATE;
+	if ((r = seal(c, INNER_CLOSE, NULL, 0, out)) != 0)
+		return r;
+	c->sent_close = 1;
+	sodium_memzero(&c->s->tx, sizeof(c->s->tx));
+	return 0;
+}
+
+int
+chan_eof(struct chan *c)
+{
+	return c->state == ST_PEER_CLOSED ? 0 : ERR_CUT;
+}
+
+int
+chan_established(const struct chan *c)
+{
+	return c->state == ST_OPEN || c->state == ST_PEER_CLOSED;
+}
+
+const uint8_t *
+chan_peer_identity(const struct chan *c)
+{
+	return chan_established(c) ? c->peer_pk : NULL;
+}
+
+const char *
+chan_safety_number(const struct chan *c)
+{
+	return chan_established(c) ? c->safety : "";
+}
+
+const uint8_t *
+chan_transcript_hash(const struct chan *c)
+{
+	return c->th_final;
+}

@@ -1,0 +1,430 @@
+/* conn.c: a secure channel on a TCP socket under libevent (see conn.h). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "chan.h"
+#include "conn.h"
+#include "err.h"
+#include "frame.h"
+
+struct conn {
+	struct event_base	*base;
+	struct bufferevent	*bev;
+	int			 fd;
+	struct chan		*chan;
+	struct buf		 in;	/* partial frame from the peer */
+	struct buf		 out;	/* frames chan produced, to queue */
+	struct buf		 app;	/* one opened message (plaintext) */
+	struct conn_timing	 t;
+	struct conn_cbs		 cbs;
+	void			*arg;
+	struct event		*hs_timer;
+	struct event		*ka_timer;
+	struct event		*linger_timer;
+	struct event		*kick;	/* resume processing after pause */
+	char			 peer[ADDR_STRLEN];
+	int			 paused;
+	int			 closing;	/* our final record is queued */
+	int			 refusing;	/* an ABORT is queued */
+	int			 refuse_err;
+	int			 fail_now;	/* kick ends it with refuse_err */
+	int			 done;		/* closed() was called */
+	int			 peer_eof;
+};
+
+static void	conn_process(struct conn *);
+static void	finish(struct conn *, int);
+
+/*
+ * Ends with err once what is queued (an ABORT telling the peer why) has
+ * been written, or after the linger time if the peer won't take it.
+ */
+static void
+fail_after_flush(struct conn *c, int err)
+{
+	struct timeval tv = { c->t.linger, 0 };
+
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+		finish(c, err);
+		return;
+	}
+	c->refusing = 1;
+	c->refuse_err = err;
+	bufferevent_disable(c->bev, EV_READ);
+	evtimer_add(c->linger_timer, &tv);
+}
+
+/* Ends the connection: the one teardown path. */
+static void
+finish(struct conn *c, int err)
+{
+	if (c->done)
+		return;
+	c->done = 1;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	evtimer_del(c->hs_timer);
+	evtimer_del(c->ka_timer);
+	evtimer_del(c->linger_timer);
+	event_del(c->kick);
+	buf_reset(&c->app);
+	c->cbs.closed(c, err, c->arg);	/* may free c */
+}
+
+/* Moves what chan produced to the socket's output buffer. */
+static int
+flush_out(struct conn *c)
+{
+	struct evbuffer *o = bufferevent_get_output(c->bev);
+
+	if (buf_len(&c->out) == 0)
+		return 0;
+	if (evbuffer_add(o, buf_ptr(&c->out), buf_len(&c->out)) != 0)
+		return ERR_ALLOC;
+	buf_reset(&c->out);
+	if (evbuffer_get_length(o) > CONN_MAX_PENDING)
+		return ERR_TIMEOUT;	/* the peer is not reading */
+	return 0;
+}
+
+static void
+conn_process(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	enum chan_event ev;
+	size_t room, n;
+	uint8_t *p;
+	int r;
+
+	while (!c->done && !c->paused && !c->refusing) {
+		r = chan_feed(c->chan, &c->in, &c->out, &c->app, &ev);
+		if (r == ERR_NEED_MORE) {
+			/* Top up from the socket: never more than one frame's
+			 * worth is held here, the rest stays in libevent. */
+			room = FRAME_MAX_LEN - buf_len(&c->in);
+			n = evbuffer_get_length(in);
+			if (n == 0)
+				break;
+			if (n > room)
+				n = room;
+			if (buf_reserve(&c->in, n, &p) != 0) {
+				finish(c, ERR_ALLOC);
+				return;
+			}
+			evbuffer_remove(in, p, n);
+			continue;
+		}
+		if ((r == 0 || buf_len(&c->out) > 0) && flush_out(c) != 0 &&
+		    r == 0)
+			r = ERR_TIMEOUT;
+		if (r == ERR_CLOSED && c->closing) {
+			/* Bytes after the peer's final record: ignore. */
+			buf_reset(&c->in);
+			evbuffer_drain(in, evbuffer_get_length(in));
+			break;
+		}
+		if (r != 0) {
+			fail_after_flush(c, r);
+			return;
+		}
+		switch (ev) {
+		case CHAN_EV_ESTABLISHED:
+			evtimer_del(c->hs_timer);
+			{
+				struct timeval tv = { c->t.keepalive, 0 };
+				struct timeval dead = { c->t.dead, 0 };
+
+				evtimer_add(c->ka_timer, &tv);
+				bufferevent_set_timeouts(c->bev, &dead, NULL);
+			}
+			c->cbs.established(c, c->arg);
+			break;
+		case CHAN_EV_DATA:
+			if (!c->closing)
+				c->cbs.message(c, buf_ptr(&c->app),
+				    buf_len(&c->app), c->arg);
+			buf_reset(&c->app);
+			break;
+		case CHAN_EV_CLOSED:
+			/* The peer said goodbye: answer in kind, then end. */
+			if (!c->closing)
+				conn_close(c);
+			else if (c->peer_eof || evbuffer_get_length(
+			    bufferevent_get_output(c->bev)) == 0) {
+				finish(c, 0);
+				return;
+			}
+			break;
+		case CHAN_EV_NONE:
+			break;
+		}
+	}
+}
+
+static void
+read_cb(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	conn_process(arg);
+}
+
+static void
+write_cb(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct timeval tv = { c->t.linger, 0 };
+
+	(void)bev;
+	if (c->done)
+		return;
+	if (c->refusing) {
+		finish(c, c->refuse_err);
+		return;
+	}
+	if (c->closing && !evtimer_pending(c->linger_timer, NULL)) {
+		/* Our final record is out: half-close and wait briefly for
+		 * the peer's EOF, so nothing unread turns into a reset. */
+		shutdown(c->fd, SHUT_WR);
+		if (c->peer_eof || !chan_established(c->chan)) {
+			finish(c, 0);
+			return;
+		}
+		evtimer_add(c->linger_timer, &tv);
+	}
+}
+
+static void
+event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (c->done)
+		return;
+	if (what & BEV_EVENT_EOF) {
+		c->peer_eof = 1;
+		/* Handle whatever complete frames are still buffered. */
+		conn_process(c);
+		if (c->done)
+			return;
+		if (c->closing && evtimer_pending(c->linger_timer, NULL))
+			finish(c, 0);
+		else if (!c->closing)
+			finish(c, chan_eof(c->chan));
+		return;
+	}
+	if (what & BEV_EVENT_TIMEOUT) {
+		finish(c, ERR_TIMEOUT);
+		return;
+	}
+	if (what & BEV_EVENT_ERROR)
+		finish(c, c->closing ? 0 : ERR_CUT);
+}
+
+static void
+hs_timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	finish(arg, ERR_TIMEOUT);
+}
+
+static void
+ka_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct timeval tv = { c->t.keepalive, 0 };
+
+	(void)fd;
+	(void)what;
+	if (c->done || c->closing)
+		return;
+	if (chan_send_keepalive(c->chan, &c->out) == 0 && flush_out(c) != 0) {
+		finish(c, ERR_TIMEOUT);
+		return;
+	}
+	evtimer_add(c->ka_timer, &tv);
+}
+
+static void
+linger_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	finish(c, c->refusing ? c->refuse_err : 0);
+}
+
+static void
+kick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (c->fail_now)
+		finish(c, c->refuse_err);
+	else
+		conn_process(c);
+}
+
+struct conn *
+conn_new(struct event_base *base, int fd, const struct chan_params *params,
+    const struct conn_timing *t, const struct conn_cbs *cbs, void *arg)
+{
+	struct conn *c;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	struct timeval hs;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		close(fd);
+		return NULL;
+	}
+	c->base = base;
+	c->fd = fd;
+	c->t = *t;
+	c->cbs = *cbs;
+	c->arg = arg;
+	buf_init(&c->in, FRAME_MAX_LEN);
+	buf_init(&c->out, 4 * FRAME_MAX_LEN);
+	buf_init(&c->app, FRAME_MAX_LEN);
+	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+		addr_format((struct sockaddr *)&ss, sl, c->peer,
+		    sizeof(c->peer));
+	else
+		strcpy(c->peer, "?");
+	evutil_make_socket_nonblocking(fd);
+	if ((c->bev = bufferevent_socket_new(base, fd,
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		close(fd);
+		goto fail;
+	}
+	if (chan_new(&c->chan, params) != 0 ||
+	    (c->hs_timer = evtimer_new(base, hs_timeout_cb, c)) == NULL ||
+	    (c->ka_timer = evtimer_new(base, ka_cb, c)) == NULL ||
+	    (c->linger_timer = evtimer_new(base, linger_cb, c)) == NULL ||
+	    (c->kick = event_new(base, -1, 0, kick_cb, c)) == NULL)
+		goto fail;
+	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	hs.tv_sec = t->handshake;
+	hs.tv_usec = 0;
+	evtimer_add(c->hs_timer, &hs);
+	if (chan_start(c->chan, &c->out) != 0 || flush_out(c) != 0)
+		goto fail;
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return c;
+ fail:
+	conn_free(c);
+	return NULL;
+}
+
+void
+conn_free(struct conn *c)
+{
+	if (c == NULL)
+		return;
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);
+	if (c->hs_timer != NULL)
+		event_free(c->hs_timer);
+	if (c->ka_timer != NULL)
+		event_free(c->ka_timer);
+	if (c->linger_timer != NULL)
+		event_free(c->linger_timer);
+	if (c->kick != NULL)
+		event_free(c->kick);
+	chan_free(c->chan);
+	buf_release(&c->in);
+	buf_release(&c->out);
+	buf_release(&c->app);
+	free(c);
+}
+
+int
+conn_send(struct conn *c, const uint8_t *p, size_t len)
+{
+	int r;
+
+	if (c->done || c->closing || c->refusing)
+		return ERR_CLOSED;
+	if ((r = chan_send(c->chan, p, len, &c->out)) != 0)
+		return r;
+	if ((r = flush_out(c)) != 0) {
+		/* Can't finish from inside a caller's loop: do it shortly. */
+		c->refusing = c->fail_now = 1;
+		c->refuse_err = r;
+		event_active(c->kick, 0, 0);
+	}
+	return 0;
+}
+
+void
+conn_close(struct conn *c)
+{
+	if (c->done || c->closing || c->refusing)
+		return;
+	c->closing = 1;
+	evtimer_del(c->ka_timer);
+	if (chan_close(c->chan, &c->out) != 0 || flush_out(c) != 0) {
+		/* Nothing to say goodbye with (handshake unfinished). */
+		c->refusing = c->fail_now = 1;
+		c->refuse_err = 0;
+		event_active(c->kick, 0, 0);
+		return;
+	}
+	bufferevent_enable(c->bev, EV_WRITE);
+}
+
+void
+conn_refuse(struct conn *c, enum chan_abort reason, int err)
+{
+	if (c->done || c->refusing)
+		return;
+	evtimer_del(c->ka_timer);
+	evtimer_del(c->hs_timer);
+	(void)chan_put_abort(&c->out, reason);
+	(void)flush_out(c);
+	bufferevent_enable(c->bev, EV_WRITE);
+	fail_after_flush(c, err);
+}
+
+void
+conn_set_cbs(struct conn *c, const struct conn_cbs *cbs, void *arg)
+{
+	c->cbs = *cbs;
+	c->arg = arg;
+}
+
+void
+conn_pause(struct conn *c, int paused)
+{
+	c->paused = paused;
+	if (paused)
+		bufferevent_disable(c->bev, EV_READ);
+	else if (!c->done) {
+		bufferevent_enable(c->bev, EV_READ);
+		event_active(c->kick, 0, 0);
+	}
+}
+
+const struct chan *
+conn_chan(const struct conn *c)
+{
+	return c->chan;
+}
+
+const char *
+conn_peer_addr(const struct conn *c)
+{
+	return c->peer;
+}

@@ -1,0 +1,74 @@
+/*
+ * conn.h: one secure channel (src/core/chan.h) on a TCP socket, driven by
+ * libevent.  It owns the socket, the handshake deadline, keepalives, the
+ * dead-peer timeout, an output cap, and the lingering close that lets the
+ * last records reach the peer.  Every way the connection can end goes
+ * through one callback, exactly once.
+ */
+#ifndef SOTTO_CONN_H
+#define SOTTO_CONN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <event2/event.h>
+
+#include "chan.h"
+
+struct conn;
+
+/* Timing, in seconds; tests and callers may lower them. */
+struct conn_timing {
+	int	handshake;	/* key confirmed + identity within this */
+	int	keepalive;	/* send a keepalive after this much quiet */
+	int	dead;		/* nothing heard for this long: peer dead */
+	int	linger;		/* after our close, wait this long for EOF */
+};
+#define CONN_TIMING_DEFAULT	{ 10, 10, 30, 3 }
+
+/* Bytes waiting to be written beyond which the peer counts as not
+ * reading: the connection is then ended (ERR_TIMEOUT). */
+#define CONN_MAX_PENDING	(8u * 1024 * 1024)
+
+struct conn_cbs {
+	/* Key confirmed, peer identity verified (chan_peer_identity). */
+	void	(*established)(struct conn *, void *arg);
+	/* One application message; p is valid during the call only. */
+	void	(*message)(struct conn *, const uint8_t *p, size_t len,
+		    void *arg);
+	/* The end, called once: err is 0 after an authenticated close by
+	 * the peer or by us, else an ERR_* code (ERR_CUT, ERR_AUTH, ERR_RECORD,
+	 * ERR_TIMEOUT, ...).  The conn must not be used after this except to
+	 * conn_free it, which the callback may do. */
+	void	(*closed)(struct conn *, int err, void *arg);
+};
+
+/*
+ * Takes ownership of the connected socket fd and starts the handshake
+ * (a client sends HELLO at once).  'params' is copied as chan_new does.
+ * Returns NULL on failure (fd is closed then).
+ */
+struct conn *conn_new(struct event_base *base, int fd,
+	    const struct chan_params *params, const struct conn_timing *t,
+	    const struct conn_cbs *cbs, void *arg);
+/* Closes the socket and frees; NULL is a no-op.  No callback follows. */
+void	 conn_free(struct conn *c);
+
+/* Seals and queues one message: 0, or ERR_STATE/ERR_CLOSED/ERR_TOO_LARGE. */
+int	 conn_send(struct conn *c, const uint8_t *p, size_t len);
+/* Sends the final record, waits for it to be written and for the peer's
+ * EOF (at most linger seconds), then calls closed(0). */
+void	 conn_close(struct conn *c);
+/* Sends an ABORT frame (busy, retry later), flushes, and ends the
+ * connection with closed(err). */
+void	 conn_refuse(struct conn *c, enum chan_abort reason, int err);
+/* Hands the connection's callbacks to someone else. */
+void	 conn_set_cbs(struct conn *c, const struct conn_cbs *cbs, void *arg);
+/* Stops or resumes reading from the peer (while the user decides). */
+void	 conn_pause(struct conn *c, int paused);
+
+const struct chan *conn_chan(const struct conn *c);
+/* The peer's address as text ("127.0.0.1:4242", "[::1]:4242"). */
+const char *conn_peer_addr(const struct conn *c);
+
+#endif

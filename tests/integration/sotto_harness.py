@@ -1,0 +1,516 @@
+"""
+sotto_harness.py: shared machinery for the integration scenarios: start
+real sotto processes (and the adversarial proxy) on 127.0.0.1, each party
+with its own config directory, feed them lines, wait for what they print
+with a hard timeout, and kill every child on the way out, passing or not.
+
+Python standard library only; run with /usr/bin/python3.
+
+A scenario looks like:
+
+    import sotto_harness as h
+
+    def scenario(t):
+        alice, bob = t.party("alice"), t.party("bob")
+        host, port = t.host(alice)
+        join = t.join(bob, port)
+        ...
+        t.check(cond, "what went wrong")
+
+    h.main(scenario, budget=30)
+
+On failure the scenario exits 1 after printing the reason and the stdout
+and stderr of every process it started.  The binary is $SOTTO_BIN, else
+$SOTTO_BUILD_DIR/sotto, else <source dir>/build/sotto.
+"""
+
+import os
+import queue
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_DIR = os.path.dirname(os.path.dirname(HERE))
+PROXY = os.path.join(HERE, "proxy.py")
+PYTHON = "/usr/bin/python3"
+
+LOOPBACK = "127.0.0.1"
+DEFAULT_WAIT = 10.0		# seconds any single wait may take unless told
+
+# Exit statuses from the contract.
+EXIT_OK, EXIT_USAGE, EXIT_AUTH, EXIT_CONN, EXIT_IDENTITY = 0, 2, 3, 4, 5
+
+SAFETY_RE = re.compile(
+    r"^\* end-to-end encrypted, safety number: (\d{5}(?: \d{5}){5})\s*$")
+LISTEN_RE = re.compile(r"^\* listening on 127\.0\.0\.1:(\d+)\s*$")
+
+
+class Failure(Exception):
+    """A scenario's expectation did not hold."""
+
+
+def sotto_bin():
+    b = os.environ.get("SOTTO_BIN")
+    if not b and os.environ.get("SOTTO_BUILD_DIR"):
+        b = os.path.join(os.environ["SOTTO_BUILD_DIR"], "sotto")
+    if not b:
+        b = os.path.join(SOURCE_DIR, "build", "sotto")
+    return b
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that was free a moment ago (only for the
+    interactive test, where the port is typed at a prompt)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def port_listening(port):
+    """True if something listens on TCP port 'port' (reads /proc/net/tcp*,
+    so it never opens a connection the program would have to handle)."""
+    for fn in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(fn) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    local, state = fields[1], fields[3]
+                    if state == "0A" and int(local.rsplit(":", 1)[1], 16) == port:
+                        return True
+        except OSError:
+            pass
+    return False
+
+
+def _show(b, limit=6000):
+    s = bytes(b).decode("utf-8", errors="backslashreplace")
+    if len(s) > limit:
+        s = s[:limit // 2] + "\n[... %d chars elided ...]\n" % (len(s) - limit) + s[-limit // 2:]
+    return s
+
+
+class Proc:
+    """One child process with piped stdin/stdout/stderr.  Output is
+    collected by reader threads; stdin is fed by a writer thread so a
+    child that does not read (yet) never blocks the test."""
+
+    def __init__(self, label, argv, env, stdin=True):
+        self.label = label
+        self.argv = argv
+        self.started = time.monotonic()
+        self.p = subprocess.Popen(
+            argv, env=env, start_new_session=True,
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        self.cond = threading.Condition()
+        self.out = bytearray()
+        self.err = bytearray()
+        self.eof = {"out": False, "err": False}
+        self.write_error = None
+        self.ended = None		# monotonic time the exit was seen
+        self.threads = [
+            threading.Thread(target=self._reader, args=(self.p.stdout, "out"), daemon=True),
+            threading.Thread(target=self._reader, args=(self.p.stderr, "err"), daemon=True),
+        ]
+        self.inq = None
+        if stdin:
+            self.inq = queue.Queue()
+            self.threads.append(threading.Thread(target=self._writer, daemon=True))
+        for th in self.threads:
+            th.start()
+
+    # -- plumbing -----------------------------------------------------------
+
+    def _reader(self, f, which):
+        fd = f.fileno()
+        while True:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                chunk = b""
+            with self.cond:
+                if not chunk:
+                    self.eof[which] = True
+                    self.cond.notify_all()
+                    return
+                (self.out if which == "out" else self.err).extend(chunk)
+                self.cond.notify_all()
+
+    def _writer(self):
+        f = self.p.stdin
+        while True:
+            item = self.inq.get()
+            try:
+                if item is None:
+                    f.close()
+                    return
+                f.write(item)
+                f.flush()
+            except (BrokenPipeError, OSError, ValueError) as e:
+                self.write_error = e
+                try:
+                    f.close()
+                except Exception:
+                    pass
+                return
+
+    # -- input --------------------------------------------------------------
+
+    def send(self, line):
+        """Queues one line (str or bytes) for stdin; a LF is appended."""
+        if isinstance(line, str):
+            line = line.encode("utf-8")
+        self.inq.put(line + b"\n")
+
+    def send_raw(self, data):
+        self.inq.put(data)
+
+    def close_stdin(self):
+        self.inq.put(None)
+
+    # -- output -------------------------------------------------------------
+
+    def stdout_bytes(self):
+        with self.cond:
+            return bytes(self.out)
+
+    def stderr_text(self):
+        with self.cond:
+            return bytes(self.err).decode("utf-8", errors="backslashreplace")
+
+    def lines(self):
+        """Complete stdout lines so far, decoded (invalid UTF-8 shown as
+        \\xNN), without their LF."""
+        with self.cond:
+            data = bytes(self.out)
+        parts = data.split(b"\n")[:-1]
+        return [p.decode("utf-8", errors="backslashreplace") for p in parts]
+
+    def messages_from(self, name):
+        """Texts of the 'NAME: TEXT' lines, in order."""
+        pre = name + ": "
+        return [l[len(pre):] for l in self.lines() if l.startswith(pre)]
+
+    def notices(self):
+        return [l for l in self.lines() if l.startswith("* ")]
+
+    def safety_number(self):
+        for l in self.lines():
+            m = SAFETY_RE.match(l)
+            if m:
+                return m.group(1)
+        return None
+
+    # -- waiting ------------------------------------------------------------
+
+    def poll(self):
+        rc = self.p.poll()
+        if rc is not None and self.ended is None:
+            self.ended = time.monotonic()
+        return rc
+
+    def wait_until(self, pred, what, timeout=DEFAULT_WAIT):
+        """Waits until pred() is true (checked whenever output arrives and
+        at least every 50 ms).  Fails if the process has exited with all
+        its output read and pred() is still false, or on timeout."""
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                r = pred()
+                if r:
+                    return r
+                done = self.eof["out"] and self.eof["err"] and self.p.poll() is not None
+                if done:
+                    raise Failure("%s: exited with status %s before %s"
+                                  % (self.label, self.p.returncode, what))
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise Failure("%s: timed out after %.1f s waiting for %s"
+                                  % (self.label, timeout, what))
+                self.cond.wait(min(left, 0.05))
+
+    def wait_line(self, regex, timeout=DEFAULT_WAIT, what=None):
+        """Waits for a stdout line matching regex (re.search); returns the
+        match object."""
+        rx = re.compile(regex)
+
+        def pred():
+            for l in self.lines():
+                m = rx.search(l)
+                if m:
+                    return m
+            return None
+        return self.wait_until(pred, what or "a line matching %r" % regex, timeout)
+
+    def wait_messages(self, name, n, timeout=DEFAULT_WAIT):
+        """Waits for at least n lines from 'name'; returns their texts."""
+        self.wait_until(lambda: len(self.messages_from(name)) >= n,
+                        "%d message(s) from %s (have %d)"
+                        % (n, name, len(self.messages_from(name))), timeout)
+        return self.messages_from(name)
+
+    def wait_exit(self, timeout=DEFAULT_WAIT):
+        """Waits for the process to exit and its output to be read;
+        returns the exit status (negative: killed by that signal)."""
+        try:
+            rc = self.p.wait(timeout)
+        except subprocess.TimeoutExpired:
+            raise Failure("%s: still running after %.1f s (expected it to exit)"
+                          % (self.label, timeout))
+        self.poll()
+        for th in self.threads[:2]:
+            th.join(2)
+        return rc
+
+    def expect_exit(self, expected, timeout=DEFAULT_WAIT, why=""):
+        """Waits for exit; fails unless the status is in 'expected' (an int
+        or a collection of ints)."""
+        if isinstance(expected, int):
+            expected = (expected,)
+        rc = self.wait_exit(timeout)
+        if rc not in expected:
+            raise Failure("%s: exit status %s, expected %s%s"
+                          % (self.label, rc, " or ".join(map(str, expected)),
+                             (" (" + why + ")") if why else ""))
+        return rc
+
+    def alive(self):
+        return self.poll() is None
+
+    def kill(self):
+        if self.p.poll() is None:
+            try:
+                os.killpg(self.p.pid, signal.SIGKILL)
+            except OSError:
+                pass
+            try:
+                self.p.wait(5)
+            except subprocess.TimeoutExpired:
+                pass
+        self.poll()
+
+    def dump(self):
+        rc = self.p.poll()
+        return ("----- %s: %s\n----- exit status: %s\n----- stdout:\n%s\n----- stderr:\n%s"
+                % (self.label, " ".join(self.argv),
+                   "running" if rc is None else rc, _show(self.out), _show(self.err)))
+
+
+class Party:
+    """One person: a name, a config directory used as HOME and
+    XDG_CONFIG_HOME, and a password file."""
+
+    def __init__(self, t, name, password):
+        self.t = t
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix="party-%s-" % name, dir=t.tmp)
+        self.password_file = None
+        self.set_password(password)
+
+    def set_password(self, password):
+        self.password = password
+        self.password_file = os.path.join(self.dir, "password")
+        fd = os.open(self.password_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(password + "\n")
+
+    @property
+    def sotto_dir(self):
+        return os.path.join(self.dir, "sotto")
+
+    @property
+    def identity_file(self):
+        return os.path.join(self.sotto_dir, "identity")
+
+    @property
+    def known_peers(self):
+        return os.path.join(self.sotto_dir, "known_peers")
+
+    def env(self):
+        return self.t.env(self.dir)
+
+
+class Test:
+    """One scenario's state: its temporary directory and its children."""
+
+    def __init__(self, name):
+        self.name = name
+        self.bin = sotto_bin()
+        self.tmp = tempfile.mkdtemp(prefix="sotto-it-%s-" % name)
+        self.procs = []
+        self.cleanups = []
+        self.n = 0
+
+    def env(self, home):
+        env = {
+            "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+            "HOME": home,
+            "XDG_CONFIG_HOME": home,
+            "LANG": "C.UTF-8",
+            "TMPDIR": self.tmp,
+        }
+        for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+            if k in os.environ:
+                env[k] = os.environ[k]
+        return env
+
+    def log(self, msg):
+        print("[%s] %s" % (self.name, msg), flush=True)
+
+    def check(self, cond, msg):
+        if not cond:
+            raise Failure(msg)
+
+    def party(self, name, password="tulip-orbit-cascade-9134"):
+        return Party(self, name, password)
+
+    def spawn(self, label, argv, env, stdin=True):
+        self.n += 1
+        p = Proc("%s#%d" % (label, self.n), argv, env, stdin)
+        self.procs.append(p)
+        return p
+
+    def sotto(self, party, args, label=None, stdin=True):
+        """Runs 'sotto ARGS' as party (None: an empty config dir)."""
+        env = party.env() if party else self.env(self.tmp)
+        return self.spawn(label or "sotto", [self.bin] + list(args), env, stdin)
+
+    def host(self, party, *extra, port=0, password_file=None, wait=True):
+        """Starts 'sotto host --listen 127.0.0.1 --port PORT --name NAME
+        --password-file F EXTRA...'; waits for the listening notice and
+        returns (proc, port)."""
+        args = ["host", "--listen", LOOPBACK, "--port", str(port),
+                "--name", party.name,
+                "--password-file", password_file or party.password_file] + list(extra)
+        p = self.sotto(party, args, label="host(%s)" % party.name)
+        if not wait:
+            return p, None
+        m = p.wait_line(LISTEN_RE.pattern, what="'* listening on 127.0.0.1:PORT'")
+        return p, int(m.group(1))
+
+    def join(self, party, port, *extra, password_file=None, addr=LOOPBACK):
+        args = ["join", "%s:%d" % (addr, port), "--name", party.name,
+                "--password-file", password_file or party.password_file] + list(extra)
+        return self.sotto(party, args, label="join(%s)" % party.name)
+
+    def proxy(self, target_port, action="none", direction="c2s", nth=1,
+              ftype=0x10, dump=None):
+        """Starts proxy.py in front of 127.0.0.1:target_port; returns
+        (proc, listening port)."""
+        argv = [PYTHON, PROXY, "--connect", "%s:%d" % (LOOPBACK, target_port),
+                "--action", action, "--direction", direction, "--nth", str(nth),
+                "--type", "0x%02x" % ftype]
+        if dump:
+            argv += ["--dump", dump]
+        p = self.spawn("proxy(%s)" % action, argv, self.env(self.tmp), stdin=False)
+        m = p.wait_line(r"^proxy listening on 127\.0\.0\.1:(\d+)$", what="the proxy's port")
+        return p, int(m.group(1))
+
+    def kill_all(self):
+        for p in self.procs:
+            p.kill()
+        for fn in reversed(self.cleanups):
+            try:
+                fn()
+            except Exception:
+                pass
+
+    def dump_all(self):
+        return "\n".join(p.dump() for p in self.procs)
+
+
+# -- assertions shared by several scenarios ------------------------------------
+
+def expect_no_stray_lines(t, proc, allowed_names):
+    """Every stdout line is a notice ('* ...') or a message from one of
+    allowed_names."""
+    for l in proc.lines():
+        if l.startswith("* "):
+            continue
+        if any(l.startswith(n + ": ") for n in allowed_names):
+            continue
+        raise Failure("%s printed an unexpected line: %r" % (proc.label, l))
+
+
+def expect_prefix(t, proc, name, sent, why):
+    """The messages 'proc' shows from 'name' are exactly the first k of
+    'sent', for some k < len(sent) (something was stopped); returns k."""
+    got = proc.messages_from(name)
+    t.check(got == sent[:len(got)],
+            "%s: %s: printed messages are not a prefix of what was sent:\n got %r\n sent %r"
+            % (proc.label, why, got[:20], sent[:20]))
+    t.check(len(got) < len(sent),
+            "%s: %s: all %d messages were printed although the stream was attacked"
+            % (proc.label, why, len(sent)))
+    return len(got)
+
+
+def establish(t, host, join, host_party, join_party, timeout=DEFAULT_WAIT):
+    """Waits until both sides are connected and shows the same safety
+    number; returns it."""
+    join.wait_line(r"^\* connected to %s\b" % re.escape(host_party.name), timeout,
+                   "'* connected to %s'" % host_party.name)
+    host.wait_line(r"^\* connected to %s\b" % re.escape(join_party.name), timeout,
+                   "'* connected to %s'" % join_party.name)
+    a = host.wait_until(host.safety_number, "the safety number notice", timeout)
+    b = join.wait_until(join.safety_number, "the safety number notice", timeout)
+    t.check(a == b, "safety numbers differ: host %r, join %r" % (a, b))
+    return a
+
+
+# -- running a scenario -------------------------------------------------------
+
+def main(scenario, budget):
+    """Runs scenario(t) with a hard time budget (seconds); exits 0 on
+    success, 1 on failure (after dumping every child's output)."""
+    name = os.path.splitext(os.path.basename(sys.argv[0]))[0]
+    t = Test(name)
+
+    def on_alarm(signum, frame):
+        raise Failure("scenario exceeded its time budget of %d s" % budget)
+
+    def on_term(signum, frame):
+        raise Failure("terminated by signal %d" % signum)
+
+    signal.signal(signal.SIGALRM, on_alarm)
+    signal.signal(signal.SIGTERM, on_term)
+    signal.signal(signal.SIGHUP, on_term)
+    signal.alarm(budget)
+    start = time.monotonic()
+    ok = False
+    try:
+        if not (os.path.isfile(t.bin) and os.access(t.bin, os.X_OK)):
+            raise Failure("sotto binary not found or not executable: %s "
+                          "(set SOTTO_BIN or build with cmake -B build && cmake --build build)"
+                          % t.bin)
+        scenario(t)
+        ok = True
+    except Failure as e:
+        signal.alarm(0)
+        print("FAIL: %s: %s" % (name, e), file=sys.stderr, flush=True)
+    except BaseException:
+        signal.alarm(0)
+        print("FAIL: %s: error in the test itself:\n%s" % (name, traceback.format_exc()),
+              file=sys.stderr, flush=True)
+    finally:
+        signal.alarm(0)
+        t.kill_all()
+    if not ok or os.environ.get("SOTTO_IT_VERBOSE"):
+        print("===== output of every process (%s) =====" % name, file=sys.stderr)
+        print(t.dump_all(), file=sys.stderr, flush=True)
+    if os.environ.get("SOTTO_KEEP_TMP"):
+        print("[%s] kept %s" % (name, t.tmp))
+    else:
+        shutil.rmtree(t.tmp, ignore_errors=True)
+    if ok:
+        print("PASS: %s (%.1f s)" % (name, time.monotonic() - start), flush=True)
+    sys.exit(0 if ok else 1)

@@ -1,0 +1,208 @@
+#!/usr/bin/python3
+"""
+test_interactive_tmux: 'sotto' with no arguments, on a real terminal,
+asks its questions and chats; the password is never shown.
+
+Drives sotto inside a private tmux server (its own socket in the test's
+temporary directory, 120x30).  Proves: (1) host side: the prompts
+'host or join?', 'your name', 'room password' and 'repeat password'
+(typed without echo) and 'port' are answered, the host listens on that
+port, a line-mode joiner (--password-file) connects, both see the same
+safety number, a line typed in the pane ('hello from tmux' Enter) reaches
+the joiner and the joiner's line appears in the pane; when the joiner
+leaves, the pane shows it (or sotto exits 0).  (2) join side: sotto in a
+second tmux window answers 'join', a name, the host address and the
+password, and chats with a line-mode host the same way.  The password
+text never appears in any capture of the panes.
+
+Prompt matching is case-insensitive and by substring, so the exact
+wording may change.
+"""
+import os
+import re
+import shlex
+import subprocess
+import time
+
+import sotto_harness as h
+
+PW = "violet-Granite-harbor-1987-quasar"
+
+
+class Tmux:
+    def __init__(self, t):
+        self.t = t
+        self.sock = os.path.join(t.tmp, "tmux.sock")
+        self.conf = os.path.join(t.tmp, "tmux.conf")
+        with open(self.conf, "w") as f:
+            f.write("set -g remain-on-exit on\nset -g history-limit 5000\n"
+                    "set -g status off\n")
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
+        self.captures = []
+        self.started = False
+        t.cleanups.append(self.kill)
+
+    def run(self, *args, check=True):
+        r = subprocess.run(["tmux", "-S", self.sock, "-f", self.conf] + list(args),
+                           env=self.env, capture_output=True, timeout=10)
+        if check and r.returncode != 0:
+            raise h.Failure("tmux %s failed: %s" % (" ".join(args), r.stderr.decode(errors="replace")))
+        return r.stdout.decode("utf-8", errors="replace")
+
+    def start(self, window, party):
+        cmd = "exec env HOME=%s XDG_CONFIG_HOME=%s LANG=C.UTF-8 %s" % (
+            shlex.quote(party.dir), shlex.quote(party.dir), shlex.quote(self.t.bin))
+        if not self.started:
+            self.run("new-session", "-d", "-s", "it", "-n", window, "-x", "120", "-y", "30", cmd)
+            self.started = True
+        else:
+            self.run("new-window", "-d", "-t", "it", "-n", window, cmd)
+
+    def capture(self, window):
+        text = self.run("capture-pane", "-p", "-J", "-S", "-", "-t", "it:" + window)
+        self.captures.append((window, text))
+        return text
+
+    def keys(self, window, text, enter=True):
+        self.run("send-keys", "-t", "it:" + window, "-l", text)
+        if enter:
+            self.run("send-keys", "-t", "it:" + window, "Enter")
+
+    def pane(self, window, fmt):
+        return self.run("display-message", "-p", "-t", "it:" + window, fmt).strip()
+
+    def wait(self, window, pred, what, timeout=10):
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.capture(window)
+            r = pred(text)
+            if r:
+                return r
+            if self.pane(window, "#{pane_dead}") == "1":
+                raise h.Failure("tmux window %s: sotto exited (status %s) before %s; screen:\n%s"
+                                % (window, self.pane(window, "#{pane_dead_status}"), what, text))
+            if time.monotonic() > deadline:
+                raise h.Failure("tmux window %s: timed out waiting for %s; screen:\n%s"
+                                % (window, what, text))
+            time.sleep(0.1)
+
+    def answer_prompts(self, window, answers, done, what, timeout=15):
+        """Answers the prompts on the cursor line: 'answers' is a list of
+        (regex, reply); stops when done(screen) is true."""
+        deadline = time.monotonic() + timeout
+        last = None
+        asked = []
+        while True:
+            text = self.capture(window)
+            if done(text):
+                return asked
+            cur = self.pane(window, "#{cursor_x},#{cursor_y}")
+            lines = self.run("capture-pane", "-p", "-t", "it:" + window).split("\n")
+            y = int(cur.split(",")[1])
+            line = lines[y] if y < len(lines) else ""
+            if (cur, line) != last:
+                for rx, reply in answers:
+                    if re.search(rx, line, re.I):
+                        asked.append(line.strip())
+                        self.keys(window, reply)
+                        last = (cur, line)
+                        break
+            if self.pane(window, "#{pane_dead}") == "1":
+                raise h.Failure("tmux window %s: sotto exited (status %s) while being asked "
+                                "its questions; screen:\n%s"
+                                % (window, self.pane(window, "#{pane_dead_status}"), text))
+            if time.monotonic() > deadline:
+                raise h.Failure("tmux window %s: %s did not happen; prompts answered: %r; "
+                                "screen:\n%s" % (window, what, asked, text))
+            time.sleep(0.1)
+
+    def kill(self):
+        if os.path.exists(self.sock):
+            self.run("kill-server", check=False)
+
+    def dump(self):
+        return "\n".join("----- tmux %s:\n%s" % c for c in self.captures[-2:])
+
+
+def squash(s):
+    return re.sub(r"\s+", "", s)
+
+
+def host_side(t, tm):
+    alice, bob = t.party("alice", PW), t.party("bob", PW)
+    port = h.free_port()
+    tm.start("host", alice)
+    asked = tm.answer_prompts("host", [
+        (r"host or join", "host"),
+        (r"name", "alice"),
+        (r"repeat|again|confirm", PW),
+        (r"password", PW),
+        (r"\bport\b", str(port)),
+    ], lambda s: h.port_listening(port), "listening on port %d" % port)
+    t.log("host prompts: %r" % asked)
+    for want in ("host or join", "name", "password", "repeat|again|confirm", "port"):
+        t.check(any(re.search(want, a, re.I) for a in asked),
+                "no prompt matching %r was asked (asked: %r)" % (want, asked))
+
+    join = t.join(bob, port)
+    join.wait_line(r"^\* connected to alice\b", what="'* connected to alice'")
+    sn = join.wait_until(join.safety_number, "the safety number")
+    tm.wait("host", lambda s: squash(sn) in squash(s), "the safety number %s in the pane" % sn)
+    tm.keys("host", "hello from tmux")
+    join.wait_messages("alice", 1)
+    t.check(join.messages_from("alice") == ["hello from tmux"],
+            "the joiner got %r" % join.messages_from("alice"))
+    join.send("hi from the pipe")
+    tm.wait("host", lambda s: "hi from the pipe" in s, "'hi from the pipe' in the pane")
+    join.close_stdin()
+    join.expect_exit(h.EXIT_OK)
+    tm.wait("host", lambda s: re.search(r"bob\b.*\bleft", s, re.I)
+            or tm.pane("host", "#{pane_dead}") == "1", "'bob left' or sotto's exit", timeout=8)
+    if tm.pane("host", "#{pane_dead}") == "1":
+        st = tm.pane("host", "#{pane_dead_status}")
+        t.check(st == "0", "interactive host exited with status %s" % st)
+
+
+def join_side(t, tm):
+    carol, dave = t.party("carol", PW), t.party("dave", PW)
+    host, port = t.host(carol)
+    tm.start("join", dave)
+    asked = tm.answer_prompts("join", [
+        (r"host or join", "join"),
+        (r"name", "dave"),
+        (r"address|host", "127.0.0.1:%d" % port),
+        (r"repeat|again|confirm", PW),
+        (r"password", PW),
+        (r"\bport\b", str(port)),
+    ], lambda s: re.search(r"connected", s, re.I), "connecting to the host")
+    t.log("join prompts: %r" % asked)
+    host.wait_line(r"^\* connected to dave\b", what="'* connected to dave'")
+    sn = host.wait_until(host.safety_number, "the safety number")
+    tm.wait("join", lambda s: squash(sn) in squash(s), "the safety number %s in the pane" % sn)
+    host.send("hello dave in tmux")
+    tm.wait("join", lambda s: "hello dave in tmux" in s, "'hello dave in tmux' in the pane")
+    tm.keys("join", "hello carol from tmux")
+    host.wait_messages("dave", 1)
+    t.check(host.messages_from("dave") == ["hello carol from tmux"],
+            "the host got %r" % host.messages_from("dave"))
+    tm.keys("join", "/quit")
+    host.expect_exit(h.EXIT_OK, why="the interactive joiner typed /quit")
+    tm.wait("join", lambda s: tm.pane("join", "#{pane_dead}") == "1", "sotto's exit after /quit",
+            timeout=8)
+    st = tm.pane("join", "#{pane_dead_status}")
+    t.check(st == "0", "interactive joiner exited with status %s after /quit" % st)
+
+
+def scenario(t):
+    tm = Tmux(t)
+    try:
+        host_side(t, tm)
+        join_side(t, tm)
+        for window, text in tm.captures:
+            t.check(PW not in text and PW[:10] not in text,
+                    "the password appears on screen in window %s:\n%s" % (window, text))
+    except h.Failure as e:
+        raise h.Failure("%s\n%s" % (e, tm.dump()))
+
+
+h.main(scenario, budget=60)
