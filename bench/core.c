@@ -178,10 +178,10 @@ print_series(const char *name, const struct series *s, size_t bytes)
 static void
 print_target(const char *what, double v, double target, const char *unit)
 {
-	printf("  %-44s %10.2f%s  target <= %.2f%s: %s", what, v, unit,
+	printf("  %-44s %10.3f%s  target <= %.2f%s: %s", what, v, unit,
 	    target, unit, v <= target ? "met" : "MISSED");
 	if (v > target)
-		printf(" by %.1f%%", (v / target - 1) * 100);
+		printf(" by %.2f%%", (v / target - 1) * 100);
 	printf("\n");
 }
 
@@ -584,20 +584,20 @@ bench_records(struct conn *k, size_t len)
 	    "(%zu rounds):\n", len, v[0].rounds);
 	for (i = 0; i < NVAR; i++)
 		print_series(name[i], &v[i], len);
-	printf("  %-44s %10.2fx\n", "rekey: bare TAG_REKEY / TAG_MESSAGE",
+	printf("  %-44s %10.3fx\n", "rekey: bare TAG_REKEY / TAG_MESSAGE",
 	    ratio_median(&v[REKEY], &v[MSG]));
-	printf("  %-44s %10.2fx\n", "AD and inner byte: same-calls / TAG_REKEY",
+	printf("  %-44s %10.3fx\n", "AD and inner byte: same-calls / TAG_REKEY",
 	    ratio_median(&v[SAME], &v[REKEY]));
-	printf("  %-44s %10.2fx\n", "chan's own code: chan / same-calls",
+	printf("  %-44s %10.3fx\n", "chan's own code: chan / same-calls",
 	    ratio_median(&v[CHAN], &v[SAME]));
-	printf("  %-44s %10.2fx\n", "chan / bare TAG_REKEY",
+	printf("  %-44s %10.3fx\n", "chan / bare TAG_REKEY",
 	    ratio_median(&v[CHAN], &v[REKEY]));
 	rm = ratio_median(&v[CHAN], &v[MSG]);
 	if (len == SMALL_MSG)
 		print_target("chan / bare TAG_MESSAGE", rm, TARGET_REC_RATIO,
 		    "x");
 	else
-		printf("  %-44s %10.2fx\n", "chan / bare TAG_MESSAGE", rm);
+		printf("  %-44s %10.3fx\n", "chan / bare TAG_MESSAGE", rm);
 
 	free(msg);
 	free(pt);
@@ -763,10 +763,10 @@ bench_handshake(struct conn *k, const struct identity *id_c,
 		    TARGET_HS_RATIO, "x");
 		snprintf(label, sizeof(label), "%s / sum of all measured work",
 		    who);
-		printf("  %-44s %10.2fx\n", label, median(rt[side][1], rounds));
+		printf("  %-44s %10.3fx\n", label, median(rt[side][1], rounds));
 		snprintf(label, sizeof(label),
 		    "(%s - safety number) / listed", who);
-		printf("  %-44s %10.2fx\n", label, median(rt[side][2], rounds));
+		printf("  %-44s %10.3fx\n", label, median(rt[side][2], rounds));
 	}
 	free(ws);
 	sodium_memzero(&p, sizeof(p));

@@ -7,8 +7,8 @@ set -euo pipefail
 PACKAGES=(
 	build-essential pkg-config cmake clang libclang-rt-14-dev
 	libsodium-dev libevent-dev libcmocka-dev libncurses-dev
-	liboath-dev libzxcvbn-dev libedit-dev
-	tmux ngircd
+	liboath-dev libzxcvbn-dev
+	tmux ngircd python3
 )
 
 missing=()

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include <sodium.h>
 
@@ -91,7 +92,10 @@ int
 main(int argc, char *argv[])
 {
 	size_t i;
+	struct rlimit nocore = { 0, 0 };
 
+	/* A core file would hold keys and messages. */
+	setrlimit(RLIMIT_CORE, &nocore);
 	setlocale(LC_CTYPE, "");
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {

@@ -27,6 +27,7 @@ struct chat {
 	struct conn		*conn;
 	char			 peer[MSG_MAX_NAME + 1];
 	int			 peer_color;
+	char			 safety[SAFETY_NUMBER_LEN + 1];
 	int			 own_color;
 	int			 got_info;
 	int			 confirming;	/* asking about a changed key */
@@ -170,7 +171,7 @@ show_verify(struct chat *ch)
 
 	identity_tag(tag, chan_peer_identity(cn));
 	term_notice(ch->term, "safety number with %s: %s", ch->peer,
-	    chan_safety_number(cn));
+	    ch->safety);
 	term_notice(ch->term, "compare it with %s over another channel (in "
 	    "person, or a call); if it matches, nobody is in between", ch->peer);
 	if (peers_lookup(ch->s->peers_path, ch->peer, pk, &seen, &found) == 0 &&
@@ -187,13 +188,12 @@ show_verify(struct chat *ch)
 static void
 chat_ready(struct chat *ch)
 {
-	const struct chan *cn = conn_chan(ch->conn);
 	char prompt[128], cb[16];
 
 	term_notice(ch->term, "connected to %s (%s)", ch->peer,
 	    conn_peer_addr(ch->conn));
 	term_notice(ch->term, "end-to-end encrypted, safety number: %s",
-	    chan_safety_number(cn));
+	    ch->safety);
 	if (term_interactive(ch->term)) {
 		term_notice(ch->term, "%s", HELP);
 		snprintf(prompt, sizeof(prompt), "%s%s%s> ",
@@ -223,6 +223,7 @@ on_info(struct chat *ch, const struct msg *m)
 	}
 	ch->got_info = 1;
 	ch->peer_color = key_color(pk);
+	identity_safety_number(ch->safety, ch->s->id->pk, pk);
 	identity_tag(tag, pk);
 	if ((r = peers_check(ch->s->peers_path, ch->peer, pk, &status)) != 0) {
 		term_error(ch->term, "cannot read %s: %s", ch->s->peers_path,
@@ -257,8 +258,7 @@ on_info(struct chat *ch, const struct msg *m)
 			end(ch, EXIT_IDENTITY);
 			return;
 		}
-		term_notice(ch->term, "safety number: %s",
-		    chan_safety_number(conn_chan(ch->conn)));
+		term_notice(ch->term, "safety number: %s", ch->safety);
 		term_notice(ch->term, "type 'yes' to trust the new key, "
 		    "anything else to hang up");
 		ch->confirming = 1;

@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netdb.h>
+#include <netinet/in.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,13 +28,15 @@
 #include "term.h"
 
 #define HOST_MAX_LISTEN		8
-#define HOST_MAX_PENDING	8
-#define HOST_MAX_PENALTY	64
+#define HOST_MAX_PENDING	16
+#define HOST_MAX_PENDING_IP	4	/* handshakes at once per address */
+#define HOST_MAX_PENALTY	1024
 #define HOST_MAX_DELAY		60	/* seconds, cap of the doubling */
 
 struct pending {
 	struct conn	*c;
 	struct host	*h;
+	char		 ip[ADDR_STRLEN];	/* as ip_of() */
 };
 
 struct penalty {
@@ -67,20 +71,30 @@ host_end(struct host *h, int status)
 	event_base_loopbreak(h->base);
 }
 
-/* The address without its port, for the per-address penalty. */
+/*
+ * Who an address is, for the penalty: an IPv4 address, or the /64 an
+ * IPv6 address is in (one host usually has a whole /64 to hop around).
+ */
 static void
-ip_of(const char *addr, char ip[ADDR_STRLEN])
+ip_of(const struct sockaddr *sa, char ip[ADDR_STRLEN])
 {
-	const char *colon;
-	size_t n;
+	struct sockaddr_in6 s6;
 
-	snprintf(ip, ADDR_STRLEN, "%s", addr);
-	if (ip[0] == '[') {
-		n = strcspn(ip + 1, "]");
-		memmove(ip, ip + 1, n);
-		ip[n] = '\0';
-	} else if ((colon = strrchr(ip, ':')) != NULL)
-		ip[colon - ip] = '\0';
+	if (sa->sa_family == AF_INET6) {
+		memcpy(&s6, sa, sizeof(s6));
+		memset(&s6.sin6_addr.s6_addr[8], 0, 8);
+		s6.sin6_port = 0;
+		s6.sin6_scope_id = 0;
+		if (getnameinfo((struct sockaddr *)&s6, sizeof(s6), ip,
+		    ADDR_STRLEN, NULL, 0, NI_NUMERICHOST) != 0)
+			snprintf(ip, ADDR_STRLEN, "?");
+		else
+			strncat(ip, "/64", ADDR_STRLEN - strlen(ip) - 1);
+		return;
+	}
+	if (getnameinfo(sa, sizeof(struct sockaddr_in), ip, ADDR_STRLEN, NULL,
+	    0, NI_NUMERICHOST) != 0)
+		snprintf(ip, ADDR_STRLEN, "?");
 }
 
 static struct penalty *
@@ -167,6 +181,9 @@ pending_established(struct conn *c, void *arg)
 	conn_set_cbs(c, &chat_conn_cbs, h->chat);
 	chat_attach(h->chat, c);
 	chat_start(h->chat);
+	/* Nobody else will be let in: the password has served. */
+	secret_free(h->s.password);
+	h->s.password = NULL;
 }
 
 static void
@@ -175,23 +192,21 @@ pending_closed(struct conn *c, int err, void *arg)
 	struct pending *p = arg;
 	struct host *h = p->h;
 	struct penalty *pen;
-	char ip[ADDR_STRLEN];
-	int delay;
+	int delay = 0;
 
 	p->c = NULL;
 	if (err == ERR_AUTH) {
-		ip_of(conn_peer_addr(c), ip);
-		pen = penalty_find(h, ip, 1);
+		pen = penalty_find(h, p->ip, 1);
 		pen->failures++;
 		delay = pen->failures >= 7 ? HOST_MAX_DELAY :
 		    1 << (pen->failures - 1);
-		if (delay > HOST_MAX_DELAY)
-			delay = HOST_MAX_DELAY;
 		pen->until = time(NULL) + delay;
+	}
+	if (err == ERR_AUTH) {
 		h->failures++;
 		term_notice(h->term, "failed attempt from %s (wrong password, "
 		    "or someone interfering); %s may try again in %d s",
-		    conn_peer_addr(c), ip, delay);
+		    conn_peer_addr(c), p->ip, delay);
 		if (h->max_failures > 0 && h->failures >= h->max_failures) {
 			term_error(h->term, "%d failed attempt%s: giving up",
 			    h->failures, h->failures == 1 ? "" : "s");
@@ -218,21 +233,29 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	char addr[ADDR_STRLEN], ip[ADDR_STRLEN];
 	struct pending *slot = NULL;
 	struct conn *c;
-	int i;
+	int i, same_ip = 0;
 
 	(void)l;
 	addr_format(sa, (socklen_t)salen, addr, sizeof(addr));
-	ip_of(addr, ip);
+	ip_of(sa, ip);
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_SERVER;
-	cp.password = h->s.password->p;
-	cp.password_len = h->s.password->len;
+	/* Once chatting there is no password: such a conn only refuses. */
+	if (h->s.password != NULL) {
+		cp.password = h->s.password->p;
+		cp.password_len = h->s.password->len;
+	}
 	cp.identity = h->s.id;
 	cp.context = (const uint8_t *)CLIENT_CONTEXT_1TO1;
 	cp.context_len = strlen(CLIENT_CONTEXT_1TO1);
-	for (i = 0; i < HOST_MAX_PENDING && slot == NULL; i++)
-		if (h->pend[i].c == NULL)
+	for (i = 0; i < HOST_MAX_PENDING; i++) {
+		if (h->pend[i].c == NULL && slot == NULL)
 			slot = &h->pend[i];
+		else if (h->pend[i].c != NULL && strcmp(h->pend[i].ip, ip) == 0)
+			same_ip++;
+	}
+	if (h->chatting || same_ip >= HOST_MAX_PENDING_IP)
+		slot = NULL;
 	if ((c = conn_new(h->base, fd, &cp, &h->s.timing, &pending_cbs,
 	    slot)) == NULL)
 		return;
@@ -244,6 +267,7 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	else {
 		slot->c = c;
 		slot->h = h;
+		snprintf(slot->ip, sizeof(slot->ip), "%s", ip);
 	}
 }
 
@@ -369,6 +393,7 @@ host_main(int argc, char **argv)
 	memset(&h, 0, sizeof(h));
 	chat_setup_init(&h.s);
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:Lh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -400,11 +425,16 @@ host_main(int argc, char **argv)
 			host_usage(stdout);
 			return EXIT_OK;
 		default:
+			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
+			    strchr("lpnPm", optopt) != NULL ? "missing argument" :
+			    "unknown option", argv[optind - 1]);
 			host_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "sotto: unexpected argument '%s'\n",
+		    argv[optind]);
 		host_usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -143,6 +143,7 @@ join_main(int argc, char **argv)
 
 	chat_setup_init(&s);
 	optind = 1;
+	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "n:P:Lh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -158,11 +159,17 @@ join_main(int argc, char **argv)
 			join_usage(stdout);
 			return EXIT_OK;
 		default:
+			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
+			    strchr("lpnPm", optopt) != NULL ? "missing argument" :
+			    "unknown option", argv[optind - 1]);
 			join_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
+		fprintf(stderr, "sotto: %s\n", optind == argc ?
+		    "join needs the host's address: sotto join HOST[:PORT]" :
+		    "join takes one address");
 		join_usage(stderr);
 		return EXIT_USAGE;
 	}

@@ -86,7 +86,6 @@ struct chan {
 	crypto_hash_sha512_state th;	/* running handshake transcript */
 	uint8_t			 th_final[CHAN_TH_BYTES];
 	uint8_t			 peer_pk[IDENTITY_PK_BYTES];
-	char			 safety[SAFETY_NUMBER_LEN + 1];
 };
 
 static int
@@ -371,7 +370,7 @@ seal(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
 	} else
 		tag = crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 	if (crypto_secretstream_xchacha20poly1305_push(&c->s->tx, p, NULL,
-	    p + 1, mlen, f, FRAME_HDR_LEN, tag) != 0) {
+	    p + 1, mlen, NULL, 0, tag) != 0) {
 		buf_unput(out, FRAME_HDR_LEN + mlen + SS_ABYTES);
 		return ERR_CRYPTO;
 	}
@@ -409,7 +408,6 @@ check_identity(struct chan *c, const uint8_t *body, size_t len)
 	    sizeof(msg)) != 0)
 		return ERR_SIGNATURE;
 	memcpy(c->peer_pk, body, IDENTITY_PK_BYTES);
-	identity_safety_number(c->safety, c->id->pk, c->peer_pk);
 	return 0;
 }
 
@@ -584,7 +582,7 @@ open_record(struct chan *c, const struct frame *fr, struct buf *app,
 	if ((r = buf_reserve(app, want, &m)) != 0)
 		return r;
 	if (crypto_secretstream_xchacha20poly1305_pull(&c->s->rx, m, &mlen,
-	    &tag, fr->payload, fr->len, fr->hdr, FRAME_HDR_LEN) != 0 ||
+	    &tag, fr->payload, fr->len, NULL, 0) != 0 ||
 	    mlen != want) {
 		buf_unput(app, want);
 		return ERR_RECORD;
@@ -594,9 +592,10 @@ open_record(struct chan *c, const struct frame *fr, struct buf *app,
 	*body_len = want - 1;
 	/* The final tag is reserved for CLOSE and CLOSE for the final tag,
 	 * so a truncated stream can never look like a clean end. */
-	if ((tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) !=
-	    (*inner == INNER_CLOSE) ||
-	    tag == crypto_secretstream_xchacha20poly1305_TAG_PUSH) {
+	if (*inner == INNER_CLOSE ?
+	    tag != crypto_secretstream_xchacha20poly1305_TAG_FINAL :
+	    (tag != crypto_secretstream_xchacha20poly1305_TAG_MESSAGE &&
+	    tag != crypto_secretstream_xchacha20poly1305_TAG_REKEY)) {
 		buf_unput(app, *body_len);
 		return ERR_RECORD;
 	}
@@ -684,6 +683,39 @@ fail_handshake(struct chan *c, int r, struct buf *out, int from_abort)
 	return fail(c, r);
 }
 
+/* ERR_TRUNCATED / ERR_TRAILING unless a handshake or abort frame's
+ * header announces exactly its fixed payload length. */
+static int
+check_handshake_len(const uint8_t hdr[FRAME_HDR_LEN])
+{
+	uint32_t len = ((uint32_t)hdr[2] << 24) | ((uint32_t)hdr[3] << 16) |
+	    ((uint32_t)hdr[4] << 8) | hdr[5];
+	uint32_t want;
+
+	switch (hdr[1]) {
+	case FRAME_HELLO:
+		want = HELLO_LEN;
+		break;
+	case FRAME_SHARE_A:
+		want = SHARE_A_LEN;
+		break;
+	case FRAME_SHARE_B:
+		want = SHARE_B_LEN;
+		break;
+	case FRAME_CONFIRM_A:
+		want = CONFIRM_A_LEN;
+		break;
+	case FRAME_ABORT:
+		want = 1;
+		break;
+	default:
+		return 0;
+	}
+	if (len == want)
+		return 0;
+	return len < want ? ERR_TRUNCATED : ERR_TRAILING;
+}
+
 int
 chan_feed(struct chan *c, struct buf *in, struct buf *out, struct buf *app,
     enum chan_event *ev)
@@ -695,8 +727,17 @@ chan_feed(struct chan *c, struct buf *in, struct buf *out, struct buf *app,
 	*ev = CHAN_EV_NONE;
 	if (c->state == ST_DEAD || c->state == ST_PEER_CLOSED)
 		return ERR_CLOSED;
-	if ((r = frame_parse(buf_ptr(in), buf_len(in), &fr, NULL)) != 0)
-		return r == ERR_NEED_MORE ? r : fail_handshake(c, r, out, 0);
+	if ((r = frame_parse(buf_ptr(in), buf_len(in), &fr, NULL)) != 0) {
+		/* A handshake frame's length is known from its type: judge
+		 * it from the header, before buffering a payload for it. */
+		if (r == ERR_NEED_MORE && buf_len(in) >= FRAME_HDR_LEN)
+			r = check_handshake_len(buf_ptr(in));
+		if (r == 0 || r == ERR_NEED_MORE)
+			return ERR_NEED_MORE;
+		return fail_handshake(c, r, out, 0);
+	}
+	if ((r = check_handshake_len(fr.hdr)) != 0)
+		return fail_handshake(c, r, out, 0);
 	buf_view(&payload, fr.payload, fr.len);
 	switch (fr.type) {
 	case FRAME_HELLO:
@@ -789,12 +830,6 @@ const uint8_t *
 chan_peer_identity(const struct chan *c)
 {
 	return chan_established(c) ? c->peer_pk : NULL;
-}
-
-const char *
-chan_safety_number(const struct chan *c)
-{
-	return chan_established(c) ? c->safety : "";
 }
 
 const uint8_t *

@@ -7,8 +7,9 @@
  * per-direction keys from the ISK with HKDF-SHA-512, and confirm the key
  * both ways before any application data.  Each side then proves its
  * long-term identity by signing the handshake transcript.  Records are
- * crypto_secretstream_xchacha20poly1305, one stream per direction; the
- * frame header is the additional data; a clean close is a final record.
+ * crypto_secretstream_xchacha20poly1305, one stream per direction (no
+ * additional data: a record frame's header holds nothing the AEAD does
+ * not already cover); a clean close is a final record.
  * docs/PROTOCOL.md gives every byte.
  *
  * Usage: chan_new, chan_start (emits the client's HELLO), then hand every
@@ -118,9 +119,8 @@ int	 chan_put_abort(struct buf *out, enum chan_abort reason);
 int	 chan_established(const struct chan *c);
 /* The peer's verified identity key, or NULL before establishment. */
 const uint8_t *chan_peer_identity(const struct chan *c);
-/* The safety number of our and the peer's identity keys ("" before). */
-const char *chan_safety_number(const struct chan *c);
-/* The transcript hash both sides signed (zero before establishment). */
+/* The transcript hash both sides sign: all zero until the last
+ * handshake frame has been sent or checked, and kept after a failure. */
 const uint8_t *chan_transcript_hash(const struct chan *c);
 
 #endif

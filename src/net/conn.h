@@ -20,7 +20,7 @@ struct conn;
 /* Timing, in seconds; tests and callers may lower them. */
 struct conn_timing {
 	int	handshake;	/* key confirmed + identity within this */
-	int	keepalive;	/* send a keepalive after this much quiet */
+	int	keepalive;	/* send a keepalive this often, once open */
 	int	dead;		/* nothing heard for this long: peer dead */
 	int	linger;		/* after our close, wait this long for EOF */
 };

@@ -9,7 +9,7 @@ Frame: u8 version (1), u8 type, u32 big-endian payload length, payload.
 Types: 0x01-0x04 handshake, 0x0f abort, 0x10 encrypted record.
 
     proxy.py --connect 127.0.0.1:PORT [--listen-port 0]
-             [--action none|flip|replay|swap|reflect|drop|cut]
+             [--action none|flip|replay|swap|reflect|drop|stall|cut]
              [--direction c2s|s2c] [--type 0x10] [--nth N] [--dump FILE]
 
 The attack hits the Nth frame (1-based, counted over the proxy's whole
@@ -21,6 +21,8 @@ joiner to the host; s2c: back):
     swap     hold it and forward it after the next frame of that direction
     reflect  send it back to its sender instead of forwarding it
     drop     do not forward it
+    stall    forward nothing more in that direction from it on, but keep
+             both connections open (a peer that stops mid-handshake)
     cut      close both connections instead of forwarding it
 
 Prints "proxy listening on 127.0.0.1:PORT" on stdout once ready, and one
@@ -88,6 +90,7 @@ class Session:
     async def pump(self, direction, reader, dst):
         src = "c" if dst == "s" else "s"
         held = None	# a frame held back by 'swap'
+        stalled = False
         count = 0
         try:
             while not self.closed:
@@ -122,6 +125,8 @@ class Session:
                 log("#%d %s frame %d type 0x%02x len %d%s" %
                     (self.n, direction, count, ftype, plen,
                      (" <- " + self.attack.action) if hit else ""))
+                if stalled:
+                    continue
                 if held is not None:
                     self.write(dst, frame)
                     self.write(dst, held)
@@ -145,6 +150,8 @@ class Session:
                     self.write(src, frame)
                 elif act == "drop":
                     pass
+                elif act == "stall":
+                    stalled = True
                 elif act == "cut":
                     self.close_all()
                     break
@@ -202,7 +209,8 @@ def main():
     ap.add_argument("--connect", required=True, help="HOST:PORT of the sotto host")
     ap.add_argument("--listen-port", type=int, default=0)
     ap.add_argument("--action", default="none",
-                    choices=["none", "flip", "replay", "swap", "reflect", "drop", "cut"])
+                    choices=["none", "flip", "replay", "swap", "reflect", "drop", "stall",
+                             "cut"])
     ap.add_argument("--direction", default="c2s", choices=["c2s", "s2c"])
     ap.add_argument("--type", type=lambda s: int(s, 0), default=0x10)
     ap.add_argument("--nth", type=int, default=1)

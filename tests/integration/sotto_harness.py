@@ -20,8 +20,9 @@ A scenario looks like:
     h.main(scenario, budget=30)
 
 On failure the scenario exits 1 after printing the reason and the stdout
-and stderr of every process it started.  The binary is $SOTTO_BIN, else
-$SOTTO_BUILD_DIR/sotto, else <source dir>/build/sotto.
+and stderr of every process it started (SOTTO_IT_VERBOSE=1 prints them on
+success too; SOTTO_KEEP_TMP=1 keeps the temporary directory).  The binary
+is $SOTTO_BIN, else $SOTTO_BUILD_DIR/sotto, else <source dir>/build/sotto.
 """
 
 import os
@@ -251,6 +252,12 @@ class Proc:
             return None
         return self.wait_until(pred, what or "a line matching %r" % regex, timeout)
 
+    def wait_stderr(self, text, timeout=3.0):
+        """Waits for 'text' to appear in stderr (the reader thread may be
+        a moment behind the process)."""
+        return self.wait_until(lambda: text in self.stderr_text(),
+                               "%r on stderr" % text, timeout)
+
     def wait_messages(self, name, n, timeout=DEFAULT_WAIT):
         """Waits for at least n lines from 'name'; returns their texts."""
         self.wait_until(lambda: len(self.messages_from(name)) >= n,
@@ -439,19 +446,6 @@ def expect_no_stray_lines(t, proc, allowed_names):
         if any(l.startswith(n + ": ") for n in allowed_names):
             continue
         raise Failure("%s printed an unexpected line: %r" % (proc.label, l))
-
-
-def expect_prefix(t, proc, name, sent, why):
-    """The messages 'proc' shows from 'name' are exactly the first k of
-    'sent', for some k < len(sent) (something was stopped); returns k."""
-    got = proc.messages_from(name)
-    t.check(got == sent[:len(got)],
-            "%s: %s: printed messages are not a prefix of what was sent:\n got %r\n sent %r"
-            % (proc.label, why, got[:20], sent[:20]))
-    t.check(len(got) < len(sent),
-            "%s: %s: all %d messages were printed although the stream was attacked"
-            % (proc.label, why, len(sent)))
-    return len(got)
 
 
 def establish(t, host, join, host_party, join_party, timeout=DEFAULT_WAIT):

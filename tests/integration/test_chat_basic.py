@@ -4,11 +4,13 @@ test_chat_basic: a two-person chat over 127.0.0.1 in line mode works both
 ways and ends cleanly.
 
 Proves: messages travel in both directions, including emoji, accented
-text, /me actions and a message of exactly 4096 bytes (ASCII, and 1024
-four-byte emoji); own messages are not echoed; lines piped before the
-handshake are delivered once it completes; both sides show the same
-safety number (6 groups of 5 digits) and 'connected to NAME'; when the
-joiner's stdin closes both exit 0 and the host prints '* bob left'.
+text, a leading tab, /me actions and messages of exactly 4096 bytes
+(ASCII, and 1024 four-byte emoji); a 4097-byte line is refused by the
+sender with an error naming the limit, never delivered, and the chat goes
+on; own messages are not echoed; lines piped before the handshake are
+delivered once it completes; both sides show 'connected to NAME' and the
+same safety number (6 groups of 5 digits); when the joiner's stdin closes
+both exit 0 and the host prints '* bob left'.
 """
 import sotto_harness as h
 
@@ -28,6 +30,8 @@ def scenario(t):
     for m in from_bob:
         join.send(m)
     join.send("/me waves")
+    join.send("o" * 4097)			# over the limit: refused locally
+    join.send("after the oversize line")
 
     sn = h.establish(t, host, join, alice, bob)
     t.log("safety number %s" % sn)
@@ -37,8 +41,9 @@ def scenario(t):
         host.send(m)
     host.send("/me nods")
 
-    got = host.wait_messages("bob", len(from_bob))
-    t.check(got == from_bob, "host received %r, expected %r" % (got, from_bob))
+    got = host.wait_messages("bob", len(from_bob) + 1)
+    t.check(got == from_bob + ["after the oversize line"],
+            "host received %r, expected %r" % (got, from_bob + ["after the oversize line"]))
     host.wait_line(r"^\* bob waves$", what="'* bob waves'")
     got = join.wait_messages("alice", len(from_alice))
     t.check(got == from_alice, "joiner received %r, expected %r" % (got, from_alice))
@@ -53,6 +58,8 @@ def scenario(t):
     host.wait_line(r"^\* bob left$", what="'* bob left'")
     host.expect_exit(h.EXIT_OK, why="the peer left cleanly")
 
+    t.check("4096" in join.stderr_text(),
+            "no error about the 4097-byte line on the joiner's stderr: %r" % join.stderr_text())
     t.check(host.messages_from("alice") == [] and join.messages_from("bob") == [],
             "own messages were echoed")
     h.expect_no_stray_lines(t, host, ["bob"])
@@ -60,7 +67,8 @@ def scenario(t):
     t.check(join.safety_number() == sn and host.safety_number() == sn, "safety number changed")
     for p in (host, join):
         # First run: a note that the identity key was created is fine.
-        errs = [l for l in p.stderr_text().splitlines() if "identity" not in l]
+        errs = [l for l in p.stderr_text().splitlines()
+                if "identity" not in l and "4096" not in l]
         t.check(not errs, "%s wrote to stderr: %r" % (p.label, p.stderr_text()))
 
 

@@ -10,9 +10,10 @@ temporary directory, 120x30).  Proves: (1) host side: the prompts
 port, a line-mode joiner (--password-file) connects, both see the same
 safety number, a line typed in the pane ('hello from tmux' Enter) reaches
 the joiner and the joiner's line appears in the pane; when the joiner
-leaves, the pane shows it (or sotto exits 0).  (2) join side: sotto in a
+leaves, the pane shows it and sotto exits 0.  (2) join side: sotto in a
 second tmux window answers 'join', a name, the host address and the
-password, and chats with a line-mode host the same way.  The password
+password, chats with a line-mode host the same way, and '/quit' typed
+in the pane ends both sides with status 0.  The password
 text never appears in any capture of the panes.
 
 Prompt matching is case-insensitive and by substring, so the exact
@@ -50,8 +51,11 @@ class Tmux:
         return r.stdout.decode("utf-8", errors="replace")
 
     def start(self, window, party):
-        cmd = "exec env HOME=%s XDG_CONFIG_HOME=%s LANG=C.UTF-8 %s" % (
-            shlex.quote(party.dir), shlex.quote(party.dir), shlex.quote(self.t.bin))
+        # tmux does not always learn a dead pane's exit status, so the
+        # shell writes it to a file.
+        cmd = "env HOME=%s XDG_CONFIG_HOME=%s LANG=C.UTF-8 %s; echo $? > %s" % (
+            shlex.quote(party.dir), shlex.quote(party.dir), shlex.quote(self.t.bin),
+            shlex.quote(self.status_file(window)))
         if not self.started:
             self.run("new-session", "-d", "-s", "it", "-n", window, "-x", "120", "-y", "30", cmd)
             self.started = True
@@ -80,7 +84,7 @@ class Tmux:
                 return r
             if self.pane(window, "#{pane_dead}") == "1":
                 raise h.Failure("tmux window %s: sotto exited (status %s) before %s; screen:\n%s"
-                                % (window, self.pane(window, "#{pane_dead_status}"), what, text))
+                                % (window, self.exit_status(window, 2), what, text))
             if time.monotonic() > deadline:
                 raise h.Failure("tmux window %s: timed out waiting for %s; screen:\n%s"
                                 % (window, what, text))
@@ -110,18 +114,41 @@ class Tmux:
             if self.pane(window, "#{pane_dead}") == "1":
                 raise h.Failure("tmux window %s: sotto exited (status %s) while being asked "
                                 "its questions; screen:\n%s"
-                                % (window, self.pane(window, "#{pane_dead_status}"), text))
+                                % (window, self.exit_status(window, 2), text))
             if time.monotonic() > deadline:
                 raise h.Failure("tmux window %s: %s did not happen; prompts answered: %r; "
                                 "screen:\n%s" % (window, what, asked, text))
             time.sleep(0.1)
+
+    def status_file(self, window):
+        return os.path.join(self.t.tmp, "status-" + window)
+
+    def exit_status(self, window, timeout=8):
+        """Waits for sotto in 'window' to exit; returns its status as a
+        string."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with open(self.status_file(window)) as f:
+                    st = f.read()
+                if st.endswith("\n"):
+                    return st.strip()
+            except FileNotFoundError:
+                pass
+            if time.monotonic() > deadline:
+                raise h.Failure("tmux window %s: sotto did not exit within %d s; screen:\n%s"
+                                % (window, timeout, self.capture(window)))
+            time.sleep(0.05)
 
     def kill(self):
         if os.path.exists(self.sock):
             self.run("kill-server", check=False)
 
     def dump(self):
-        return "\n".join("----- tmux %s:\n%s" % c for c in self.captures[-2:])
+        last = {}
+        for window, text in self.captures:
+            last[window] = text
+        return "\n".join("----- tmux window %s:\n%s" % kv for kv in last.items())
 
 
 def squash(s):
@@ -156,11 +183,9 @@ def host_side(t, tm):
     tm.wait("host", lambda s: "hi from the pipe" in s, "'hi from the pipe' in the pane")
     join.close_stdin()
     join.expect_exit(h.EXIT_OK)
-    tm.wait("host", lambda s: re.search(r"bob\b.*\bleft", s, re.I)
-            or tm.pane("host", "#{pane_dead}") == "1", "'bob left' or sotto's exit", timeout=8)
-    if tm.pane("host", "#{pane_dead}") == "1":
-        st = tm.pane("host", "#{pane_dead_status}")
-        t.check(st == "0", "interactive host exited with status %s" % st)
+    tm.wait("host", lambda s: re.search(r"bob\b.*\bleft", s, re.I), "'bob left' in the pane")
+    st = tm.exit_status("host")
+    t.check(st == "0", "interactive host exited with status %s after the joiner left" % st)
 
 
 def join_side(t, tm):
@@ -187,9 +212,7 @@ def join_side(t, tm):
             "the host got %r" % host.messages_from("dave"))
     tm.keys("join", "/quit")
     host.expect_exit(h.EXIT_OK, why="the interactive joiner typed /quit")
-    tm.wait("join", lambda s: tm.pane("join", "#{pane_dead}") == "1", "sotto's exit after /quit",
-            timeout=8)
-    st = tm.pane("join", "#{pane_dead_status}")
+    st = tm.exit_status("join")
     t.check(st == "0", "interactive joiner exited with status %s after /quit" % st)
 
 
@@ -203,6 +226,8 @@ def scenario(t):
                     "the password appears on screen in window %s:\n%s" % (window, text))
     except h.Failure as e:
         raise h.Failure("%s\n%s" % (e, tm.dump()))
+    if os.environ.get("SOTTO_IT_VERBOSE"):
+        t.log("last screens:\n" + tm.dump())
 
 
 h.main(scenario, budget=60)

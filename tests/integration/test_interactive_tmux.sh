@@ -1,2 +1,2 @@
 #!/bin/bash
-exec /usr/bin/python3 "$(dirname "$0")/test_interactive_tmux.py" "$@"
+exec /usr/bin/python3 -B "$(dirname "$0")/test_interactive_tmux.py" "$@"

@@ -8,9 +8,12 @@ joiner connects at once and messages flow both ways (handshakes are
 handled concurrently); once the chat is established the pending silent
 connection is closed by the host (an abort frame before the close is
 fine), and the chat ends cleanly.  (2) On a host with no chat, a silent
-connection and one that sent only half a frame header are both closed
-by the host 9-13 s after they were opened, the host keeps running, and a
-real join afterwards works.  Bounded to well under 30 s.
+connection, one that sent only half a frame header, and a real joiner
+whose records stop after key confirmation (proxy.py 'stall' on its
+identity record, so the handshake never completes) are all closed by the
+host 9-13 s after they were opened (the stalled joiner exits 4 and never
+shows a chat), the host keeps running, and a real join afterwards works.
+Bounded to well under 30 s.
 """
 import socket
 import time
@@ -81,11 +84,22 @@ def scenario(t):
     opened = time.monotonic()
     half = open_silent(t, port)
     half.sendall(b"\x01\x01\x00")		# three bytes of a HELLO header
+    proxy, pport = t.proxy(port, "stall", "c2s", nth=1)
+    stalled = t.join(t.party("stalled"), pport)
+    stalled.send("must never arrive")
+    stalled_at = time.monotonic()
     res = {}
     for s, what in ((silent, "silent"), (half, "half a header")):
         closed, got = wait_closed(t, s, opened + 14, "the %s connection" % what)
         res[what] = closed - opened
         t.log("%s connection closed after %.1f s (got %r)" % (what, closed - opened, got))
+    rc = stalled.wait_exit(max(0.1, stalled_at + 14 - time.monotonic()))
+    res["stalled joiner's"] = time.monotonic() - stalled_at
+    t.log("stalled joiner exited %s after %.1f s" % (rc, res["stalled joiner's"]))
+    t.check(rc == h.EXIT_CONN, "the stalled joiner exited %s, expected 4" % rc)
+    t.check(stalled.safety_number() is None and not stalled.messages_from("alice"),
+            "the stalled joiner showed a chat: %r" % stalled.lines())
+    proxy.wait_stderr("<- stall")
     for what, after in res.items():
         t.check(9 <= after <= 13, "the %s connection was closed after %.1f s, expected about 10 s"
                 % (what, after))
@@ -95,7 +109,8 @@ def scenario(t):
     join.close_stdin()
     join.expect_exit(h.EXIT_OK)
     host.expect_exit(h.EXIT_OK)
-    for p in t.procs:
+    t.check(host.messages_from("stalled") == [], "the stalled joiner's message arrived")
+    for p in (host, join, stalled):
         h.expect_no_stray_lines(t, p, ["bob", "alice"])
 
 

@@ -15,9 +15,13 @@ also host -> joiner):
   4 with a 'sotto: ' error on stderr, and the other side then exits 4
   too (connection cut); no altered, extra or garbage line is printed.
 
-Finally a bit flipped in a handshake frame (SHARE_A, then SHARE_B) makes
-both sides fail (exit 3 or 4; the host has --max-failures 1) with no
-message printed.
+A bit flipped in a handshake frame (SHARE_A, then SHARE_B) makes both
+sides fail (exit 3 or 4; the host has --max-failures 1) with no message
+printed.  A bit flipped in either side's identity record (the first
+record, sent during the handshake) makes the joiner fail (exit 3 or 4)
+and never yields a chat: no safety number and no message on either side;
+if the host survives it (the joiner's identity was hit), a correct join
+afterwards chats normally.
 """
 import re
 import time
@@ -86,7 +90,7 @@ def attack(t, alice, bob, pre, action, direction):
             % (action, sender.messages_from(rname)))
     h.expect_no_stray_lines(t, host, ["bob"])
     h.expect_no_stray_lines(t, join, ["alice"])
-    t.check("<- %s" % action in proxy.stderr_text(), "the proxy never applied %s" % action)
+    proxy.wait_stderr("<- %s" % action)	# the attack did take place
     proxy.kill()
 
 
@@ -106,8 +110,44 @@ def handshake_flip(t, alice, bob, ftype, direction):
         t.check(p.messages_from("alice") == [] and p.messages_from("bob") == [],
                 "%s printed a message after a handshake flip" % p.label)
         t.check(p.safety_number() is None, "%s printed a safety number" % p.label)
-    t.check("<- flip" in proxy.stderr_text(), "the proxy never flipped the handshake frame")
+    proxy.wait_stderr("<- flip")
     proxy.kill()
+
+
+def identity_flip(t, alice, bob, direction):
+    t.log("attack: flip in the %s identity record (record 1)" % direction)
+    host, port = t.host(alice, "--max-failures", "1")
+    proxy, pport = t.proxy(port, "flip", direction, nth=1)
+    join = t.join(bob, pport)
+    join.send("must not arrive")
+    host.send("must not arrive either")
+    join.expect_exit((h.EXIT_AUTH, h.EXIT_CONN), why="identity record flipped")
+    t.check(join.stderr_text().startswith("sotto: "), "the joiner reported nothing")
+    proxy.wait_stderr("<- flip")
+    proxy.kill()
+    # The host either ends or says something about the connection
+    # (beyond its two opening notices) and keeps waiting.
+    host.wait_until(lambda: not host.alive() or len(host.notices()) > 2,
+                    "the host to react to the tampered connection", timeout=5)
+    if not host.alive():
+        host.wait_exit()		# collect all its output
+    for p in (host, join):
+        t.check(p.messages_from("alice") == [] and p.messages_from("bob") == [],
+                "%s printed a message after an identity record flip" % p.label)
+        t.check(p.safety_number() is None, "%s printed a safety number" % p.label)
+        t.check(not any(l.startswith("* connected to ") for l in p.lines()),
+                "%s announced a chat" % p.label)
+    if host.alive():
+        join = t.join(bob, port)
+        join.send("after the identity flip")
+        h.establish(t, host, join, alice, bob)
+        host.wait_messages("bob", 1)
+        join.close_stdin()
+        join.expect_exit(h.EXIT_OK)
+        host.expect_exit(h.EXIT_OK)
+    else:
+        t.check(host.poll() in (h.EXIT_AUTH, h.EXIT_CONN),
+                "the host exited %s after an identity record flip" % host.poll())
 
 
 def scenario(t):
@@ -119,6 +159,8 @@ def scenario(t):
     attack(t, alice, bob, pre, "replay", "s2c")
     handshake_flip(t, alice, bob, 0x02, "s2c")
     handshake_flip(t, alice, bob, 0x03, "c2s")
+    identity_flip(t, alice, bob, "c2s")
+    identity_flip(t, alice, bob, "s2c")
 
 
 h.main(scenario, budget=120)

@@ -36,6 +36,8 @@ def scenario(t):
     for args, what in ((["--no-such-option"], "unknown option"),
                        (["frobnicate"], "unknown subcommand"),
                        (["join"], "join without a host"),
+                       (["join", "127.0.0.1", "extra"], "join with two hosts"),
+                       (["host", "--bogus"], "unknown host option"),
                        (["host", "--port", "notaport"], "non-numeric port"),
                        (["host", "--port", "70000"], "port out of range"),
                        (["join", "127.0.0.1:1", "--bogus"], "unknown join option")):

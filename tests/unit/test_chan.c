@@ -198,10 +198,18 @@ test_handshake_ok(void **state)
 	    IDENTITY_PK_BYTES);
 	assert_memory_equal(chan_peer_identity(pr.s.chan), pr.id_c->pk,
 	    IDENTITY_PK_BYTES);
-	assert_int_equal(strlen(chan_safety_number(pr.c.chan)),
-	    SAFETY_NUMBER_LEN);
-	assert_string_equal(chan_safety_number(pr.c.chan),
-	    chan_safety_number(pr.s.chan));
+	{
+		char sc[SAFETY_NUMBER_LEN + 1], ss[SAFETY_NUMBER_LEN + 1];
+
+		/* Each side's safety number from its own key and the key
+		 * the channel verified: equal. */
+		identity_safety_number(sc, pr.id_c->pk,
+		    chan_peer_identity(pr.c.chan));
+		identity_safety_number(ss, pr.id_s->pk,
+		    chan_peer_identity(pr.s.chan));
+		assert_int_equal(strlen(sc), SAFETY_NUMBER_LEN);
+		assert_string_equal(sc, ss);
+	}
 
 	/* Data both ways, in order. */
 	assert_int_equal(chan_send(pr.c.chan, (const uint8_t *)"hello", 5,
@@ -566,6 +574,14 @@ test_oversized_length(void **state)
 	hdr[2] = hdr[3] = hdr[4] = hdr[5] = 0xff;
 	buf_view(&in, hdr, sizeof(hdr));
 	assert_int_equal(deliver(&pr.s, &in), ERR_TOO_LARGE);
+	pair_release(&pr);
+
+	/* A handshake frame's length is fixed by its type: a HELLO header
+	 * promising 60000 bytes is refused from its six bytes. */
+	pair_init(&pr, "pw", "pw");
+	frame_put_header(hdr, FRAME_HELLO, 60000);
+	buf_view(&in, hdr, sizeof(hdr));
+	assert_int_equal(deliver(&pr.s, &in), ERR_TRAILING);
 	pair_release(&pr);
 
 	/* During the handshake too, and the server tells the client. */
