@@ -30,6 +30,7 @@ enum {
 	ERR_PROTOCOL = -21,	/* peer reported a protocol error */
 	ERR_BUSY = -22,		/* peer is in another conversation */
 	ERR_RETRY_LATER = -23,	/* peer slows down repeated failures */
+	ERR_CHECKSUM = -24,	/* a checksum does not match: a typo */
 };
 
 /* Returns a static, human-readable description of an error code. */

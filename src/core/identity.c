@@ -171,15 +171,38 @@ identity_verify(const uint8_t pk[IDENTITY_PK_BYTES],
 }
 
 void
+identity_digits(char out[SAFETY_NUMBER_LEN + 1],
+    const uint8_t d[SAFETY_NUMBER_GROUPS * 5])
+{
+	uint64_t v;
+	char *o = out;
+	int g, i;
+
+	for (g = 0; g < SAFETY_NUMBER_GROUPS; g++) {
+		v = 0;
+		for (i = 0; i < 5; i++)
+			v = (v << 8) | d[5 * g + i];
+		v %= 100000;
+		/* Five digits written from the right: no snprintf needed. */
+		for (i = 4; i >= 0; i--) {
+			o[i] = (char)('0' + v % 10);
+			v /= 10;
+		}
+		o += 5;
+		if (g + 1 < SAFETY_NUMBER_GROUPS)
+			*o++ = ' ';
+	}
+	*o = '\0';
+}
+
+void
 identity_safety_number(char out[SAFETY_NUMBER_LEN + 1],
     const uint8_t a[IDENTITY_PK_BYTES], const uint8_t b[IDENTITY_PK_BYTES])
 {
 	crypto_generichash_state st;
 	uint8_t d[crypto_generichash_BYTES_MAX];
 	const uint8_t *lo = a, *hi = b;
-	uint64_t v;
-	char *o = out;
-	int g, i;
+	int i;
 
 	/* Sorting makes both ends compute the same number. */
 	if (memcmp(a, b, IDENTITY_PK_BYTES) > 0) {
@@ -199,21 +222,8 @@ identity_safety_number(char out[SAFETY_NUMBER_LEN + 1],
 		crypto_generichash_update(&st, hi, IDENTITY_PK_BYTES);
 		crypto_generichash_final(&st, d, sizeof(d));
 	}
-	for (g = 0; g < SAFETY_NUMBER_GROUPS; g++) {
-		v = 0;
-		for (i = 0; i < 5; i++)
-			v = (v << 8) | d[5 * g + i];
-		v %= 100000;
-		/* Five digits written from the right: no snprintf needed. */
-		for (i = 4; i >= 0; i--) {
-			o[i] = (char)('0' + v % 10);
-			v /= 10;
-		}
-		o += 5;
-		if (g + 1 < SAFETY_NUMBER_GROUPS)
-			*o++ = ' ';
-	}
-	*o = '\0';
+	identity_digits(out, d);
+	sodium_memzero(d, sizeof(d));
 }
 
 void

@@ -59,6 +59,10 @@ int	 identity_verify(const uint8_t pk[IDENTITY_PK_BYTES],
 void	 identity_safety_number(char out[SAFETY_NUMBER_LEN + 1],
 	    const uint8_t a[IDENTITY_PK_BYTES],
 	    const uint8_t b[IDENTITY_PK_BYTES]);
+/* The safety-number format of a digest's first 30 bytes: group i is the
+ * big-endian 40-bit integer at bytes 5i..5i+4, mod 100000, 5 digits. */
+void	 identity_digits(char out[SAFETY_NUMBER_LEN + 1],
+	    const uint8_t d[SAFETY_NUMBER_GROUPS * 5]);
 /* Short display tag of one key: NUL-terminated IDENTITY_TAG_LEN hex. */
 void	 identity_tag(char out[IDENTITY_TAG_LEN + 1],
 	    const uint8_t pk[IDENTITY_PK_BYTES]);

@@ -35,14 +35,18 @@ that do not parse as a frame header are forwarded untouched from there on.
 import argparse
 import asyncio
 import sys
+import time
 
 HDR = 6
 KNOWN = {0x01, 0x02, 0x03, 0x04, 0x0f, 0x10}
 MAX_PAYLOAD = 65536 + 1 + 17
 
 
+T0 = time.monotonic()
+
+
 def log(*a):
-    print("proxy:", *a, file=sys.stderr, flush=True)
+    print("proxy: [%.3f]" % (time.monotonic() - T0), *a, file=sys.stderr, flush=True)
 
 
 class Attack:

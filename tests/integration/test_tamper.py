@@ -33,7 +33,7 @@ J = 2		# 0-based index of the attacked message
 
 
 def frames_seen(proxy, direction, ftype=0x10):
-    rx = re.compile(r"^proxy: #\d+ %s frame \d+ type 0x%02x " % (direction, ftype))
+    rx = re.compile(r"^proxy: \[[\d.]+\] #\d+ %s frame \d+ type 0x%02x " % (direction, ftype))
     return sum(1 for l in proxy.stderr_text().splitlines() if rx.match(l))
 
 

@@ -1,0 +1,257 @@
+/*
+ * invite.c: room invitations, "sotto:" and a base64url payload carrying
+ * the relay's address and key, the room id and the room secret (see
+ * invite.h).  Every intermediate copy of the payload is wiped.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "err.h"
+#include "invite.h"
+
+#define PREFIX_LEN	(sizeof(INVITE_PREFIX) - 1)
+/* Domain separation: the checksum of nothing else is the same hash. */
+#define CHECK_DOMAIN	"sotto invitation v1"
+/* version || host_len || port || keys and ids || check, without host. */
+#define FIXED_LEN	(1 + 1 + 2 + INVITE_PK_BYTES + INVITE_ROOM_ID_BYTES + \
+			    INVITE_SECRET_BYTES + INVITE_CHECK_BYTES)
+#define PAYLOAD_MAX	(FIXED_LEN + INVITE_HOST_MAX)
+/* Base64 characters of the longest payload, without padding. */
+#define B64_MAX		((PAYLOAD_MAX * 4 + 2) / 3)
+/* The decoder looks at no more base64 than this, a whole number of
+ * quads: enough to hold any payload plus at least one byte, so that a
+ * longer line is reported as ERR_TRAILING by the parser itself. */
+#define B64_SCAN	((B64_MAX + 3) / 4 * 4)
+#define SCAN_BYTES	(B64_SCAN / 4 * 3)
+
+_Static_assert(SCAN_BYTES > PAYLOAD_MAX, "scan window shows trailing bytes");
+_Static_assert(PREFIX_LEN + B64_MAX + 1 <= INVITE_STR_MAX,
+    "INVITE_STR_MAX holds the longest invitation");
+_Static_assert(INVITE_HOST_MAX <= UINT8_MAX, "host length is one byte");
+
+/* Copy-paste may break the line anywhere, and indent it. */
+static int
+is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+static int
+is_b64url(char c)
+{
+	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '_';
+}
+
+/*
+ * A host as stored in the payload: printable ASCII without space, and
+ * without brackets, which the encoder strips from an IPv6 literal.  The
+ * encoder and decoder share this rule, so whatever decodes re-encodes
+ * to the same invitation.
+ */
+static int
+host_ok(const uint8_t *h, size_t len)
+{
+	size_t i;
+
+	if (len < 1 || len > INVITE_HOST_MAX)
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (h[i] < 0x21 || h[i] > 0x7e || h[i] == '[' || h[i] == ']')
+			return 0;
+	}
+	return 1;
+}
+
+/* Points *restp just past the prefix, whitespace skipped anywhere up to
+ * its end, so that invite_is_invitation and invite_decode agree. */
+static int
+match_prefix(const char *s, const char **restp)
+{
+	size_t i = 0;
+
+	for (; *s != '\0' && i < PREFIX_LEN; s++) {
+		if (is_space(*s))
+			continue;
+		if (*s != INVITE_PREFIX[i])
+			return 0;
+		i++;
+	}
+	if (i < PREFIX_LEN)
+		return 0;
+	*restp = s;
+	return 1;
+}
+
+/* The first INVITE_CHECK_BYTES of the domain-separated BLAKE2b-256 of
+ * p[0..len).  The hash state holds payload bytes, so it is wiped. */
+static int
+checksum(uint8_t check[static INVITE_CHECK_BYTES], const uint8_t *p,
+    size_t len)
+{
+	crypto_generichash_state st;
+	uint8_t h[crypto_generichash_BYTES];
+	int r = ERR_CRYPTO;
+
+	if (crypto_generichash_init(&st, NULL, 0, sizeof(h)) != 0 ||
+	    crypto_generichash_update(&st, (const uint8_t *)CHECK_DOMAIN,
+	    sizeof(CHECK_DOMAIN) - 1) != 0 ||
+	    crypto_generichash_update(&st, p, len) != 0 ||
+	    crypto_generichash_final(&st, h, sizeof(h)) != 0)
+		goto out;
+	memcpy(check, h, INVITE_CHECK_BYTES);
+	r = 0;
+out:
+	sodium_memzero(&st, sizeof(st));
+	sodium_memzero(h, sizeof(h));
+	return r;
+}
+
+int
+invite_is_invitation(const char *s)
+{
+	const char *rest;
+
+	return s != NULL && match_prefix(s, &rest);
+}
+
+int
+invite_encode(const struct invite *inv, char *out, size_t outlen)
+{
+	uint8_t payload[PAYLOAD_MAX];
+	const char *host;
+	size_t hlen, n = 0, need;
+	int r = ERR_INVALID_ARG;
+
+	if (out != NULL && outlen > 0)
+		out[0] = '\0';
+	if (inv == NULL || out == NULL)
+		goto out;
+	hlen = strnlen(inv->host, sizeof(inv->host));
+	if (hlen == sizeof(inv->host))
+		goto out;	/* not NUL-terminated */
+	host = inv->host;
+	/* "[::1]" is how people write an IPv6 literal next to a port;
+	 * the payload holds the bare address. */
+	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
+		host++;
+		hlen -= 2;
+		if (memchr(host, ':', hlen) == NULL)
+			goto out;
+	}
+	if (!host_ok((const uint8_t *)host, hlen) || inv->port == 0)
+		goto out;
+
+	need = PREFIX_LEN + sodium_base64_ENCODED_LEN(FIXED_LEN + hlen,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	/* sodium_bin2base64 aborts on a short buffer: check first. */
+	if (outlen < need)
+		goto out;
+
+	payload[n++] = INVITE_VERSION;
+	payload[n++] = (uint8_t)hlen;
+	memcpy(payload + n, host, hlen);
+	n += hlen;
+	payload[n++] = (uint8_t)(inv->port >> 8);
+	payload[n++] = (uint8_t)inv->port;
+	memcpy(payload + n, inv->relay_pk, INVITE_PK_BYTES);
+	n += INVITE_PK_BYTES;
+	memcpy(payload + n, inv->room_id, INVITE_ROOM_ID_BYTES);
+	n += INVITE_ROOM_ID_BYTES;
+	memcpy(payload + n, inv->room_secret, INVITE_SECRET_BYTES);
+	n += INVITE_SECRET_BYTES;
+	if ((r = checksum(payload + n, payload, n)) != 0)
+		goto out;
+	n += INVITE_CHECK_BYTES;
+
+	memcpy(out, INVITE_PREFIX, PREFIX_LEN);
+	sodium_bin2base64(out + PREFIX_LEN, outlen - PREFIX_LEN, payload, n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	r = 0;
+out:
+	sodium_memzero(payload, sizeof(payload));
+	return r;
+}
+
+int
+invite_decode(struct invite *inv, const char *s)
+{
+	char text[B64_SCAN + 1];
+	uint8_t payload[SCAN_BYTES];
+	uint8_t check[INVITE_CHECK_BYTES];
+	const uint8_t *host, *want;
+	const char *p;
+	size_t ntext = 0, npayload = 0;
+	struct buf b;
+	uint8_t version, hlen;
+	int r = ERR_FORMAT;
+
+	if (inv == NULL)
+		return ERR_INVALID_ARG;
+	sodium_memzero(inv, sizeof(*inv));
+	if (s == NULL) {
+		r = ERR_INVALID_ARG;
+		goto out;
+	}
+	if (!match_prefix(s, &p))
+		goto out;
+	/* Gather the base64 without whitespace.  Past the scan window only
+	 * the alphabet is checked: such a line is too long anyway. */
+	for (; *p != '\0'; p++) {
+		if (is_space(*p))
+			continue;
+		if (!is_b64url(*p))
+			goto out;
+		if (ntext < B64_SCAN)
+			text[ntext++] = *p;
+	}
+	text[ntext] = '\0';
+	/* Also refuses a dangling sextet and nonzero unused bits, so each
+	 * payload has exactly one spelling. */
+	if (sodium_base642bin(payload, sizeof(payload), text, ntext, NULL,
+	    &npayload, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		goto out;
+
+	buf_view(&b, payload, npayload);
+	if ((r = buf_get_u8(&b, &version)) != 0)
+		goto out;
+	if (version != INVITE_VERSION) {
+		r = ERR_VERSION;
+		goto out;
+	}
+	if ((r = buf_get_u8(&b, &hlen)) != 0 ||
+	    (r = buf_get_view(&b, hlen, &host)) != 0 ||
+	    (r = buf_get_u16(&b, &inv->port)) != 0 ||
+	    (r = buf_get_fixed(&b, inv->relay_pk, INVITE_PK_BYTES)) != 0 ||
+	    (r = buf_get_fixed(&b, inv->room_id, INVITE_ROOM_ID_BYTES)) != 0 ||
+	    (r = buf_get_fixed(&b, inv->room_secret,
+	    INVITE_SECRET_BYTES)) != 0 ||
+	    (r = buf_get_view(&b, INVITE_CHECK_BYTES, &want)) != 0 ||
+	    (r = buf_expect_end(&b)) != 0)
+		goto out;
+	/* Checked before the fields' meaning, so a typo says "typo". */
+	if ((r = checksum(check, payload, npayload - INVITE_CHECK_BYTES)) != 0)
+		goto out;
+	if (sodium_memcmp(check, want, INVITE_CHECK_BYTES) != 0) {
+		r = ERR_CHECKSUM;
+		goto out;
+	}
+	if (!host_ok(host, hlen) || inv->port == 0) {
+		r = ERR_FORMAT;
+		goto out;
+	}
+	memcpy(inv->host, host, hlen);
+	inv->host[hlen] = '\0';
+	r = 0;
+out:
+	sodium_memzero(text, sizeof(text));
+	sodium_memzero(payload, sizeof(payload));
+	sodium_memzero(check, sizeof(check));
+	if (r != 0)
+		sodium_memzero(inv, sizeof(*inv));
+	return r;
+}

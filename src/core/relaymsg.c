@@ -1,0 +1,396 @@
+/* relaymsg.c: encoding and parsing of member <-> relay messages (see
+ * relaymsg.h). */
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+#include "relaymsg.h"
+
+/* A name: u8 length (1..RELAYMSG_MAX_NAME) then the bytes, as a view. */
+static int
+get_name(struct buf *b, const uint8_t **name, size_t *len)
+{
+	uint8_t n;
+	int r;
+
+	if ((r = buf_get_u8(b, &n)) != 0)
+		return r;
+	if (n == 0)
+		return ERR_FORMAT;
+	if (n > RELAYMSG_MAX_NAME)
+		return ERR_TOO_LARGE;
+	if ((r = buf_get_view(b, n, name)) != 0)
+		return r;
+	*len = n;
+	return 0;
+}
+
+/* A member id: u32, never 0. */
+static int
+get_id(struct buf *b, uint32_t *id)
+{
+	int r;
+
+	if ((r = buf_get_u32(b, id)) != 0)
+		return r;
+	return *id == 0 ? ERR_FORMAT : 0;
+}
+
+/* A blob: everything left, 1..RELAYMSG_MAX_BLOB bytes. */
+static int
+get_blob(struct buf *b, const uint8_t **blob, size_t *len)
+{
+	size_t n = buf_len(b);
+	int r;
+
+	if (n == 0)
+		return ERR_FORMAT;
+	if (n > RELAYMSG_MAX_BLOB)
+		return ERR_TOO_LARGE;
+	if ((r = buf_get_view(b, n, blob)) != 0)
+		return r;
+	*len = n;
+	return 0;
+}
+
+/* Checks a WELCOME's member list: exactly 'count' well-formed entries
+ * and nothing after them. */
+static int
+get_members(struct buf *b, uint16_t count)
+{
+	const uint8_t *name;
+	size_t nlen;
+	uint32_t id;
+	uint16_t i;
+	int r;
+
+	for (i = 0; i < count; i++)
+		if ((r = get_id(b, &id)) != 0 ||
+		    (r = get_name(b, &name, &nlen)) != 0)
+			return r;
+	return 0;
+}
+
+int
+relaymsg_parse(struct relaymsg *m, const uint8_t *p, size_t len)
+{
+	struct relaymsg t;
+	struct buf b;
+	int r;
+
+	memset(m, 0, sizeof(*m));
+	memset(&t, 0, sizeof(t));
+	buf_view(&b, p, len);
+	if ((r = buf_get_u8(&b, &t.type)) != 0)
+		return r;
+	switch (t.type) {
+	case RELAYMSG_JOIN:
+		if ((r = buf_get_fixed(&b, t.room_id, sizeof(t.room_id))) != 0 ||
+		    (r = get_name(&b, &t.name, &t.name_len)) != 0)
+			return r;
+		break;
+	case RELAYMSG_BCAST:
+		if ((r = get_blob(&b, &t.blob, &t.blob_len)) != 0)
+			return r;
+		break;
+	case RELAYMSG_DIRECT:
+	case RELAYMSG_DELIVER:
+	case RELAYMSG_DELIVER_DIRECT:
+		if ((r = get_id(&b, &t.id)) != 0 ||
+		    (r = get_blob(&b, &t.blob, &t.blob_len)) != 0)
+			return r;
+		break;
+	case RELAYMSG_NICK:
+		if ((r = get_name(&b, &t.name, &t.name_len)) != 0)
+			return r;
+		break;
+	case RELAYMSG_WELCOME:
+		if ((r = get_id(&b, &t.id)) != 0 ||
+		    (r = buf_get_u16(&b, &t.count)) != 0)
+			return r;
+		if (t.count > RELAYMSG_MAX_MEMBERS)
+			return ERR_TOO_LARGE;
+		t.members = buf_ptr(&b);
+		if ((r = get_members(&b, t.count)) != 0)
+			return r;
+		t.members_len = (size_t)(buf_ptr(&b) - t.members);
+		if (t.members_len == 0)
+			t.members = NULL;
+		break;
+	case RELAYMSG_JOINED:
+	case RELAYMSG_NICKED:
+		if ((r = get_id(&b, &t.id)) != 0 ||
+		    (r = get_name(&b, &t.name, &t.name_len)) != 0)
+			return r;
+		break;
+	case RELAYMSG_LEFT:
+		if ((r = get_id(&b, &t.id)) != 0)
+			return r;
+		break;
+	case RELAYMSG_ERROR: {
+		uint8_t n;
+
+		/* The text may be empty; its length byte bounds it. */
+		if ((r = buf_get_u8(&b, &t.code)) != 0 ||
+		    (r = buf_get_u8(&b, &n)) != 0 ||
+		    (r = buf_get_view(&b, n, &t.blob)) != 0)
+			return r;
+		t.blob_len = n;
+		if (n == 0)
+			t.blob = NULL;
+		break;
+	}
+	default:
+		return ERR_TYPE;
+	}
+	if ((r = buf_expect_end(&b)) != 0)
+		return r;
+	*m = t;
+	return 0;
+}
+
+int
+relaymsg_welcome_next(const struct relaymsg *m, size_t *off,
+    struct relaymsg_member *mem)
+{
+	struct buf b;
+
+	memset(mem, 0, sizeof(*mem));
+	if (m->type != RELAYMSG_WELCOME || m->members == NULL ||
+	    *off >= m->members_len)
+		return 0;
+	/* Parsed once already; checked again so that a stray offset can
+	 * never read outside the list. */
+	buf_view(&b, m->members + *off, m->members_len - *off);
+	if (get_id(&b, &mem->id) != 0 ||
+	    get_name(&b, &mem->name, &mem->name_len) != 0) {
+		memset(mem, 0, sizeof(*mem));
+		return 0;
+	}
+	*off = m->members_len - buf_len(&b);
+	return 1;
+}
+
+/* --- encoders --------------------------------------------------------- */
+
+/*
+ * Each encoder checks every argument, then reserves the whole message at
+ * once and writes it in place, so a failure appends nothing.
+ */
+
+static uint8_t *
+put32(uint8_t *q, uint32_t v)
+{
+	q[0] = (uint8_t)(v >> 24);
+	q[1] = (uint8_t)(v >> 16);
+	q[2] = (uint8_t)(v >> 8);
+	q[3] = (uint8_t)v;
+	return q + 4;
+}
+
+static uint8_t *
+putn(uint8_t *q, const void *p, size_t n)
+{
+	if (n > 0)
+		memcpy(q, p, n);
+	return q + n;
+}
+
+/* The length of a valid name, or an error. */
+static int
+name_len(const char *name, size_t *len)
+{
+	if (name == NULL)
+		return ERR_INVALID_ARG;
+	*len = strnlen(name, RELAYMSG_MAX_NAME + 1);
+	if (*len == 0)
+		return ERR_FORMAT;
+	if (*len > RELAYMSG_MAX_NAME)
+		return ERR_TOO_LARGE;
+	return 0;
+}
+
+static int
+blob_ok(const uint8_t *blob, size_t len)
+{
+	if (len == 0)
+		return ERR_FORMAT;
+	if (len > RELAYMSG_MAX_BLOB)
+		return ERR_TOO_LARGE;
+	if (blob == NULL)
+		return ERR_INVALID_ARG;
+	return 0;
+}
+
+int
+relaymsg_put_join(struct buf *out,
+    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], const char *name)
+{
+	size_t nlen;
+	uint8_t *q;
+	int r;
+
+	if (room_id == NULL)
+		return ERR_INVALID_ARG;
+	if ((r = name_len(name, &nlen)) != 0 ||
+	    (r = buf_reserve(out, 1 + RELAYMSG_ROOM_ID_BYTES + 1 + nlen,
+	    &q)) != 0)
+		return r;
+	*q++ = RELAYMSG_JOIN;
+	q = putn(q, room_id, RELAYMSG_ROOM_ID_BYTES);
+	*q++ = (uint8_t)nlen;
+	putn(q, name, nlen);
+	return 0;
+}
+
+int
+relaymsg_put_bcast(struct buf *out, const uint8_t *blob, size_t len)
+{
+	uint8_t *q;
+	int r;
+
+	if ((r = blob_ok(blob, len)) != 0 ||
+	    (r = buf_reserve(out, 1 + len, &q)) != 0)
+		return r;
+	*q++ = RELAYMSG_BCAST;
+	putn(q, blob, len);
+	return 0;
+}
+
+/* DIRECT, DELIVER, DELIVER_DIRECT: type || u32 id || blob. */
+static int
+put_id_blob(struct buf *out, uint8_t type, uint32_t id, const uint8_t *blob,
+    size_t len)
+{
+	uint8_t *q;
+	int r;
+
+	if (id == 0)
+		return ERR_FORMAT;
+	if ((r = blob_ok(blob, len)) != 0 ||
+	    (r = buf_reserve(out, 1 + 4 + len, &q)) != 0)
+		return r;
+	*q++ = type;
+	q = put32(q, id);
+	putn(q, blob, len);
+	return 0;
+}
+
+int
+relaymsg_put_direct(struct buf *out, uint32_t to, const uint8_t *blob,
+    size_t len)
+{
+	return put_id_blob(out, RELAYMSG_DIRECT, to, blob, len);
+}
+
+int
+relaymsg_put_nick(struct buf *out, const char *name)
+{
+	size_t nlen;
+	uint8_t *q;
+	int r;
+
+	if ((r = name_len(name, &nlen)) != 0 ||
+	    (r = buf_reserve(out, 1 + 1 + nlen, &q)) != 0)
+		return r;
+	*q++ = RELAYMSG_NICK;
+	*q++ = (uint8_t)nlen;
+	putn(q, name, nlen);
+	return 0;
+}
+
+int
+relaymsg_put_welcome_start(struct buf *out, uint32_t you, uint16_t count)
+{
+	uint8_t *q;
+	int r;
+
+	if (you == 0)
+		return ERR_FORMAT;
+	if (count > RELAYMSG_MAX_MEMBERS)
+		return ERR_TOO_LARGE;
+	if ((r = buf_reserve(out, 1 + 4 + 2, &q)) != 0)
+		return r;
+	*q++ = RELAYMSG_WELCOME;
+	q = put32(q, you);
+	q[0] = (uint8_t)(count >> 8);
+	q[1] = (uint8_t)count;
+	return 0;
+}
+
+int
+relaymsg_put_welcome_member(struct buf *out, uint32_t id, const char *name)
+{
+	size_t nlen;
+	uint8_t *q;
+	int r;
+
+	if (id == 0)
+		return ERR_FORMAT;
+	if ((r = name_len(name, &nlen)) != 0 ||
+	    (r = buf_reserve(out, 4 + 1 + nlen, &q)) != 0)
+		return r;
+	q = put32(q, id);
+	*q++ = (uint8_t)nlen;
+	putn(q, name, nlen);
+	return 0;
+}
+
+int
+relaymsg_put_member_event(struct buf *out, uint8_t type, uint32_t id,
+    const char *name)
+{
+	size_t nlen = 0;
+	uint8_t *q;
+	int r;
+
+	if (type == RELAYMSG_LEFT) {
+		if (name != NULL)
+			return ERR_INVALID_ARG;
+	} else if (type == RELAYMSG_JOINED || type == RELAYMSG_NICKED) {
+		if ((r = name_len(name, &nlen)) != 0)
+			return r;
+	} else
+		return ERR_TYPE;
+	if (id == 0)
+		return ERR_FORMAT;
+	if ((r = buf_reserve(out, 1 + 4 + (nlen > 0 ? 1 + nlen : 0),
+	    &q)) != 0)
+		return r;
+	*q++ = type;
+	q = put32(q, id);
+	if (nlen > 0) {
+		*q++ = (uint8_t)nlen;
+		putn(q, name, nlen);
+	}
+	return 0;
+}
+
+int
+relaymsg_put_deliver(struct buf *out, uint8_t type, uint32_t from,
+    const uint8_t *blob, size_t len)
+{
+	if (type != RELAYMSG_DELIVER && type != RELAYMSG_DELIVER_DIRECT)
+		return ERR_TYPE;
+	return put_id_blob(out, type, from, blob, len);
+}
+
+int
+relaymsg_put_error(struct buf *out, uint8_t code, const char *text)
+{
+	size_t tlen;
+	uint8_t *q;
+	int r;
+
+	if (text == NULL)
+		return ERR_INVALID_ARG;
+	if ((tlen = strnlen(text, 256)) > 255)
+		return ERR_TOO_LARGE;
+	if ((r = buf_reserve(out, 1 + 1 + 1 + tlen, &q)) != 0)
+		return r;
+	*q++ = RELAYMSG_ERROR;
+	*q++ = code;
+	*q++ = (uint8_t)tlen;
+	putn(q, text, tlen);
+	return 0;
+}

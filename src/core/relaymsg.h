@@ -1,0 +1,131 @@
+/*
+ * relaymsg.h: the messages between a member and the relay, carried one
+ * per application record of the client-relay secure channel (chan.h with
+ * an empty password: the relay is authenticated by its pinned identity
+ * key, the member by nothing -- it uses a throwaway identity per link).
+ *
+ * The relay routes opaque blobs: what a member broadcasts or sends to one
+ * member is end-to-end encrypted (group.h) and the relay can't read it.
+ * Every message is a type byte and a body; integers are big-endian.
+ *
+ * member -> relay
+ *   0x01 JOIN      room_id[16] || u8 name_len || name
+ *   0x02 BCAST     blob (1..RELAYMSG_MAX_BLOB)       to every other member
+ *   0x03 DIRECT    u32 to || blob                    to one member
+ *   0x04 NICK      u8 name_len || name
+ *
+ * relay -> member
+ *   0x81 WELCOME   u32 your_id || u16 n || n * (u32 id || u8 name_len || name)
+ *   0x82 JOINED    u32 id || u8 name_len || name
+ *   0x83 LEFT      u32 id
+ *   0x84 NICKED    u32 id || u8 name_len || name
+ *   0x85 DELIVER   u32 from || blob                  a BCAST from 'from'
+ *   0x86 DELIVER_DIRECT u32 from || blob             a DIRECT to you
+ *   0x87 ERROR     u8 code || u8 text_len || text (ASCII, informational)
+ *
+ * Names are 1..RELAYMSG_MAX_NAME bytes; the relay checks them with
+ * peers_name_valid() rules (one word, no controls) -- members check again.
+ * Member ids are chosen by the relay, unique for the relay's lifetime,
+ * never 0.  A member sends JOIN exactly once, first; anything else before
+ * it, or a second JOIN, is a protocol error that ends the link.
+ */
+#ifndef SOTTO_RELAYMSG_H
+#define SOTTO_RELAYMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct buf;
+
+#define RELAYMSG_ROOM_ID_BYTES	16
+#define RELAYMSG_MAX_NAME	32
+/* Leaves room for the type, an id and the chan record inside one frame. */
+#define RELAYMSG_MAX_BLOB	(64 * 1024 - 64)
+/* WELCOME lists at most this many members (the relay's room size cap). */
+#define RELAYMSG_MAX_MEMBERS	1024
+
+enum relaymsg_type {
+	RELAYMSG_JOIN = 0x01,
+	RELAYMSG_BCAST = 0x02,
+	RELAYMSG_DIRECT = 0x03,
+	RELAYMSG_NICK = 0x04,
+	RELAYMSG_WELCOME = 0x81,
+	RELAYMSG_JOINED = 0x82,
+	RELAYMSG_LEFT = 0x83,
+	RELAYMSG_NICKED = 0x84,
+	RELAYMSG_DELIVER = 0x85,
+	RELAYMSG_DELIVER_DIRECT = 0x86,
+	RELAYMSG_ERROR = 0x87,
+};
+
+enum relaymsg_error {
+	RELAYMSG_ERR_PROTOCOL = 1,	/* malformed or unexpected message */
+	RELAYMSG_ERR_NAME_TAKEN = 2,	/* JOIN/NICK: name in use in the room */
+	RELAYMSG_ERR_BAD_NAME = 3,	/* JOIN/NICK: not a valid name */
+	RELAYMSG_ERR_ROOM_FULL = 4,	/* JOIN: RELAYMSG_MAX_MEMBERS reached */
+	RELAYMSG_ERR_NO_MEMBER = 5,	/* DIRECT: no such member in the room */
+	RELAYMSG_ERR_SHUTDOWN = 6,	/* the relay is stopping */
+	RELAYMSG_ERR_TIMEOUT = 7,	/* JOIN did not come in time */
+};
+
+/* One member in a WELCOME, as parsed (views into the input). */
+struct relaymsg_member {
+	uint32_t	 id;
+	const uint8_t	*name;
+	size_t		 name_len;
+};
+
+/*
+ * A parsed message: which fields are set depends on the type.  Views
+ * point into the parsed input and live as long as it does.  For WELCOME,
+ * 'members' is walked with relaymsg_welcome_next().
+ */
+struct relaymsg {
+	uint8_t		 type;
+	uint32_t	 id;		/* JOIN: 0; DIRECT: to; WELCOME: your id;
+					 * JOINED/LEFT/NICKED/DELIVER*: member */
+	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN */
+	const uint8_t	*name;		/* JOIN, NICK, JOINED, NICKED */
+	size_t		 name_len;
+	const uint8_t	*blob;		/* BCAST, DIRECT, DELIVER*, ERROR text */
+	size_t		 blob_len;
+	uint8_t		 code;		/* ERROR */
+	uint16_t	 count;		/* WELCOME: number of members */
+	const uint8_t	*members;	/* WELCOME: the member list bytes */
+	size_t		 members_len;
+};
+
+/*
+ * Parses one message, checking every length against its limit before
+ * use and every name's length (not its characters: callers apply
+ * peers_name_valid).  WELCOME's member list is validated entirely here.
+ * Returns 0, or ERR_TYPE, ERR_TRUNCATED, ERR_TRAILING, ERR_TOO_LARGE,
+ * ERR_FORMAT (empty name or blob, id 0).
+ */
+int	 relaymsg_parse(struct relaymsg *m, const uint8_t *p, size_t len);
+/* Iterates a parsed WELCOME's members: *off starts at 0; returns 1 with
+ * *mem filled, or 0 at the end. */
+int	 relaymsg_welcome_next(const struct relaymsg *m, size_t *off,
+	    struct relaymsg_member *mem);
+
+/* Encoders: append one message to out; 0 or a buf error / ERR_TOO_LARGE
+ * / ERR_FORMAT for out-of-limit arguments (nothing appended then). */
+int	 relaymsg_put_join(struct buf *out,
+	    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], const char *name);
+int	 relaymsg_put_bcast(struct buf *out, const uint8_t *blob, size_t len);
+int	 relaymsg_put_direct(struct buf *out, uint32_t to, const uint8_t *blob,
+	    size_t len);
+int	 relaymsg_put_nick(struct buf *out, const char *name);
+/* WELCOME: the caller appends the header with _welcome_start, then one
+ * _welcome_member per member (count must match). */
+int	 relaymsg_put_welcome_start(struct buf *out, uint32_t you,
+	    uint16_t count);
+int	 relaymsg_put_welcome_member(struct buf *out, uint32_t id,
+	    const char *name);
+int	 relaymsg_put_member_event(struct buf *out, uint8_t type, uint32_t id,
+	    const char *name);	/* JOINED, NICKED (name), LEFT (name NULL) */
+int	 relaymsg_put_deliver(struct buf *out, uint8_t type, uint32_t from,
+	    const uint8_t *blob, size_t len);	/* DELIVER, DELIVER_DIRECT */
+int	 relaymsg_put_error(struct buf *out, uint8_t code, const char *text);
+
+#endif

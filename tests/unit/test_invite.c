@@ -1,0 +1,652 @@
+/*
+ * test_invite.c: room invitations: a known vector computed outside sotto,
+ * round trips, and every single-character substitution, deletion and
+ * adjacent transposition of valid lines refused; payloads built by hand
+ * to probe truncation, trailing bytes, versions and bad hosts.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "err.h"
+#include "invite.h"
+
+#define PREFIX_LEN	(sizeof(INVITE_PREFIX) - 1)
+#define DOMAIN		"sotto invitation v1"
+#define RAW_MAX		1024
+
+/*
+ * Computed independently of sotto (Python: hashlib.blake2b with
+ * digest_size=32, base64.urlsafe_b64encode, padding stripped) for
+ * relay_pk = 00..1f, room_id = a0..af, room_secret = c0..df.
+ */
+static const char golden_name[] =
+    "sotto:ARFyZWxheS5leGFtcGxlLm9yZ_-YAAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxw"
+    "dHh-goaKjpKWmp6ipqqusra6vwMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t_GY-Lj";
+static const char golden_v6[] =
+    "sotto:AQsyMDAxOmRiODo6MQG7AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh-goaK"
+    "jpKWmp6ipqqusra6vwMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t-rcijn";
+
+static void
+make_invite(struct invite *inv, const char *host, uint16_t port)
+{
+	size_t i;
+
+	memset(inv, 0, sizeof(*inv));
+	assert_true(strlen(host) < sizeof(inv->host));
+	strcpy(inv->host, host);
+	inv->port = port;
+	for (i = 0; i < INVITE_PK_BYTES; i++)
+		inv->relay_pk[i] = (uint8_t)i;
+	for (i = 0; i < INVITE_ROOM_ID_BYTES; i++)
+		inv->room_id[i] = (uint8_t)(0xa0 + i);
+	for (i = 0; i < INVITE_SECRET_BYTES; i++)
+		inv->room_secret[i] = (uint8_t)(0xc0 + i);
+}
+
+static void
+assert_same(const struct invite *a, const struct invite *b)
+{
+	assert_string_equal(a->host, b->host);
+	assert_int_equal(a->port, b->port);
+	assert_memory_equal(a->relay_pk, b->relay_pk, INVITE_PK_BYTES);
+	assert_memory_equal(a->room_id, b->room_id, INVITE_ROOM_ID_BYTES);
+	assert_memory_equal(a->room_secret, b->room_secret,
+	    INVITE_SECRET_BYTES);
+}
+
+static void
+assert_zeroed(const struct invite *inv)
+{
+	static const struct invite zero;
+
+	assert_memory_equal(inv, &zero, sizeof(zero));
+}
+
+/* Decodes a heap copy of s holding exactly its bytes, so AddressSanitizer
+ * sees any read past the NUL.  A success must give exactly 'want' (never
+ * different content); a failure must leave the output zeroed. */
+static int
+decode_checked(const char *s, const struct invite *want)
+{
+	struct invite got;
+	char *copy;
+	int r;
+
+	copy = strdup(s);
+	assert_non_null(copy);
+	memset(&got, 0xa5, sizeof(got));
+	r = invite_decode(&got, copy);
+	free(copy);
+	if (r == 0)
+		assert_same(&got, want);
+	else
+		assert_zeroed(&got);
+	sodium_memzero(&got, sizeof(got));
+	return r;
+}
+
+static void
+encode_ok(const struct invite *inv, char out[static INVITE_STR_MAX])
+{
+	assert_int_equal(invite_encode(inv, out, INVITE_STR_MAX), 0);
+	assert_true(strncmp(out, INVITE_PREFIX, PREFIX_LEN) == 0);
+}
+
+/* --- raw payloads, built here from the format in invite.h --------------- */
+
+struct raw {
+	uint8_t	 p[RAW_MAX];
+	size_t	 n;
+};
+
+static void
+raw_put(struct raw *w, const void *p, size_t n)
+{
+	assert_true(n <= sizeof(w->p) - w->n);
+	memcpy(w->p + w->n, p, n);
+	w->n += n;
+}
+
+static void
+raw_check(struct raw *w)
+{
+	uint8_t h[32];
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, sizeof(h));
+	crypto_generichash_update(&st, (const uint8_t *)DOMAIN,
+	    sizeof(DOMAIN) - 1);
+	crypto_generichash_update(&st, w->p, w->n);
+	crypto_generichash_final(&st, h, sizeof(h));
+	raw_put(w, h, INVITE_CHECK_BYTES);
+}
+
+/* A payload with the given version and host bytes and a good checksum. */
+static void
+raw_build(struct raw *w, uint8_t version, const void *host, size_t hlen,
+    uint16_t port)
+{
+	struct invite ref;
+	uint8_t u8;
+
+	make_invite(&ref, "x", 1);
+	w->n = 0;
+	raw_put(w, &version, 1);
+	u8 = (uint8_t)hlen;
+	raw_put(w, &u8, 1);
+	raw_put(w, host, hlen);
+	u8 = (uint8_t)(port >> 8);
+	raw_put(w, &u8, 1);
+	u8 = (uint8_t)port;
+	raw_put(w, &u8, 1);
+	raw_put(w, ref.relay_pk, INVITE_PK_BYTES);
+	raw_put(w, ref.room_id, INVITE_ROOM_ID_BYTES);
+	raw_put(w, ref.room_secret, INVITE_SECRET_BYTES);
+	raw_check(w);
+}
+
+static void
+raw_encode(const uint8_t *p, size_t n, char *out, size_t outlen)
+{
+	assert_true(outlen >= PREFIX_LEN + sodium_base64_ENCODED_LEN(n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING));
+	memcpy(out, INVITE_PREFIX, PREFIX_LEN);
+	sodium_bin2base64(out + PREFIX_LEN, outlen - PREFIX_LEN, p, n,
+	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* Decodes the payload p[0..n) as a line; a success must give 'want' when
+ * that is not NULL. */
+static int
+raw_decode_as(const uint8_t *p, size_t n, const struct invite *want)
+{
+	struct invite got;
+	char s[2 * RAW_MAX];
+	int r;
+
+	raw_encode(p, n, s, sizeof(s));
+	memset(&got, 0xa5, sizeof(got));
+	r = invite_decode(&got, s);
+	if (r != 0)
+		assert_zeroed(&got);
+	else if (want != NULL)
+		assert_same(&got, want);
+	return r;
+}
+
+static int
+raw_decode(const uint8_t *p, size_t n)
+{
+	return raw_decode_as(p, n, NULL);
+}
+
+/* --- tests ------------------------------------------------------------- */
+
+static void
+test_golden(void **state)
+{
+	struct invite inv, got;
+	char out[INVITE_STR_MAX];
+
+	(void)state;
+	make_invite(&inv, "relay.example.org", 65432);
+	encode_ok(&inv, out);
+	assert_string_equal(out, golden_name);
+	assert_int_equal(decode_checked(golden_name, &inv), 0);
+
+	/* Brackets are accepted but not stored. */
+	make_invite(&inv, "[2001:db8::1]", 443);
+	encode_ok(&inv, out);
+	assert_string_equal(out, golden_v6);
+	assert_int_equal(invite_decode(&got, golden_v6), 0);
+	assert_string_equal(got.host, "2001:db8::1");
+	make_invite(&inv, "2001:db8::1", 443);
+	encode_ok(&inv, out);
+	assert_string_equal(out, golden_v6);
+	assert_int_equal(decode_checked(golden_v6, &inv), 0);
+}
+
+static void
+test_round_trip(void **state)
+{
+	static const struct {
+		const char	*in;
+		const char	*stored;
+		uint16_t	 port;
+	} cases[] = {
+		{ "192.168.1.10", "192.168.1.10", 65432 },
+		{ "127.0.0.1", "127.0.0.1", 1 },
+		{ "::1", "::1", 65535 },
+		{ "[::1]", "::1", 65432 },
+		{ "[fe80::1%eth0]", "fe80::1%eth0", 7 },
+		{ "2001:db8:85a3::8a2e:370:7334", "2001:db8:85a3::8a2e:370:7334",
+		    8443 },
+		{ "relay.example.org", "relay.example.org", 443 },
+		{ "a", "a", 2 },
+		{ "xn--bcher-kva.example", "xn--bcher-kva.example", 80 },
+	};
+	struct invite inv, got;
+	char out[INVITE_STR_MAX], host[INVITE_HOST_MAX + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		make_invite(&inv, cases[i].in, cases[i].port);
+		encode_ok(&inv, out);
+		assert_true(invite_is_invitation(out));
+		assert_int_equal(invite_decode(&got, out), 0);
+		assert_string_equal(got.host, cases[i].stored);
+		strcpy(inv.host, cases[i].stored);
+		assert_same(&got, &inv);
+	}
+
+	/* The longest host fits INVITE_STR_MAX, every printable byte but
+	 * space and brackets included. */
+	for (i = 0; i < INVITE_HOST_MAX; i++) {
+		host[i] = (char)(0x21 + i % (0x7f - 0x21));
+		if (host[i] == '[' || host[i] == ']')
+			host[i] = 'z';
+	}
+	host[INVITE_HOST_MAX] = '\0';
+	make_invite(&inv, host, 12345);
+	encode_ok(&inv, out);
+	assert_true(strlen(out) < INVITE_STR_MAX);
+	assert_int_equal(decode_checked(out, &inv), 0);
+}
+
+static void
+test_encode_refusals(void **state)
+{
+	static const char *bad_hosts[] = {
+		"", "a b", "a\tb", "a\nb", "\x7f", "caf\xc3\xa9", "[", "]",
+		"[]", "[example.com]", "[::1", "::1]", "a[b", "[[::1]]",
+	};
+	struct invite inv;
+	char out[INVITE_STR_MAX];
+	size_t i, need;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad_hosts) / sizeof(bad_hosts[0]); i++) {
+		make_invite(&inv, bad_hosts[i], 65432);
+		strcpy(out, "junk");
+		assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+		    ERR_INVALID_ARG);
+		assert_string_equal(out, "");
+	}
+	/* A host filling the whole array has no NUL. */
+	make_invite(&inv, "a", 65432);
+	memset(inv.host, 'a', sizeof(inv.host));
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	assert_string_equal(out, "");
+
+	make_invite(&inv, "relay.example.org", 0);
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	assert_string_equal(out, "");
+
+	/* Every buffer one byte short or worse is refused, untouched but
+	 * for the empty string. */
+	make_invite(&inv, "relay.example.org", 65432);
+	need = strlen(golden_name) + 1;
+	for (i = 0; i < need; i++) {
+		memset(out, 'Z', sizeof(out));
+		assert_int_equal(invite_encode(&inv, out, i),
+		    ERR_INVALID_ARG);
+		assert_int_equal(out[0], i > 0 ? '\0' : 'Z');
+		assert_int_equal(out[1], 'Z');
+	}
+	assert_int_equal(invite_encode(&inv, out, need), 0);
+	assert_string_equal(out, golden_name);
+
+	assert_int_equal(invite_encode(NULL, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	assert_int_equal(invite_encode(&inv, NULL, 0), ERR_INVALID_ARG);
+	assert_int_equal(invite_decode(&inv, NULL), ERR_INVALID_ARG);
+	assert_zeroed(&inv);
+	assert_int_equal(invite_decode(NULL, golden_name), ERR_INVALID_ARG);
+}
+
+/* The valid lines the mutation loops start from. */
+static void
+valid_lines(char lines[3][INVITE_STR_MAX], struct invite invs[3])
+{
+	make_invite(&invs[0], "192.168.1.10", 65432);
+	make_invite(&invs[1], "2001:db8::1", 443);
+	make_invite(&invs[2], "relay.example.org", 8080);
+	encode_ok(&invs[0], lines[0]);
+	encode_ok(&invs[1], lines[1]);
+	encode_ok(&invs[2], lines[2]);
+}
+
+static void
+test_substitutions(void **state)
+{
+	struct invite invs[3];
+	char lines[3][INVITE_STR_MAX], s[INVITE_STR_MAX];
+	size_t k, i, len;
+	int c, nchk, r;
+
+	(void)state;
+	valid_lines(lines, invs);
+	for (k = 0; k < 3; k++) {
+		len = strlen(lines[k]);
+		nchk = 0;
+		/* The prefix too; a whitespace byte makes it a deletion. */
+		for (i = 0; i < len; i++) {
+			for (c = 1; c < 256; c++) {
+				if ((char)c == lines[k][i])
+					continue;
+				memcpy(s, lines[k], len + 1);
+				s[i] = (char)c;
+				r = decode_checked(s, &invs[k]);
+				if (r != 0)
+					nchk += (r == ERR_CHECKSUM);
+				else
+					fail_msg("line %zu: byte %zu -> 0x%02x "
+					    "accepted", k, i, c);
+			}
+		}
+		/* Most typos are caught by the checksum itself. */
+		assert_true(nchk > 0);
+	}
+}
+
+static void
+test_deletions_and_transpositions(void **state)
+{
+	struct invite invs[3];
+	char lines[3][INVITE_STR_MAX], s[INVITE_STR_MAX], t;
+	size_t k, i, len;
+
+	(void)state;
+	valid_lines(lines, invs);
+	for (k = 0; k < 3; k++) {
+		len = strlen(lines[k]);
+		for (i = 0; i < len; i++) {
+			memcpy(s, lines[k], i);
+			memcpy(s + i, lines[k] + i + 1, len - i);
+			if (decode_checked(s, &invs[k]) == 0)
+				fail_msg("line %zu: deleting %zu accepted",
+				    k, i);
+		}
+		for (i = 0; i + 1 < len; i++) {
+			if (lines[k][i] == lines[k][i + 1])
+				continue;	/* not a change */
+			memcpy(s, lines[k], len + 1);
+			t = s[i];
+			s[i] = s[i + 1];
+			s[i + 1] = t;
+			if (decode_checked(s, &invs[k]) == 0)
+				fail_msg("line %zu: swapping %zu accepted",
+				    k, i);
+		}
+	}
+}
+
+/* Every payload bit but the version and length bytes is covered by the
+ * checksum, which must be what refuses it. */
+static void
+test_payload_bit_flips(void **state)
+{
+	struct invite want;
+	struct raw w;
+	size_t i;
+	int bit, r;
+
+	(void)state;
+	raw_build(&w, INVITE_VERSION, "192.168.1.10", 12, 65432);
+	make_invite(&want, "192.168.1.10", 65432);
+	assert_int_equal(raw_decode_as(w.p, w.n, &want), 0);
+	for (i = 0; i < w.n; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			w.p[i] ^= (uint8_t)(1u << bit);
+			r = raw_decode(w.p, w.n);
+			w.p[i] ^= (uint8_t)(1u << bit);
+			if (i == 0)
+				assert_int_equal(r, ERR_VERSION);
+			else if (i == 1)
+				assert_true(r == ERR_TRUNCATED ||
+				    r == ERR_TRAILING);
+			else
+				assert_int_equal(r, ERR_CHECKSUM);
+		}
+	}
+}
+
+static void
+test_truncated_and_extended(void **state)
+{
+	struct raw w, x;
+	struct invite inv;
+	char s[2 * RAW_MAX], line[INVITE_STR_MAX];
+	size_t n, len;
+
+	(void)state;
+	raw_build(&w, INVITE_VERSION, "relay.example.org", 17, 8080);
+	/* Every proper prefix of the payload, the empty one included. */
+	for (n = 0; n < w.n; n++)
+		assert_int_equal(raw_decode(w.p, n), ERR_TRUNCATED);
+	/* Bytes after the checksum, whether or not a checksum is
+	 * recomputed to cover them. */
+	for (n = 1; n <= 8; n++) {
+		x = w;
+		memset(x.p + x.n, 0, n);
+		x.n += n;
+		assert_int_equal(raw_decode(x.p, x.n), ERR_TRAILING);
+		x.n -= INVITE_CHECK_BYTES;
+		raw_check(&x);
+		assert_int_equal(raw_decode(x.p, x.n), ERR_TRAILING);
+	}
+	/* A host_len promising more than is there. */
+	x.n = 0;
+	raw_put(&x, "\x01\xff" "abc", 5);
+	assert_int_equal(raw_decode(x.p, x.n), ERR_TRUNCATED);
+
+	/* The same seen as text: whole base64 quads dropped from the end,
+	 * and a very long line. */
+	make_invite(&inv, "relay.example.org", 8080);
+	encode_ok(&inv, line);
+	len = strlen(line);
+	for (n = 4; n < len - PREFIX_LEN; n += 4) {
+		memcpy(s, line, len - n);
+		s[len - n] = '\0';
+		assert_int_equal(decode_checked(s, &inv), ERR_TRUNCATED);
+	}
+	assert_int_equal(decode_checked(INVITE_PREFIX, &inv), ERR_TRUNCATED);
+	memcpy(s, line, len);
+	memset(s + len, 'A', sizeof(s) - len - 1);
+	s[sizeof(s) - 1] = '\0';
+	assert_int_equal(decode_checked(s, &inv), ERR_TRAILING);
+	memcpy(s, line, len);
+	memcpy(s + len, "AAAA", 5);
+	assert_int_equal(decode_checked(s, &inv), ERR_TRAILING);
+}
+
+static void
+test_wrong_version(void **state)
+{
+	static const uint8_t versions[] = { 0, 2, 3, 0x7f, 0x80, 0xff };
+	static const struct invite none;
+	char s[2 * RAW_MAX];
+	struct raw w;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(versions); i++) {
+		raw_build(&w, versions[i], "relay.example.org", 17, 8080);
+		assert_int_equal(raw_decode(w.p, w.n), ERR_VERSION);
+		/* Judged from the first byte alone. */
+		assert_int_equal(raw_decode(w.p, 1), ERR_VERSION);
+	}
+	/* A long line of garbage: its first byte, 0xff, is judged first. */
+	memcpy(s, INVITE_PREFIX, PREFIX_LEN);
+	memset(s + PREFIX_LEN, '_', sizeof(s) - PREFIX_LEN - 1);
+	s[sizeof(s) - 1] = '\0';
+	assert_int_equal(decode_checked(s, &none), ERR_VERSION);
+}
+
+static void
+test_bad_host_and_port(void **state)
+{
+	static const struct {
+		const char	*host;
+		size_t		 len;
+	} bad[] = {
+		{ "", 0 }, { " ", 1 }, { "a b", 3 }, { "a\tb", 3 },
+		{ "a\0b", 3 }, { "\x7f", 1 }, { "\x80", 1 }, { "\xff", 1 },
+		{ "caf\xc3\xa9", 5 }, { "[::1]", 5 }, { "a[", 2 }, { "]", 1 },
+		{ "ok\n", 3 }, { "\x1b[31m", 5 },
+	};
+	struct invite want;
+	struct raw w;
+	char host[INVITE_HOST_MAX];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		raw_build(&w, INVITE_VERSION, bad[i].host, bad[i].len, 8080);
+		assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	}
+	raw_build(&w, INVITE_VERSION, "relay.example.org", 17, 0);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	/* Bounds: 1 and 255 bytes, ':' and '%' for IPv6 with a zone. */
+	memset(host, 'h', sizeof(host));
+	raw_build(&w, INVITE_VERSION, host, 1, 8080);
+	make_invite(&want, "h", 8080);
+	assert_int_equal(raw_decode_as(w.p, w.n, &want), 0);
+	raw_build(&w, INVITE_VERSION, host, INVITE_HOST_MAX, 8080);
+	memcpy(want.host, host, INVITE_HOST_MAX);
+	want.host[INVITE_HOST_MAX] = '\0';
+	assert_int_equal(raw_decode_as(w.p, w.n, &want), 0);
+	raw_build(&w, INVITE_VERSION, "fe80::1%eth0", 12, 8080);
+	make_invite(&want, "fe80::1%eth0", 8080);
+	assert_int_equal(raw_decode_as(w.p, w.n, &want), 0);
+}
+
+static void
+test_not_an_invitation(void **state)
+{
+	static const char *bad[] = {
+		"", " ", "sotto", "sotto;", "SOTTO:AQ", "Sotto:AQ",
+		"192.168.1.10:65432", "[::1]:65432", "relay.example.org",
+		"xsotto:AQ", "sotto:AQ==", "sotto:AQ+", "sotto:AQ/",
+		"sotto:A", "sotto:AQ\v", "sotto:AQ\f", "sotto:\xc3\xa9",
+		"sotto:AQ.", "sotto: AQ #",
+	};
+	static const struct invite none;
+	char s[INVITE_STR_MAX];
+	size_t i, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(decode_checked(bad[i], &none), ERR_FORMAT);
+	/* Standard base64 instead of base64url, and padding. */
+	strcpy(s, golden_name);
+	len = strlen(s);
+	for (i = PREFIX_LEN; i < len; i++) {
+		if (s[i] == '-')
+			s[i] = '+';
+		else if (s[i] == '_')
+			s[i] = '/';
+	}
+	assert_int_equal(decode_checked(s, &none), ERR_FORMAT);
+	strcpy(s, golden_name);
+	strcat(s, "=");
+	assert_int_equal(decode_checked(s, &none), ERR_FORMAT);
+}
+
+static void
+test_whitespace(void **state)
+{
+	static const char *ws[] = { " ", "\t", "\n", "\r\n", "  \r\n\t" };
+	struct invite invs[3];
+	char lines[3][INVITE_STR_MAX], s[2 * INVITE_STR_MAX];
+	size_t k, i, j, w, len, n;
+
+	(void)state;
+	valid_lines(lines, invs);
+	for (k = 0; k < 3; k++) {
+		len = strlen(lines[k]);
+		/* At every position, the prefix included. */
+		for (w = 0; w < sizeof(ws) / sizeof(ws[0]); w++) {
+			for (i = 0; i <= len; i++) {
+				n = strlen(ws[w]);
+				memcpy(s, lines[k], i);
+				memcpy(s + i, ws[w], n);
+				memcpy(s + i + n, lines[k] + i, len - i + 1);
+				assert_int_equal(decode_checked(s, &invs[k]),
+				    0);
+			}
+		}
+		/* Wrapped every 20 columns, indented, with a newline at the
+		 * end, as a mail client might. */
+		n = 0;
+		s[n++] = '\t';
+		for (i = 0, j = 0; i < len; i++) {
+			s[n++] = lines[k][i];
+			if (++j == 20) {
+				memcpy(s + n, "\r\n  ", 4);
+				n += 4;
+				j = 0;
+			}
+		}
+		s[n++] = '\n';
+		s[n] = '\0';
+		assert_int_equal(decode_checked(s, &invs[k]), 0);
+	}
+}
+
+static void
+test_is_invitation(void **state)
+{
+	static const char *yes[] = {
+		"sotto:", "sotto:AQ", "  sotto:x", "\r\n\tsotto:",
+		"sotto :x", golden_name,
+	};
+	static const char *no[] = {
+		"", " ", "sotto", "sott", "Sotto:x", "SOTTO:x", "xsotto:x",
+		"192.168.1.10", "192.168.1.10:65432", "[::1]:65432",
+		"relay.example.org:443", "\vsotto:x",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		assert_int_equal(invite_is_invitation(yes[i]), 1);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		assert_int_equal(invite_is_invitation(no[i]), 0);
+	assert_int_equal(invite_is_invitation(NULL), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_encode_refusals),
+		cmocka_unit_test(test_substitutions),
+		cmocka_unit_test(test_deletions_and_transpositions),
+		cmocka_unit_test(test_payload_bit_flips),
+		cmocka_unit_test(test_truncated_and_extended),
+		cmocka_unit_test(test_wrong_version),
+		cmocka_unit_test(test_bad_host_and_port),
+		cmocka_unit_test(test_not_an_invitation),
+		cmocka_unit_test(test_whitespace),
+		cmocka_unit_test(test_is_invitation),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests_name("invite", tests, NULL, NULL);
+}
