@@ -9,9 +9,12 @@ itself misbehaves (lost, extra or garbled messages, a failed start).
 
 Parts, each with fresh processes:
 
-  throughput  N 100-byte lines are piped into the joiner's stdin as fast
-              as it reads them; the clock runs from the first write until
-              the host has printed the N-th 'b: TEXT' line.
+  throughput  N 100-byte lines are piped into the joiner's stdin; the
+              clock runs from the first write until the host has printed
+              the N-th 'b: TEXT' line.  Twice: as fast as the joiner reads
+              them (what 'producer | sotto join' does), and with the
+              driver keeping at most W messages written but not yet
+              printed (sotto itself has no such flow control).
   latency     one message outstanding at a time: the driver writes one
               100-byte line carrying its send time (CLOCK_MONOTONIC, ns)
               to the joiner's stdin and reads the host's stdout until the
@@ -21,6 +24,9 @@ Parts, each with fresh processes:
   floor       the same latency driver through 'cat' (one pipe hop in, one
               out, one process wake-up): what the driver and pipes cost
               by themselves.
+
+CPU figures come from /proc/PID/stat (utime + stime, 10 ms ticks), read
+just before and after each part.
 
 Everything is bounded in count and in wall time; processes this script
 started are killed on the way out.  Python standard library only.

@@ -12,6 +12,7 @@
 
 #include "chat.h"
 #include "client.h"
+#include "relay.h"
 
 #define SOTTO_VERSION "0.1.0"
 
@@ -23,7 +24,9 @@ static const struct subcommand {
 	const char	*summary;
 } subcommands[] = {
 	{ "host", host_main, "wait for one person to join, then chat" },
-	{ "join", join_main, "join a host's chat: sotto join HOST[:PORT]" },
+	{ "join", join_main, "join a host's chat (HOST[:PORT]) or a room (INVITATION)" },
+	{ "room", room_main, "create a room on a relay: sotto room new --relay HOST" },
+	{ "relay", relay_main, "run a relay for rooms (sees only ciphertext)" },
 	{ "help", help_main, "help on a subcommand: sotto help host" },
 };
 

@@ -58,9 +58,8 @@ chat_setup_release(struct chat_setup *s)
 	s->id = NULL;
 }
 
-/* A stable, readable colour from the 256-colour cube, from a key. */
-static int
-key_color(const uint8_t pk[IDENTITY_PK_BYTES])
+int
+chat_key_color(const uint8_t pk[IDENTITY_PK_BYTES])
 {
 	uint8_t h[8];
 
@@ -107,7 +106,7 @@ chat_new(struct event_base *base, struct term *t, const struct chat_setup *s)
 	ch->base = base;
 	ch->term = t;
 	ch->s = s;
-	ch->own_color = key_color(s->id->pk);
+	ch->own_color = chat_key_color(s->id->pk);
 	return ch;
 }
 
@@ -144,6 +143,8 @@ send_msg(struct chat *ch, uint8_t type, const uint8_t *p, size_t len)
 		    err_str(r));
 	else if ((r = conn_send(ch->conn, buf_ptr(&b), buf_len(&b))) != 0)
 		term_error(ch->term, "not sent: %s", err_str(r));
+	else if (conn_pending(ch->conn) > CONN_HIGH_WATER)
+		term_hold(ch->term, 1);	/* until on_drained */
 	buf_release(&b);
 }
 
@@ -222,7 +223,7 @@ on_info(struct chat *ch, const struct msg *m)
 		return;
 	}
 	ch->got_info = 1;
-	ch->peer_color = key_color(pk);
+	ch->peer_color = chat_key_color(pk);
 	identity_safety_number(ch->safety, ch->s->id->pk, pk);
 	identity_tag(tag, pk);
 	if ((r = peers_check(ch->s->peers_path, ch->peer, pk, &status)) != 0) {
@@ -327,8 +328,17 @@ on_closed(struct conn *c, int err, void *arg)
 	end(ch, chat_err_status(err));
 }
 
+static void
+on_drained(struct conn *c, void *arg)
+{
+	struct chat *ch = arg;
+
+	(void)c;
+	term_hold(ch->term, 0);
+}
+
 const struct conn_cbs chat_conn_cbs = {
-	on_established, on_message, on_closed
+	on_established, on_message, on_closed, on_drained
 };
 
 void

@@ -57,6 +57,9 @@ void	 chat_line(struct chat *ch, const char *line, size_t len);
 int	 chat_done(const struct chat *ch);
 int	 chat_exit_status(const struct chat *ch);
 
+/* A stable, readable colour of the 256-colour cube for an identity key:
+ * BLAKE2b("sotto colour v1"-keyed) of the key picks each component in 1..5. */
+int	 chat_key_color(const uint8_t pk[IDENTITY_PK_BYTES]);
 /* Text for a connection-ending error, and the exit status it maps to. */
 const char *chat_err_text(int err);
 int	 chat_err_status(int err);

@@ -25,4 +25,12 @@ int	 host_start(struct chat_setup *s, const char *listen_addr, int port,
 int	 join_start(struct chat_setup *s, const char *host, int port,
 	    const char *name, const char *pwfile);
 
+/* Rooms on a relay (room.c): `sotto room new ...`, and `sotto join
+ * INVITATION` (join_main hands invitations over).  Exit statuses. */
+int	 room_main(int argc, char **argv);
+int	 room_new_start(struct chat_setup *s, const char *relay,
+	    const char *name, const char *invite_file);
+int	 room_join_start(struct chat_setup *s, const char *invitation,
+	    const char *name);
+
 #endif

@@ -141,7 +141,7 @@ noop_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 }
 
 static const struct conn_cbs refused_cbs = {
-	noop_established, noop_message, refused_closed
+	noop_established, noop_message, refused_closed, NULL
 };
 
 static void
@@ -155,7 +155,7 @@ static void	pending_established(struct conn *, void *);
 static void	pending_closed(struct conn *, int, void *);
 
 static const struct conn_cbs pending_cbs = {
-	pending_established, noop_message, pending_closed
+	pending_established, noop_message, pending_closed, NULL
 };
 
 static void

@@ -13,6 +13,7 @@
 #include "client.h"
 #include "conn.h"
 #include "err.h"
+#include "invite.h"
 #include "secret.h"
 #include "term.h"
 
@@ -117,8 +118,10 @@ join_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE] [--plain]\n"
+	    "       sotto join INVITATION [--name NAME] [--plain]\n"
 	    "\n"
-	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d).\n"
+	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
+	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
 	    "  --name NAME          your name in the chat (default: login name)\n"
 	    "  --password-file FILE read the password from FILE's first line\n"
 	    "                       (default: ask on the terminal)\n"
@@ -173,6 +176,8 @@ join_main(int argc, char **argv)
 		join_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (invite_is_invitation(argv[optind]))
+		return room_join_start(&s, argv[optind], name);
 	if (addr_split(argv[optind], CLIENT_DEFAULT_PORT, 0, host, &port) != 0) {
 		fprintf(stderr, "sotto: bad address '%s' (HOST, HOST:PORT or "
 		    "[IPv6]:PORT)\n", argv[optind]);

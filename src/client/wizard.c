@@ -8,9 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "addr.h"
 #include "chat.h"
 #include "client.h"
+#include "invite.h"
 #include "known_peers.h"
 
 /* Reads one answer line; 0, or -1 at end of input. */
@@ -46,13 +49,17 @@ wizard_main(int argc, char **argv)
 	}
 	chat_setup_init(&s);
 	printf("sotto: end-to-end encrypted chat\n");
+	printf("Two people with a password: host / join.  Many people on a "
+	    "relay: new (create a room) / room (join one).\n");
 	for (;;) {
-		if (ask("Host or join? [host/join]: ", role, sizeof(role)) != 0)
+		if (ask("Host or join? [host/join/new/room]: ", role,
+		    sizeof(role)) != 0)
 			return EXIT_USAGE;
 		if (strcmp(role, "host") == 0 || strcmp(role, "h") == 0 ||
-		    strcmp(role, "join") == 0 || strcmp(role, "j") == 0)
+		    strcmp(role, "join") == 0 || strcmp(role, "j") == 0 ||
+		    strcmp(role, "new") == 0 || strcmp(role, "room") == 0)
 			break;
-		printf("Please answer host or join.\n");
+		printf("Please answer host, join, new or room.\n");
 	}
 	hosting = role[0] == 'h';
 	login = getenv("USER");
@@ -69,6 +76,21 @@ wizard_main(int argc, char **argv)
 			break;
 		printf("A name is one word of at most 32 bytes, without "
 		    "spaces or control characters.\n");
+	}
+	if (strcmp(role, "new") == 0) {
+		if (ask("Relay address (HOST or HOST:PORT): ", addr,
+		    sizeof(addr)) != 0)
+			return EXIT_USAGE;
+		return room_new_start(&s, addr, name, NULL);
+	}
+	if (strcmp(role, "room") == 0) {
+		char inv[INVITE_STR_MAX];
+
+		if (ask("Invitation: ", inv, sizeof(inv)) != 0)
+			return EXIT_USAGE;
+		r = room_join_start(&s, inv, name);
+		sodium_memzero(inv, sizeof(inv));
+		return r;
 	}
 	if ((r = chat_get_password(&s, NULL, hosting)) != 0)
 		return r;

@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <unistd.h>
 
 #include <event2/buffer.h>
@@ -185,11 +187,23 @@ write_cb(struct bufferevent *bev, void *arg)
 	(void)bev;
 	if (c->done)
 		return;
+	/* Called whenever the output drains to the low-water mark or below;
+	 * ending or half-closing waits for it to be empty. */
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+		if (!c->refusing && !c->closing && c->cbs.drained != NULL)
+			c->cbs.drained(c, c->arg);
+		return;
+	}
 	if (c->refusing) {
 		finish(c, c->refuse_err);
 		return;
 	}
-	if (c->closing && !evtimer_pending(c->linger_timer, NULL)) {
+	if (!c->closing) {
+		if (c->cbs.drained != NULL)
+			c->cbs.drained(c, c->arg);
+		return;
+	}
+	if (!evtimer_pending(c->linger_timer, NULL)) {
 		/* Our final record is out: half-close and wait briefly for
 		 * the peer's EOF, so nothing unread turns into a reset. */
 		shutdown(c->fd, SHUT_WR);
@@ -285,6 +299,7 @@ conn_new(struct event_base *base, int fd, const struct chan_params *params,
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	struct timeval hs;
+	int one = 1;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		close(fd);
@@ -316,6 +331,9 @@ conn_new(struct event_base *base, int fd, const struct chan_params *params,
 	    (c->kick = event_new(base, -1, 0, kick_cb, c)) == NULL)
 		goto fail;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
+	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_LOW_WATER, 0);
+	/* Chat messages are small and interactive: no Nagle delay. */
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	hs.tv_sec = t->handshake;
 	hs.tv_usec = 0;
 	evtimer_add(c->hs_timer, &hs);
@@ -421,6 +439,13 @@ const struct chan *
 conn_chan(const struct conn *c)
 {
 	return c->chan;
+}
+
+size_t
+conn_pending(const struct conn *c)
+{
+	return buf_len(&c->out) +
+	    evbuffer_get_length(bufferevent_get_output(c->bev));
 }
 
 const char *

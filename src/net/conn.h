@@ -29,6 +29,10 @@ struct conn_timing {
 /* Bytes waiting to be written beyond which the peer counts as not
  * reading: the connection is then ended (ERR_TIMEOUT). */
 #define CONN_MAX_PENDING	(8u * 1024 * 1024)
+/* Producers should pause above CONN_HIGH_WATER queued bytes
+ * (conn_pending) and resume at the 'drained' callback. */
+#define CONN_HIGH_WATER		(1024u * 1024)
+#define CONN_LOW_WATER		(256u * 1024)
 
 struct conn_cbs {
 	/* Key confirmed, peer identity verified (chan_peer_identity). */
@@ -41,6 +45,9 @@ struct conn_cbs {
 	 * ERR_TIMEOUT, ...).  The conn must not be used after this except to
 	 * conn_free it, which the callback may do. */
 	void	(*closed)(struct conn *, int err, void *arg);
+	/* Optional: what was queued for the peer has drained to
+	 * CONN_LOW_WATER or below (resume producing after a pause). */
+	void	(*drained)(struct conn *, void *arg);
 };
 
 /*
@@ -68,6 +75,9 @@ void	 conn_set_cbs(struct conn *c, const struct conn_cbs *cbs, void *arg);
 void	 conn_pause(struct conn *c, int paused);
 
 const struct chan *conn_chan(const struct conn *c);
+/* Bytes queued for the peer and not yet taken by the kernel: lets a
+ * server drop a slow reader sooner than CONN_MAX_PENDING. */
+size_t	 conn_pending(const struct conn *c);
 /* The peer's address as text ("127.0.0.1:4242", "[::1]:4242"). */
 const char *conn_peer_addr(const struct conn *c);
 

@@ -32,6 +32,7 @@ struct rroom_hub {
 	struct rroom_ops	 ops;
 	void			*arg;
 	struct buf		 msg;	/* the message being sent out */
+	uint8_t			 code;	/* last ERROR sent, for rroom_input */
 };
 
 /*
@@ -231,6 +232,7 @@ send_error(struct rroom_hub *h, struct rroom_member *m, uint8_t code,
 	buf_reset(&h->msg);
 	if ((r = relaymsg_put_error(&h->msg, code, text)) != 0)
 		return r;
+	h->code = code;
 	send_one(h, m);
 	return 0;
 }
@@ -312,11 +314,11 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	buf_reset(&h->msg);
 	if ((r = relaymsg_put_welcome_start(&h->msg, h->next_id,
 	    (uint16_t)room->n)) != 0)
-		goto fail;
+		goto bug;
 	TAILQ_FOREACH(o, &room->members, entry)
 		if ((r = relaymsg_put_welcome_member(&h->msg, o->id,
 		    o->name)) != 0)
-			goto fail;
+			goto bug;
 	m->id = h->next_id++;
 	memcpy(m->name, name, sizeof(name));
 	m->name_len = (uint8_t)msg->name_len;
@@ -325,14 +327,14 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	/* ...and those there learn of the newcomer. */
 	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_JOINED, m->id,
 	    m->name)) != 0)
-		goto fail;
+		goto bug;
 	send_room(h, room, NULL);
 	TAILQ_INSERT_TAIL(&room->members, m, entry);
 	m->room = room;
 	room->n++;
 	h->nmembers++;
 	return 0;
- fail:
+ bug:
 	/* Only reachable through a bug: every name here was checked. */
 	buf_reset(&h->msg);
 	if (created)
@@ -365,8 +367,8 @@ do_nick(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	return 0;
 }
 
-int
-rroom_input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
+static int
+input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
     size_t len)
 {
 	struct relaymsg msg;
@@ -408,6 +410,19 @@ rroom_input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
 		return fail(h, m, RELAYMSG_ERR_PROTOCOL,
 		    "not a message for the relay");
 	}
+}
+
+int
+rroom_input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
+    size_t len, uint8_t *code)
+{
+	int r;
+
+	h->code = 0;
+	r = input(h, m, p, len);
+	if (code != NULL)
+		*code = h->code;
+	return r;
 }
 
 void

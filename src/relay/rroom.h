@@ -61,11 +61,13 @@ void	 rroom_member_init(struct rroom_member *m);
 /*
  * Handles one message m sent.  Returns 0; RROOM_CLOSE when the link must
  * end (a malformed or unexpected message, or a refused JOIN: an ERROR
- * went out first); or ERR_ALLOC, after which the link should end too.
- * A member counts as joined (m->room set) once 0 came back for its JOIN.
+ * went out first); or ERR_ALLOC or ERR_INTERNAL, after which the link
+ * should end too.  *code (may be NULL) is set to the code of the ERROR
+ * sent to m, or 0 if none was.  A member counts as joined (m->room set)
+ * once 0 came back for its JOIN.
  */
 int	 rroom_input(struct rroom_hub *h, struct rroom_member *m,
-	    const uint8_t *p, size_t len);
+	    const uint8_t *p, size_t len, uint8_t *code);
 /* Takes m out of its room, telling the others (LEFT); frees the room
  * when it is empty.  A no-op for a member not in a room. */
 void	 rroom_leave(struct rroom_hub *h, struct rroom_member *m);

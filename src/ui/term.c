@@ -30,6 +30,9 @@ struct term {
 	int			 interactive;
 	int			 color;
 	int			 input_on;
+	int			 held;		/* reading paused: backpressure */
+	struct event		*ev_flush;	/* line mode: write obuf */
+	struct buf		 obuf;		/* line mode: output batch */
 	int			 eof_seen;
 	int			 skipping;	/* discarding an overlong line */
 	int			 raw;		/* tty settings saved */
@@ -58,11 +61,34 @@ write_all(int fd, const uint8_t *p, size_t n)
 	}
 }
 
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct term *t = arg;
+
+	(void)fd;
+	(void)what;
+	write_all(STDOUT_FILENO, buf_ptr(&t->obuf), buf_len(&t->obuf));
+	buf_reset(&t->obuf);
+}
+
 /* Shows one finished output line (without its line ending). */
 static void
 emit(struct term *t, struct buf *text)
 {
 	struct buf o;
+
+	/* Line mode: gather what one turn of the loop prints into one
+	 * write, flushed before the loop waits again. */
+	if (!t->interactive && t->ev_flush != NULL &&
+	    buf_len(&t->obuf) + buf_len(text) + 1 <= TERM_OUT_MAX) {
+		(void)buf_put(&t->obuf, buf_ptr(text), buf_len(text));
+		(void)buf_put(&t->obuf, "\n", 1);
+		event_active(t->ev_flush, 0, 0);
+		return;
+	}
+	if (!t->interactive && t->ev_flush != NULL)
+		flush_cb(-1, 0, t);
 
 	buf_init(&o, TERM_OUT_MAX * 2);
 	if (t->interactive && t->input_on)
@@ -157,6 +183,8 @@ term_error(struct term *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	if (t != NULL && t->ev_flush != NULL)
+		flush_cb(-1, 0, t);
 	buf_init(&o, TERM_OUT_MAX);
 	if (t != NULL && t->interactive && t->input_on)
 		(void)lineedit_render_clear(t->le, &o);
@@ -310,7 +338,7 @@ file_cb(evutil_socket_t fd, short what, void *arg)
 	read_stdin(t);
 	/* A regular file is always readable: keep going a chunk per turn
 	 * of the loop, so the network is served in between. */
-	if (t->input_on && !t->eof_seen)
+	if (t->input_on && !t->held && !t->eof_seen)
 		event_active(t->ev_file, 0, 0);
 }
 
@@ -350,6 +378,7 @@ term_new(struct event_base *base, int plain, const struct term_cbs *cbs,
 	t->arg = arg;
 	buf_init(&t->pending, TERM_MAX_LINE);
 	buf_init(&t->line, TERM_MAX_LINE);
+	buf_init(&t->obuf, TERM_OUT_MAX);
 	t->interactive = !plain && isatty(STDIN_FILENO) &&
 	    isatty(STDOUT_FILENO);
 	nc = getenv("NO_COLOR");
@@ -379,7 +408,9 @@ term_new(struct event_base *base, int plain, const struct term_cbs *cbs,
 	t->ev_int = evsignal_new(base, SIGINT, signal_cb, t);
 	t->ev_term = evsignal_new(base, SIGTERM, signal_cb, t);
 	t->ev_winch = evsignal_new(base, SIGWINCH, signal_cb, t);
-	if (t->ev_int == NULL || t->ev_term == NULL || t->ev_winch == NULL)
+	t->ev_flush = event_new(base, -1, 0, flush_cb, t);
+	if (t->ev_int == NULL || t->ev_term == NULL || t->ev_winch == NULL ||
+	    t->ev_flush == NULL)
 		goto fail;
 	event_add(t->ev_int, NULL);
 	event_add(t->ev_term, NULL);
@@ -395,6 +426,11 @@ term_free(struct term *t)
 {
 	if (t == NULL)
 		return;
+	if (t->ev_flush != NULL) {
+		flush_cb(-1, 0, t);
+		event_free(t->ev_flush);
+	}
+	buf_release(&t->obuf);
 	if (t->interactive && t->input_on)
 		write_all(STDOUT_FILENO, (const uint8_t *)"\r\x1b[K", 4);
 	if (t->raw)
@@ -421,6 +457,31 @@ term_interactive(const struct term *t)
 	return t->interactive;
 }
 
+/* Watches stdin exactly when input is on and not held back. */
+static void
+arm(struct term *t)
+{
+	int want = t->input_on && !t->held && !t->eof_seen;
+
+	if (t->ev_in != NULL) {
+		if (want)
+			event_add(t->ev_in, NULL);
+		else
+			event_del(t->ev_in);
+	}
+	if (t->ev_file != NULL && want)
+		event_active(t->ev_file, 0, 0);
+}
+
+void
+term_hold(struct term *t, int held)
+{
+	if (held == t->held)
+		return;
+	t->held = held;
+	arm(t);
+}
+
 void
 term_input(struct term *t, int on)
 {
@@ -429,14 +490,7 @@ term_input(struct term *t, int on)
 	if (on == t->input_on)
 		return;
 	t->input_on = on;
-	if (t->ev_in != NULL) {
-		if (on)
-			event_add(t->ev_in, NULL);
-		else
-			event_del(t->ev_in);
-	}
-	if (t->ev_file != NULL && on)
-		event_active(t->ev_file, 0, 0);
+	arm(t);
 	if (on)
 		redraw(t);
 	else if (t->interactive)

@@ -34,6 +34,9 @@ void	 term_free(struct term *t);
 int	 term_interactive(const struct term *t);
 /* Reading user input on or off (off until the chat is ready). */
 void	 term_input(struct term *t, int on);
+/* Stops (1) or resumes (0) reading stdin, without dropping what was
+ * already read: backpressure while the network is behind. */
+void	 term_hold(struct term *t, int held);
 /* The input prompt (terminal mode only; may hold colour sequences). */
 void	 term_set_prompt(struct term *t, const char *prompt);
 /* An SGR colour sequence for a 256-colour palette index, or "" when

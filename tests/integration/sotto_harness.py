@@ -508,3 +508,232 @@ def main(scenario, budget):
     if ok:
         print("PASS: %s (%.1f s)" % (name, time.monotonic() - start), flush=True)
     sys.exit(0 if ok else 1)
+
+
+# -- rooms: relay, room new, join INVITATION ------------------------------------
+#
+# Added for the test_room_* scenarios; nothing above depends on it.
+#
+#     relay, port = t.relay()
+#     alice_p, inv = t.room_new(t.party("alice"), port)
+#     bob_p = t.room_join(t.party("bob"), inv)
+#     h.wait_in_room(bob_p, ["alice"]); h.wait_in_room(alice_p, ["bob"])
+
+import base64
+import hashlib
+
+RELAY_LISTEN_RE = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
+RELAY_FPR_RE = re.compile(r"fingerprint ([0-9a-f]{64})")
+INVITE_RE = re.compile(r"^\* invitation: (sotto:\S+)\s*$")
+ROOM_CODE_RE = re.compile(r"^\* room code: (\d{5}(?: \d{5}){5})\s*$")
+RELAY_LOG_RE = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ (info|warn|error) ")
+
+INVITE_CHECK_DOMAIN = b"sotto invitation v1"
+
+
+def invite_checksum(body):
+    """The 4-byte checksum of an invitation payload's bytes before it."""
+    return hashlib.blake2b(INVITE_CHECK_DOMAIN + body, digest_size=32).digest()[:4]
+
+
+def decode_invite(text):
+    """Parses 'sotto:BASE64URL' (format in src/core/invite.h) into a dict:
+    version, host, port, relay_pk, room_id, secret, check (as found)."""
+    text = "".join(text.split())
+    assert text.startswith("sotto:"), text
+    b64 = text[len("sotto:"):]
+    p = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
+    hl = p[1]
+    o = 2 + hl
+    d = {"version": p[0], "host": p[2:o].decode("ascii"),
+         "port": int.from_bytes(p[o:o + 2], "big")}
+    o += 2
+    d["relay_pk"], o = p[o:o + 32], o + 32
+    d["room_id"], o = p[o:o + 16], o + 16
+    d["secret"], o = p[o:o + 32], o + 32
+    d["check"] = p[o:o + 4]
+    d["check_ok"] = invite_checksum(p[:o]) == d["check"] and len(p) == o + 4
+    return d
+
+
+def encode_invite(d):
+    """The invitation for dict d (as from decode_invite), with a correct
+    checksum (d['check'] is ignored)."""
+    host = d["host"].encode("ascii")
+    body = (bytes([d.get("version", 1), len(host)]) + host +
+            d["port"].to_bytes(2, "big") + d["relay_pk"] + d["room_id"] + d["secret"])
+    body += invite_checksum(body)
+    return "sotto:" + base64.urlsafe_b64encode(body).decode("ascii").rstrip("=")
+
+
+def flip_bit(b, i, bit=0):
+    b = bytearray(b)
+    b[i] ^= 1 << bit
+    return bytes(b)
+
+
+def _relay_ready(proc):
+    m = RELAY_LISTEN_RE.search(proc.stderr_text())
+    return m
+
+
+def relay_fingerprint(proc):
+    m = RELAY_FPR_RE.search(proc.stderr_text())
+    return m.group(1) if m else None
+
+
+def _t_relay(self, *extra, state_dir=None, label="relay"):
+    """Starts 'sotto relay --listen 127.0.0.1 --port 0 --state-dir DIR
+    EXTRA...' (DIR: a fresh one unless given); waits for its
+    'listening on 127.0.0.1:PORT' log line; returns (proc, port)."""
+    if state_dir is None:
+        state_dir = tempfile.mkdtemp(prefix="relay-state-", dir=self.tmp)
+    home = tempfile.mkdtemp(prefix="relay-home-", dir=self.tmp)
+    args = ["relay", "--listen", LOOPBACK, "--port", "0",
+            "--state-dir", state_dir] + list(extra)
+    p = self.spawn(label, [self.bin] + args, self.env(home), stdin=False)
+    p.state_dir = state_dir
+    m = p.wait_until(lambda: _relay_ready(p), "the relay's 'listening on 127.0.0.1:PORT' log line")
+    return p, int(m.group(1))
+
+
+def _t_room_new(self, party, relay_port, *extra, invite_file=None, wait=True):
+    """Starts 'sotto room new --relay 127.0.0.1:PORT --name NAME
+    --invite-file FILE --plain EXTRA...' as party; waits for the
+    invitation and the 'joined the room' notice; returns (proc,
+    invitation).  The invitation must also be in FILE."""
+    if invite_file is None:
+        invite_file = os.path.join(party.dir, "invitation")
+    args = ["room", "new", "--relay", "%s:%d" % (LOOPBACK, relay_port),
+            "--name", party.name, "--invite-file", invite_file, "--plain"] + list(extra)
+    p = self.sotto(party, args, label="room-new(%s)" % party.name)
+    p.invite_file = invite_file
+    if not wait:
+        return p, None
+    m = p.wait_line(INVITE_RE.pattern, what="'* invitation: sotto:...'")
+    inv = m.group(1)
+    wait_joined(p, party.name)
+    with open(invite_file) as f:
+        text = f.read().strip()
+    if text != inv:
+        raise Failure("%s: --invite-file holds %r, stdout says %r" % (p.label, text, inv))
+    return p, inv
+
+
+def _t_room_join(self, party, invitation, *extra, name=None, label=None):
+    """Starts 'sotto join INVITATION --name NAME --plain EXTRA...' as party."""
+    args = ["join", invitation, "--name", name or party.name, "--plain"] + list(extra)
+    return self.sotto(party, args, label=label or "room-join(%s)" % (name or party.name))
+
+
+Test.relay = _t_relay
+Test.room_new = _t_room_new
+Test.room_join = _t_room_join
+
+
+def wait_joined(proc, name, timeout=DEFAULT_WAIT):
+    """Waits for '* joined the room as NAME (N other members)'; returns N."""
+    m = proc.wait_line(r"^\* joined the room as %s \((\d+) other members?\)" % re.escape(name),
+                       timeout, "'* joined the room as %s (N other members)'" % name)
+    return int(m.group(1))
+
+
+def in_room(proc):
+    """Names of the '* NAME is in the room (key TAG)' notices so far."""
+    rx = re.compile(r"^\* (\S+) is in the room \(key [0-9a-f]+\)\s*$")
+    out = []
+    for l in proc.lines():
+        m = rx.match(l)
+        if m:
+            out.append(m.group(1))
+    return out
+
+
+def wait_in_room(proc, names, timeout=DEFAULT_WAIT):
+    """Waits until proc has shown '* NAME is in the room' for every name."""
+    want = set(names)
+    proc.wait_until(lambda: want <= set(in_room(proc)),
+                    "'is in the room' for %s (missing: %s)"
+                    % (", ".join(sorted(want)),
+                       ", ".join(sorted(want - set(in_room(proc))))[:300]),
+                    timeout)
+
+
+def room_code(proc, timeout=DEFAULT_WAIT):
+    """Sends /verify and returns the new '* room code: ...' it prints."""
+    before = sum(1 for l in proc.lines() if ROOM_CODE_RE.match(l))
+    proc.send("/verify")
+
+    def pred():
+        codes = [ROOM_CODE_RE.match(l).group(1) for l in proc.lines() if ROOM_CODE_RE.match(l)]
+        return codes[before] if len(codes) > before else None
+    return proc.wait_until(pred, "'* room code: ...' after /verify", timeout)
+
+
+def room_messages(proc):
+    """{sender: [texts in order]} of every 'NAME: TEXT' stdout line (not
+    notices, not private messages)."""
+    rx = re.compile(r"^([^\s:*][^\s:]*): (.*)$")
+    out = {}
+    for l in proc.lines():
+        m = rx.match(l)
+        if m:
+            out.setdefault(m.group(1), []).append(m.group(2))
+    return out
+
+
+class Tail:
+    """Reads a Proc's stdout incrementally (for scenarios with a lot of
+    output, where re-decoding everything at every wake-up would cost
+    seconds): count() scans only what arrived since the last call."""
+
+    def __init__(self, proc):
+        self.proc = proc
+        self.off = 0
+        self.partial = b""
+        self.nlines = 0
+        self.counts = {}	# bytes prefix -> count of lines starting with it
+        self.watch = []		# bytes prefixes counted
+        self.last = {}		# bytes prefix -> last line with it
+        self.all_lines = None	# list of lines kept when keep=True
+
+    def track(self, *prefixes):
+        for p in prefixes:
+            if isinstance(p, str):
+                p = p.encode("utf-8")
+            self.watch.append(p)
+            self.counts.setdefault(p, 0)
+        return self
+
+    def _feed(self):
+        # Called with proc.cond held.
+        out = self.proc.out
+        if len(out) == self.off:
+            return
+        data = self.partial + bytes(out[self.off:])
+        self.off = len(out)
+        parts = data.split(b"\n")
+        self.partial = parts.pop()
+        self.nlines += len(parts)
+        for l in parts:
+            for p in self.watch:
+                if l.startswith(p):
+                    self.counts[p] += 1
+                    self.last[p] = l
+
+    def count(self, prefix):
+        if isinstance(prefix, str):
+            prefix = prefix.encode("utf-8")
+        with self.proc.cond:
+            self._feed()
+            return self.counts[prefix]
+
+    def wait_count(self, prefix, n, timeout=DEFAULT_WAIT, what=None):
+        if isinstance(prefix, str):
+            prefix = prefix.encode("utf-8")
+
+        def pred():
+            self._feed()
+            return self.counts[prefix] >= n
+        return self.proc.wait_until(pred, what or "%d line(s) starting with %r (have %d)"
+                                    % (n, prefix, self.counts[prefix]), timeout)

@@ -1,0 +1,104 @@
+/* relaymsg_fuzz.c: libFuzzer target for the member <-> relay messages:
+ * whatever parses re-encodes to exactly the same bytes. */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "relaymsg.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A parsed name as a C string; 0 if it holds a NUL (the encoders take C
+ * strings, so such a name can't be re-encoded: not a parser bug). */
+static int
+cstr(char out[256], const uint8_t *p, size_t len)
+{
+	if (len > 255 || (len > 0 && memchr(p, 0, len) != NULL))
+		return 0;
+	if (len > 0)
+		memcpy(out, p, len);
+	out[len] = '\0';
+	return 1;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct relaymsg m;
+	struct relaymsg_member mem;
+	struct buf b;
+	char name[256];
+	size_t off = 0;
+	uint16_t seen = 0;
+	int r = -1;
+
+	if (relaymsg_parse(&m, data, size) != 0)
+		return 0;
+	buf_init(&b, size + 16);
+	switch (m.type) {
+	case RELAYMSG_JOIN:
+		if (!cstr(name, m.name, m.name_len))
+			goto out;
+		r = relaymsg_put_join(&b, m.room_id, name);
+		break;
+	case RELAYMSG_BCAST:
+		r = relaymsg_put_bcast(&b, m.blob, m.blob_len);
+		break;
+	case RELAYMSG_DIRECT:
+		r = relaymsg_put_direct(&b, m.id, m.blob, m.blob_len);
+		break;
+	case RELAYMSG_NICK:
+		if (!cstr(name, m.name, m.name_len))
+			goto out;
+		r = relaymsg_put_nick(&b, name);
+		break;
+	case RELAYMSG_WELCOME:
+		if ((r = relaymsg_put_welcome_start(&b, m.id, m.count)) != 0)
+			break;
+		while (relaymsg_welcome_next(&m, &off, &mem)) {
+			/* The parser vouched for every entry. */
+			if (mem.id == 0 || mem.name_len == 0 ||
+			    mem.name_len > RELAYMSG_MAX_NAME ||
+			    mem.name < m.members ||
+			    mem.name + mem.name_len > m.members + m.members_len)
+				abort();
+			seen++;
+			if (!cstr(name, mem.name, mem.name_len))
+				goto out;
+			if ((r = relaymsg_put_welcome_member(&b, mem.id,
+			    name)) != 0)
+				break;
+		}
+		if (seen != m.count || off != m.members_len)
+			abort();
+		break;
+	case RELAYMSG_JOINED:
+	case RELAYMSG_NICKED:
+		if (!cstr(name, m.name, m.name_len))
+			goto out;
+		r = relaymsg_put_member_event(&b, m.type, m.id, name);
+		break;
+	case RELAYMSG_LEFT:
+		r = relaymsg_put_member_event(&b, m.type, m.id, NULL);
+		break;
+	case RELAYMSG_DELIVER:
+	case RELAYMSG_DELIVER_DIRECT:
+		r = relaymsg_put_deliver(&b, m.type, m.id, m.blob, m.blob_len);
+		break;
+	case RELAYMSG_ERROR:
+		if (!cstr(name, m.blob, m.blob_len))
+			goto out;
+		r = relaymsg_put_error(&b, m.code, name);
+		break;
+	default:
+		abort();	/* parsed an unknown type */
+	}
+	if (r != 0 || buf_len(&b) != size ||
+	    memcmp(buf_ptr(&b), data, size) != 0)
+		abort();
+ out:
+	buf_release(&b);
+	return 0;
+}

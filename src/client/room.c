@@ -1,0 +1,928 @@
+/*
+ * room.c: `sotto room new` and `sotto join INVITATION`: a member of a
+ * room on a relay.  The link to the relay is a secure channel that
+ * authenticates the relay by its key (from the invitation, or pinned on
+ * first use); everything said in the room is end-to-end encrypted by
+ * group.c, so the relay only routes blobs it can't read.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "chat.h"
+#include "client.h"
+#include "conn.h"
+#include "err.h"
+#include "group.h"
+#include "identity.h"
+#include "invite.h"
+#include "known_peers.h"
+#include "relay.h"
+#include "relaymsg.h"
+#include "term.h"
+
+struct rmember {
+	uint32_t	 id;
+	char		 name[RELAYMSG_MAX_NAME + 1];	/* as the relay says */
+};
+
+struct room {
+	struct event_base	*base;
+	struct chat_setup	 s;
+	struct term		*term;
+	struct invite		*inv;		/* sodium_malloc'd */
+	int			 creating;	/* room new: pin relay, print */
+	const char		*invite_file;
+	struct identity		*link_id;	/* throwaway, for the relay */
+	struct conn		*conn;
+	struct group		*g;
+	uint32_t		 self;
+	struct rmember		*rm;		/* relay's view of members */
+	size_t			 nrm, caprm;
+	int			 joined;
+	int			 verified_any;
+	int			 we_left;
+	int			 done;
+	int			 status;
+};
+
+static const char ROOM_HELP[] =
+    "commands: /who  /msg NAME TEXT  /me ACTION  /nick NEW  /verify "
+    "[NAME]  /quit (also 'bye', 'exit', Ctrl-D)";
+
+static void
+room_end(struct room *r, int status)
+{
+	if (r->done)
+		return;
+	r->done = 1;
+	r->status = status;
+	term_input(r->term, 0);
+	event_base_loopbreak(r->base);
+}
+
+static struct rmember *
+rm_find(struct room *r, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < r->nrm; i++)
+		if (r->rm[i].id == id)
+			return &r->rm[i];
+	return NULL;
+}
+
+static void
+rm_set(struct room *r, uint32_t id, const uint8_t *name, size_t len)
+{
+	struct rmember *m, *n;
+
+	if ((m = rm_find(r, id)) == NULL) {
+		if (r->nrm == r->caprm) {
+			n = reallocarray(r->rm, r->caprm ? r->caprm * 2 : 16,
+			    sizeof(*n));
+			if (n == NULL)
+				return;
+			r->rm = n;
+			r->caprm = r->caprm ? r->caprm * 2 : 16;
+		}
+		m = &r->rm[r->nrm++];
+		m->id = id;
+	}
+	if (len > RELAYMSG_MAX_NAME)
+		len = RELAYMSG_MAX_NAME;
+	memcpy(m->name, name, len);
+	m->name[len] = '\0';
+}
+
+static void
+rm_del(struct room *r, uint32_t id)
+{
+	struct rmember *m = rm_find(r, id);
+
+	if (m != NULL)
+		*m = r->rm[--r->nrm];
+}
+
+/* A name as shown: "alice", or "alice~1a2b" on a terminal, where the
+ * key tag tells apart two people who chose lookalike names. */
+static const char *
+shown(struct room *r, const char *name, const uint8_t *pk, char *out,
+    size_t outlen)
+{
+	char tag[IDENTITY_TAG_LEN + 1];
+
+	if (pk == NULL || !term_interactive(r->term))
+		return name;
+	identity_tag(tag, pk);
+	snprintf(out, outlen, "%s~%.4s", name, tag);
+	return out;
+}
+
+static const char *
+who_name(struct room *r, uint32_t id)
+{
+	const char *n = group_member_name(r->g, id);
+	struct rmember *m;
+
+	if (n != NULL)
+		return n;
+	return (m = rm_find(r, id)) != NULL ? m->name : "someone";
+}
+
+/* Sends one relay message built by the caller in b. */
+static void
+link_send(struct room *r, struct buf *b)
+{
+	int e;
+
+	if (r->conn == NULL || r->done)
+		return;
+	if ((e = conn_send(r->conn, buf_ptr(b), buf_len(b))) != 0)
+		term_error(r->term, "cannot send to the relay: %s", err_str(e));
+	else if (conn_pending(r->conn) > CONN_HIGH_WATER)
+		term_hold(r->term, 1);	/* until link_drained */
+}
+
+static void
+group_out(void *arg, uint32_t to, const uint8_t *blob, size_t len)
+{
+	struct room *r = arg;
+	struct buf b;
+
+	buf_init(&b, FRAME_MAX_APP);
+	if ((to == 0 ? relaymsg_put_bcast(&b, blob, len) :
+	    relaymsg_put_direct(&b, to, blob, len)) == 0)
+		link_send(r, &b);
+	buf_release(&b);
+}
+
+/* Trust on first use for room members, as for 1:1 peers. */
+static void
+check_pinned(struct room *r, const char *name, const uint8_t *pk)
+{
+	char tag[IDENTITY_TAG_LEN + 1];
+	int status = 0;
+
+	identity_tag(tag, pk);
+	if (peers_check(r->s.peers_path, name, pk, &status) != 0)
+		return;
+	if (status == PEERS_NEW)
+		(void)peers_pin(r->s.peers_path, name, pk);
+	else if (status == PEERS_CHANGED)
+		term_error(r->term, "WARNING: %s's identity key has CHANGED "
+		    "(now %s) since you last met. Someone may be using the "
+		    "name %s; compare safety numbers (/verify %s) before "
+		    "trusting what they say.", name, tag, name, name);
+}
+
+static void
+group_ev(void *arg, const struct group_event *ev)
+{
+	struct room *r = arg;
+	char nb[64], tag[IDENTITY_TAG_LEN + 1];
+	const char *name = ev->name != NULL ? ev->name : who_name(r, ev->id);
+	const char *sn = shown(r, name, ev->pk, nb, sizeof(nb));
+	struct rmember *m;
+	char cb[16];
+	int color = ev->pk != NULL ? chat_key_color(ev->pk) : 7;
+
+	(void)cb;
+	switch (ev->type) {
+	case GROUP_EV_MEMBER:
+		r->verified_any = 1;
+		identity_tag(tag, ev->pk);
+		term_notice(r->term, "%s is in the room (key %s)", name, tag);
+		m = rm_find(r, ev->id);
+		if (m != NULL && strcmp(m->name, name) != 0)
+			term_error(r->term, "the relay calls member %u '%s' "
+			    "but its own signed announcement says '%s'",
+			    ev->id, m->name, name);
+		check_pinned(r, name, ev->pk);
+		break;
+	case GROUP_EV_RENAMED:
+		term_notice(r->term, "member %u is now known as %s", ev->id,
+		    name);
+		check_pinned(r, name, ev->pk);
+		break;
+	case GROUP_EV_TEXT:
+		if (ev->kind == GROUP_ACTION)
+			term_action(r->term, sn, color, ev->text, ev->len);
+		else
+			term_message(r->term, sn, color, ev->text, ev->len);
+		break;
+	case GROUP_EV_PRIVATE:
+		{
+			char pb[sizeof(nb) + 16];
+
+			snprintf(pb, sizeof(pb), "%s (privately)", sn);
+			term_message(r->term, pb, color, ev->text, ev->len);
+		}
+		break;
+	case GROUP_EV_MISSING:
+		term_notice(r->term, "%llu message%s from %s never arrived: "
+		    "the relay dropped %s", (unsigned long long)ev->count,
+		    ev->count == 1 ? "" : "s", name,
+		    ev->count == 1 ? "it" : "them");
+		break;
+	case GROUP_EV_REPLAY:
+		term_notice(r->term, "a message from %s arrived again or out "
+		    "of order: the relay replayed or reordered it (ignored)",
+		    name);
+		break;
+	case GROUP_EV_FORGED:
+		term_notice(r->term, "a message attributed to %s failed "
+		    "authentication: altered or forged, by the relay or "
+		    "on the way (ignored)", name);
+		break;
+	case GROUP_EV_UNREADABLE:
+		term_notice(r->term, "a message from %s could not be read: "
+		    "no key for it (sent before you were given one, or the "
+		    "relay dropped the key)", name);
+		break;
+	case GROUP_EV_REJECTED:
+		if (!r->verified_any) {
+			term_error(r->term, "%s's announcement does not match "
+			    "this room's secret: your invitation is wrong or "
+			    "forged", name);
+			conn_close(r->conn);
+			r->we_left = 1;
+			room_end(r, EXIT_AUTH);
+			return;
+		}
+		term_notice(r->term, "%s (member %u) is not a member: its "
+		    "announcement failed the room secret or signature check "
+		    "(ignored)", name, ev->id);
+		break;
+	}
+}
+
+static int
+write_invite_file(const char *path, const char *text)
+{
+	int fd;
+	size_t n = strlen(text);
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
+	    O_NOFOLLOW, 0600)) < 0)
+		return -1;
+	if (write(fd, text, n) != (ssize_t)n || write(fd, "\n", 1) != 1) {
+		close(fd);
+		return -1;
+	}
+	return close(fd);
+}
+
+/* The relay's identity: the invitation's key, or pinned on first use. */
+static int
+check_relay(struct room *r)
+{
+	const uint8_t *pk = chan_peer_identity(conn_chan(r->conn));
+	char name[PEERS_NAME_MAX + 1], tag[IDENTITY_TAG_LEN + 1];
+	uint8_t h[8];
+	char where[INVITE_HOST_MAX + 16];
+	int status = 0, i;
+
+	identity_tag(tag, pk);
+	if (!r->creating) {
+		if (sodium_memcmp(pk, r->inv->relay_pk, IDENTITY_PK_BYTES) != 0) {
+			term_error(r->term, "the relay's key (%s) is not the "
+			    "one in the invitation: someone is in between, or "
+			    "the relay was replaced", tag);
+			return EXIT_IDENTITY;
+		}
+		return 0;
+	}
+	/* Pinned under "relay-" and a hash of the address. */
+	snprintf(where, sizeof(where), "%s:%u", r->inv->host, r->inv->port);
+	crypto_generichash(h, sizeof(h), (const uint8_t *)where,
+	    strlen(where), NULL, 0);
+	strcpy(name, "relay-");
+	for (i = 0; i < 8; i++)
+		snprintf(name + 6 + 2 * i, 3, "%02x", h[i]);
+	if (peers_check(r->s.peers_path, name, pk, &status) != 0)
+		status = PEERS_NEW;
+	if (status == PEERS_CHANGED) {
+		term_error(r->term, "WARNING: the relay at %s has a different "
+		    "key (%s) than when you first used it; refusing. Remove "
+		    "the '%s' line from %s if the relay's key really changed.",
+		    where, tag, name, r->s.peers_path);
+		return EXIT_IDENTITY;
+	}
+	if (status == PEERS_NEW) {
+		(void)peers_pin(r->s.peers_path, name, pk);
+		term_notice(r->term, "first use of the relay at %s: its key "
+		    "%s is now pinned", where, tag);
+	}
+	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
+	return 0;
+}
+
+static void
+link_established(struct conn *c, void *arg)
+{
+	struct room *r = arg;
+	char text[INVITE_STR_MAX];
+	struct buf b;
+	int st;
+
+	(void)c;
+	if ((st = check_relay(r)) != 0) {
+		conn_close(r->conn);
+		r->we_left = 1;
+		room_end(r, st);
+		return;
+	}
+	if (r->creating) {
+		if (invite_encode(r->inv, text, sizeof(text)) != 0) {
+			term_error(r->term, "cannot make the invitation");
+			room_end(r, EXIT_USAGE);
+			return;
+		}
+		/* On stdout, alone on its line, so scripts can take it. */
+		term_notice(r->term, "room created; invite others with this "
+		    "line (it holds the room's secret: share it privately):");
+		term_notice(r->term, "invitation: %s", text);
+		if (r->invite_file != NULL &&
+		    write_invite_file(r->invite_file, text) != 0)
+			term_error(r->term, "cannot write %s: %s",
+			    r->invite_file, strerror(errno));
+		sodium_memzero(text, sizeof(text));
+	}
+	buf_init(&b, 256);
+	if (relaymsg_put_join(&b, r->inv->room_id, r->s.name) == 0)
+		link_send(r, &b);
+	buf_release(&b);
+}
+
+static void
+on_welcome(struct room *r, const struct relaymsg *m)
+{
+	struct relaymsg_member mem;
+	size_t off = 0;
+	char prompt[128], cb[16];
+	int e;
+
+	r->self = m->id;
+	while (relaymsg_welcome_next(m, &off, &mem))
+		rm_set(r, mem.id, mem.name, mem.name_len);
+	if ((e = group_new(&r->g, r->inv->room_id, r->inv->room_secret,
+	    r->s.id, r->s.name, group_out, group_ev, r)) != 0) {
+		term_error(r->term, "cannot set up the room: %s", err_str(e));
+		room_end(r, EXIT_CONN);
+		return;
+	}
+	/* The secret now lives in the group's guarded memory only. */
+	sodium_memzero(r->inv->room_secret, sizeof(r->inv->room_secret));
+	r->joined = 1;
+	term_notice(r->term, "joined the room as %s (%zu other member%s); "
+	    "messages are end-to-end encrypted", r->s.name, r->nrm,
+	    r->nrm == 1 ? "" : "s");
+	if (r->nrm == 0)
+		r->verified_any = 1;	/* nobody to disagree with */
+	if (term_interactive(r->term)) {
+		term_notice(r->term, "%s", ROOM_HELP);
+		snprintf(prompt, sizeof(prompt), "%s%s%s> ",
+		    term_color(r->term, chat_key_color(r->s.id->pk), cb),
+		    r->s.name, term_reset(r->term));
+		term_set_prompt(r->term, prompt);
+	}
+	(void)group_start(r->g, r->self);
+	term_input(r->term, 1);
+}
+
+static void
+relay_error(struct room *r, const struct relaymsg *m)
+{
+	int fatal = !r->joined || m->code == RELAYMSG_ERR_SHUTDOWN ||
+	    m->code == RELAYMSG_ERR_PROTOCOL || m->code == RELAYMSG_ERR_TIMEOUT;
+
+	switch (m->code) {
+	case RELAYMSG_ERR_NAME_TAKEN:
+		term_error(r->term, "the name is already taken in this room: "
+		    "choose another with --name (or /nick)");
+		break;
+	case RELAYMSG_ERR_BAD_NAME:
+		term_error(r->term, "the relay refused the name");
+		break;
+	case RELAYMSG_ERR_ROOM_FULL:
+		term_error(r->term, "the room is full");
+		break;
+	case RELAYMSG_ERR_NO_MEMBER:
+		term_error(r->term, "no such member in the room");
+		break;
+	case RELAYMSG_ERR_SHUTDOWN:
+		term_error(r->term, "the relay is shutting down");
+		break;
+	default:
+		term_error(r->term, "the relay reports an error (code %u)",
+		    m->code);
+		break;
+	}
+	if (fatal) {
+		r->we_left = 1;
+		conn_close(r->conn);
+		room_end(r, !r->joined && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
+		    m->code == RELAYMSG_ERR_BAD_NAME) ? EXIT_USAGE : EXIT_CONN);
+	}
+}
+
+static void
+link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
+{
+	struct room *r = arg;
+	struct relaymsg m;
+	int e;
+
+	(void)c;
+	if (r->done)
+		return;
+	if ((e = relaymsg_parse(&m, p, len)) != 0 ||
+	    (!r->joined && m.type != RELAYMSG_WELCOME &&
+	    m.type != RELAYMSG_ERROR)) {
+		term_error(r->term, "the relay sent a malformed message (%s)",
+		    e != 0 ? err_str(e) : "unexpected");
+		conn_close(r->conn);
+		room_end(r, EXIT_CONN);
+		return;
+	}
+	switch (m.type) {
+	case RELAYMSG_WELCOME:
+		if (r->joined)
+			break;
+		on_welcome(r, &m);
+		break;
+	case RELAYMSG_JOINED:
+		rm_set(r, m.id, m.name, m.name_len);
+		break;
+	case RELAYMSG_LEFT:
+		if (r->g != NULL) {
+			if (group_member_name(r->g, m.id) != NULL ||
+			    rm_find(r, m.id) != NULL)
+				term_notice(r->term, "%s left", who_name(r, m.id));
+			group_member_left(r->g, m.id);
+		}
+		rm_del(r, m.id);
+		break;
+	case RELAYMSG_NICKED:
+		rm_set(r, m.id, m.name, m.name_len);
+		if (m.id == r->self && r->g != NULL) {
+			snprintf(r->s.name, sizeof(r->s.name), "%.*s",
+			    (int)m.name_len, m.name);
+			(void)group_rename(r->g, r->s.name);
+			term_notice(r->term, "you are now %s", r->s.name);
+		}
+		break;
+	case RELAYMSG_DELIVER:
+	case RELAYMSG_DELIVER_DIRECT:
+		if (r->g != NULL)
+			(void)group_recv(r->g, m.id,
+			    m.type == RELAYMSG_DELIVER_DIRECT, m.blob,
+			    m.blob_len);
+		break;
+	case RELAYMSG_ERROR:
+		relay_error(r, &m);
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+link_closed(struct conn *c, int err, void *arg)
+{
+	struct room *r = arg;
+
+	(void)c;
+	if (r->done)
+		return;
+	if (err == 0) {
+		if (!r->we_left)
+			term_error(r->term, "the relay closed the connection");
+		room_end(r, r->we_left ? EXIT_OK : EXIT_CONN);
+		return;
+	}
+	term_error(r->term, "relay connection: %s", chat_err_text(err));
+	room_end(r, chat_err_status(err) == EXIT_AUTH ? EXIT_CONN :
+	    chat_err_status(err));
+}
+
+static void
+link_drained(struct conn *c, void *arg)
+{
+	struct room *r = arg;
+
+	(void)c;
+	term_hold(r->term, 0);
+}
+
+static const struct conn_cbs link_cbs = {
+	link_established, link_message, link_closed, link_drained
+};
+
+static void
+show_who(struct room *r)
+{
+	char tag[IDENTITY_TAG_LEN + 1];
+	uint8_t pk[IDENTITY_PK_BYTES];
+	uint64_t seen;
+	size_t i = 0, k;
+	uint32_t id;
+	int found, n = 0;
+
+	identity_tag(tag, r->s.id->pk);
+	term_notice(r->term, "%s (you), key %s", r->s.name, tag);
+	while ((id = group_member_next(r->g, &i)) != 0) {
+		const char *name = group_member_name(r->g, id);
+		const uint8_t *mpk = group_member_pk(r->g, id);
+
+		identity_tag(tag, mpk);
+		found = 0;
+		(void)peers_lookup(r->s.peers_path, name, pk, &seen, &found);
+		term_notice(r->term, "%s, key %s, %s", name, tag, !found ?
+		    "not pinned" : sodium_memcmp(pk, mpk, IDENTITY_PK_BYTES) == 0 ?
+		    "pinned" : "KEY CHANGED since pinned");
+		n++;
+	}
+	for (k = 0; k < r->nrm; k++)
+		if (group_member_name(r->g, r->rm[k].id) == NULL)
+			term_notice(r->term, "%s: not verified yet (no valid "
+			    "announcement)", r->rm[k].name);
+	term_notice(r->term, "%d other verified member%s", n, n == 1 ? "" : "s");
+}
+
+static void
+show_verify(struct room *r, const char *name)
+{
+	char code[SAFETY_NUMBER_LEN + 1];
+	uint32_t id;
+
+	if (name == NULL) {
+		group_room_code(r->g, code);
+		term_notice(r->term, "room code: %s", code);
+		term_notice(r->term, "everyone who sees the same members with "
+		    "the same keys sees the same code; compare it out of band");
+		return;
+	}
+	if ((id = group_member_by_name(r->g, name)) == 0) {
+		term_error(r->term, "no verified member named %s", name);
+		return;
+	}
+	identity_safety_number(code, r->s.id->pk, group_member_pk(r->g, id));
+	term_notice(r->term, "safety number with %s: %s", name, code);
+}
+
+static int
+is_cmd(const char *line, size_t len, const char *w)
+{
+	size_t n = strlen(w);
+
+	return len >= n && memcmp(line, w, n) == 0 &&
+	    (len == n || line[n] == ' ');
+}
+
+static void
+room_line(const char *line, size_t len, void *arg)
+{
+	struct room *r = arg;
+	char word[RELAYMSG_MAX_NAME + 2];
+	const char *sp;
+	struct buf b;
+	size_t n;
+	uint32_t to;
+	int e, color;
+
+	if (r->done || r->g == NULL || len == 0)
+		return;
+	color = chat_key_color(r->s.id->pk);
+	if ((len == 5 && memcmp(line, "/quit", 5) == 0) ||
+	    (len == 3 && memcmp(line, "bye", 3) == 0) ||
+	    (len == 4 && memcmp(line, "exit", 4) == 0)) {
+		r->we_left = 1;
+		term_input(r->term, 0);
+		conn_close(r->conn);
+		return;
+	}
+	if (is_cmd(line, len, "/help")) {
+		term_notice(r->term, "%s", ROOM_HELP);
+		return;
+	}
+	if (is_cmd(line, len, "/who")) {
+		show_who(r);
+		return;
+	}
+	if (is_cmd(line, len, "/verify")) {
+		if (len > 8) {
+			snprintf(word, sizeof(word), "%.*s",
+			    (int)(len - 8 > RELAYMSG_MAX_NAME ? RELAYMSG_MAX_NAME :
+			    len - 8), line + 8);
+			show_verify(r, word);
+		} else
+			show_verify(r, NULL);
+		return;
+	}
+	if (is_cmd(line, len, "/nick")) {
+		if (len <= 6 || len - 6 > RELAYMSG_MAX_NAME) {
+			term_error(r->term, "usage: /nick NEWNAME");
+			return;
+		}
+		snprintf(word, sizeof(word), "%.*s", (int)(len - 6), line + 6);
+		if (!peers_name_valid(word)) {
+			term_error(r->term, "a name is one word of at most 32 "
+			    "bytes, without spaces or control characters");
+			return;
+		}
+		buf_init(&b, 64);
+		if (relaymsg_put_nick(&b, word) == 0)
+			link_send(r, &b);
+		buf_release(&b);
+		return;
+	}
+	if (is_cmd(line, len, "/msg")) {
+		sp = len > 5 ? memchr(line + 5, ' ', len - 5) : NULL;
+		n = sp != NULL ? (size_t)(sp - line - 5) : 0;
+		if (sp == NULL || n == 0 || n > RELAYMSG_MAX_NAME ||
+		    (size_t)(sp - line) + 1 >= len) {
+			term_error(r->term, "usage: /msg NAME TEXT");
+			return;
+		}
+		snprintf(word, sizeof(word), "%.*s", (int)n, line + 5);
+		if ((to = group_member_by_name(r->g, word)) == 0) {
+			term_error(r->term, "no verified member named %s", word);
+			return;
+		}
+		sp++;
+		if ((e = group_send_private(r->g, to, (const uint8_t *)sp,
+		    len - (size_t)(sp - line))) != 0)
+			term_error(r->term, "not sent: %s", err_str(e));
+		else if (term_interactive(r->term)) {
+			snprintf(word, sizeof(word), "-> %s", group_member_name(
+			    r->g, to));
+			term_message(r->term, word, color, (const uint8_t *)sp,
+			    len - (size_t)(sp - line));
+		}
+		return;
+	}
+	if (is_cmd(line, len, "/me")) {
+		if (len <= 4)
+			return;
+		if ((e = group_send(r->g, GROUP_ACTION,
+		    (const uint8_t *)line + 4, len - 4)) != 0)
+			term_error(r->term, "not sent: %s", err_str(e));
+		else if (term_interactive(r->term))
+			term_action(r->term, r->s.name, color,
+			    (const uint8_t *)line + 4, len - 4);
+		return;
+	}
+	if (line[0] == '/' && (len < 2 || line[1] != '/')) {
+		term_error(r->term, "unknown command %.*s (try /help)",
+		    (int)(len > 32 ? 32 : len), line);
+		return;
+	}
+	if (line[0] == '/') {
+		line++;
+		len--;
+	}
+	if ((e = group_send(r->g, GROUP_TEXT, (const uint8_t *)line, len)) != 0)
+		term_error(r->term, "%s: not sent", e == ERR_TOO_LARGE ?
+		    "message longer than 4096 bytes" : err_str(e));
+	else if (term_interactive(r->term))
+		term_message(r->term, r->s.name, color, (const uint8_t *)line,
+		    len);
+}
+
+static void
+room_eof(int interrupted, void *arg)
+{
+	struct room *r = arg;
+
+	(void)interrupted;
+	r->we_left = 1;
+	if (r->conn == NULL) {
+		room_end(r, EXIT_OK);
+		return;
+	}
+	conn_close(r->conn);
+}
+
+static int
+room_run(struct room *r)
+{
+	static const struct term_cbs tcbs = { room_line, room_eof };
+	struct chan_params cp;
+	char why[256];
+	int fd, status = EXIT_CONN;
+
+	if ((fd = addr_connect(r->inv->host, r->inv->port, 10000, why,
+	    sizeof(why))) < 0) {
+		fprintf(stderr, "sotto: %s\n", why);
+		return EXIT_CONN;
+	}
+	if (identity_generate(&r->link_id) != 0 ||
+	    (r->base = event_base_new()) == NULL ||
+	    (r->term = term_new(r->base, r->s.plain, &tcbs, r)) == NULL) {
+		fprintf(stderr, "sotto: out of memory\n");
+		close(fd);
+		goto out;
+	}
+	memset(&cp, 0, sizeof(cp));
+	cp.role = CHAN_CLIENT;
+	cp.identity = r->link_id;	/* the relay never sees our real key */
+	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	if ((r->conn = conn_new(r->base, fd, &cp, &r->s.timing, &link_cbs,
+	    r)) == NULL) {
+		fprintf(stderr, "sotto: cannot start the connection\n");
+		goto out;
+	}
+	event_base_dispatch(r->base);
+	status = r->status;
+ out:
+	group_free(r->g);
+	conn_free(r->conn);
+	term_free(r->term);
+	identity_free(r->link_id);
+	free(r->rm);
+	if (r->base != NULL)
+		event_base_free(r->base);
+	return status;
+}
+
+static int
+room_start(struct room *r, const char *name)
+{
+	int st;
+
+	if ((st = chat_set_name(&r->s, name)) != 0 ||
+	    (st = chat_load_identity(&r->s)) != 0)
+		return st;
+	return room_run(r);
+}
+
+static struct room *
+room_alloc(void)
+{
+	struct room *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return NULL;
+	chat_setup_init(&r->s);
+	if ((r->inv = sodium_malloc(sizeof(*r->inv))) == NULL) {
+		free(r);
+		return NULL;
+	}
+	memset(r->inv, 0, sizeof(*r->inv));
+	return r;
+}
+
+static void
+room_release(struct room *r)
+{
+	chat_setup_release(&r->s);
+	sodium_free(r->inv);
+	sodium_memzero(r, sizeof(*r));
+	free(r);
+}
+
+static void
+room_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sotto room new --relay HOST[:PORT] [--name NAME]\n"
+	    "                      [--invite-file FILE] [--plain]\n"
+	    "       sotto join INVITATION [--name NAME] [--plain]\n"
+	    "\n"
+	    "Creates a room on a relay (default port %d), prints the\n"
+	    "invitation (one line, with a checksum) and enters the room.\n"
+	    "  --relay HOST[:PORT]  the relay (started with 'sotto relay')\n"
+	    "  --name NAME          your name in the room (default: login name)\n"
+	    "  --invite-file FILE   also write the invitation to FILE (mode 0600)\n"
+	    "  --plain              line mode even on a terminal\n"
+	    "\n"
+	    "In the room: /who, /msg NAME TEXT, /me ACTION, /nick NEW,\n"
+	    "/verify (room code), /verify NAME (safety number), /quit.\n",
+	    RELAY_DEFAULT_PORT);
+}
+
+int
+room_new_start(struct chat_setup *s, const char *relay, const char *name,
+    const char *invite_file)
+{
+	char host[ADDR_HOSTLEN];
+	struct room *r;
+	int port, st;
+
+	if (addr_split(relay, RELAY_DEFAULT_PORT, 0, host, &port) != 0 ||
+	    strlen(host) > INVITE_HOST_MAX) {
+		fprintf(stderr, "sotto: bad relay address '%s'\n", relay);
+		return EXIT_USAGE;
+	}
+	if ((r = room_alloc()) == NULL)
+		return EXIT_CONN;
+	r->s.plain = s->plain;
+	r->creating = 1;
+	r->invite_file = invite_file;
+	strcpy(r->inv->host, host);
+	r->inv->port = (uint16_t)port;
+	randombytes_buf(r->inv->room_id, sizeof(r->inv->room_id));
+	randombytes_buf(r->inv->room_secret, sizeof(r->inv->room_secret));
+	st = room_start(r, name);
+	room_release(r);
+	return st;
+}
+
+int
+room_join_start(struct chat_setup *s, const char *invitation, const char *name)
+{
+	struct room *r;
+	int st;
+
+	if ((r = room_alloc()) == NULL)
+		return EXIT_CONN;
+	r->s.plain = s->plain;
+	if ((st = invite_decode(r->inv, invitation)) != 0) {
+		fprintf(stderr, "sotto: not a valid invitation: %s\n",
+		    st == ERR_CHECKSUM ? "its checksum does not match (a typo "
+		    "or a missing piece when it was copied, or it was altered)" :
+		    err_str(st));
+		room_release(r);
+		return EXIT_USAGE;
+	}
+	st = room_start(r, name);
+	room_release(r);
+	return st;
+}
+
+int
+room_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "relay", required_argument, NULL, 'r' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "invite-file", required_argument, NULL, 'i' },
+		{ "plain", no_argument, NULL, 'L' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct chat_setup s;
+	const char *relay = NULL, *name = NULL, *invite_file = NULL;
+	int ch;
+
+	chat_setup_init(&s);
+	if (argc < 2 || strcmp(argv[1], "new") != 0) {
+		if (argc >= 2 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0)) {
+			room_usage(stdout);
+			return EXIT_OK;
+		}
+		fprintf(stderr, "sotto: room needs a command: sotto room new "
+		    "--relay HOST[:PORT]\n");
+		room_usage(stderr);
+		return EXIT_USAGE;
+	}
+	argc--;
+	argv++;
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "r:n:i:Lh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			relay = optarg;
+			break;
+		case 'n':
+			name = optarg;
+			break;
+		case 'i':
+			invite_file = optarg;
+			break;
+		case 'L':
+			s.plain = 1;
+			break;
+		case 'h':
+			room_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
+			    strchr("rni", optopt) != NULL ? "missing argument" :
+			    "unknown option", argv[optind - 1]);
+			room_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (relay == NULL || optind != argc) {
+		fprintf(stderr, "sotto: %s\n", relay == NULL ?
+		    "room new needs --relay HOST[:PORT]" : "unexpected argument");
+		room_usage(stderr);
+		return EXIT_USAGE;
+	}
+	return room_new_start(&s, relay, name, invite_file);
+}

@@ -1,0 +1,795 @@
+/*
+ * relay.c: `sotto relay`: accepts member links (secure channels with an
+ * empty password, authenticated by the relay's key), holds each until it
+ * has joined a room, and carries messages between the links and the
+ * rooms (rroom.h).  One event loop, non-blocking throughout.
+ *
+ * A link is never freed inside one of its own callbacks, nor while the
+ * rooms are being walked: every way a link ends marks it dead and queues
+ * it, and one event that runs after the current callback removes it from
+ * its room (telling the others) and frees it -- Redis's way.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+#include <sodium.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "chat.h"
+#include "conn.h"
+#include "err.h"
+#include "identity.h"
+#include "keyfile.h"
+#include "relay.h"
+#include "relaylog.h"
+#include "relaymsg.h"
+#include "rroom.h"
+
+#define RELAY_MAX_LISTEN	8
+#define RELAY_BACKLOG		4096	/* the kernel caps it at somaxconn */
+/* After SIGINT/SIGTERM, members get this long to take their goodbye. */
+#define RELAY_SHUTDOWN_MS	1500
+/* Out of descriptors: stop accepting for this long. */
+#define RELAY_ACCEPT_PAUSE_MS	1000
+#define RELAY_STATE_SUBDIR	"sotto-relay"
+
+enum link_state {
+	LINK_HANDSHAKE,		/* channel not established yet */
+	LINK_WAIT_JOIN,		/* established, no JOIN yet */
+	LINK_MEMBER,		/* in a room */
+	LINK_CLOSING,		/* our final record is on its way */
+	LINK_DEAD,		/* queued to be freed */
+};
+
+/* One member connection.  Kept small: 10,000 idle ones must be cheap. */
+struct relay_link {
+	struct rroom_member	 m;
+	struct relay		*r;
+	struct conn		*c;
+	LIST_ENTRY(relay_link)	 all;
+	TAILQ_ENTRY(relay_link)	 waiting;	/* no JOIN yet: accept order */
+	struct relay_link	*reap_next;
+	int64_t			 deadline;	/* JOIN due, monotonic ms */
+	uint8_t			 state;		/* enum link_state */
+	uint8_t			 is_waiting;
+	uint8_t			 bye;		/* owed a SHUTDOWN notice */
+};
+
+struct relay {
+	struct event_base		*base;
+	struct identity			*id;
+	struct rroom_hub		*hub;
+	struct conn_timing		 timing;
+	struct evconnlistener		*lev[RELAY_MAX_LISTEN];
+	int				 nlev;
+	struct event			*sig_int;
+	struct event			*sig_term;
+	struct event			*join_timer;
+	struct event			*reap_ev;
+	struct event			*stop_timer;
+	struct event			*accept_timer;
+	LIST_HEAD(, relay_link)		 links;
+	TAILQ_HEAD(, relay_link)	 waiting;
+	struct relay_link		*reap;
+	size_t				 nlinks;
+	int				 accept_paused;
+	int				 stopping;
+};
+
+static struct relay_link *
+link_of(struct rroom_member *m)
+{
+	return (struct relay_link *)(void *)((char *)m -
+	    offsetof(struct relay_link, m));
+}
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+ms_to_tv(int64_t ms, struct timeval *tv)
+{
+	if (ms < 0)
+		ms = 0;
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)((ms % 1000) * 1000);
+}
+
+/* --- ending links ------------------------------------------------------ */
+
+static void
+waiting_remove(struct relay *r, struct relay_link *l)
+{
+	if (!l->is_waiting)
+		return;
+	TAILQ_REMOVE(&r->waiting, l, waiting);
+	l->is_waiting = 0;
+}
+
+/* The one teardown path: mark, and free from reap_cb. */
+static void
+link_end(struct relay_link *l)
+{
+	struct relay *r = l->r;
+
+	if (l->state == LINK_DEAD)
+		return;
+	l->state = LINK_DEAD;
+	waiting_remove(r, l);
+	l->reap_next = r->reap;
+	r->reap = l;
+	event_active(r->reap_ev, 0, 0);
+}
+
+/* Says goodbye (an ERROR was queued already, if any): the link leaves its
+ * room now and ends once the peer has had our final record. */
+static void
+link_close(struct relay_link *l)
+{
+	struct relay *r = l->r;
+
+	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
+	    !(l->state == LINK_CLOSING && l->bye))
+		return;
+	l->state = LINK_CLOSING;
+	l->bye = 0;
+	waiting_remove(r, l);
+	rroom_leave(r->hub, &l->m);
+	conn_close(l->c);
+}
+
+static void
+reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct relay_link *l;
+
+	(void)fd;
+	(void)what;
+	/* Leaving tells the others, which can end more links (slow
+	 * readers): they join the queue and are reaped in this loop. */
+	while ((l = r->reap) != NULL) {
+		r->reap = l->reap_next;
+		rroom_leave(r->hub, &l->m);
+		LIST_REMOVE(l, all);
+		r->nlinks--;
+		conn_free(l->c);
+		free(l);
+	}
+	if (r->stopping && r->nlinks == 0)
+		event_base_loopbreak(r->base);
+}
+
+/* --- the rooms' way out --------------------------------------------------- */
+
+static void
+relay_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
+{
+	struct relay_link *l = link_of(m);
+	size_t queued;
+	int rc;
+
+	(void)arg;
+	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
+		return;
+	if ((rc = conn_send(l->c, p, len)) != 0) {
+		relay_log(RELAY_LOG_WARN, "%s: cannot send: %s",
+		    conn_peer_addr(l->c), err_str(rc));
+		link_end(l);
+		return;
+	}
+	/* A member that doesn't read must not make the relay hold ever
+	 * more for it, nor slow the others down: it is dropped. */
+	if ((queued = conn_pending(l->c)) > RELAY_MAX_OUTPUT) {
+		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading "
+		    "(%zu bytes queued): disconnected", conn_peer_addr(l->c),
+		    (unsigned long)l->m.id, queued);
+		link_end(l);
+	}
+}
+
+/* --- a link's callbacks ------------------------------------------------- */
+
+static void
+link_established(struct conn *c, void *arg)
+{
+	struct relay_link *l = arg;
+
+	(void)c;
+	if (l->state == LINK_HANDSHAKE)
+		l->state = LINK_WAIT_JOIN;
+}
+
+static const char *
+error_name(uint8_t code)
+{
+	switch (code) {
+	case RELAYMSG_ERR_PROTOCOL:	return "protocol error";
+	case RELAYMSG_ERR_NAME_TAKEN:	return "name taken";
+	case RELAYMSG_ERR_BAD_NAME:	return "invalid name";
+	case RELAYMSG_ERR_ROOM_FULL:	return "room full";
+	case RELAYMSG_ERR_NO_MEMBER:	return "no such member";
+	}
+	return "refused";
+}
+
+static void
+link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
+{
+	struct relay_link *l = arg;
+	struct relay *r = l->r;
+	uint8_t code;
+	int rc;
+
+	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
+		return;
+	rc = rroom_input(r->hub, &l->m, p, len, &code);
+	if (rc == 0) {
+		if (l->state == LINK_WAIT_JOIN && l->m.room != NULL) {
+			waiting_remove(r, l);
+			l->state = LINK_MEMBER;
+			relay_log(RELAY_LOG_INFO, "%s: joined as member %lu "
+			    "(%zu in the room; %zu rooms, %zu members)",
+			    conn_peer_addr(c), (unsigned long)l->m.id,
+			    rroom_size(&l->m), rroom_hub_rooms(r->hub),
+			    rroom_hub_members(r->hub));
+		}
+		return;
+	}
+	if (rc == RROOM_CLOSE) {
+		relay_log(RELAY_LOG_WARN, "%s: %s: closing",
+		    conn_peer_addr(c), error_name(code));
+		link_close(l);
+		return;
+	}
+	relay_log(RELAY_LOG_ERROR, "%s: %s: dropping", conn_peer_addr(c),
+	    err_str(rc));
+	link_end(l);
+}
+
+static void
+link_closed(struct conn *c, int err, void *arg)
+{
+	struct relay_link *l = arg;
+
+	if (l->state == LINK_DEAD)
+		return;
+	if (l->state == LINK_MEMBER || (l->state == LINK_CLOSING &&
+	    l->m.id != 0))
+		relay_log(RELAY_LOG_INFO, "%s: member %lu left%s%s",
+		    conn_peer_addr(c), (unsigned long)l->m.id,
+		    err != 0 ? ": " : "", err != 0 ? err_str(err) : "");
+	else if (l->state == LINK_HANDSHAKE)
+		relay_log(RELAY_LOG_INFO, "%s: handshake failed: %s",
+		    conn_peer_addr(c), err != 0 ? err_str(err) : "closed");
+	else
+		relay_log(RELAY_LOG_INFO, "%s: closed before joining%s%s",
+		    conn_peer_addr(c), err != 0 ? ": " : "",
+		    err != 0 ? err_str(err) : "");
+	link_end(l);
+}
+
+static const struct conn_cbs link_cbs = {
+	link_established, link_message, link_closed, NULL
+};
+
+/* --- the JOIN deadline --------------------------------------------------- */
+
+/*
+ * Every link gets the same time to join, so the links waiting for JOIN
+ * are in deadline order already: one timer, set for the oldest, is all
+ * it takes (no timer per connection).
+ */
+static void
+join_timer_arm(struct relay *r, int64_t now)
+{
+	struct relay_link *l = TAILQ_FIRST(&r->waiting);
+	struct timeval tv;
+
+	if (l == NULL || evtimer_pending(r->join_timer, NULL))
+		return;
+	ms_to_tv(l->deadline - now, &tv);
+	evtimer_add(r->join_timer, &tv);
+}
+
+static void
+join_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct relay_link *l;
+	struct buf b;
+	int64_t now = now_ms();
+
+	(void)fd;
+	(void)what;
+	while ((l = TAILQ_FIRST(&r->waiting)) != NULL && l->deadline <= now) {
+		waiting_remove(r, l);
+		if (l->state == LINK_HANDSHAKE) {
+			relay_log(RELAY_LOG_INFO, "%s: no handshake within "
+			    "%d s", conn_peer_addr(l->c), RELAY_JOIN_TIMEOUT);
+			link_end(l);
+			continue;
+		}
+		relay_log(RELAY_LOG_INFO, "%s: no JOIN within %d s",
+		    conn_peer_addr(l->c), RELAY_JOIN_TIMEOUT);
+		buf_init(&b, 64);
+		if (relaymsg_put_error(&b, RELAYMSG_ERR_TIMEOUT,
+		    "no JOIN in time") == 0)
+			(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
+		buf_release(&b);
+		link_close(l);
+	}
+	join_timer_arm(r, now);
+}
+
+/* --- accepting ------------------------------------------------------------ */
+
+static void
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct relay *r = arg;
+	struct chan_params cp;
+	struct relay_link *l;
+	char addr[ADDR_STRLEN];
+	int64_t now;
+
+	(void)lev;
+	addr_format(sa, (socklen_t)salen, addr, sizeof(addr));
+	if (r->stopping || (l = calloc(1, sizeof(*l))) == NULL) {
+		close(fd);
+		return;
+	}
+	rroom_member_init(&l->m);
+	l->r = r;
+	l->state = LINK_HANDSHAKE;
+	memset(&cp, 0, sizeof(cp));
+	cp.role = CHAN_SERVER;
+	cp.password = NULL;	/* the link is authenticated by our key */
+	cp.password_len = 0;
+	cp.identity = r->id;
+	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.context_len = sizeof(RELAY_LINK_CONTEXT) - 1;
+	if ((l->c = conn_new(r->base, fd, &cp, &r->timing, &link_cbs,
+	    l)) == NULL) {
+		relay_log(RELAY_LOG_WARN, "%s: cannot set up the connection "
+		    "(out of memory)", addr);
+		free(l);
+		return;
+	}
+	LIST_INSERT_HEAD(&r->links, l, all);
+	r->nlinks++;
+	now = now_ms();
+	l->deadline = now + RELAY_JOIN_TIMEOUT * 1000;
+	TAILQ_INSERT_TAIL(&r->waiting, l, waiting);
+	l->is_waiting = 1;
+	join_timer_arm(r, now);
+	relay_log(RELAY_LOG_INFO, "%s: connected (%zu connections)", addr,
+	    r->nlinks);
+}
+
+static void
+accept_resume_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	int i;
+
+	(void)fd;
+	(void)what;
+	r->accept_paused = 0;
+	if (r->stopping)
+		return;
+	for (i = 0; i < r->nlev; i++)
+		evconnlistener_enable(r->lev[i]);
+}
+
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct relay *r = arg;
+	int e = EVUTIL_SOCKET_ERROR(), i;
+	struct timeval tv;
+
+	(void)lev;
+	if (e != EMFILE && e != ENFILE && e != ENOBUFS && e != ENOMEM) {
+		relay_log(RELAY_LOG_WARN, "accept: %s", strerror(e));
+		return;
+	}
+	/* The pending connection stays readable: without a pause this
+	 * would spin.  Try again in a moment. */
+	if (r->accept_paused)
+		return;
+	r->accept_paused = 1;
+	relay_log(RELAY_LOG_WARN, "accept: %s (%zu connections): pausing "
+	    "for %d ms", strerror(e), r->nlinks, RELAY_ACCEPT_PAUSE_MS);
+	for (i = 0; i < r->nlev; i++)
+		evconnlistener_disable(r->lev[i]);
+	ms_to_tv(RELAY_ACCEPT_PAUSE_MS, &tv);
+	evtimer_add(r->accept_timer, &tv);
+}
+
+/* --- stopping ------------------------------------------------------------- */
+
+static void
+stop_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	(void)fd;
+	(void)what;
+	relay_log(RELAY_LOG_INFO, "%zu connections did not close in time",
+	    r->nlinks);
+	event_base_loopbreak(r->base);
+}
+
+static void
+signal_cb(evutil_socket_t sig, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct relay_link *l;
+	struct timeval tv;
+	struct buf b;
+	int i;
+
+	(void)what;
+	if (r->stopping) {
+		relay_log(RELAY_LOG_INFO, "signal %d again: stopping now",
+		    (int)sig);
+		event_base_loopbreak(r->base);
+		return;
+	}
+	r->stopping = 1;
+	relay_log(RELAY_LOG_INFO, "signal %d: shutting down (%zu connections)",
+	    (int)sig, r->nlinks);
+	for (i = 0; i < r->nlev; i++)
+		evconnlistener_free(r->lev[i]);
+	r->nlev = 0;
+	evtimer_del(r->accept_timer);
+	evtimer_del(r->join_timer);
+
+	/* Everyone is told first, so that the LEFTs of those leaving
+	 * first go to nobody (they'd be noise, and n^2 of it). */
+	LIST_FOREACH(l, &r->links, all) {
+		if (l->state == LINK_HANDSHAKE)
+			link_end(l);
+		else if (l->state == LINK_WAIT_JOIN ||
+		    l->state == LINK_MEMBER) {
+			l->state = LINK_CLOSING;
+			l->bye = 1;
+		}
+	}
+	buf_init(&b, 64);
+	(void)relaymsg_put_error(&b, RELAYMSG_ERR_SHUTDOWN,
+	    "relay shutting down");
+	LIST_FOREACH(l, &r->links, all)
+		if (l->bye) {
+			(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
+			link_close(l);
+		}
+	buf_release(&b);
+	if (r->nlinks == 0) {
+		event_base_loopbreak(r->base);
+		return;
+	}
+	ms_to_tv(RELAY_SHUTDOWN_MS, &tv);
+	evtimer_add(r->stop_timer, &tv);
+}
+
+/* --- setup ----------------------------------------------------------------- */
+
+/* As many descriptors as we are allowed: each member is one. */
+static void
+raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return;
+	if (rl.rlim_cur != rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			/* An unlimited hard limit can't be the soft one for
+			 * files; fs.nr_open's default can. */
+			rl.rlim_cur = 1048576;
+			(void)setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+		relay_log(RELAY_LOG_INFO, "open file limit %llu",
+		    (unsigned long long)rl.rlim_cur);
+}
+
+/* $XDG_STATE_HOME/sotto-relay, or ~/.local/state/sotto-relay. */
+static int
+default_state_dir(char *out, size_t outlen)
+{
+	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (x != NULL && x[0] == '/')
+		n = snprintf(out, outlen, "%s/%s", x, RELAY_STATE_SUBDIR);
+	else if (home != NULL && home[0] == '/')
+		n = snprintf(out, outlen, "%s/.local/state/%s", home,
+		    RELAY_STATE_SUBDIR);
+	else
+		return ERR_INVALID_ARG;
+	return n < 0 || (size_t)n >= outlen ? ERR_INVALID_ARG : 0;
+}
+
+static void
+log_local_addr(const char *a, void *arg)
+{
+	int port = *(int *)arg;
+
+	relay_log(RELAY_LOG_INFO, strchr(a, ':') != NULL ?
+	    "listening on [%s]:%d" : "listening on %s:%d", a, port);
+}
+
+static int
+relay_listen(struct relay *r, const char *listen_addr, int port)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char why[256], a[ADDR_STRLEN];
+	int fds[RELAY_MAX_LISTEN], nfds = RELAY_MAX_LISTEN, i;
+
+	if (addr_listen(listen_addr, port, fds, &nfds, why, sizeof(why)) !=
+	    0) {
+		relay_log(RELAY_LOG_ERROR, "%s", why);
+		return -1;
+	}
+	for (i = 0; i < nfds; i++) {
+		evutil_make_socket_nonblocking(fds[i]);
+		/* A non-zero backlog makes libevent listen() again, with a
+		 * deeper queue than addr_listen's: thousands of members may
+		 * connect at once. */
+		if ((r->lev[r->nlev] = evconnlistener_new(r->base, accept_cb, r,
+		    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC,
+		    RELAY_BACKLOG, fds[i])) == NULL) {
+			close(fds[i]);
+			continue;
+		}
+		evconnlistener_set_error_cb(r->lev[r->nlev], accept_error_cb);
+		r->nlev++;
+	}
+	if (r->nlev == 0) {
+		relay_log(RELAY_LOG_ERROR, "cannot listen: out of memory");
+		return -1;
+	}
+	port = addr_local_port(evconnlistener_get_fd(r->lev[0]));
+	if (listen_addr == NULL) {
+		addr_list_local(log_local_addr, &port);
+		return 0;
+	}
+	for (i = 0; i < r->nlev; i++) {
+		sl = sizeof(ss);
+		if (getsockname(evconnlistener_get_fd(r->lev[i]),
+		    (struct sockaddr *)&ss, &sl) != 0)
+			continue;
+		addr_format((struct sockaddr *)&ss, sl, a, sizeof(a));
+		relay_log(RELAY_LOG_INFO, "listening on %s", a);
+	}
+	return 0;
+}
+
+static void
+log_fingerprint(const struct identity *id)
+{
+	char hex[IDENTITY_PK_BYTES * 2 + 1], tag[IDENTITY_TAG_LEN + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), id->pk, IDENTITY_PK_BYTES);
+	identity_tag(tag, id->pk);
+	relay_log(RELAY_LOG_INFO, "fingerprint %s tag %s", hex, tag);
+}
+
+static int
+relay_run(const char *listen_addr, int port, const char *dir)
+{
+	static const struct rroom_ops ops = { relay_send };
+	static const struct conn_timing timing = CONN_TIMING_DEFAULT;
+	struct relay *r;
+	struct relay_link *l;
+	uint8_t key[RROOM_KEY_BYTES];
+	int rc, created = 0, status = EXIT_CONN;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL) {
+		relay_log(RELAY_LOG_ERROR, "out of memory");
+		return EXIT_CONN;
+	}
+	LIST_INIT(&r->links);
+	TAILQ_INIT(&r->waiting);
+	r->timing = timing;
+	r->timing.handshake = RELAY_JOIN_TIMEOUT;
+	if ((rc = keyfile_load_or_create(dir, &r->id, &created)) != 0) {
+		relay_log(RELAY_LOG_ERROR, "cannot load the relay key from "
+		    "%s/%s: %s%s%s", dir, KEYFILE_NAME, err_str(rc),
+		    rc == ERR_IO ? ": " : "", rc == ERR_IO ? strerror(errno) :
+		    "");
+		goto out;
+	}
+	if (created)
+		relay_log(RELAY_LOG_INFO, "created a new relay key in %s/%s",
+		    dir, KEYFILE_NAME);
+	log_fingerprint(r->id);
+	raise_nofile();
+	randombytes_buf(key, sizeof(key));
+	rc = rroom_hub_new(&r->hub, key, &ops, r);
+	sodium_memzero(key, sizeof(key));
+	if (rc != 0 || (r->base = event_base_new()) == NULL ||
+	    (r->sig_int = evsignal_new(r->base, SIGINT, signal_cb, r)) ==
+	    NULL ||
+	    (r->sig_term = evsignal_new(r->base, SIGTERM, signal_cb, r)) ==
+	    NULL ||
+	    (r->join_timer = evtimer_new(r->base, join_timer_cb, r)) ==
+	    NULL ||
+	    (r->reap_ev = event_new(r->base, -1, 0, reap_cb, r)) == NULL ||
+	    (r->stop_timer = evtimer_new(r->base, stop_timer_cb, r)) ==
+	    NULL ||
+	    (r->accept_timer = evtimer_new(r->base, accept_resume_cb, r)) ==
+	    NULL) {
+		relay_log(RELAY_LOG_ERROR, "out of memory");
+		goto out;
+	}
+	if (relay_listen(r, listen_addr, port) != 0)
+		goto out;
+	evsignal_add(r->sig_int, NULL);
+	evsignal_add(r->sig_term, NULL);
+	event_base_dispatch(r->base);
+	relay_log(RELAY_LOG_INFO, "stopped");
+	status = EXIT_OK;
+ out:
+	/* Detach every member first: freeing links must not announce. */
+	rroom_hub_free(r->hub);
+	while ((l = LIST_FIRST(&r->links)) != NULL) {
+		LIST_REMOVE(l, all);
+		conn_free(l->c);
+		free(l);
+	}
+	while (r->nlev > 0)
+		evconnlistener_free(r->lev[--r->nlev]);
+	if (r->sig_int != NULL)
+		event_free(r->sig_int);
+	if (r->sig_term != NULL)
+		event_free(r->sig_term);
+	if (r->join_timer != NULL)
+		event_free(r->join_timer);
+	if (r->reap_ev != NULL)
+		event_free(r->reap_ev);
+	if (r->stop_timer != NULL)
+		event_free(r->stop_timer);
+	if (r->accept_timer != NULL)
+		event_free(r->accept_timer);
+	if (r->base != NULL)
+		event_base_free(r->base);
+	identity_free(r->id);
+	free(r);
+	return status;
+}
+
+static void
+relay_usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: sotto relay [--listen ADDR] [--port N] [--state-dir DIR]\n"
+	    "       sotto relay --fingerprint [--state-dir DIR]\n"
+	    "\n"
+	    "Runs a relay for group rooms: members connect to it and it\n"
+	    "forwards their end-to-end encrypted messages, which it cannot\n"
+	    "read.  It serves any number of rooms until SIGINT or SIGTERM.\n"
+	    "  --listen ADDR     listen on this local address only (default: all)\n"
+	    "  --port N          TCP port (default %d; 0 picks a free one)\n"
+	    "  --state-dir DIR   where the relay's key is kept (default\n"
+	    "                    $XDG_STATE_HOME/%s, or ~/.local/state/%s)\n"
+	    "  --fingerprint     print the relay's public key (64 hex digits)\n"
+	    "                    and exit; it is created if missing\n"
+	    "\n"
+	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
+	    "levels info, warn, error).  The first lines give the relay key's\n"
+	    "fingerprint, which invitations carry, and the listening addresses.\n",
+	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR);
+}
+
+/* --fingerprint: the key on stdout, for scripts. */
+static int
+print_fingerprint(const char *dir)
+{
+	char hex[IDENTITY_PK_BYTES * 2 + 1];
+	struct identity *id = NULL;
+	int rc;
+
+	if ((rc = keyfile_load_or_create(dir, &id, NULL)) != 0) {
+		fprintf(stderr, "sotto: cannot load the relay key from %s/%s: "
+		    "%s\n", dir, KEYFILE_NAME, err_str(rc));
+		return EXIT_CONN;
+	}
+	sodium_bin2hex(hex, sizeof(hex), id->pk, IDENTITY_PK_BYTES);
+	identity_free(id);
+	printf("%s\n", hex);
+	return EXIT_OK;
+}
+
+int
+relay_main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, 'l' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "state-dir", required_argument, NULL, 's' },
+		{ "fingerprint", no_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *listen_addr = NULL, *dir = NULL;
+	char dirbuf[4096];
+	int ch, port = RELAY_DEFAULT_PORT, fingerprint = 0, status;
+
+	optind = 1;
+	opterr = 0;
+	while ((ch = getopt_long(argc, argv, "l:p:s:fh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'l':
+			listen_addr = optarg;
+			break;
+		case 'p':
+			if (addr_parse_port(optarg, 1, &port) != 0) {
+				fprintf(stderr, "sotto: bad port '%s'\n",
+				    optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 's':
+			dir = optarg;
+			break;
+		case 'f':
+			fingerprint = 1;
+			break;
+		case 'h':
+			relay_usage(stdout);
+			return EXIT_OK;
+		default:
+			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
+			    strchr("lps", optopt) != NULL ? "missing argument" :
+			    "unknown option", argv[optind - 1]);
+			relay_usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "sotto: unexpected argument '%s'\n",
+		    argv[optind]);
+		relay_usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (dir == NULL) {
+		if (default_state_dir(dirbuf, sizeof(dirbuf)) != 0) {
+			fprintf(stderr, "sotto: no state directory: set HOME "
+			    "or XDG_STATE_HOME, or give --state-dir\n");
+			return EXIT_USAGE;
+		}
+		dir = dirbuf;
+	}
+	if (fingerprint)
+		return print_fingerprint(dir);
+	relay_log_start(STDERR_FILENO);
+	status = relay_run(listen_addr, port, dir);
+	relay_log_end();
+	return status;
+}

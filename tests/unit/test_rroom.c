@@ -1,0 +1,704 @@
+/*
+ * test_rroom.c: the relay's rooms without sockets: joining (WELCOME to
+ * the newcomer, JOINED to the others), names taken or invalid, the room
+ * cap, BCAST reaching every other member in order, DIRECT reaching one,
+ * NICK, leaving (LEFT to the others, the room freed when empty), protocol
+ * errors, and many rooms at once in the hash table.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "err.h"
+#include "relaymsg.h"
+#include "rroom.h"
+
+/* A member whose messages are kept in a queue, for the test to read. */
+struct fake {
+	struct rroom_member	 m;
+	struct buf		 q;	/* u32 length || message, ... */
+	size_t			 n;	/* messages queued */
+};
+
+static const uint8_t key[RROOM_KEY_BYTES] = { 1, 2, 3 };
+static const uint8_t room_a[RELAYMSG_ROOM_ID_BYTES] = { 0xaa };
+static const uint8_t room_b[RELAYMSG_ROOM_ID_BYTES] = { 0xbb };
+
+static size_t sends;	/* every send, for "nobody was told" checks */
+
+static void
+fake_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
+{
+	struct fake *f = (struct fake *)(void *)m;
+
+	(void)arg;
+	assert_int_equal(buf_put_u32(&f->q, (uint32_t)len), 0);
+	assert_int_equal(buf_put(&f->q, p, len), 0);
+	f->n++;
+	sends++;
+}
+
+static const struct rroom_ops ops = { fake_send };
+
+static struct fake *
+fake_new(void)
+{
+	struct fake *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	rroom_member_init(&f->m);
+	buf_init(&f->q, 64 << 20);
+	return f;
+}
+
+static void
+fake_free(struct fake *f)
+{
+	buf_release(&f->q);
+	free(f);
+}
+
+/*
+ * Takes the next message queued for f into *m (views valid until the
+ * next write to f's queue: copy what's needed first) and checks its type.
+ */
+static void
+next(struct fake *f, uint8_t type, struct relaymsg *m)
+{
+	uint32_t len;
+	const uint8_t *p;
+
+	assert_true(f->n > 0);
+	assert_int_equal(buf_get_u32(&f->q, &len), 0);
+	assert_int_equal(buf_get_view(&f->q, len, &p), 0);
+	f->n--;
+	assert_int_equal(relaymsg_parse(m, p, len), 0);
+	assert_int_equal(m->type, type);
+}
+
+static void
+expect_none(struct fake *f)
+{
+	assert_int_equal(f->n, 0);
+}
+
+static void
+expect_error(struct fake *f, uint8_t code)
+{
+	struct relaymsg m;
+
+	next(f, RELAYMSG_ERROR, &m);
+	assert_int_equal(m.code, code);
+	assert_true(m.blob_len > 0);
+}
+
+static int
+send_join(struct rroom_hub *h, struct fake *f, const uint8_t *room,
+    const char *name, uint8_t *code)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 1024);
+	assert_int_equal(relaymsg_put_join(&b, room, name), 0);
+	r = rroom_input(h, &f->m, buf_ptr(&b), buf_len(&b), code);
+	buf_release(&b);
+	return r;
+}
+
+/* Joins and checks the WELCOME: returns the id given. */
+static uint32_t
+join_ok(struct rroom_hub *h, struct fake *f, const uint8_t *room,
+    const char *name, uint16_t others)
+{
+	struct relaymsg m;
+	uint8_t code = 0xff;
+
+	assert_int_equal(send_join(h, f, room, name, &code), 0);
+	assert_int_equal(code, 0);
+	assert_non_null(f->m.room);
+	next(f, RELAYMSG_WELCOME, &m);
+	assert_int_equal(m.count, others);
+	assert_int_equal(m.id, f->m.id);
+	assert_int_not_equal(f->m.id, 0);
+	assert_int_equal(rroom_size(&f->m), (size_t)others + 1);
+	return m.id;
+}
+
+static void
+expect_joined(struct fake *f, uint32_t id, const char *name)
+{
+	struct relaymsg m;
+
+	next(f, RELAYMSG_JOINED, &m);
+	assert_int_equal(m.id, id);
+	assert_int_equal(m.name_len, strlen(name));
+	assert_memory_equal(m.name, name, m.name_len);
+}
+
+static void
+expect_left(struct fake *f, uint32_t id)
+{
+	struct relaymsg m;
+
+	next(f, RELAYMSG_LEFT, &m);
+	assert_int_equal(m.id, id);
+}
+
+static int
+send_bcast(struct rroom_hub *h, struct fake *f, const char *text)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 1 << 17);
+	assert_int_equal(relaymsg_put_bcast(&b, (const uint8_t *)text,
+	    strlen(text)), 0);
+	r = rroom_input(h, &f->m, buf_ptr(&b), buf_len(&b), NULL);
+	buf_release(&b);
+	return r;
+}
+
+static void
+expect_deliver(struct fake *f, uint8_t type, uint32_t from, const char *text)
+{
+	struct relaymsg m;
+
+	next(f, type, &m);
+	assert_int_equal(m.id, from);
+	assert_int_equal(m.blob_len, strlen(text));
+	assert_memory_equal(m.blob, text, m.blob_len);
+}
+
+static struct rroom_hub *
+hub(void)
+{
+	struct rroom_hub *h;
+
+	sends = 0;
+	assert_int_equal(rroom_hub_new(&h, key, &ops, NULL), 0);
+	return h;
+}
+
+static void
+test_join_and_welcome(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *c = fake_new();
+	struct relaymsg m;
+	struct relaymsg_member mem;
+	uint32_t ida, idb, idc;
+	size_t off = 0;
+
+	(void)state;
+	ida = join_ok(h, a, room_a, "alice", 0);
+	assert_int_equal(rroom_hub_rooms(h), 1);
+	idb = join_ok(h, b, room_a, "bob", 1);
+	expect_joined(a, idb, "bob");
+	assert_int_not_equal(ida, idb);
+
+	/* carol's WELCOME lists alice and bob, in join order. */
+	assert_int_equal(send_join(h, c, room_a, "carol", NULL), 0);
+	next(c, RELAYMSG_WELCOME, &m);
+	idc = m.id;
+	assert_int_equal(m.count, 2);
+	assert_int_equal(relaymsg_welcome_next(&m, &off, &mem), 1);
+	assert_int_equal(mem.id, ida);
+	assert_memory_equal(mem.name, "alice", 5);
+	assert_int_equal(relaymsg_welcome_next(&m, &off, &mem), 1);
+	assert_int_equal(mem.id, idb);
+	assert_memory_equal(mem.name, "bob", 3);
+	assert_int_equal(relaymsg_welcome_next(&m, &off, &mem), 0);
+	expect_joined(a, idc, "carol");
+	expect_joined(b, idc, "carol");
+	expect_none(a);
+	expect_none(b);
+	expect_none(c);
+	assert_int_equal(rroom_hub_rooms(h), 1);
+	assert_int_equal(rroom_hub_members(h), 3);
+
+	rroom_leave(h, &a->m);
+	rroom_leave(h, &b->m);
+	rroom_leave(h, &c->m);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(c);
+}
+
+static void
+test_name_taken(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *a2 = fake_new(), *x = fake_new();
+	struct relaymsg m;
+	uint8_t code = 0;
+	size_t before;
+
+	(void)state;
+	join_ok(h, a, room_a, "alice", 0);
+	before = sends;
+	assert_int_equal(send_join(h, a2, room_a, "alice", &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	next(a2, RELAYMSG_ERROR, &m);
+	assert_int_equal(m.code, RELAYMSG_ERR_NAME_TAKEN);
+	assert_int_equal(m.blob_len, strlen("name already in use in this room"));
+	assert_memory_equal(m.blob, "name already in use in this room",
+	    m.blob_len);
+	assert_null(a2->m.room);
+	assert_int_equal(a2->m.id, 0);
+	/* Nobody else heard of it. */
+	assert_int_equal(sends, before + 1);
+	expect_none(a);
+	assert_int_equal(rroom_hub_members(h), 1);
+
+	/* The same name is free in another room. */
+	join_ok(h, x, room_b, "alice", 0);
+	assert_int_equal(rroom_hub_rooms(h), 2);
+
+	/* Once alice has left, the name is free again. */
+	rroom_leave(h, &a->m);
+	assert_int_equal(rroom_hub_rooms(h), 1);
+	join_ok(h, a2, room_a, "alice", 0);
+
+	rroom_leave(h, &a2->m);
+	rroom_leave(h, &x->m);
+	assert_int_equal(rroom_hub_rooms(h), 0);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(a2);
+	fake_free(x);
+}
+
+static void
+test_bad_names(void **state)
+{
+	static const char *bad[] = {
+		"two words", "tab\there", "new\nline", "bell\a",
+		"\xe2\x80\xae" "rtl",		/* U+202E */
+		"zero\xe2\x80\x8bwidth",	/* U+200B */
+		"\xff\xfe",			/* not UTF-8 */
+		"nbsp\xc2\xa0x",
+	};
+	struct rroom_hub *h = hub();
+	struct fake *f = fake_new();
+	uint8_t code;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		assert_int_equal(send_join(h, f, room_a, bad[i], &code),
+		    RROOM_CLOSE);
+		assert_int_equal(code, RELAYMSG_ERR_BAD_NAME);
+		expect_error(f, RELAYMSG_ERR_BAD_NAME);
+		assert_null(f->m.room);
+	}
+	/* A NUL inside the name: "al\0ce" must not become "al". */
+	{
+		uint8_t msg[1 + 16 + 1 + 5];
+
+		msg[0] = RELAYMSG_JOIN;
+		memcpy(msg + 1, room_a, 16);
+		msg[17] = 5;
+		memcpy(msg + 18, "al\0ce", 5);
+		assert_int_equal(rroom_input(h, &f->m, msg, sizeof(msg),
+		    &code), RROOM_CLOSE);
+		assert_int_equal(code, RELAYMSG_ERR_BAD_NAME);
+		expect_error(f, RELAYMSG_ERR_BAD_NAME);
+	}
+	assert_int_equal(rroom_hub_rooms(h), 0);
+	rroom_hub_free(h);
+	fake_free(f);
+}
+
+static void
+test_protocol_errors(void **state)
+{
+	static const uint8_t garbage[] = { 0x02 };	/* BCAST, no blob */
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new();
+	struct buf msg;
+	uint8_t code;
+
+	(void)state;
+	buf_init(&msg, 1024);
+	/* Anything before JOIN. */
+	assert_int_equal(relaymsg_put_nick(&msg, "x"), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_PROTOCOL);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+	buf_reset(&msg);
+	/* A relay -> member message from a member. */
+	assert_int_equal(relaymsg_put_member_event(&msg, RELAYMSG_LEFT, 1,
+	    NULL), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), RROOM_CLOSE);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+	buf_reset(&msg);
+	/* Malformed. */
+	assert_int_equal(rroom_input(h, &a->m, garbage, sizeof(garbage),
+	    &code), RROOM_CLOSE);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+
+	/* After joining: a second JOIN, a WELCOME, garbage. */
+	join_ok(h, a, room_a, "alice", 0);
+	join_ok(h, b, room_a, "bob", 1);
+	expect_joined(a, b->m.id, "bob");
+	assert_int_equal(send_join(h, a, room_b, "alice", &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_PROTOCOL);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+	assert_int_equal(relaymsg_put_welcome_start(&msg, 1, 0), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), RROOM_CLOSE);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+	assert_int_equal(rroom_input(h, &a->m, garbage, sizeof(garbage),
+	    &code), RROOM_CLOSE);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+	/* Still in the room until the owner takes it out; nobody else was
+	 * told anything. */
+	assert_non_null(a->m.room);
+	expect_none(b);
+	rroom_leave(h, &a->m);
+	expect_left(b, a->m.id);
+	rroom_leave(h, &b->m);
+	buf_release(&msg);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(b);
+}
+
+static void
+test_bcast_to_others_in_order(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *f[4], *other = fake_new();
+	char text[32];
+	int i, j;
+
+	(void)state;
+	for (i = 0; i < 4; i++) {
+		f[i] = fake_new();
+		snprintf(text, sizeof(text), "m%d", i);
+		join_ok(h, f[i], room_a, text, (uint16_t)i);
+		for (j = 0; j < i; j++)
+			expect_joined(f[j], f[i]->m.id, text);
+	}
+	join_ok(h, other, room_b, "m0", 0);
+
+	for (i = 0; i < 10; i++) {
+		snprintf(text, sizeof(text), "message %d", i);
+		assert_int_equal(send_bcast(h, f[i % 4], text), 0);
+	}
+	for (i = 0; i < 10; i++) {
+		snprintf(text, sizeof(text), "message %d", i);
+		for (j = 0; j < 4; j++)
+			if (j != i % 4)
+				expect_deliver(f[j], RELAYMSG_DELIVER,
+				    f[i % 4]->m.id, text);
+	}
+	for (j = 0; j < 4; j++)
+		expect_none(f[j]);
+	/* The other room heard nothing. */
+	expect_none(other);
+
+	/* Alone in a room, a BCAST goes nowhere. */
+	assert_int_equal(send_bcast(h, other, "anyone?"), 0);
+	expect_none(other);
+
+	for (i = 0; i < 4; i++) {
+		rroom_leave(h, &f[i]->m);
+		for (j = i + 1; j < 4; j++)
+			expect_left(f[j], f[i]->m.id);
+		expect_none(f[i]);
+	}
+	rroom_leave(h, &other->m);
+	assert_int_equal(rroom_hub_rooms(h), 0);
+	assert_int_equal(rroom_hub_members(h), 0);
+	rroom_hub_free(h);
+	for (i = 0; i < 4; i++)
+		fake_free(f[i]);
+	fake_free(other);
+}
+
+static void
+test_direct(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *c = fake_new(),
+	    *x = fake_new();
+	struct buf msg;
+	uint8_t code;
+
+	(void)state;
+	buf_init(&msg, 1024);
+	join_ok(h, a, room_a, "alice", 0);
+	join_ok(h, b, room_a, "bob", 1);
+	join_ok(h, c, room_a, "carol", 2);
+	join_ok(h, x, room_b, "xavier", 0);
+	expect_joined(a, b->m.id, "bob");
+	expect_joined(a, c->m.id, "carol");
+	expect_joined(b, c->m.id, "carol");
+
+	assert_int_equal(relaymsg_put_direct(&msg, b->m.id,
+	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	assert_int_equal(code, 0);
+	expect_deliver(b, RELAYMSG_DELIVER_DIRECT, a->m.id, "psst");
+	expect_none(a);
+	expect_none(b);
+	expect_none(c);
+	buf_reset(&msg);
+
+	/* To someone in another room, or nobody: an error, not the end. */
+	assert_int_equal(relaymsg_put_direct(&msg, x->m.id,
+	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	assert_int_equal(code, RELAYMSG_ERR_NO_MEMBER);
+	expect_error(a, RELAYMSG_ERR_NO_MEMBER);
+	expect_none(x);
+	buf_reset(&msg);
+	assert_int_equal(relaymsg_put_direct(&msg, 999999,
+	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	expect_error(a, RELAYMSG_ERR_NO_MEMBER);
+	buf_reset(&msg);
+
+	/* To someone who left. */
+	rroom_leave(h, &c->m);
+	expect_left(a, c->m.id);
+	expect_left(b, c->m.id);
+	assert_int_equal(relaymsg_put_direct(&msg, c->m.id,
+	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	expect_error(a, RELAYMSG_ERR_NO_MEMBER);
+	expect_none(c);
+	buf_reset(&msg);
+
+	rroom_leave(h, &a->m);
+	rroom_leave(h, &b->m);
+	rroom_leave(h, &x->m);
+	buf_release(&msg);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(c);
+	fake_free(x);
+}
+
+static void
+test_nick(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *d = fake_new(),
+	    *e = fake_new();
+	struct relaymsg m;
+	struct buf msg;
+	uint8_t code;
+
+	(void)state;
+	buf_init(&msg, 1024);
+	join_ok(h, a, room_a, "alice", 0);
+	join_ok(h, b, room_a, "bob", 1);
+	expect_joined(a, b->m.id, "bob");
+
+	/* Taken, or invalid: an error to the sender alone, not the end. */
+	assert_int_equal(relaymsg_put_nick(&msg, "bob"), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	expect_error(a, RELAYMSG_ERR_NAME_TAKEN);
+	expect_none(b);
+	buf_reset(&msg);
+	assert_int_equal(relaymsg_put_nick(&msg, "two words"), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	assert_int_equal(code, RELAYMSG_ERR_BAD_NAME);
+	expect_error(a, RELAYMSG_ERR_BAD_NAME);
+	expect_none(b);
+	assert_string_equal(a->m.name, "alice");
+	buf_reset(&msg);
+
+	/* Accepted: everyone hears, the sender too. */
+	assert_int_equal(relaymsg_put_nick(&msg, "alicia"), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	assert_int_equal(code, 0);
+	next(a, RELAYMSG_NICKED, &m);
+	assert_int_equal(m.id, a->m.id);
+	assert_memory_equal(m.name, "alicia", 6);
+	next(b, RELAYMSG_NICKED, &m);
+	assert_int_equal(m.id, a->m.id);
+	assert_string_equal(a->m.name, "alicia");
+	/* Her old name is free now; her new one isn't. */
+	join_ok(h, d, room_a, "alice", 2);
+	expect_joined(a, d->m.id, "alice");
+	expect_joined(b, d->m.id, "alice");
+	assert_int_equal(send_join(h, e, room_a, "alicia", &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+
+	rroom_leave(h, &a->m);
+	rroom_leave(h, &b->m);
+	rroom_leave(h, &d->m);
+	buf_release(&msg);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(d);
+	fake_free(e);
+}
+
+static void
+test_room_cap_and_ids(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake **f, *late = fake_new(), *x = fake_new();
+	char name[32];
+	uint8_t code;
+	uint32_t id;
+	size_t i;
+
+	(void)state;
+	f = calloc(RELAYMSG_MAX_MEMBERS, sizeof(*f));
+	assert_non_null(f);
+	for (i = 0; i < RELAYMSG_MAX_MEMBERS; i++) {
+		f[i] = fake_new();
+		snprintf(name, sizeof(name), "m%zu", i);
+		id = join_ok(h, f[i], room_a, name, (uint16_t)i);
+		assert_int_equal(id, i + 1);	/* ids in join order */
+	}
+	assert_int_equal(rroom_size(&f[0]->m), RELAYMSG_MAX_MEMBERS);
+	assert_int_equal(send_join(h, late, room_a, "late", &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_ROOM_FULL);
+	expect_error(late, RELAYMSG_ERR_ROOM_FULL);
+	/* Other rooms are not affected. */
+	join_ok(h, x, room_b, "x", 0);
+
+	/* One leaves: there is room again, and the id is new, not reused. */
+	rroom_leave(h, &f[5]->m);
+	assert_int_equal(send_join(h, late, room_a, "late", &code), 0);
+	assert_int_equal(late->m.id, RELAYMSG_MAX_MEMBERS + 2);
+
+	for (i = 0; i < RELAYMSG_MAX_MEMBERS; i++) {
+		rroom_leave(h, &f[i]->m);
+		fake_free(f[i]);
+	}
+	rroom_leave(h, &late->m);
+	rroom_leave(h, &x->m);
+	assert_int_equal(rroom_hub_rooms(h), 0);
+	rroom_hub_free(h);
+	free(f);
+	fake_free(late);
+	fake_free(x);
+}
+
+/* Many rooms: the table grows and every room stays findable. */
+static void
+test_many_rooms(void **state)
+{
+	enum { N = 3000 };
+	struct rroom_hub *h = hub();
+	struct fake **first, **second;
+	uint8_t room[RELAYMSG_ROOM_ID_BYTES];
+	size_t i;
+
+	(void)state;
+	first = calloc(N, sizeof(*first));
+	second = calloc(N, sizeof(*second));
+	assert_non_null(first);
+	assert_non_null(second);
+	memset(room, 0, sizeof(room));
+	for (i = 0; i < N; i++) {
+		memcpy(room, &i, sizeof(i));
+		first[i] = fake_new();
+		join_ok(h, first[i], room, "a", 0);
+	}
+	assert_int_equal(rroom_hub_rooms(h), N);
+	for (i = 0; i < N; i++) {
+		memcpy(room, &i, sizeof(i));
+		second[i] = fake_new();
+		join_ok(h, second[i], room, "b", 1);
+		expect_joined(first[i], second[i]->m.id, "b");
+		assert_ptr_equal(second[i]->m.room, first[i]->m.room);
+	}
+	assert_int_equal(rroom_hub_rooms(h), N);
+	assert_int_equal(rroom_hub_members(h), 2 * N);
+	/* Leave the first half wholly, the rest halfway; then free the
+	 * hub with members still in: they are detached. */
+	for (i = 0; i < N; i++) {
+		rroom_leave(h, &first[i]->m);
+		if (i < N / 2)
+			rroom_leave(h, &second[i]->m);
+	}
+	assert_int_equal(rroom_hub_rooms(h), N - N / 2);
+	rroom_hub_free(h);
+	for (i = 0; i < N; i++) {
+		assert_null(second[i]->m.room);
+		fake_free(first[i]);
+		fake_free(second[i]);
+	}
+	free(first);
+	free(second);
+}
+
+/* A member leaving while the room is being walked is the owner's
+ * problem (mark and reap); but leaving twice, or never having joined,
+ * is harmless. */
+static void
+test_leave_idempotent(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *never = fake_new();
+
+	(void)state;
+	join_ok(h, a, room_a, "alice", 0);
+	join_ok(h, b, room_a, "bob", 1);
+	expect_joined(a, b->m.id, "bob");
+	rroom_leave(h, &never->m);
+	rroom_leave(h, &b->m);
+	rroom_leave(h, &b->m);
+	expect_left(a, b->m.id);
+	expect_none(a);
+	expect_none(b);
+	assert_int_equal(rroom_hub_members(h), 1);
+	rroom_leave(h, &a->m);
+	assert_int_equal(rroom_hub_rooms(h), 0);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(never);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_join_and_welcome),
+		cmocka_unit_test(test_name_taken),
+		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_protocol_errors),
+		cmocka_unit_test(test_bcast_to_others_in_order),
+		cmocka_unit_test(test_direct),
+		cmocka_unit_test(test_nick),
+		cmocka_unit_test(test_room_cap_and_ids),
+		cmocka_unit_test(test_many_rooms),
+		cmocka_unit_test(test_leave_idempotent),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
