@@ -32,6 +32,9 @@ struct chat {
 	int			 got_info;
 	int			 confirming;	/* asking about a changed key */
 	int			 we_left;
+	int			 hangup;	/* we ended it: status below */
+	int			 refused;	/* the peer ended it: REFUSE */
+	int			 hangup_status;
 	int			 done;
 	int			 status;
 };
@@ -130,6 +133,28 @@ end(struct chat *ch, int status)
 	event_base_loopbreak(ch->base);
 }
 
+/*
+ * We end the conversation (bad message, refused key): send the close
+ * record and let it go out; the chat ends with 'status' once the
+ * connection is done.  Input stops now.
+ */
+static void	send_msg(struct chat *, uint8_t, const uint8_t *, size_t);
+
+static void
+hang_up(struct chat *ch, int status, enum msg_refuse why)
+{
+	uint8_t reason = (uint8_t)why;
+
+	/* Tell the peer why, so it doesn't think we simply left. */
+	if (why != 0 && chan_established(conn_chan(ch->conn)))
+		send_msg(ch, MSG_REFUSE, &reason, 1);
+	ch->we_left = 1;
+	ch->hangup = 1;
+	ch->hangup_status = status;
+	term_input(ch->term, 0);
+	conn_close(ch->conn);
+}
+
 static void
 send_msg(struct chat *ch, uint8_t type, const uint8_t *p, size_t len)
 {
@@ -218,8 +243,7 @@ on_info(struct chat *ch, const struct msg *m)
 	if (strlen(ch->peer) != m->len || !peers_name_valid(ch->peer)) {
 		term_error(ch->term, "the peer sent an invalid name");
 		ch->peer[0] = '\0';
-		conn_close(ch->conn);
-		end(ch, EXIT_CONN);
+		hang_up(ch, EXIT_CONN, MSG_REFUSE_BAD_NAME);
 		return;
 	}
 	ch->got_info = 1;
@@ -229,8 +253,7 @@ on_info(struct chat *ch, const struct msg *m)
 	if ((r = peers_check(ch->s->peers_path, ch->peer, pk, &status)) != 0) {
 		term_error(ch->term, "cannot read %s: %s", ch->s->peers_path,
 		    err_str(r));
-		conn_close(ch->conn);
-		end(ch, EXIT_CONN);
+		hang_up(ch, EXIT_CONN, 0);
 		return;
 	}
 	switch (status) {
@@ -255,8 +278,7 @@ on_info(struct chat *ch, const struct msg *m)
 			term_error(ch->term, "refusing the connection (line "
 			    "mode); remove %s's line from %s to accept the new "
 			    "key", ch->peer, ch->s->peers_path);
-			conn_close(ch->conn);
-			end(ch, EXIT_IDENTITY);
+			hang_up(ch, EXIT_IDENTITY, MSG_REFUSE_KEY_CHANGED);
 			return;
 		}
 		term_notice(ch->term, "safety number: %s", ch->safety);
@@ -292,8 +314,7 @@ on_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	    (m.type == MSG_INFO) == ch->got_info) {
 		term_error(ch->term, "the peer sent a malformed message (%s)",
 		    r != 0 ? err_str(r) : "unexpected");
-		conn_close(ch->conn);
-		end(ch, EXIT_CONN);
+		hang_up(ch, EXIT_CONN, MSG_REFUSE_PROTOCOL);
 		return;
 	}
 	switch (m.type) {
@@ -306,6 +327,17 @@ on_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	case MSG_ACTION:
 		term_action(ch->term, ch->peer, ch->peer_color, m.data, m.len);
 		break;
+	case MSG_REFUSE:
+		term_error(ch->term, "%s ended the chat: %s", ch->peer,
+		    m.data[0] == MSG_REFUSE_KEY_CHANGED ? "your identity key "
+		    "is not the one they pinned for you (did you reinstall "
+		    "sotto?); compare safety numbers" :
+		    m.data[0] == MSG_REFUSE_DECLINED ? "they declined your "
+		    "new identity key" :
+		    m.data[0] == MSG_REFUSE_BAD_NAME ? "they refused your name" :
+		    "they received a malformed message");
+		ch->refused = 1;
+		break;
 	}
 }
 
@@ -317,7 +349,15 @@ on_closed(struct conn *c, int err, void *arg)
 	(void)c;
 	if (ch->done)
 		return;
+	if (ch->hangup) {
+		end(ch, ch->hangup_status);
+		return;
+	}
 	if (err == 0) {
+		if (ch->refused) {
+			end(ch, EXIT_CONN);
+			return;
+		}
 		if (!ch->we_left)
 			term_notice(ch->term, "%s left",
 			    ch->got_info ? ch->peer : "the peer");
@@ -374,10 +414,7 @@ chat_line(struct chat *ch, const char *line, size_t len)
 		ch->confirming = 0;
 		if (!is_word(line, len, "yes")) {
 			term_notice(ch->term, "hanging up");
-			ch->we_left = 1;
-			conn_close(ch->conn);
-			ch->status = EXIT_IDENTITY;
-			end(ch, EXIT_IDENTITY);
+			hang_up(ch, EXIT_IDENTITY, MSG_REFUSE_DECLINED);
 			return;
 		}
 		if (peers_pin(ch->s->peers_path, ch->peer,

@@ -1,4 +1,5 @@
 /* join.c: `sotto join HOST[:PORT]`: connect to a host and chat. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -113,18 +114,39 @@ join_start(struct chat_setup *s, const char *host, int port, const char *name,
 	return r;
 }
 
+/* The invitation from a file's first line (keeps the room secret out of
+ * argv, where other users' ps could see it). */
+static int
+join_invite_file(struct chat_setup *s, const char *path, const char *name)
+{
+	struct secret *inv = NULL;
+	int r;
+
+	if ((r = secret_read_file(&inv, path)) != 0) {
+		fprintf(stderr, "sotto: cannot read the invitation from %s: "
+		    "%s\n", path, r == ERR_IO ? strerror(errno) : err_str(r));
+		return EXIT_USAGE;
+	}
+	r = room_join_start(s, (const char *)inv->p, name);
+	secret_free(inv);
+	return r;
+}
+
 static void
 join_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE] [--plain]\n"
 	    "       sotto join INVITATION [--name NAME] [--plain]\n"
+	    "       sotto join --invite-file FILE [--name NAME] [--plain]\n"
 	    "\n"
 	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
 	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
 	    "  --name NAME          your name in the chat (default: login name)\n"
 	    "  --password-file FILE read the password from FILE's first line\n"
 	    "                       (default: ask on the terminal)\n"
+	    "  --invite-file FILE   read the invitation from FILE (keeps the\n"
+	    "                       room secret out of the command line)\n"
 	    "  --plain              line mode even on a terminal\n",
 	    CLIENT_DEFAULT_PORT);
 }
@@ -135,25 +157,29 @@ join_main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "name", required_argument, NULL, 'n' },
 		{ "password-file", required_argument, NULL, 'P' },
+		{ "invite-file", required_argument, NULL, 'i' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chat_setup s;
-	const char *name = NULL, *pwfile = NULL;
+	const char *name = NULL, *pwfile = NULL, *invfile = NULL;
 	char host[ADDR_HOSTLEN];
 	int ch, port;
 
 	chat_setup_init(&s);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "n:P:Lh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:P:i:Lh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			name = optarg;
 			break;
 		case 'P':
 			pwfile = optarg;
+			break;
+		case 'i':
+			invfile = optarg;
 			break;
 		case 'L':
 			s.plain = 1;
@@ -163,12 +189,14 @@ join_main(int argc, char **argv)
 			return EXIT_OK;
 		default:
 			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
-			    strchr("lpnPm", optopt) != NULL ? "missing argument" :
+			    strchr("nPi", optopt) != NULL ? "missing argument" :
 			    "unknown option", argv[optind - 1]);
 			join_usage(stderr);
 			return EXIT_USAGE;
 		}
 	}
+	if (invfile != NULL && optind == argc)
+		return join_invite_file(&s, invfile, name);
 	if (optind + 1 != argc) {
 		fprintf(stderr, "sotto: %s\n", optind == argc ?
 		    "join needs the host's address: sotto join HOST[:PORT]" :
@@ -176,7 +204,8 @@ join_main(int argc, char **argv)
 		join_usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (invite_is_invitation(argv[optind]))
+	/* "sotto:" and a long payload; "sotto:65432" is a host named sotto. */
+	if (invite_is_invitation(argv[optind]) && strlen(argv[optind]) > 40)
 		return room_join_start(&s, argv[optind], name);
 	if (addr_split(argv[optind], CLIENT_DEFAULT_PORT, 0, host, &port) != 0) {
 		fprintf(stderr, "sotto: bad address '%s' (HOST, HOST:PORT or "

@@ -29,6 +29,12 @@ msg_parse(struct msg *m, const uint8_t *p, size_t len)
 			return r;
 		m->len = nlen;
 		break;
+	case MSG_REFUSE:
+		if ((r = buf_get_view(&b, 1, &m->data)) != 0 ||
+		    (r = buf_expect_end(&b)) != 0)
+			return r;
+		m->len = 1;
+		break;
 	case MSG_TEXT:
 	case MSG_ACTION:
 		if (buf_len(&b) == 0)
@@ -57,14 +63,21 @@ msg_put(struct buf *out, uint8_t type, const uint8_t *data, size_t len)
 	case MSG_INFO:
 		if (len > MSG_MAX_NAME)
 			return ERR_TOO_LARGE;
-		if ((r = buf_put_u8(out, type)) != 0)
-			return r;
-		if ((r = buf_put_u8(out, (uint8_t)len)) != 0 ||
-		    (r = buf_put(out, data, len)) != 0) {
-			buf_unput(out, 1);
-			return r;
+		{
+			uint8_t hdr[2] = { type, (uint8_t)len };
+
+			if ((r = buf_put(out, hdr, 2)) != 0)
+				return r;
+			if ((r = buf_put(out, data, len)) != 0) {
+				buf_unput(out, 2);
+				return r;
+			}
 		}
 		return 0;
+	case MSG_REFUSE:
+		if (len != 1)
+			return ERR_FORMAT;
+		/* FALLTHROUGH */
 	case MSG_TEXT:
 	case MSG_ACTION:
 		if (len > MSG_MAX_TEXT)

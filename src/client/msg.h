@@ -5,6 +5,8 @@
  *   0x01 INFO    u8 name length (1..MSG_MAX_NAME) || name (UTF-8)
  *   0x02 TEXT    text (UTF-8, 1..MSG_MAX_TEXT bytes)
  *   0x03 ACTION  text (UTF-8, 1..MSG_MAX_TEXT bytes), for /me
+ *   0x04 REFUSE  u8 reason: the sender ends the chat because of what
+ *                it got from us (sent just before its close record)
  *
  * INFO is the first message each side sends and is sent once.
  */
@@ -23,11 +25,20 @@ enum msg_type {
 	MSG_INFO = 0x01,
 	MSG_TEXT = 0x02,
 	MSG_ACTION = 0x03,
+	MSG_REFUSE = 0x04,
+};
+
+enum msg_refuse {
+	MSG_REFUSE_KEY_CHANGED = 1,	/* our identity key is not the pinned one */
+	MSG_REFUSE_BAD_NAME = 2,	/* our INFO name is not acceptable */
+	MSG_REFUSE_PROTOCOL = 3,	/* a malformed or unexpected message */
+	MSG_REFUSE_DECLINED = 4,	/* the user declined (changed key) */
 };
 
 struct msg {
 	uint8_t		 type;
-	const uint8_t	*data;	/* name or text, inside the parsed input */
+	const uint8_t	*data;	/* name, text or the reason byte, inside the
+				 * parsed input */
 	size_t		 len;
 };
 

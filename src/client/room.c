@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -51,6 +52,9 @@ struct room {
 	int			 joined;
 	int			 verified_any;
 	int			 we_left;
+	int			 hangup;	/* we ended it: status below */
+	int			 hangup_status;
+	char			 nick_wanted[RELAYMSG_MAX_NAME + 1];
 	int			 done;
 	int			 status;
 };
@@ -70,6 +74,20 @@ room_end(struct room *r, int status)
 	event_base_loopbreak(r->base);
 }
 
+/* We end it: the close record goes out, then the run ends with status. */
+static void
+hang_up(struct room *r, int status)
+{
+	r->we_left = 1;
+	r->hangup = 1;
+	r->hangup_status = status;
+	term_input(r->term, 0);
+	if (r->conn == NULL)
+		room_end(r, status);
+	else
+		conn_close(r->conn);
+}
+
 static struct rmember *
 rm_find(struct room *r, uint32_t id)
 {
@@ -85,6 +103,18 @@ static void
 rm_set(struct room *r, uint32_t id, const uint8_t *name, size_t len)
 {
 	struct rmember *m, *n;
+	char tmp[RELAYMSG_MAX_NAME + 1];
+
+	/* The relay's word on a name is only a hint, checked like any. */
+	if (len > RELAYMSG_MAX_NAME)
+		len = RELAYMSG_MAX_NAME;
+	memcpy(tmp, name, len);
+	tmp[len] = '\0';
+	if (strlen(tmp) != len || !peers_name_valid(tmp)) {
+		snprintf(tmp, sizeof(tmp), "member-%u", id);
+		name = (const uint8_t *)tmp;
+		len = strlen(tmp);
+	}
 
 	if ((m = rm_find(r, id)) == NULL) {
 		if (r->nrm == r->caprm) {
@@ -98,8 +128,6 @@ rm_set(struct room *r, uint32_t id, const uint8_t *name, size_t len)
 		m = &r->rm[r->nrm++];
 		m->id = id;
 	}
-	if (len > RELAYMSG_MAX_NAME)
-		len = RELAYMSG_MAX_NAME;
 	memcpy(m->name, name, len);
 	m->name[len] = '\0';
 }
@@ -254,9 +282,7 @@ group_ev(void *arg, const struct group_event *ev)
 			term_error(r->term, "%s's announcement does not match "
 			    "this room's secret: your invitation is wrong or "
 			    "forged", name);
-			conn_close(r->conn);
-			r->we_left = 1;
-			room_end(r, EXIT_AUTH);
+			hang_up(r, EXIT_AUTH);
 			return;
 		}
 		term_notice(r->term, "%s (member %u) is not a member: its "
@@ -275,6 +301,12 @@ write_invite_file(const char *path, const char *text)
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC |
 	    O_NOFOLLOW, 0600)) < 0)
 		return -1;
+	/* An existing file keeps its mode through O_CREAT: it holds the
+	 * room secret now. */
+	if (fchmod(fd, 0600) != 0) {
+		close(fd);
+		return -1;
+	}
 	if (write(fd, text, n) != (ssize_t)n || write(fd, "\n", 1) != 1) {
 		close(fd);
 		return -1;
@@ -309,8 +341,11 @@ check_relay(struct room *r)
 	strcpy(name, "relay-");
 	for (i = 0; i < 8; i++)
 		snprintf(name + 6 + 2 * i, 3, "%02x", h[i]);
-	if (peers_check(r->s.peers_path, name, pk, &status) != 0)
-		status = PEERS_NEW;
+	if (peers_check(r->s.peers_path, name, pk, &status) != 0) {
+		term_error(r->term, "cannot read %s: refusing to trust the "
+		    "relay's key blindly", r->s.peers_path);
+		return EXIT_CONN;
+	}
 	if (status == PEERS_CHANGED) {
 		term_error(r->term, "WARNING: the relay at %s has a different "
 		    "key (%s) than when you first used it; refusing. Remove "
@@ -319,9 +354,13 @@ check_relay(struct room *r)
 		return EXIT_IDENTITY;
 	}
 	if (status == PEERS_NEW) {
-		(void)peers_pin(r->s.peers_path, name, pk);
-		term_notice(r->term, "first use of the relay at %s: its key "
-		    "%s is now pinned", where, tag);
+		if (peers_pin(r->s.peers_path, name, pk) == 0)
+			term_notice(r->term, "first use of the relay at %s: "
+			    "its key %s is now pinned", where, tag);
+		else
+			term_error(r->term, "first use of the relay at %s "
+			    "(key %s), but %s could not be updated to pin it",
+			    where, tag, r->s.peers_path);
 	}
 	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
 	return 0;
@@ -337,9 +376,7 @@ link_established(struct conn *c, void *arg)
 
 	(void)c;
 	if ((st = check_relay(r)) != 0) {
-		conn_close(r->conn);
-		r->we_left = 1;
-		room_end(r, st);
+		hang_up(r, st);
 		return;
 	}
 	if (r->creating) {
@@ -348,7 +385,7 @@ link_established(struct conn *c, void *arg)
 			room_end(r, EXIT_USAGE);
 			return;
 		}
-		/* On stdout, alone on its line, so scripts can take it. */
+		/* On stdout as "* invitation: sotto:...", for scripts. */
 		term_notice(r->term, "room created; invite others with this "
 		    "line (it holds the room's secret: share it privately):");
 		term_notice(r->term, "invitation: %s", text);
@@ -378,9 +415,10 @@ on_welcome(struct room *r, const struct relaymsg *m)
 	if ((e = group_new(&r->g, r->inv->room_id, r->inv->room_secret,
 	    r->s.id, r->s.name, group_out, group_ev, r)) != 0) {
 		term_error(r->term, "cannot set up the room: %s", err_str(e));
-		room_end(r, EXIT_CONN);
+		hang_up(r, EXIT_CONN);
 		return;
 	}
+	group_set_name_check(r->g, peers_name_valid);
 	/* The secret now lives in the group's guarded memory only. */
 	sodium_memzero(r->inv->room_secret, sizeof(r->inv->room_secret));
 	r->joined = 1;
@@ -429,9 +467,7 @@ relay_error(struct room *r, const struct relaymsg *m)
 		break;
 	}
 	if (fatal) {
-		r->we_left = 1;
-		conn_close(r->conn);
-		room_end(r, !r->joined && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
+		hang_up(r, !r->joined && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
 		    m->code == RELAYMSG_ERR_BAD_NAME) ? EXIT_USAGE : EXIT_CONN);
 	}
 }
@@ -451,8 +487,7 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	    m.type != RELAYMSG_ERROR)) {
 		term_error(r->term, "the relay sent a malformed message (%s)",
 		    e != 0 ? err_str(e) : "unexpected");
-		conn_close(r->conn);
-		room_end(r, EXIT_CONN);
+		hang_up(r, EXIT_CONN);
 		return;
 	}
 	switch (m.type) {
@@ -475,9 +510,13 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		break;
 	case RELAYMSG_NICKED:
 		rm_set(r, m.id, m.name, m.name_len);
-		if (m.id == r->self && r->g != NULL) {
-			snprintf(r->s.name, sizeof(r->s.name), "%.*s",
-			    (int)m.name_len, m.name);
+		/* Only the name we asked for: the relay can't rename us. */
+		if (m.id == r->self && r->g != NULL &&
+		    r->nick_wanted[0] != '\0' &&
+		    m.name_len == strlen(r->nick_wanted) &&
+		    memcmp(m.name, r->nick_wanted, m.name_len) == 0) {
+			strcpy(r->s.name, r->nick_wanted);
+			r->nick_wanted[0] = '\0';
 			(void)group_rename(r->g, r->s.name);
 			term_notice(r->term, "you are now %s", r->s.name);
 		}
@@ -505,6 +544,10 @@ link_closed(struct conn *c, int err, void *arg)
 	(void)c;
 	if (r->done)
 		return;
+	if (r->hangup) {
+		room_end(r, r->hangup_status);
+		return;
+	}
 	if (err == 0) {
 		if (!r->we_left)
 			term_error(r->term, "the relay closed the connection");
@@ -642,6 +685,7 @@ room_line(const char *line, size_t len, void *arg)
 			return;
 		}
 		buf_init(&b, 64);
+		strcpy(r->nick_wanted, word);
 		if (relaymsg_put_nick(&b, word) == 0)
 			link_send(r, &b);
 		buf_release(&b);
@@ -736,7 +780,9 @@ room_run(struct room *r)
 	}
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_CLIENT;
-	cp.identity = r->link_id;	/* the relay never sees our real key */
+	/* The link's own identity is throwaway; our real identity key is
+	 * still visible to the relay in our signed announcement. */
+	cp.identity = r->link_id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
 	cp.context_len = strlen(RELAY_LINK_CONTEXT);
 	if ((r->conn = conn_new(r->base, fd, &cp, &r->s.timing, &link_cbs,

@@ -56,16 +56,26 @@ enum chan_state {
 	ST_DEAD,
 };
 
-/* Everything secret, in one guarded sodium_malloc'd block. */
-struct chan_secrets {
+/*
+ * What only the handshake needs, secret or not, in one guarded
+ * sodium_malloc'd block that is wiped and freed as soon as the keys are
+ * confirmed (or the channel fails): an open channel is small, which a
+ * relay with ten thousand links needs.
+ */
+struct chan_hs {
 	uint8_t		password[CHAN_MAX_PASSWORD];
 	size_t		password_len;
 	uint8_t		y[CPACE_SCALAR_BYTES];	/* ephemeral scalar */
 	uint8_t		k_confirm_c[CHAN_KEY_BYTES];
 	uint8_t		k_confirm_s[CHAN_KEY_BYTES];
 	uint8_t		k_rx[CHAN_KEY_BYTES];	/* until the peer's header */
-	crypto_secretstream_xchacha20poly1305_state tx;
-	crypto_secretstream_xchacha20poly1305_state rx;
+	uint8_t		ctx[CHAN_MAX_CONTEXT];
+	size_t		ctx_len;
+	uint8_t		nonce_c[CHAN_NONCE_BYTES];
+	uint8_t		nonce_s[CHAN_NONCE_BYTES];
+	uint8_t		ya[CPACE_POINT_BYTES];
+	uint8_t		yb[CPACE_POINT_BYTES];
+	crypto_hash_sha512_state th;	/* running handshake transcript */
 };
 
 struct chan {
@@ -73,17 +83,14 @@ struct chan {
 	enum chan_state		 state;
 	int			 sent_close;
 	uint32_t		 tx_since_rekey;
-	struct chan_secrets	*s;
+	struct chan_hs		*hs;	/* NULL once confirmed or failed */
+	/* The two record streams: ordinary memory, wiped when the channel
+	 * fails, closes or is freed. */
+	crypto_secretstream_xchacha20poly1305_state tx;
+	crypto_secretstream_xchacha20poly1305_state rx;
 	const struct identity	*id;
-	uint8_t			 ctx[CHAN_MAX_CONTEXT];
-	size_t			 ctx_len;
 	chan_rng_fn		 rng;
 	void			*rng_ctx;
-	uint8_t			 nonce_c[CHAN_NONCE_BYTES];
-	uint8_t			 nonce_s[CHAN_NONCE_BYTES];
-	uint8_t			 ya[CPACE_POINT_BYTES];
-	uint8_t			 yb[CPACE_POINT_BYTES];
-	crypto_hash_sha512_state th;	/* running handshake transcript */
 	uint8_t			 th_final[CHAN_TH_BYTES];
 	uint8_t			 peer_pk[IDENTITY_PK_BYTES];
 };
@@ -112,22 +119,22 @@ chan_new(struct chan **cp, const struct chan_params *p)
 	r = ERR_ALLOC;
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		goto out;
-	if ((c->s = sodium_malloc(sizeof(*c->s))) == NULL)
+	if ((c->hs = sodium_malloc(sizeof(*c->hs))) == NULL)
 		goto out;
-	sodium_memzero(c->s, sizeof(*c->s));
+	sodium_memzero(c->hs, sizeof(*c->hs));
 	if (p->password_len > 0)
-		memcpy(c->s->password, p->password, p->password_len);
-	c->s->password_len = p->password_len;
+		memcpy(c->hs->password, p->password, p->password_len);
+	c->hs->password_len = p->password_len;
 	c->role = p->role;
 	c->state = p->role == CHAN_CLIENT ? ST_CLIENT_INIT :
 	    ST_SERVER_WAIT_HELLO;
 	c->id = p->identity;
 	if (p->context_len > 0)
-		memcpy(c->ctx, p->context, p->context_len);
-	c->ctx_len = p->context_len;
+		memcpy(c->hs->ctx, p->context, p->context_len);
+	c->hs->ctx_len = p->context_len;
 	c->rng = p->rng != NULL ? p->rng : default_rng;
 	c->rng_ctx = p->rng_ctx;
-	crypto_hash_sha512_init(&c->th);
+	crypto_hash_sha512_init(&c->hs->th);
 	*cp = c;
 	c = NULL;
 	r = 0;
@@ -141,30 +148,28 @@ chan_free(struct chan *c)
 {
 	if (c == NULL)
 		return;
-	if (c->s != NULL)
-		sodium_free(c->s);	/* wipes */
+	if (c->hs != NULL)
+		sodium_free(c->hs);	/* wipes */
 	sodium_memzero(c, sizeof(*c));
 	free(c);
 }
 
-/* Wipes what is no longer needed once the channel is dead or open. */
+/* Drops the handshake state (sodium_free wipes it): once the keys are
+ * confirmed, or the channel has failed, nothing needs it. */
 static void
 wipe_handshake(struct chan *c)
 {
-	sodium_memzero(c->s->password, sizeof(c->s->password));
-	c->s->password_len = 0;
-	sodium_memzero(c->s->y, sizeof(c->s->y));
-	sodium_memzero(c->s->k_confirm_c, sizeof(c->s->k_confirm_c));
-	sodium_memzero(c->s->k_confirm_s, sizeof(c->s->k_confirm_s));
-	sodium_memzero(c->s->k_rx, sizeof(c->s->k_rx));
+	if (c->hs != NULL)
+		sodium_free(c->hs);
+	c->hs = NULL;
 }
 
 static int
 fail(struct chan *c, int r)
 {
 	wipe_handshake(c);
-	sodium_memzero(&c->s->tx, sizeof(c->s->tx));
-	sodium_memzero(&c->s->rx, sizeof(c->s->rx));
+	sodium_memzero(&c->tx, sizeof(c->tx));
+	sodium_memzero(&c->rx, sizeof(c->rx));
 	c->state = ST_DEAD;
 	return r;
 }
@@ -181,7 +186,7 @@ build_ci(const struct chan *c, struct buf *ci)
 	    sizeof(LABEL_ROLE_A) - 1)) != 0 ||
 	    (r = cpace_put_lv(ci, (const uint8_t *)LABEL_ROLE_B,
 	    sizeof(LABEL_ROLE_B) - 1)) != 0 ||
-	    (r = cpace_put_lv(ci, c->ctx, c->ctx_len)) != 0)
+	    (r = cpace_put_lv(ci, c->hs->ctx, c->hs->ctx_len)) != 0)
 		return r;
 	return 0;
 }
@@ -201,25 +206,25 @@ make_share(struct chan *c, uint8_t Y[CPACE_POINT_BYTES])
 	int r = ERR_INTERNAL;
 
 	buf_init(&ci, 4 * 256);
-	memcpy(sid, c->nonce_c, CHAN_NONCE_BYTES);
-	memcpy(sid + CHAN_NONCE_BYTES, c->nonce_s, CHAN_NONCE_BYTES);
+	memcpy(sid, c->hs->nonce_c, CHAN_NONCE_BYTES);
+	memcpy(sid + CHAN_NONCE_BYTES, c->hs->nonce_s, CHAN_NONCE_BYTES);
 	if ((r = build_ci(c, &ci)) != 0)
 		goto out;
-	if ((r = cpace_calculate_generator(g, c->s->password,
-	    c->s->password_len, buf_ptr(&ci), buf_len(&ci), sid,
+	if ((r = cpace_calculate_generator(g, c->hs->password,
+	    c->hs->password_len, buf_ptr(&ci), buf_len(&ci), sid,
 	    sizeof(sid))) != 0)
 		goto out;
 	/* A uniformly random scalar: reduce 64 random bytes mod L. */
 	r = ERR_CRYPTO;
 	if (c->rng(c->rng_ctx, wide, sizeof(wide)) != 0)
 		goto out;
-	crypto_core_ristretto255_scalar_reduce(c->s->y, wide);
-	if ((r = cpace_share(Y, c->s->y, g)) != 0)
+	crypto_core_ristretto255_scalar_reduce(c->hs->y, wide);
+	if ((r = cpace_share(Y, c->hs->y, g)) != 0)
 		goto out;
 	r = 0;
  out:
-	sodium_memzero(c->s->password, sizeof(c->s->password));
-	c->s->password_len = 0;
+	sodium_memzero(c->hs->password, sizeof(c->hs->password));
+	c->hs->password_len = 0;
 	sodium_memzero(g, sizeof(g));
 	sodium_memzero(wide, sizeof(wide));
 	buf_release(&ci);
@@ -243,24 +248,24 @@ derive_keys(struct chan *c, const uint8_t Y_peer[CPACE_POINT_BYTES],
 	uint8_t k_c2s[CHAN_KEY_BYTES], k_s2c[CHAN_KEY_BYTES];
 	int r = ERR_INTERNAL;
 
-	memcpy(sid, c->nonce_c, CHAN_NONCE_BYTES);
-	memcpy(sid + CHAN_NONCE_BYTES, c->nonce_s, CHAN_NONCE_BYTES);
-	r = cpace_secret(K, c->s->y, Y_peer);
-	sodium_memzero(c->s->y, sizeof(c->s->y));
+	memcpy(sid, c->hs->nonce_c, CHAN_NONCE_BYTES);
+	memcpy(sid + CHAN_NONCE_BYTES, c->hs->nonce_s, CHAN_NONCE_BYTES);
+	r = cpace_secret(K, c->hs->y, Y_peer);
+	sodium_memzero(c->hs->y, sizeof(c->hs->y));
 	/* An invalid share can only come from interference: to the user it
 	 * is the same failure as a wrong password. */
 	if (r != 0) {
 		r = ERR_AUTH;
 		goto out;
 	}
-	if ((r = cpace_isk_ir(isk, sid, sizeof(sid), K, c->ya, NULL, 0,
-	    c->yb, NULL, 0)) != 0)
+	if ((r = cpace_isk_ir(isk, sid, sizeof(sid), K, c->hs->ya, NULL, 0,
+	    c->hs->yb, NULL, 0)) != 0)
 		goto out;
 	kdf_extract(prk, (const uint8_t *)LABEL_SALT, sizeof(LABEL_SALT) - 1,
 	    isk, sizeof(isk));
-	if ((r = kdf_expand(c->s->k_confirm_c, CHAN_KEY_BYTES, prk,
+	if ((r = kdf_expand(c->hs->k_confirm_c, CHAN_KEY_BYTES, prk,
 	    (const uint8_t *)LABEL_CONFIRM_C, sizeof(LABEL_CONFIRM_C) - 1)) != 0 ||
-	    (r = kdf_expand(c->s->k_confirm_s, CHAN_KEY_BYTES, prk,
+	    (r = kdf_expand(c->hs->k_confirm_s, CHAN_KEY_BYTES, prk,
 	    (const uint8_t *)LABEL_CONFIRM_S, sizeof(LABEL_CONFIRM_S) - 1)) != 0 ||
 	    (r = kdf_expand(k_c2s, CHAN_KEY_BYTES, prk,
 	    (const uint8_t *)LABEL_KEY_C2S, sizeof(LABEL_KEY_C2S) - 1)) != 0 ||
@@ -269,10 +274,10 @@ derive_keys(struct chan *c, const uint8_t Y_peer[CPACE_POINT_BYTES],
 		goto out;
 	if (c->role == CHAN_CLIENT) {
 		memcpy(k_tx, k_c2s, CHAN_KEY_BYTES);
-		memcpy(c->s->k_rx, k_s2c, CHAN_KEY_BYTES);
+		memcpy(c->hs->k_rx, k_s2c, CHAN_KEY_BYTES);
 	} else {
 		memcpy(k_tx, k_s2c, CHAN_KEY_BYTES);
-		memcpy(c->s->k_rx, k_c2s, CHAN_KEY_BYTES);
+		memcpy(c->hs->k_rx, k_c2s, CHAN_KEY_BYTES);
 	}
 	r = 0;
  out:
@@ -293,7 +298,7 @@ static void
 confirm_tag(const struct chan *c, const uint8_t key[CHAN_KEY_BYTES],
     const uint8_t *frame, size_t len, uint8_t tag[CHAN_TAG_BYTES])
 {
-	crypto_hash_sha512_state st = c->th;
+	crypto_hash_sha512_state st = c->hs->th;
 	uint8_t h[crypto_hash_sha512_BYTES];
 
 	crypto_hash_sha512_update(&st, frame, len);
@@ -369,7 +374,7 @@ seal(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
 		c->tx_since_rekey = 0;
 	} else
 		tag = crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
-	if (crypto_secretstream_xchacha20poly1305_push(&c->s->tx, p, NULL,
+	if (crypto_secretstream_xchacha20poly1305_push(&c->tx, p, NULL,
 	    p + 1, mlen, NULL, 0, tag) != 0) {
 		buf_unput(out, FRAME_HDR_LEN + mlen + SS_ABYTES);
 		return ERR_CRYPTO;
@@ -421,13 +426,13 @@ chan_start(struct chan *c, struct buf *out)
 		return c->state == ST_DEAD ? ERR_CLOSED : 0;
 	if (c->state != ST_CLIENT_INIT)
 		return ERR_STATE;
-	if (c->rng(c->rng_ctx, c->nonce_c, CHAN_NONCE_BYTES) != 0)
+	if (c->rng(c->rng_ctx, c->hs->nonce_c, CHAN_NONCE_BYTES) != 0)
 		return fail(c, ERR_CRYPTO);
 	if ((r = reserve_frame(out, FRAME_HELLO, HELLO_LEN, &f)) != 0)
 		return r;
 	f[FRAME_HDR_LEN] = SUITE_V1;
-	memcpy(f + FRAME_HDR_LEN + 1, c->nonce_c, CHAN_NONCE_BYTES);
-	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + HELLO_LEN);
+	memcpy(f + FRAME_HDR_LEN + 1, c->hs->nonce_c, CHAN_NONCE_BYTES);
+	crypto_hash_sha512_update(&c->hs->th, f, FRAME_HDR_LEN + HELLO_LEN);
 	c->state = ST_CLIENT_WAIT_SHARE_A;
 	return 0;
 }
@@ -441,21 +446,21 @@ on_hello(struct chan *c, const struct frame *fr, struct buf *in_payload,
 	int r;
 
 	if ((r = buf_get_u8(in_payload, &suite)) != 0 ||
-	    (r = buf_get_fixed(in_payload, c->nonce_c, CHAN_NONCE_BYTES)) != 0 ||
+	    (r = buf_get_fixed(in_payload, c->hs->nonce_c, CHAN_NONCE_BYTES)) != 0 ||
 	    (r = buf_expect_end(in_payload)) != 0)
 		return r;
 	if (suite != SUITE_V1)
 		return ERR_VERSION;
-	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
-	if (c->rng(c->rng_ctx, c->nonce_s, CHAN_NONCE_BYTES) != 0)
+	crypto_hash_sha512_update(&c->hs->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	if (c->rng(c->rng_ctx, c->hs->nonce_s, CHAN_NONCE_BYTES) != 0)
 		return ERR_CRYPTO;
-	if ((r = make_share(c, c->ya)) != 0)
+	if ((r = make_share(c, c->hs->ya)) != 0)
 		return r;
 	if ((r = reserve_frame(out, FRAME_SHARE_A, SHARE_A_LEN, &f)) != 0)
 		return r;
-	memcpy(f + FRAME_HDR_LEN, c->nonce_s, CHAN_NONCE_BYTES);
-	memcpy(f + FRAME_HDR_LEN + CHAN_NONCE_BYTES, c->ya, CPACE_POINT_BYTES);
-	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + SHARE_A_LEN);
+	memcpy(f + FRAME_HDR_LEN, c->hs->nonce_s, CHAN_NONCE_BYTES);
+	memcpy(f + FRAME_HDR_LEN + CHAN_NONCE_BYTES, c->hs->ya, CPACE_POINT_BYTES);
+	crypto_hash_sha512_update(&c->hs->th, f, FRAME_HDR_LEN + SHARE_A_LEN);
 	c->state = ST_SERVER_WAIT_SHARE_B;
 	return 0;
 }
@@ -469,25 +474,25 @@ on_share_a(struct chan *c, const struct frame *fr, struct buf *in_payload,
 	uint8_t *f, *p;
 	int r;
 
-	if ((r = buf_get_fixed(in_payload, c->nonce_s, CHAN_NONCE_BYTES)) != 0 ||
-	    (r = buf_get_fixed(in_payload, c->ya, CPACE_POINT_BYTES)) != 0 ||
+	if ((r = buf_get_fixed(in_payload, c->hs->nonce_s, CHAN_NONCE_BYTES)) != 0 ||
+	    (r = buf_get_fixed(in_payload, c->hs->ya, CPACE_POINT_BYTES)) != 0 ||
 	    (r = buf_expect_end(in_payload)) != 0)
 		return r;
-	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
-	if ((r = make_share(c, c->yb)) != 0)
+	crypto_hash_sha512_update(&c->hs->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	if ((r = make_share(c, c->hs->yb)) != 0)
 		goto out;
-	if ((r = derive_keys(c, c->ya, k_tx)) != 0)
+	if ((r = derive_keys(c, c->hs->ya, k_tx)) != 0)
 		goto out;
 	if ((r = reserve_frame(out, FRAME_SHARE_B, SHARE_B_LEN, &f)) != 0)
 		goto out;
 	p = f + FRAME_HDR_LEN;
-	memcpy(p, c->yb, CPACE_POINT_BYTES);
-	crypto_secretstream_xchacha20poly1305_init_push(&c->s->tx,
+	memcpy(p, c->hs->yb, CPACE_POINT_BYTES);
+	crypto_secretstream_xchacha20poly1305_init_push(&c->tx,
 	    p + CPACE_POINT_BYTES, k_tx);
-	confirm_tag(c, c->s->k_confirm_c, f,
+	confirm_tag(c, c->hs->k_confirm_c, f,
 	    FRAME_HDR_LEN + SHARE_B_LEN - CHAN_TAG_BYTES,
 	    p + SHARE_B_LEN - CHAN_TAG_BYTES);
-	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + SHARE_B_LEN);
+	crypto_hash_sha512_update(&c->hs->th, f, FRAME_HDR_LEN + SHARE_B_LEN);
 	c->state = ST_CLIENT_WAIT_CONFIRM_A;
 	r = 0;
  out:
@@ -505,29 +510,29 @@ on_share_b(struct chan *c, const struct frame *fr, struct buf *in_payload,
 	uint8_t *f, *p;
 	int r;
 
-	if ((r = buf_get_fixed(in_payload, c->yb, CPACE_POINT_BYTES)) != 0 ||
+	if ((r = buf_get_fixed(in_payload, c->hs->yb, CPACE_POINT_BYTES)) != 0 ||
 	    (r = buf_get_view(in_payload, SS_HEADER_BYTES, &hdr)) != 0 ||
 	    (r = buf_get_view(in_payload, CHAN_TAG_BYTES, &tag)) != 0 ||
 	    (r = buf_expect_end(in_payload)) != 0)
 		return r;
-	if ((r = derive_keys(c, c->yb, k_tx)) != 0 ||
-	    (r = check_tag(c, c->s->k_confirm_c, fr->hdr,
+	if ((r = derive_keys(c, c->hs->yb, k_tx)) != 0 ||
+	    (r = check_tag(c, c->hs->k_confirm_c, fr->hdr,
 	    FRAME_HDR_LEN + SHARE_B_LEN - CHAN_TAG_BYTES, tag)) != 0)
 		goto out;
 	r = ERR_CRYPTO;
-	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->s->rx, hdr,
-	    c->s->k_rx) != 0)
+	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->rx, hdr,
+	    c->hs->k_rx) != 0)
 		goto out;
-	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	crypto_hash_sha512_update(&c->hs->th, fr->hdr, FRAME_HDR_LEN + fr->len);
 	if ((r = reserve_frame(out, FRAME_CONFIRM_A, CONFIRM_A_LEN, &f)) != 0)
 		goto out;
 	p = f + FRAME_HDR_LEN;
-	crypto_secretstream_xchacha20poly1305_init_push(&c->s->tx, p, k_tx);
-	confirm_tag(c, c->s->k_confirm_s, f,
+	crypto_secretstream_xchacha20poly1305_init_push(&c->tx, p, k_tx);
+	confirm_tag(c, c->hs->k_confirm_s, f,
 	    FRAME_HDR_LEN + CONFIRM_A_LEN - CHAN_TAG_BYTES,
 	    p + SS_HEADER_BYTES);
-	crypto_hash_sha512_update(&c->th, f, FRAME_HDR_LEN + CONFIRM_A_LEN);
-	crypto_hash_sha512_final(&c->th, c->th_final);
+	crypto_hash_sha512_update(&c->hs->th, f, FRAME_HDR_LEN + CONFIRM_A_LEN);
+	crypto_hash_sha512_final(&c->hs->th, c->th_final);
 	wipe_handshake(c);
 	if ((r = send_identity(c, out)) != 0)
 		goto out;
@@ -550,14 +555,14 @@ on_confirm_a(struct chan *c, const struct frame *fr, struct buf *in_payload,
 	    (r = buf_get_view(in_payload, CHAN_TAG_BYTES, &tag)) != 0 ||
 	    (r = buf_expect_end(in_payload)) != 0)
 		return r;
-	if ((r = check_tag(c, c->s->k_confirm_s, fr->hdr,
+	if ((r = check_tag(c, c->hs->k_confirm_s, fr->hdr,
 	    FRAME_HDR_LEN + CONFIRM_A_LEN - CHAN_TAG_BYTES, tag)) != 0)
 		return r;
-	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->s->rx, hdr,
-	    c->s->k_rx) != 0)
+	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->rx, hdr,
+	    c->hs->k_rx) != 0)
 		return ERR_CRYPTO;
-	crypto_hash_sha512_update(&c->th, fr->hdr, FRAME_HDR_LEN + fr->len);
-	crypto_hash_sha512_final(&c->th, c->th_final);
+	crypto_hash_sha512_update(&c->hs->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	crypto_hash_sha512_final(&c->hs->th, c->th_final);
 	wipe_handshake(c);
 	if ((r = send_identity(c, out)) != 0)
 		return r;
@@ -581,7 +586,7 @@ open_record(struct chan *c, const struct frame *fr, struct buf *app,
 	want = fr->len - SS_ABYTES;
 	if ((r = buf_reserve(app, want, &m)) != 0)
 		return r;
-	if (crypto_secretstream_xchacha20poly1305_pull(&c->s->rx, m, &mlen,
+	if (crypto_secretstream_xchacha20poly1305_pull(&c->rx, m, &mlen,
 	    &tag, fr->payload, fr->len, NULL, 0) != 0 ||
 	    mlen != want) {
 		buf_unput(app, want);
@@ -810,7 +815,7 @@ chan_close(struct chan *c, struct buf *out)
 	if ((r = seal(c, INNER_CLOSE, NULL, 0, out)) != 0)
 		return r;
 	c->sent_close = 1;
-	sodium_memzero(&c->s->tx, sizeof(c->s->tx));
+	sodium_memzero(&c->tx, sizeof(c->tx));
 	return 0;
 }
 

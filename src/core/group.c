@@ -3,8 +3,10 @@
  * section "Rooms" has the bytes).
  *
  * Blobs, the first byte says which:
- *   0x01 ANNOUNCE   id_pk[32] eph_pk[32] u8 n name[n] sig[64] mac[32]
- *   0x02 SENDERKEY  nonce[24] aead(k_pair; epoch u32, seq u64, ck[32])
+ *   0x01 ANNOUNCE   id_pk[32] eph_pk[32] u32 member u8 n name[n] sig[64]
+ *                   mac[32]
+ *   0x02 SENDERKEY  nonce[24] aead(k_pair; epoch u32, seq u64, ck[32],
+ *                   prev_end u64)
  *   0x03 MESSAGE    id_pk[32] epoch u32 seq u64 aead(mk; kind u8, text)
  *                   sig[64]
  *   0x04 PRIVATE    seq u64 nonce[24] aead(k_pair; text)
@@ -32,7 +34,10 @@
 #define MAC_BYTES		crypto_auth_hmacsha512256_BYTES
 #define NONCE_BYTES		crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define AEAD_ABYTES		crypto_aead_xchacha20poly1305_ietf_ABYTES
-#define SK_PLAIN_LEN		(4 + 8 + KEY_BYTES)
+#define SK_PLAIN_LEN		(4 + 8 + KEY_BYTES + 8)
+/* Session keys of members who left, kept so that the relay can't bring
+ * an old announcement back under a new id (a "ghost"). */
+#define MAX_GONE		4096
 #define MSG_HDR_LEN		(1 + IDENTITY_PK_BYTES + 4 + 8)
 #define MAX_BLOB		(MSG_HDR_LEN + 1 + GROUP_MAX_TEXT + \
 				    AEAD_ABYTES + SIG_BYTES)
@@ -85,6 +90,10 @@ struct group {
 	struct gsecrets		*s;
 	uint32_t		 epoch;	/* our sender key's */
 	uint64_t		 seq;	/* our next message number */
+	uint64_t		 prev_end;	/* messages in our previous epoch */
+	int			(*name_ok)(const char *);
+	uint8_t			(*gone)[KEY_BYTES];	/* session keys seen leave */
+	size_t			 ngone;
 	struct gmember		**m;	/* sorted by id (relay ids grow) */
 	size_t			 n, cap;
 };
@@ -195,6 +204,8 @@ group_new(struct group **gp, const uint8_t room_id[GROUP_ROOM_ID_BYTES],
 	if ((r = kdf_expand(g->s->k_auth, KEY_BYTES, prk, info,
 	    sizeof(info))) != 0)
 		goto out;
+	if ((g->gone = calloc(MAX_GONE, KEY_BYTES)) == NULL)
+		goto out;
 	crypto_box_keypair(g->eph_pk, g->s->eph_sk);
 	randombytes_buf(g->s->ck, KEY_BYTES);
 	g->epoch = 1;
@@ -217,6 +228,7 @@ group_free(struct group *g)
 	for (i = 0; i < g->n; i++)
 		member_free(g->m[i]);
 	free(g->m);
+	free(g->gone);
 	if (g->s != NULL)
 		sodium_free(g->s);
 	sodium_memzero(g, sizeof(*g));
@@ -233,11 +245,14 @@ put_announce(struct group *g, struct buf *out)
 	size_t nlen = strlen(g->name);
 	int r;
 
-	/* sig over L_ANN_SIG || room id || eph_pk || n || name. */
+	/* sig over L_ANN_SIG || room id || eph_pk || member || n || name:
+	 * bound to the id the relay gave us, so it can't be replayed under
+	 * another. */
 	buf_init(&sm, 256);
 	if ((r = buf_put(&sm, L_ANN_SIG, sizeof(L_ANN_SIG) - 1)) != 0 ||
 	    (r = buf_put(&sm, g->room_id, GROUP_ROOM_ID_BYTES)) != 0 ||
 	    (r = buf_put(&sm, g->eph_pk, KEY_BYTES)) != 0 ||
+	    (r = buf_put_u32(&sm, g->self)) != 0 ||
 	    (r = buf_put_u8(&sm, (uint8_t)nlen)) != 0 ||
 	    (r = buf_put(&sm, g->name, nlen)) != 0)
 		goto out;
@@ -245,6 +260,7 @@ put_announce(struct group *g, struct buf *out)
 	if ((r = buf_put_u8(out, BLOB_ANNOUNCE)) != 0 ||
 	    (r = buf_put(out, g->id->pk, IDENTITY_PK_BYTES)) != 0 ||
 	    (r = buf_put(out, g->eph_pk, KEY_BYTES)) != 0 ||
+	    (r = buf_put_u32(out, g->self)) != 0 ||
 	    (r = buf_put_u8(out, (uint8_t)nlen)) != 0 ||
 	    (r = buf_put(out, g->name, nlen)) != 0 ||
 	    (r = buf_put(out, sig, SIG_BYTES)) != 0)
@@ -277,6 +293,12 @@ announce_to(struct group *g, uint32_t to)
 	return r;
 }
 
+void
+group_set_name_check(struct group *g, int (*name_ok)(const char *))
+{
+	g->name_ok = name_ok;
+}
+
 int
 group_start(struct group *g, uint32_t self)
 {
@@ -301,6 +323,18 @@ group_member_left(struct group *g, uint32_t id)
 	for (i = 0; i < g->n; i++) {
 		if (g->m[i]->id != id)
 			continue;
+		if (g->m[i]->verified) {
+			/* Oldest first out when full: a ring. */
+			if (g->ngone < MAX_GONE)
+				memcpy(g->gone[g->ngone++], g->m[i]->eph_pk,
+				    KEY_BYTES);
+			else {
+				memmove(g->gone[0], g->gone[1],
+				    (MAX_GONE - 1) * KEY_BYTES);
+				memcpy(g->gone[MAX_GONE - 1], g->m[i]->eph_pk,
+				    KEY_BYTES);
+			}
+		}
 		member_free(g->m[i]);
 		memmove(&g->m[i], &g->m[i + 1], (g->n - i - 1) * sizeof(*g->m));
 		g->n--;
@@ -309,6 +343,7 @@ group_member_left(struct group *g, uint32_t id)
 	/* A new epoch: whoever left never gets this chain key. */
 	randombytes_buf(g->s->ck, KEY_BYTES);
 	g->epoch++;
+	g->prev_end = g->seq;
 	g->seq = 0;
 }
 
@@ -358,13 +393,17 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
     const uint8_t *blob, size_t len)
 {
 	const uint8_t *id_pk, *eph_pk, *name, *sig, *mac;
+	char cname[GROUP_MAX_NAME + 1];
 	struct gmember *m, tmp;
 	struct buf sm;
+	uint32_t member;
 	uint8_t nlen;
+	size_t i;
 	int r, fresh;
 
 	if ((r = buf_get_view(b, IDENTITY_PK_BYTES, &id_pk)) != 0 ||
 	    (r = buf_get_view(b, KEY_BYTES, &eph_pk)) != 0 ||
+	    (r = buf_get_u32(b, &member)) != 0 ||
 	    (r = buf_get_u8(b, &nlen)) != 0)
 		return r;
 	if (nlen == 0 || nlen > GROUP_MAX_NAME)
@@ -374,7 +413,10 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 	    (r = buf_get_view(b, MAC_BYTES, &mac)) != 0 ||
 	    (r = buf_expect_end(b)) != 0)
 		return r;
-	if (memchr(name, '\0', nlen) != NULL)
+	memcpy(cname, name, nlen);
+	cname[nlen] = '\0';
+	if (memchr(name, '\0', nlen) != NULL ||
+	    (g->name_ok != NULL && !g->name_ok(cname)))
 		return ERR_FORMAT;
 	{
 		crypto_auth_hmacsha512256_state st;
@@ -392,21 +434,32 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 		sodium_memzero(&st, sizeof(st));
 		if (r != 0) {
 			emit(g, GROUP_EV_REJECTED, NULL, from);
-			return 0;
+			/* Answer with our own announcement: the newcomer's
+			 * check of it fails the same way, so it learns that
+			 * its secret is wrong instead of waiting forever.
+			 * It reveals nothing the relay doesn't see anyway. */
+			return direct ? 0 : announce_to(g, from);
 		}
 	}
 	buf_init(&sm, 256);
 	(void)buf_put(&sm, L_ANN_SIG, sizeof(L_ANN_SIG) - 1);
 	(void)buf_put(&sm, g->room_id, GROUP_ROOM_ID_BYTES);
 	(void)buf_put(&sm, eph_pk, KEY_BYTES);
+	(void)buf_put_u32(&sm, member);
 	(void)buf_put_u8(&sm, nlen);
 	(void)buf_put(&sm, name, nlen);
 	r = identity_verify(id_pk, sig, buf_ptr(&sm), buf_len(&sm));
 	buf_release(&sm);
-	/* Our own announcement played back under another id is not a
-	 * member either. */
-	if (r != 0 || from == g->self || sodium_memcmp(eph_pk, g->eph_pk,
-	    KEY_BYTES) == 0) {
+	/* Signed for another id, ours played back, or a session that has
+	 * left: a replay by the relay, not a member. */
+	if (r == 0 && member != from)
+		r = -1;
+	if (r == 0 && sodium_memcmp(eph_pk, g->eph_pk, KEY_BYTES) == 0)
+		r = -1;
+	for (i = 0; r == 0 && i < g->ngone; i++)
+		if (sodium_memcmp(eph_pk, g->gone[i], KEY_BYTES) == 0)
+			r = -1;
+	if (r != 0 || from == g->self) {
 		emit(g, GROUP_EV_REJECTED, NULL, from);
 		return 0;
 	}
@@ -460,6 +513,7 @@ give_sender_key(struct group *g, struct gmember *m)
 	(void)buf_put_u32(&p, g->epoch);
 	(void)buf_put_u64(&p, g->seq);
 	(void)buf_put(&p, g->s->ck, KEY_BYTES);
+	(void)buf_put_u64(&p, g->epoch > 1 ? g->prev_end : 0);
 	memcpy(pt, buf_ptr(&p), sizeof(pt));
 	buf_release(&p);
 	blob[0] = BLOB_SENDERKEY;
@@ -483,9 +537,10 @@ on_sender_key(struct group *g, struct gmember *m, struct buf *b)
 {
 	const uint8_t *nonce, *ct;
 	uint8_t pt[SK_PLAIN_LEN];
+	struct group_event ev;
 	struct buf ad, p;
 	uint32_t epoch;
-	uint64_t seq;
+	uint64_t seq, prev_end;
 	int r;
 
 	if ((r = buf_get_view(b, NONCE_BYTES, &nonce)) != 0 ||
@@ -504,12 +559,25 @@ on_sender_key(struct group *g, struct gmember *m, struct buf *b)
 	buf_view(&p, pt, sizeof(pt));
 	(void)buf_get_u32(&p, &epoch);
 	(void)buf_get_u64(&p, &seq);
+	(void)buf_consume(&p, KEY_BYTES);
+	(void)buf_get_u64(&p, &prev_end);
 	/* Only ever forward: an old key played back would rewind the chain
 	 * and let old messages be replayed. */
 	if (m->have_chain && epoch <= m->epoch) {
 		if (epoch < m->epoch)
 			emit(g, GROUP_EV_REPLAY, m, m->id);
 	} else {
+		/* Messages of the epoch just ended that never came. */
+		if (m->have_chain && epoch == m->epoch + 1 &&
+		    prev_end > m->next_seq) {
+			memset(&ev, 0, sizeof(ev));
+			ev.type = GROUP_EV_MISSING;
+			ev.id = m->id;
+			ev.name = m->name;
+			ev.pk = m->id_pk;
+			ev.count = prev_end - m->next_seq;
+			g->event(g->arg, &ev);
+		}
 		m->have_chain = 1;
 		m->epoch = epoch;
 		m->next_seq = seq;
@@ -591,6 +659,8 @@ on_message(struct group *g, uint32_t from, const uint8_t *blob, size_t len)
 
 	if (len < MSG_HDR_LEN + 1 + AEAD_ABYTES + SIG_BYTES)
 		return ERR_TRUNCATED;
+	if (len > MAX_BLOB)
+		return ERR_TOO_LARGE;
 	buf_view(&b, blob + 1, MSG_HDR_LEN - 1);
 	(void)buf_get_view(&b, IDENTITY_PK_BYTES, &pk);
 	(void)buf_get_u32(&b, &epoch);
@@ -722,6 +792,8 @@ on_private(struct group *g, struct gmember *m, const uint8_t *blob,
 
 	if (len < 1 + 8 + NONCE_BYTES + 1 + AEAD_ABYTES)
 		return ERR_TRUNCATED;
+	if (len > 1 + 8 + NONCE_BYTES + GROUP_MAX_TEXT + AEAD_ABYTES)
+		return ERR_TOO_LARGE;
 	buf_view(&b, blob + 1, 8);
 	(void)buf_get_u64(&b, &seq);
 	ctlen = len - 1 - 8 - NONCE_BYTES;

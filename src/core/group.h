@@ -84,8 +84,11 @@ struct group;
 
 /*
  * Our state in one room: we are 'name' with identity 'id' (borrowed; it
- * must outlive the group).  The room secret is copied into guarded
- * memory.  0, or ERR_INVALID_ARG / ERR_ALLOC with *gp NULL.
+ * must outlive the group).  The room secret is used once, to derive the
+ * membership key kept in guarded memory with our session and chain keys;
+ * it is not kept.  Keys received from others (pairwise and their chain
+ * keys) are in ordinary memory, wiped when dropped.  0, or
+ * ERR_INVALID_ARG / ERR_ALLOC with *gp NULL.
  */
 int	 group_new(struct group **gp,
 	    const uint8_t room_id[GROUP_ROOM_ID_BYTES],
@@ -95,7 +98,11 @@ int	 group_new(struct group **gp,
 /* Wipes every key and frees; NULL is a no-op. */
 void	 group_free(struct group *g);
 
-/* The relay admitted us as 'self': broadcast our announcement. */
+/* Names in announcements must also pass name_ok (e.g. the rules of
+ * peers_name_valid); an announcement whose name fails is rejected. */
+void	 group_set_name_check(struct group *g, int (*name_ok)(const char *));
+/* The relay admitted us as 'self': broadcast our announcement (which
+ * signs 'self', so it can't be replayed under another id). */
 int	 group_start(struct group *g, uint32_t self);
 /* The relay says id left: forget it, and start a new epoch of our own
  * sender key (handed out at our next message). */

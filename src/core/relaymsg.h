@@ -2,7 +2,8 @@
  * relaymsg.h: the messages between a member and the relay, carried one
  * per application record of the client-relay secure channel (chan.h with
  * an empty password: the relay is authenticated by its pinned identity
- * key, the member by nothing -- it uses a throwaway identity per link).
+ * key; the member uses a throwaway identity for the link itself, though
+ * its real identity key is in the announcement it routes, group.h).
  *
  * The relay routes opaque blobs: what a member broadcasts or sends to one
  * member is end-to-end encrypted (group.h) and the relay can't read it.

@@ -91,7 +91,8 @@ flush_out(struct conn *c)
 		return 0;
 	if (evbuffer_add(o, buf_ptr(&c->out), buf_len(&c->out)) != 0)
 		return ERR_ALLOC;
-	buf_reset(&c->out);
+	/* Released, not kept: an idle link holds no buffers of its own. */
+	buf_release(&c->out);
 	if (evbuffer_get_length(o) > CONN_MAX_PENDING)
 		return ERR_TIMEOUT;	/* the peer is not reading */
 	return 0;
@@ -168,6 +169,11 @@ conn_process(struct conn *c)
 		case CHAN_EV_NONE:
 			break;
 		}
+	}
+	if (!c->done) {
+		if (buf_len(&c->in) == 0)
+			buf_release(&c->in);
+		buf_release(&c->app);
 	}
 }
 

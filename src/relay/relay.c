@@ -8,6 +8,9 @@
  * rooms are being walked: every way a link ends marks it dead and queues
  * it, and one event that runs after the current callback removes it from
  * its room (telling the others) and frees it -- Redis's way.
+ *
+ * Flow control is per room (relay.h): while any member of a room has a
+ * backlog, nobody in that room is read from.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,6 +48,30 @@
 #define RELAY_ACCEPT_PAUSE_MS	1000
 #define RELAY_STATE_SUBDIR	"sotto-relay"
 
+/*
+ * A test hook, left out of --help: '--misbehave ACTION:N' mistreats the
+ * Nth DELIVER the relay sends (each copy counts): drops it, sends it
+ * twice, sends it after the next DELIVER to the same member, or flips a
+ * bit of its blob.  Members must not trust a relay; this lets the tests
+ * show that they don't.
+ */
+enum misbehave {
+	MB_NONE,
+	MB_DROP,
+	MB_DUP,
+	MB_SWAP,
+	MB_FLIP,
+};
+
+struct relay_misbehave {
+	enum misbehave		 action;
+	unsigned long		 n;
+	unsigned long		 seen;
+	struct relay_link	*held_for;	/* MB_SWAP: the held DELIVER */
+	uint8_t			*held;
+	size_t			 held_len;
+};
+
 enum link_state {
 	LINK_HANDSHAKE,		/* channel not established yet */
 	LINK_WAIT_JOIN,		/* established, no JOIN yet */
@@ -60,10 +87,13 @@ struct relay_link {
 	struct conn		*c;
 	LIST_ENTRY(relay_link)	 all;
 	TAILQ_ENTRY(relay_link)	 waiting;	/* no JOIN yet: accept order */
+	TAILQ_ENTRY(relay_link)	 backed;	/* backlog: since order */
 	struct relay_link	*reap_next;
 	int64_t			 deadline;	/* JOIN due, monotonic ms */
+	int64_t			 stall;		/* backlog must clear by then */
 	uint8_t			 state;		/* enum link_state */
 	uint8_t			 is_waiting;
+	uint8_t			 is_backed;	/* has a backlog (congested) */
 	uint8_t			 bye;		/* owed a SHUTDOWN notice */
 };
 
@@ -77,15 +107,18 @@ struct relay {
 	struct event			*sig_int;
 	struct event			*sig_term;
 	struct event			*join_timer;
+	struct event			*stall_timer;
 	struct event			*reap_ev;
 	struct event			*stop_timer;
 	struct event			*accept_timer;
 	LIST_HEAD(, relay_link)		 links;
 	TAILQ_HEAD(, relay_link)	 waiting;
+	TAILQ_HEAD(, relay_link)	 backed;
 	struct relay_link		*reap;
 	size_t				 nlinks;
 	int				 accept_paused;
 	int				 stopping;
+	struct relay_misbehave		 mb;
 };
 
 static struct relay_link *
@@ -93,6 +126,14 @@ link_of(struct rroom_member *m)
 {
 	return (struct relay_link *)(void *)((char *)m -
 	    offsetof(struct relay_link, m));
+}
+
+static void
+misbehave_forget(struct relay *r)
+{
+	free(r->mb.held);
+	r->mb.held = NULL;
+	r->mb.held_for = NULL;
 }
 
 static int64_t
@@ -111,6 +152,68 @@ ms_to_tv(int64_t ms, struct timeval *tv)
 		ms = 0;
 	tv->tv_sec = (time_t)(ms / 1000);
 	tv->tv_usec = (suseconds_t)((ms % 1000) * 1000);
+}
+
+/* --- flow control ------------------------------------------------------- */
+
+static void
+pause_one(struct rroom_member *m, void *arg)
+{
+	struct relay_link *l = link_of(m);
+
+	if (l->state == LINK_MEMBER)
+		conn_pause(l->c, *(const int *)arg);
+}
+
+/* Holds back or lets go every member of l's room. */
+static void
+pause_room(struct relay_link *l, int paused)
+{
+	rroom_foreach(&l->m, pause_one, &paused);
+}
+
+static void
+stall_timer_arm(struct relay *r, int64_t now)
+{
+	struct relay_link *l = TAILQ_FIRST(&r->backed);
+	struct timeval tv;
+
+	if (l == NULL || evtimer_pending(r->stall_timer, NULL))
+		return;
+	ms_to_tv(l->stall - now, &tv);
+	evtimer_add(r->stall_timer, &tv);
+}
+
+/* l has more than RELAY_HIGH_WATER queued. */
+static void
+backlog_start(struct relay_link *l)
+{
+	struct relay *r = l->r;
+	int64_t now;
+
+	if (l->is_backed)
+		return;
+	now = now_ms();
+	l->is_backed = 1;
+	l->stall = now + RELAY_STALL_TIMEOUT * 1000;
+	TAILQ_INSERT_TAIL(&r->backed, l, backed);
+	stall_timer_arm(r, now);
+	if (rroom_busy_add(&l->m, 1) == 1)
+		pause_room(l, 1);
+}
+
+/* l's backlog is gone, or l is going: call before it leaves its room. */
+static void
+backlog_end(struct relay_link *l)
+{
+	struct relay *r = l->r;
+
+	if (!l->is_backed)
+		return;
+	l->is_backed = 0;
+	TAILQ_REMOVE(&r->backed, l, backed);
+	if (rroom_busy_add(&l->m, -1) == 0)
+		pause_room(l, 0);
 }
 
 /* --- ending links ------------------------------------------------------ */
@@ -152,7 +255,10 @@ link_close(struct relay_link *l)
 	l->state = LINK_CLOSING;
 	l->bye = 0;
 	waiting_remove(r, l);
+	backlog_end(l);
 	rroom_leave(r->hub, &l->m);
+	/* It must read to see the peer's goodbye. */
+	conn_pause(l->c, 0);
 	conn_close(l->c);
 }
 
@@ -168,6 +274,9 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 	 * readers): they join the queue and are reaped in this loop. */
 	while ((l = r->reap) != NULL) {
 		r->reap = l->reap_next;
+		if (r->mb.held_for == l)
+			misbehave_forget(r);
+		backlog_end(l);
 		rroom_leave(r->hub, &l->m);
 		LIST_REMOVE(l, all);
 		r->nlinks--;
@@ -181,13 +290,11 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 /* --- the rooms' way out --------------------------------------------------- */
 
 static void
-relay_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
+link_send(struct relay_link *l, const uint8_t *p, size_t len)
 {
-	struct relay_link *l = link_of(m);
 	size_t queued;
 	int rc;
 
-	(void)arg;
 	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
 		return;
 	if ((rc = conn_send(l->c, p, len)) != 0) {
@@ -196,17 +303,100 @@ relay_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
 		link_end(l);
 		return;
 	}
-	/* A member that doesn't read must not make the relay hold ever
-	 * more for it, nor slow the others down: it is dropped. */
+	/* Past the hard cap whatever the reason: dropped.  Past the high
+	 * water mark: the room waits a little for it (backlog_start). */
 	if ((queued = conn_pending(l->c)) > RELAY_MAX_OUTPUT) {
 		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading "
 		    "(%zu bytes queued): disconnected", conn_peer_addr(l->c),
 		    (unsigned long)l->m.id, queued);
 		link_end(l);
+	} else if (queued > RELAY_HIGH_WATER && l->state == LINK_MEMBER)
+		backlog_start(l);
+}
+
+/* The test hook (see enum misbehave): 1 if it sent (or didn't) the
+ * DELIVER p itself. */
+static int
+misbehave(struct relay *r, struct relay_link *l, const uint8_t *p, size_t len)
+{
+	uint8_t *q;
+
+	if (r->mb.held != NULL && r->mb.held_for == l) {
+		link_send(l, p, len);
+		link_send(l, r->mb.held, r->mb.held_len);
+		misbehave_forget(r);
+		return 1;
 	}
+	if (++r->mb.seen != r->mb.n)
+		return 0;
+	relay_log(RELAY_LOG_WARN, "%s: misbehaving with DELIVER #%lu, as "
+	    "asked", conn_peer_addr(l->c), r->mb.seen);
+	if (r->mb.action == MB_DROP)
+		return 1;
+	if (r->mb.action == MB_DUP) {
+		link_send(l, p, len);
+		link_send(l, p, len);
+		return 1;
+	}
+	if ((q = malloc(len)) == NULL)
+		return 0;
+	memcpy(q, p, len);
+	if (r->mb.action == MB_FLIP) {
+		q[len - 1] ^= 0x01;	/* inside the blob: DELIVER has >= 6 */
+		link_send(l, q, len);
+		free(q);
+		return 1;
+	}
+	r->mb.held = q;
+	r->mb.held_len = len;
+	r->mb.held_for = l;
+	return 1;
+}
+
+static void
+relay_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
+{
+	struct relay *r = arg;
+	struct relay_link *l = link_of(m);
+
+	if (r->mb.action != MB_NONE && len > 0 && p[0] == RELAYMSG_DELIVER &&
+	    misbehave(r, l, p, len))
+		return;
+	link_send(l, p, len);
+}
+
+static void
+stall_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct relay_link *l;
+	int64_t now = now_ms();
+
+	(void)fd;
+	(void)what;
+	while ((l = TAILQ_FIRST(&r->backed)) != NULL && l->stall <= now) {
+		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading (%zu "
+		    "bytes still queued after %d s): disconnected",
+		    conn_peer_addr(l->c), (unsigned long)l->m.id,
+		    conn_pending(l->c), RELAY_STALL_TIMEOUT);
+		/* Dead first, so that letting the room go skips it. */
+		link_end(l);
+		backlog_end(l);
+	}
+	stall_timer_arm(r, now);
 }
 
 /* --- a link's callbacks ------------------------------------------------- */
+
+static void
+link_drained(struct conn *c, void *arg)
+{
+	struct relay_link *l = arg;
+
+	(void)c;
+	if (l->is_backed && l->state == LINK_MEMBER)
+		backlog_end(l);
+}
 
 static void
 link_established(struct conn *c, void *arg)
@@ -246,6 +436,9 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		if (l->state == LINK_WAIT_JOIN && l->m.room != NULL) {
 			waiting_remove(r, l);
 			l->state = LINK_MEMBER;
+			/* Into a room that is being held back. */
+			if (rroom_busy_add(&l->m, 0) > 0)
+				conn_pause(c, 1);
 			relay_log(RELAY_LOG_INFO, "%s: joined as member %lu "
 			    "(%zu in the room; %zu rooms, %zu members)",
 			    conn_peer_addr(c), (unsigned long)l->m.id,
@@ -288,7 +481,7 @@ link_closed(struct conn *c, int err, void *arg)
 }
 
 static const struct conn_cbs link_cbs = {
-	link_established, link_message, link_closed, NULL
+	link_established, link_message, link_closed, link_drained
 };
 
 /* --- the JOIN deadline --------------------------------------------------- */
@@ -464,6 +657,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	r->nlev = 0;
 	evtimer_del(r->accept_timer);
 	evtimer_del(r->join_timer);
+	evtimer_del(r->stall_timer);
 
 	/* Everyone is told first, so that the LEFTs of those leaving
 	 * first go to nobody (they'd be noise, and n^2 of it). */
@@ -601,7 +795,8 @@ log_fingerprint(const struct identity *id)
 }
 
 static int
-relay_run(const char *listen_addr, int port, const char *dir)
+relay_run(const char *listen_addr, int port, const char *dir,
+    const struct relay_misbehave *mb)
 {
 	static const struct rroom_ops ops = { relay_send };
 	static const struct conn_timing timing = CONN_TIMING_DEFAULT;
@@ -616,6 +811,8 @@ relay_run(const char *listen_addr, int port, const char *dir)
 	}
 	LIST_INIT(&r->links);
 	TAILQ_INIT(&r->waiting);
+	TAILQ_INIT(&r->backed);
+	r->mb = *mb;
 	r->timing = timing;
 	r->timing.handshake = RELAY_JOIN_TIMEOUT;
 	if ((rc = keyfile_load_or_create(dir, &r->id, &created)) != 0) {
@@ -640,6 +837,8 @@ relay_run(const char *listen_addr, int port, const char *dir)
 	    NULL ||
 	    (r->join_timer = evtimer_new(r->base, join_timer_cb, r)) ==
 	    NULL ||
+	    (r->stall_timer = evtimer_new(r->base, stall_timer_cb, r)) ==
+	    NULL ||
 	    (r->reap_ev = event_new(r->base, -1, 0, reap_cb, r)) == NULL ||
 	    (r->stop_timer = evtimer_new(r->base, stop_timer_cb, r)) ==
 	    NULL ||
@@ -648,6 +847,9 @@ relay_run(const char *listen_addr, int port, const char *dir)
 		relay_log(RELAY_LOG_ERROR, "out of memory");
 		goto out;
 	}
+	if (r->mb.action != MB_NONE)
+		relay_log(RELAY_LOG_WARN, "test mode: DELIVER #%lu will be "
+		    "mistreated (--misbehave)", r->mb.n);
 	if (relay_listen(r, listen_addr, port) != 0)
 		goto out;
 	evsignal_add(r->sig_int, NULL);
@@ -671,6 +873,8 @@ relay_run(const char *listen_addr, int port, const char *dir)
 		event_free(r->sig_term);
 	if (r->join_timer != NULL)
 		event_free(r->join_timer);
+	if (r->stall_timer != NULL)
+		event_free(r->stall_timer);
 	if (r->reap_ev != NULL)
 		event_free(r->reap_ev);
 	if (r->stop_timer != NULL)
@@ -680,6 +884,7 @@ relay_run(const char *listen_addr, int port, const char *dir)
 	if (r->base != NULL)
 		event_base_free(r->base);
 	identity_free(r->id);
+	misbehave_forget(r);
 	free(r);
 	return status;
 }
@@ -705,6 +910,38 @@ relay_usage(FILE *f)
 	    "levels info, warn, error).  The first lines give the relay key's\n"
 	    "fingerprint, which invitations carry, and the listening addresses.\n",
 	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR);
+}
+
+/* "drop:21" and the like, for --misbehave. */
+static int
+parse_misbehave(const char *s, struct relay_misbehave *mb)
+{
+	static const struct {
+		const char	*name;
+		enum misbehave	 action;
+	} actions[] = {
+		{ "drop", MB_DROP }, { "dup", MB_DUP }, { "swap", MB_SWAP },
+		{ "flip", MB_FLIP },
+	};
+	const char *colon = strchr(s, ':');
+	char *end;
+	size_t i;
+
+	if (colon == NULL)
+		return -1;
+	for (i = 0; i < sizeof(actions) / sizeof(actions[0]); i++)
+		if (strlen(actions[i].name) == (size_t)(colon - s) &&
+		    strncmp(s, actions[i].name, (size_t)(colon - s)) == 0)
+			break;
+	if (i == sizeof(actions) / sizeof(actions[0]) || colon[1] < '1' ||
+	    colon[1] > '9')
+		return -1;
+	errno = 0;
+	mb->n = strtoul(colon + 1, &end, 10);
+	if (errno != 0 || *end != '\0')
+		return -1;
+	mb->action = actions[i].action;
+	return 0;
 }
 
 /* --fingerprint: the key on stdout, for scripts. */
@@ -734,13 +971,16 @@ relay_main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "fingerprint", no_argument, NULL, 'f' },
+		{ "misbehave", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *listen_addr = NULL, *dir = NULL;
+	struct relay_misbehave mb;
 	char dirbuf[4096];
 	int ch, port = RELAY_DEFAULT_PORT, fingerprint = 0, status;
 
+	memset(&mb, 0, sizeof(mb));
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "l:p:s:fh", opts, NULL)) != -1) {
@@ -760,6 +1000,13 @@ relay_main(int argc, char **argv)
 			break;
 		case 'f':
 			fingerprint = 1;
+			break;
+		case 'M':
+			if (parse_misbehave(optarg, &mb) != 0) {
+				fprintf(stderr, "sotto: bad --misbehave '%s' "
+				    "(drop|dup|swap|flip:N)\n", optarg);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'h':
 			relay_usage(stdout);
@@ -789,7 +1036,7 @@ relay_main(int argc, char **argv)
 	if (fingerprint)
 		return print_fingerprint(dir);
 	relay_log_start(STDERR_FILENO);
-	status = relay_run(listen_addr, port, dir);
+	status = relay_run(listen_addr, port, dir, &mb);
 	relay_log_end();
 	return status;
 }

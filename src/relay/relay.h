@@ -12,8 +12,19 @@
 /* A member must have sent JOIN this long after its connection was
  * accepted, handshake included. */
 #define RELAY_JOIN_TIMEOUT	10
-/* A member with more than this queued for it is not reading: it is
- * disconnected rather than let the relay's memory grow. */
+/*
+ * Flow control.  A member with more than RELAY_HIGH_WATER bytes queued
+ * for it makes the relay stop reading from everyone in its room (their
+ * own programs then stop reading their input) until it is back under
+ * conn.h's CONN_LOW_WATER: a member that reads, however slowly, never
+ * loses messages to a faster sender.  One that doesn't get there within
+ * RELAY_STALL_TIMEOUT seconds counts as not reading and is disconnected,
+ * so it holds the room back for that long at most.  Above
+ * RELAY_MAX_OUTPUT a member is disconnected at once (a hard cap on what
+ * the relay keeps for anyone).
+ */
+#define RELAY_HIGH_WATER	(1u * 1024 * 1024)
+#define RELAY_STALL_TIMEOUT	5
 #define RELAY_MAX_OUTPUT	(4u * 1024 * 1024)
 
 /* The subcommand: returns an exit status. */

@@ -20,6 +20,7 @@ struct rroom {
 	struct rroom			*next;	/* hash chain */
 	TAILQ_HEAD(, rroom_member)	 members;	/* in join order */
 	size_t				 n;
+	unsigned			 busy;	/* rroom_busy_add */
 };
 
 struct rroom_hub {
@@ -123,6 +124,32 @@ size_t
 rroom_size(const struct rroom_member *m)
 {
 	return m->room != NULL ? m->room->n : 0;
+}
+
+unsigned
+rroom_busy_add(struct rroom_member *m, int delta)
+{
+	struct rroom *room = m->room;
+
+	if (room == NULL)
+		return 0;
+	if (delta < 0 && (unsigned)-delta > room->busy)
+		room->busy = 0;
+	else
+		room->busy = (unsigned)((int)room->busy + delta);
+	return room->busy;
+}
+
+void
+rroom_foreach(struct rroom_member *m,
+    void (*fn)(struct rroom_member *, void *), void *arg)
+{
+	struct rroom_member *o;
+
+	if (m->room == NULL)
+		return;
+	TAILQ_FOREACH(o, &m->room->members, entry)
+		fn(o, arg);
 }
 
 /* --- the room table ------------------------------------------------------ */

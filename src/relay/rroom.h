@@ -35,9 +35,10 @@ struct rroom_member {
 struct rroom_ops {
 	/*
 	 * Queues one message (p[0..len), valid during the call only) for m.
-	 * It must not call back into the hub: a member whose link fails
-	 * here is to be removed later (rroom_leave), after the hub's walk
-	 * over its room is over.
+	 * It must not make anyone join or leave (rroom_busy_add and
+	 * rroom_foreach are fine): a member whose link fails here is to be
+	 * removed later (rroom_leave), after the hub's walk over its room
+	 * is over.
 	 */
 	void	(*send)(void *arg, struct rroom_member *m, const uint8_t *p,
 		    size_t len);
@@ -71,6 +72,17 @@ int	 rroom_input(struct rroom_hub *h, struct rroom_member *m,
 /* Takes m out of its room, telling the others (LEFT); frees the room
  * when it is empty.  A no-op for a member not in a room. */
 void	 rroom_leave(struct rroom_hub *h, struct rroom_member *m);
+
+/*
+ * The owner's count of members of m's room whose links are backed up
+ * (the relay holds the room's senders back while it is above 0): adds
+ * delta and returns the new count; 0 for a member not in a room.
+ */
+unsigned rroom_busy_add(struct rroom_member *m, int delta);
+/* Calls fn for every member of m's room, in join order (none if m is not
+ * in a room); fn must not join or leave anyone. */
+void	 rroom_foreach(struct rroom_member *m,
+	    void (*fn)(struct rroom_member *, void *), void *arg);
 
 /* Counts, for logs and tests. */
 size_t	 rroom_hub_rooms(const struct rroom_hub *h);

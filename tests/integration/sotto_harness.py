@@ -695,7 +695,7 @@ class Tail:
         self.counts = {}	# bytes prefix -> count of lines starting with it
         self.watch = []		# bytes prefixes counted
         self.last = {}		# bytes prefix -> last line with it
-        self.all_lines = None	# list of lines kept when keep=True
+        self.times = {}		# bytes prefix -> monotonic times it was seen
 
     def track(self, *prefixes):
         for p in prefixes:
@@ -703,6 +703,7 @@ class Tail:
                 p = p.encode("utf-8")
             self.watch.append(p)
             self.counts.setdefault(p, 0)
+            self.times.setdefault(p, [])
         return self
 
     def _feed(self):
@@ -715,11 +716,22 @@ class Tail:
         parts = data.split(b"\n")
         self.partial = parts.pop()
         self.nlines += len(parts)
+        now = time.monotonic()
         for l in parts:
             for p in self.watch:
                 if l.startswith(p):
                     self.counts[p] += 1
                     self.last[p] = l
+                    self.times[p].append(now)
+
+    def max_gap(self, prefix, start=None):
+        """The longest time (s) between two consecutive arrivals of lines
+        starting with prefix, as seen while waiting (start: also from that
+        moment to the first one)."""
+        if isinstance(prefix, str):
+            prefix = prefix.encode("utf-8")
+        ts = ([start] if start is not None else []) + self.times[prefix]
+        return max((b - a for a, b in zip(ts, ts[1:])), default=0.0)
 
     def count(self, prefix):
         if isinstance(prefix, str):

@@ -3,7 +3,8 @@
  * the newcomer, JOINED to the others), names taken or invalid, the room
  * cap, BCAST reaching every other member in order, DIRECT reaching one,
  * NICK, leaving (LEFT to the others, the room freed when empty), protocol
- * errors, and many rooms at once in the hash table.
+ * errors, many rooms at once in the hash table, and the per-room backlog
+ * count the relay's flow control keeps.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -283,7 +284,7 @@ test_bad_names(void **state)
 {
 	static const char *bad[] = {
 		"two words", "tab\there", "new\nline", "bell\a",
-		"\xe2\x80\xae" "rtl",		/* U+202E */
+		"\xe2\x80\xaertl",		/* U+202E, then "rtl" */
 		"zero\xe2\x80\x8bwidth",	/* U+200B */
 		"\xff\xfe",			/* not UTF-8 */
 		"nbsp\xc2\xa0x",
@@ -684,6 +685,49 @@ test_leave_idempotent(void **state)
 	fake_free(never);
 }
 
+static void
+count_one(struct rroom_member *m, void *arg)
+{
+	(void)m;
+	(*(int *)arg)++;
+}
+
+/* The owner's per-room backlog count and the walk over a room. */
+static void
+test_busy_and_foreach(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *x = fake_new(),
+	    *none = fake_new();
+	int n = 0;
+
+	(void)state;
+	join_ok(h, a, room_a, "alice", 0);
+	join_ok(h, b, room_a, "bob", 1);
+	join_ok(h, x, room_b, "xavier", 0);
+	rroom_foreach(&a->m, count_one, &n);
+	assert_int_equal(n, 2);
+	n = 0;
+	rroom_foreach(&none->m, count_one, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(rroom_busy_add(&a->m, 0), 0);
+	assert_int_equal(rroom_busy_add(&a->m, 1), 1);
+	assert_int_equal(rroom_busy_add(&b->m, 1), 2);	/* same room */
+	assert_int_equal(rroom_busy_add(&x->m, 0), 0);	/* not that one */
+	assert_int_equal(rroom_busy_add(&none->m, 1), 0);
+	assert_int_equal(rroom_busy_add(&b->m, -1), 1);
+	assert_int_equal(rroom_busy_add(&a->m, -1), 0);
+	assert_int_equal(rroom_busy_add(&a->m, -1), 0);	/* never below 0 */
+	rroom_leave(h, &a->m);
+	rroom_leave(h, &b->m);
+	rroom_leave(h, &x->m);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(x);
+	fake_free(none);
+}
+
 int
 main(void)
 {
@@ -698,6 +742,7 @@ main(void)
 		cmocka_unit_test(test_room_cap_and_ids),
 		cmocka_unit_test(test_many_rooms),
 		cmocka_unit_test(test_leave_idempotent),
+		cmocka_unit_test(test_busy_and_foreach),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
