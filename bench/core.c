@@ -55,7 +55,7 @@ static const char CONTEXT[] = "bench";
 
 typedef void (*op_fn)(void *ctx);
 
-static void
+static void __attribute__((noreturn))
 die(const char *what, int r)
 {
 	fprintf(stderr, "bench_core: %s: %s\n", what, err_str(r));

@@ -16,12 +16,19 @@
  * same clock at both ends since one process plays both), and a delivery
  * is a message a receiver got (for sotto: decrypted and verified, at
  * GROUP_EV_TEXT).  Each sender keeps at most W messages in flight: a
- * message is in flight until all N-1 receivers have it.  The idle mode
+ * message is in flight until all N-1 receivers have it.  Phases:
+ * connect (and join), announce (sotto), one unmeasured warm-up message
+ * per sender (it carries the sender keys), measure.  The idle mode
  * connects members that only join, and reads the server's VmRSS.
  *
+ * Two diagnostics, never the headline: --links-only (sotto: in the
+ * measured phase receivers skip group_recv and read the message number
+ * from the blob's clear header, so the relay's own cost shows) and
+ * --quickack (irc: ACK every read at once; see irc_read).
+ *
  * A benchmark, not a test: it prints figures and never judges them.
- * Every phase is bounded in time; it talks to 127.0.0.1 only (or the
- * given numeric IPv4 address).  docs/BENCHMARKS.md explains the figures.
+ * Every phase is bounded in time; it talks to the loopback only.
+ * docs/BENCHMARKS.md, "Rooms: relay fan-out", explains the figures.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -59,7 +66,8 @@
 #define IRC_CHANNEL		"#bench"
 #define TEXT_MIN		48	/* room for the header */
 #define TEXT_MAX		400	/* an IRC line is at most 512 bytes */
-#define BLOB_MESSAGE		0x03	/* group.c's MESSAGE blob */
+#define BLOB_ANNOUNCE		0x01	/* group.c's blob types */
+#define BLOB_MESSAGE		0x03
 
 enum sys { SYS_SOTTO, SYS_IRC };
 
@@ -95,7 +103,9 @@ struct member {
 	int			 joined;
 	int			 dead;
 	int			 ready;
+	uint32_t		 started;	/* order of group_start, from 1 */
 	uint32_t		 verified;	/* relevant members verified */
+	uint32_t		 verified_by;	/* members that verified it */
 	uint32_t		 need;
 	uint32_t		 warm;
 	uint64_t		 got;
@@ -132,6 +142,9 @@ struct bench {
 	struct identity		*shared_id;
 	struct event		*tick;
 	struct event		*pump;
+	struct event		*announce;
+	uint32_t		 next_start;	/* announcements, in order */
+	uint32_t		 nstarted;
 	enum phase		 phase;
 	uint64_t		 phase_start;
 	uint64_t		 t_start;
@@ -142,6 +155,7 @@ struct bench {
 	uint64_t		 complete;
 	uint64_t		 deliveries;
 	uint64_t		 unexpected;	/* texts out of place */
+	uint64_t		 announces;	/* ANNOUNCE blobs to group_recv */
 	uint64_t		 anomalies[GROUP_EV_REJECTED + 1];
 	uint32_t		*cnt;		/* K*M: receivers that got it */
 	uint64_t		*sent_ns;	/* K*M */
@@ -170,6 +184,9 @@ now_ns(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
+
+static void	say(const char *, ...)
+		    __attribute__((format(printf, 1, 2)));
 
 static void
 say(const char *fmt, ...)
@@ -430,12 +447,14 @@ group_ev(void *arg, const struct group_event *ev)
 	switch (ev->type) {
 	case GROUP_EV_MEMBER:
 		j = idmap_get(&b->ids, ev->id);
-		if (!relevant(b, m, j))
-			break;
-		if (++m->verified == m->need && !m->ready) {
+		if (j >= 0)
+			b->mem[j].verified_by++;
+		if (relevant(b, m, j) && ++m->verified == m->need &&
+		    !m->ready) {
 			m->ready = 1;
 			b->ready++;
 		}
+		event_active(b->announce, 0, 0);
 		break;
 	case GROUP_EV_TEXT:
 		on_text(m, ev->text, ev->len);
@@ -550,7 +569,9 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		break;
 	case RELAYMSG_DELIVER:
 	case RELAYMSG_DELIVER_DIRECT:
-		if (m->g == NULL)
+		/* Until its own announcement a member is not in the room
+		 * as far as the group is concerned (announce_cb). */
+		if (m->g == NULL || !m->started)
 			break;
 		j = idmap_get(&b->ids, rm.id);
 		if (!relevant(b, m, j))
@@ -559,6 +580,14 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		    rm.type == RELAYMSG_DELIVER && j >= 0 && b->mem[j].sender) {
 			peek_message(m, j, rm.blob, rm.blob_len);
 			break;
+		}
+		if (rm.blob_len > 0 && rm.blob[0] == BLOB_ANNOUNCE) {
+			/* An announcement broadcast before we started, late
+			 * on the way: we would not have been there for it. */
+			if (rm.type == RELAYMSG_DELIVER && j >= 0 &&
+			    b->mem[j].started < m->started)
+				break;
+			b->announces++;
 		}
 		(void)group_recv(m->g, rm.id, rm.type ==
 		    RELAYMSG_DELIVER_DIRECT, rm.blob, rm.blob_len);
@@ -613,6 +642,9 @@ sotto_start(struct member *m, int fd)
 }
 
 /* --- irc: a member's connection to the IRC server ------------------------ */
+
+static void	irc_printf(struct member *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
 
 static void
 irc_printf(struct member *m, const char *fmt, ...)
@@ -854,6 +886,53 @@ pump_cb(evutil_socket_t fd, short what, void *arg)
 /* --- phases ----------------------------------------------------------------- */
 
 static void
+start_member(struct member *m)
+{
+	m->started = ++m->b->nstarted;
+	if (group_start(m->g, m->self) != 0)
+		member_fail(m, "group_start failed");
+}
+
+/*
+ * Members announce themselves one after another, as if they joined one
+ * after another (room.c announces at WELCOME): member i starts once
+ * member i-1 has verified every member started before it and been
+ * verified by each.  A member ignores blobs until it has started, as it
+ * would not have been in the room.  So every pair exchanges exactly two
+ * announcements (the newcomer's broadcast and the older member's direct
+ * answer), never the four that simultaneous starts would cost.  With
+ * --announce senders the senders go first, in order; then every other
+ * member starts at once: they ignore each other, so no pair can cross.
+ */
+static void
+announce_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct bench *b = arg;
+	struct member *prev;
+	uint32_t i;
+
+	(void)fd;
+	(void)what;
+	if (b->phase != PH_ANNOUNCE)
+		return;
+	while (b->next_start < b->n) {
+		if (b->next_start > 0) {
+			prev = &b->mem[b->next_start - 1];
+			if (prev->verified < b->next_start - 1 ||
+			    prev->verified_by < b->next_start - 1)
+				return;
+		}
+		if (!b->announce_all && b->next_start == b->k) {
+			for (i = b->k; i < b->n; i++)
+				start_member(&b->mem[i]);
+			b->next_start = b->n;
+			return;
+		}
+		start_member(&b->mem[b->next_start++]);
+	}
+}
+
+static void
 enter(struct bench *b, enum phase p)
 {
 	uint64_t t = now_ns();
@@ -866,10 +945,7 @@ enter(struct bench *b, enum phase p)
 	b->phase_start = t;
 	switch (p) {
 	case PH_ANNOUNCE:
-		for (i = 0; i < b->n; i++)
-			if (!b->mem[i].dead &&
-			    group_start(b->mem[i].g, b->mem[i].self) != 0)
-				member_fail(&b->mem[i], "group_start failed");
+		event_active(b->announce, 0, 0);
 		break;
 	case PH_WARMUP:
 		for (i = 0; i < b->k; i++)
@@ -1043,8 +1119,8 @@ report(struct bench *b)
 	    "p50_ms=%.3f p90_ms=%.3f p99_ms=%.3f max_ms=%.3f mean_ms=%.3f "
 	    "server_cpu_s=%.2f driver_cpu_s=%.2f server_us_per_delivery=%.2f "
 	    "driver_us_per_delivery=%.2f connect_s=%.2f announce_s=%.2f "
-	    "warmup_s=%.2f server_hwm_kb=%ld anomalies=%llu unexpected=%llu "
-	    "ok=%d\n",
+	    "warmup_s=%.2f announces=%llu server_hwm_kb=%ld anomalies=%llu "
+	    "unexpected=%llu ok=%d\n",
 	    sys, b->links_only ? "links-only" : "e2e", b->n, b->k, b->m, b->s,
 	    b->w, b->quickack, b->sys == SYS_IRC ? "-" : b->announce_all ? "all" :
 	    "senders", (unsigned long long)b->deliveries,
@@ -1057,7 +1133,8 @@ report(struct bench *b)
 	    -1, b->deliveries > 0 ? drv * 1e6 / (double)b->deliveries : -1,
 	    (double)b->setup_ns[PH_CONNECT] / 1e9,
 	    (double)b->setup_ns[PH_ANNOUNCE] / 1e9,
-	    (double)b->setup_ns[PH_WARMUP] / 1e9, b->server_pid > 0 ?
+	    (double)b->setup_ns[PH_WARMUP] / 1e9,
+	    (unsigned long long)b->announces, b->server_pid > 0 ?
 	    proc_status_kb(b->server_pid, "VmHWM") : -1,
 	    (unsigned long long)anom, (unsigned long long)b->unexpected,
 	    !b->failed_run && b->deliveries == expected && anom == 0);
@@ -1164,7 +1241,8 @@ setup(struct bench *b)
 		set_checkpoints(b);
 	if ((b->base = event_base_new()) == NULL ||
 	    (b->tick = event_new(b->base, -1, EV_PERSIST, tick_cb, b)) ==
-	    NULL || (b->pump = event_new(b->base, -1, 0, pump_cb, b)) == NULL)
+	    NULL || (b->pump = event_new(b->base, -1, 0, pump_cb, b)) == NULL ||
+	    (b->announce = event_new(b->base, -1, 0, announce_cb, b)) == NULL)
 		return -1;
 	return 0;
 }
@@ -1193,6 +1271,8 @@ teardown(struct bench *b)
 		event_free(b->tick);
 	if (b->pump != NULL)
 		event_free(b->pump);
+	if (b->announce != NULL)
+		event_free(b->announce);
 	if (b->base != NULL)
 		event_base_free(b->base);
 	free(b->mem);
@@ -1333,8 +1413,9 @@ main(int argc, char **argv)
 	}
 	b.sa.sin_family = AF_INET;
 	b.sa.sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host, &b.sa.sin_addr) != 1) {
-		say("--host must be a numeric IPv4 address");
+	if (inet_pton(AF_INET, host, &b.sa.sin_addr) != 1 ||
+	    (ntohl(b.sa.sin_addr.s_addr) >> 24) != 127) {
+		say("--host must be a numeric loopback address (127.x.y.z)");
 		return 2;
 	}
 	if (sodium_init() < 0)

@@ -257,10 +257,10 @@ group_ev(void *arg, const struct group_event *ev)
 		}
 		break;
 	case GROUP_EV_MISSING:
-		term_notice(r->term, "%llu message%s from %s never arrived: "
-		    "the relay dropped %s", (unsigned long long)ev->count,
-		    ev->count == 1 ? "" : "s", name,
-		    ev->count == 1 ? "it" : "them");
+		term_notice(r->term, "%llu message%s from %s never arrived "
+		    "in order: the relay dropped, delayed or altered %s",
+		    (unsigned long long)ev->count, ev->count == 1 ? "" : "s",
+		    name, ev->count == 1 ? "it" : "them");
 		break;
 	case GROUP_EV_REPLAY:
 		term_notice(r->term, "a message from %s arrived again or out "

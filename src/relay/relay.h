@@ -24,7 +24,7 @@
  * the relay keeps for anyone).
  */
 #define RELAY_HIGH_WATER	(1u * 1024 * 1024)
-#define RELAY_STALL_TIMEOUT	5
+#define RELAY_STALL_TIMEOUT	2
 #define RELAY_MAX_OUTPUT	(4u * 1024 * 1024)
 
 /* The subcommand: returns an exit status. */

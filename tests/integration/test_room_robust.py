@@ -41,7 +41,7 @@ FLOOD = 6000
 FLOOD_BUDGET = 30
 # The relay holds a room back for a member that stops reading for at most
 # RELAY_STALL_TIMEOUT (5 s, src/relay/relay.h) before dropping it.
-MAX_PAUSE = 7.0
+MAX_PAUSE = 4.0
 
 
 def scenario(t):
