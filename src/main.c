@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "chat.h"
@@ -91,6 +92,15 @@ help_main(int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+/* libevent's own warnings would land raw on the user's terminal; sotto
+ * reports what matters itself. */
+static void
+quiet_libevent(int severity, const char *msg)
+{
+	(void)severity;
+	(void)msg;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -100,6 +110,7 @@ main(int argc, char *argv[])
 	/* A core file would hold keys and messages. */
 	setrlimit(RLIMIT_CORE, &nocore);
 	setlocale(LC_CTYPE, "");
+	event_set_log_callback(quiet_libevent);
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0) {
 		fprintf(stderr, "sotto: cannot initialise libsodium\n");

@@ -195,8 +195,13 @@ join_main(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (invfile != NULL && optind == argc)
-		return join_invite_file(&s, invfile, name);
+	if (invfile != NULL) {
+		if (optind == argc)
+			return join_invite_file(&s, invfile, name);
+		fprintf(stderr, "sotto: --invite-file and an address don't "
+		    "go together\n");
+		return EXIT_USAGE;
+	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, "sotto: %s\n", optind == argc ?
 		    "join needs the host's address: sotto join HOST[:PORT]" :

@@ -55,9 +55,14 @@ struct room {
 	int			 hangup;	/* we ended it: status below */
 	int			 hangup_status;
 	char			 nick_wanted[RELAYMSG_MAX_NAME + 1];
+	struct event		*reject_timer;
 	int			 done;
 	int			 status;
 };
+
+/* Seconds to wait, after an announcement fails our room secret, for any
+ * member to pass it before concluding our invitation is wrong. */
+#define ROOM_REJECT_GRACE	2
 
 static const char ROOM_HELP[] =
     "commands: /who  /msg NAME TEXT  /me ACTION  /nick NEW  /verify "
@@ -279,10 +284,13 @@ group_ev(void *arg, const struct group_event *ev)
 		break;
 	case GROUP_EV_REJECTED:
 		if (!r->verified_any) {
-			term_error(r->term, "%s's announcement does not match "
-			    "this room's secret: your invitation is wrong or "
-			    "forged", name);
-			hang_up(r, EXIT_AUTH);
+			/* Give the real members a moment: one bad answer may
+			 * be the relay's doing, not a wrong invitation. */
+			struct timeval tv = { ROOM_REJECT_GRACE, 0 };
+
+			if (r->reject_timer != NULL &&
+			    !evtimer_pending(r->reject_timer, NULL))
+				evtimer_add(r->reject_timer, &tv);
 			return;
 		}
 		term_notice(r->term, "%s (member %u) is not a member: its "
@@ -597,7 +605,8 @@ show_who(struct room *r)
 		n++;
 	}
 	for (k = 0; k < r->nrm; k++)
-		if (group_member_name(r->g, r->rm[k].id) == NULL)
+		if (r->rm[k].id != r->self &&
+		    group_member_name(r->g, r->rm[k].id) == NULL)
 			term_notice(r->term, "%s: not verified yet (no valid "
 			    "announcement)", r->rm[k].name);
 	term_notice(r->term, "%d other verified member%s", n, n == 1 ? "" : "s");
@@ -758,6 +767,20 @@ room_eof(int interrupted, void *arg)
 	conn_close(r->conn);
 }
 
+static void
+reject_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct room *r = arg;
+
+	(void)fd;
+	(void)what;
+	if (r->verified_any || r->done)
+		return;
+	term_error(r->term, "this invitation does not match the room's "
+	    "secret (no member passes it): it is wrong or forged");
+	hang_up(r, EXIT_AUTH);
+}
+
 static int
 room_run(struct room *r)
 {
@@ -773,7 +796,8 @@ room_run(struct room *r)
 	}
 	if (identity_generate(&r->link_id) != 0 ||
 	    (r->base = event_base_new()) == NULL ||
-	    (r->term = term_new(r->base, r->s.plain, &tcbs, r)) == NULL) {
+	    (r->term = term_new(r->base, r->s.plain, &tcbs, r)) == NULL ||
+	    (r->reject_timer = evtimer_new(r->base, reject_timeout, r)) == NULL) {
 		fprintf(stderr, "sotto: out of memory\n");
 		close(fd);
 		goto out;
@@ -793,6 +817,8 @@ room_run(struct room *r)
 	event_base_dispatch(r->base);
 	status = r->status;
  out:
+	if (r->reject_timer != NULL)
+		event_free(r->reject_timer);
 	group_free(r->g);
 	conn_free(r->conn);
 	term_free(r->term);

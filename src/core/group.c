@@ -3,8 +3,8 @@
  * section "Rooms" has the bytes).
  *
  * Blobs, the first byte says which:
- *   0x01 ANNOUNCE   id_pk[32] eph_pk[32] u32 member u8 n name[n] sig[64]
- *                   mac[32]
+ *   0x01 ANNOUNCE   id_pk[32] eph_pk[32] u32 member u32 version u8 n
+ *                   name[n] sig[64] mac[32]
  *   0x02 SENDERKEY  nonce[24] aead(k_pair; epoch u32, seq u64, ck[32],
  *                   prev_end u64)
  *   0x03 MESSAGE    id_pk[32] epoch u32 seq u64 aead(mk; kind u8, text)
@@ -70,6 +70,7 @@ struct gmember {
 	uint64_t	 priv_in;	/* last private seq from them */
 	uint64_t	 priv_out;	/* last private seq to them */
 	uint32_t	 given_epoch;	/* our epoch they hold, 0 none */
+	uint32_t	 ann_version;	/* newest announcement seen */
 };
 
 struct gsecrets {
@@ -91,6 +92,7 @@ struct group {
 	uint32_t		 epoch;	/* our sender key's */
 	uint64_t		 seq;	/* our next message number */
 	uint64_t		 prev_end;	/* messages in our previous epoch */
+	uint32_t		 ann_version;	/* +1 per re-announcement */
 	int			(*name_ok)(const char *);
 	uint8_t			(*gone)[KEY_BYTES];	/* session keys seen leave */
 	size_t			 ngone;
@@ -253,6 +255,7 @@ put_announce(struct group *g, struct buf *out)
 	    (r = buf_put(&sm, g->room_id, GROUP_ROOM_ID_BYTES)) != 0 ||
 	    (r = buf_put(&sm, g->eph_pk, KEY_BYTES)) != 0 ||
 	    (r = buf_put_u32(&sm, g->self)) != 0 ||
+	    (r = buf_put_u32(&sm, g->ann_version)) != 0 ||
 	    (r = buf_put_u8(&sm, (uint8_t)nlen)) != 0 ||
 	    (r = buf_put(&sm, g->name, nlen)) != 0)
 		goto out;
@@ -261,6 +264,7 @@ put_announce(struct group *g, struct buf *out)
 	    (r = buf_put(out, g->id->pk, IDENTITY_PK_BYTES)) != 0 ||
 	    (r = buf_put(out, g->eph_pk, KEY_BYTES)) != 0 ||
 	    (r = buf_put_u32(out, g->self)) != 0 ||
+	    (r = buf_put_u32(out, g->ann_version)) != 0 ||
 	    (r = buf_put_u8(out, (uint8_t)nlen)) != 0 ||
 	    (r = buf_put(out, g->name, nlen)) != 0 ||
 	    (r = buf_put(out, sig, SIG_BYTES)) != 0)
@@ -312,6 +316,7 @@ group_rename(struct group *g, const char *name)
 	if (name == NULL || strlen(name) == 0 || strlen(name) > GROUP_MAX_NAME)
 		return ERR_INVALID_ARG;
 	strcpy(g->name, name);
+	g->ann_version++;
 	return announce_to(g, 0);
 }
 
@@ -396,7 +401,7 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 	char cname[GROUP_MAX_NAME + 1];
 	struct gmember *m, tmp;
 	struct buf sm;
-	uint32_t member;
+	uint32_t member, version;
 	uint8_t nlen;
 	size_t i;
 	int r, fresh;
@@ -404,6 +409,7 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 	if ((r = buf_get_view(b, IDENTITY_PK_BYTES, &id_pk)) != 0 ||
 	    (r = buf_get_view(b, KEY_BYTES, &eph_pk)) != 0 ||
 	    (r = buf_get_u32(b, &member)) != 0 ||
+	    (r = buf_get_u32(b, &version)) != 0 ||
 	    (r = buf_get_u8(b, &nlen)) != 0)
 		return r;
 	if (nlen == 0 || nlen > GROUP_MAX_NAME)
@@ -446,6 +452,7 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 	(void)buf_put(&sm, g->room_id, GROUP_ROOM_ID_BYTES);
 	(void)buf_put(&sm, eph_pk, KEY_BYTES);
 	(void)buf_put_u32(&sm, member);
+	(void)buf_put_u32(&sm, version);
 	(void)buf_put_u8(&sm, nlen);
 	(void)buf_put(&sm, name, nlen);
 	r = identity_verify(id_pk, sig, buf_ptr(&sm), buf_len(&sm));
@@ -472,10 +479,18 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 			emit(g, GROUP_EV_REJECTED, m, from);
 			return 0;
 		}
-		if (strlen(m->name) != nlen || memcmp(m->name, name, nlen) != 0) {
-			memcpy(m->name, name, nlen);
-			m->name[nlen] = '\0';
-			emit(g, GROUP_EV_RENAMED, m, from);
+		/* Only a newer announcement renames: an old one played back
+		 * can't roll a name back. */
+		if (version < m->ann_version)
+			emit(g, GROUP_EV_REPLAY, m, from);
+		else if (version > m->ann_version) {
+			m->ann_version = version;
+			if (strlen(m->name) != nlen ||
+			    memcmp(m->name, name, nlen) != 0) {
+				memcpy(m->name, name, nlen);
+				m->name[nlen] = '\0';
+				emit(g, GROUP_EV_RENAMED, m, from);
+			}
 		}
 		return 0;
 	}
@@ -484,6 +499,7 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 	memcpy(m->eph_pk, eph_pk, KEY_BYTES);
 	memcpy(m->name, name, nlen);
 	m->name[nlen] = '\0';
+	m->ann_version = version;
 	if (derive_pair(g, m) != 0) {
 		memcpy(m, &tmp, sizeof(tmp));
 		sodium_memzero(&tmp, sizeof(tmp));
