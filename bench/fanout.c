@@ -93,7 +93,7 @@ struct member {
 	struct event		*cev;		/* connect wait */
 	/* sotto */
 	struct conn		*c;
-	struct identity		*link_id;	/* own; NULL: the shared one */
+	struct identity		*link_id;	/* throwaway, for the link */
 	struct identity		*id;		/* in the room */
 	struct group		*g;
 	uint32_t		 self;
@@ -139,7 +139,6 @@ struct bench {
 	uint8_t			 room_id[GROUP_ROOM_ID_BYTES];
 	uint8_t			 secret[GROUP_SECRET_BYTES];
 	uint8_t			 run_tag[8];
-	struct identity		*shared_id;
 	struct event		*tick;
 	struct event		*pump;
 	struct event		*announce;
@@ -633,7 +632,7 @@ sotto_start(struct member *m, int fd)
 
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_CLIENT;
-	cp.identity = m->link_id != NULL ? m->link_id : b->shared_id;
+	cp.identity = m->link_id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
 	cp.context_len = strlen(RELAY_LINK_CONTEXT);
 	if ((m->c = conn_new(b->base, fd, &cp, &timing, &link_cbs, m)) ==
@@ -1219,19 +1218,13 @@ setup(struct bench *b)
 		m->sender = b->idle == 0 && i < b->k;
 		m->need = b->announce_all || m->sender ? b->n - 1 : b->k;
 	}
-	if (b->sys == SYS_SOTTO) {
-		/* Idle links share one throwaway identity: the relay never
-		 * looks at it, and 10,000 sodium_malloc'd keys would cost
-		 * this process ~40,000 more mappings (vm.max_map_count is
-		 * 65,530).  Active members each have their own two, as
-		 * room.c has (link and room). */
-		if (identity_generate(&b->shared_id) != 0)
+	/* A throwaway identity per link, and one in the room, as room.c
+	 * has.  Each secret key is sodium_malloc'd: about 4 mappings, so
+	 * 10,000 idle members use 40,000 of vm.max_map_count's 65,530. */
+	for (i = 0; b->sys == SYS_SOTTO && i < b->n; i++)
+		if (identity_generate(&b->mem[i].link_id) != 0 ||
+		    (b->idle == 0 && identity_generate(&b->mem[i].id) != 0))
 			return -1;
-		for (i = 0; b->idle == 0 && i < b->n; i++)
-			if (identity_generate(&b->mem[i].link_id) != 0 ||
-			    identity_generate(&b->mem[i].id) != 0)
-				return -1;
-	}
 	if (b->idle == 0) {
 		b->cnt = xcalloc((size_t)b->k * b->m, sizeof(*b->cnt));
 		b->sent_ns = xcalloc((size_t)b->k * b->m, sizeof(*b->sent_ns));
@@ -1266,7 +1259,6 @@ teardown(struct bench *b)
 		identity_free(m->link_id);
 		identity_free(m->id);
 	}
-	identity_free(b->shared_id);
 	if (b->tick != NULL)
 		event_free(b->tick);
 	if (b->pump != NULL)

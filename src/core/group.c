@@ -247,9 +247,9 @@ put_announce(struct group *g, struct buf *out)
 	size_t nlen = strlen(g->name);
 	int r;
 
-	/* sig over L_ANN_SIG || room id || eph_pk || member || n || name:
-	 * bound to the id the relay gave us, so it can't be replayed under
-	 * another. */
+	/* sig over L_ANN_SIG || room id || eph_pk || member || version ||
+	 * n || name: bound to the id the relay gave us, so it can't be
+	 * replayed under another, and versioned, so not rolled back. */
 	buf_init(&sm, 256);
 	if ((r = buf_put(&sm, L_ANN_SIG, sizeof(L_ANN_SIG) - 1)) != 0 ||
 	    (r = buf_put(&sm, g->room_id, GROUP_ROOM_ID_BYTES)) != 0 ||
