@@ -66,7 +66,7 @@ struct room {
 
 static const char ROOM_HELP[] =
     "commands: /who  /msg NAME TEXT  /me ACTION  /nick NEW  /verify "
-    "[NAME]  /quit (also 'bye', 'exit', Ctrl-D)";
+    "[room|NAME]  /quit (also 'bye', 'exit', Ctrl-D)";
 
 static void
 room_end(struct room *r, int status)
@@ -673,7 +673,8 @@ room_line(const char *line, size_t len, void *arg)
 		return;
 	}
 	if (is_cmd(line, len, "/verify")) {
-		if (len > 8) {
+		/* "/verify room" is the room code, as is a bare /verify. */
+		if (len > 8 && !(len == 12 && memcmp(line + 8, "room", 4) == 0)) {
 			snprintf(word, sizeof(word), "%.*s",
 			    (int)(len - 8 > RELAYMSG_MAX_NAME ? RELAYMSG_MAX_NAME :
 			    len - 8), line + 8);
@@ -881,7 +882,8 @@ room_usage(FILE *f)
 	    "  --plain              line mode even on a terminal\n"
 	    "\n"
 	    "In the room: /who, /msg NAME TEXT, /me ACTION, /nick NEW,\n"
-	    "/verify (room code), /verify NAME (safety number), /quit.\n",
+	    "/verify or /verify room (room code), /verify NAME (safety\n"
+	    "number with NAME), /quit.\n",
 	    RELAY_DEFAULT_PORT);
 }
 

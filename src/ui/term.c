@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -102,6 +103,27 @@ emit(struct term *t, struct buf *text)
 	buf_release(&o);
 }
 
+/* On a terminal, every line starts with the local time, dimmed (line
+ * mode keeps the bare "NAME: TEXT" that scripts parse). */
+static void
+stamp(struct term *t, struct buf *o)
+{
+	char ts[32];
+	struct tm tm;
+	time_t now;
+
+	if (!t->interactive)
+		return;
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL)
+		return;
+	if (t->color)
+		strftime(ts, sizeof(ts), "\x1b[2m%H:%M\x1b[22m ", &tm);
+	else
+		strftime(ts, sizeof(ts), "%H:%M ", &tm);
+	(void)buf_put(o, ts, strlen(ts));
+}
+
 const char *
 term_color(const struct term *t, int idx, char b[16])
 {
@@ -125,6 +147,7 @@ say(struct term *t, const char *lead, const char *name, int color,
 	char cb[16];
 
 	buf_init(&o, TERM_OUT_MAX);
+	stamp(t, &o);
 	(void)buf_put(&o, lead, strlen(lead));
 	if (name != NULL) {
 		const char *c = term_color(t, color, cb);
@@ -166,6 +189,7 @@ term_notice(struct term *t, const char *fmt, ...)
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
 	buf_init(&o, TERM_OUT_MAX);
+	stamp(t, &o);
 	(void)buf_put(&o, "* ", 2);
 	/* Local text, but it may quote things the peer chose. */
 	(void)ui_sanitize(&o, (const uint8_t *)tmp, strlen(tmp), 0);
