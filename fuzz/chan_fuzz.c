@@ -1,0 +1,199 @@
+/*
+ * chan_fuzz.c: libFuzzer target for everything chan_feed parses from a
+ * peer: each handshake message in the state that expects it, and records
+ * on an open channel.  A real client and server (deterministic
+ * randomness) run the handshake up to a step chosen by the first input
+ * byte; the rest of the input is then fed to the side whose turn it is.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "chan.h"
+#include "err.h"
+#include "frame.h"
+#include "identity.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static uint64_t ctr;
+
+/* Deterministic randomness, for libsodium and for chan. */
+static void
+det_buf(void *p, size_t n)
+{
+	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES] = { 0 };
+	static const uint8_t key[crypto_stream_chacha20_KEYBYTES] = { 1 };
+
+	memcpy(nonce, &ctr, sizeof(ctr));
+	ctr++;
+	crypto_stream_chacha20(p, n, nonce, key);
+}
+
+static uint32_t
+det_random(void)
+{
+	uint32_t v;
+
+	det_buf(&v, sizeof(v));
+	return v;
+}
+
+static const char *
+det_name(void)
+{
+	return "fuzz";
+}
+
+static struct randombytes_implementation det = {
+	det_name, det_random, NULL, NULL, det_buf, NULL
+};
+
+static int
+rng(void *arg, uint8_t *out, size_t n)
+{
+	(void)arg;
+	det_buf(out, n);
+	return 0;
+}
+
+static struct chan *
+mk(enum chan_role role, const struct identity *id)
+{
+	struct chan_params p;
+	struct chan *c = NULL;
+
+	memset(&p, 0, sizeof(p));
+	p.role = role;
+	p.password = (const uint8_t *)"fuzz";
+	p.password_len = 4;
+	p.identity = id;
+	p.rng = rng;
+	if (chan_new(&c, &p) != 0)
+		abort();
+	return c;
+}
+
+/* Feeds everything in 'in' to c; replies go to 'out'. */
+static void
+drain(struct chan *c, struct buf *in, struct buf *out, struct buf *app)
+{
+	enum chan_event ev;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (chan_feed(c, in, out, app, &ev) != 0)
+			break;
+		buf_reset(app);
+	}
+}
+
+#ifdef CHAN_FUZZ_SEEDGEN
+#include <stdio.h>
+static void
+seed_out(int step, const struct buf *b)
+{
+	char name[32];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "step%d", step);
+	if ((f = fopen(name, "wb")) == NULL)
+		return;
+	fputc(step, f);
+	fwrite(buf_ptr(b), 1, buf_len(b), f);
+	fclose(f);
+}
+#endif
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct identity *ida, *idb;
+	struct buf c2s, s2c, app, in;
+	struct chan *cl, *sv;
+	uint8_t seed[IDENTITY_SEED_BYTES];
+	int step, k;
+
+	if (ida == NULL) {
+		randombytes_set_implementation(&det);
+		if (sodium_init() < 0)
+			abort();
+		memset(seed, 0xa1, sizeof(seed));
+		if (identity_from_seed(&ida, seed) != 0)
+			abort();
+		memset(seed, 0xb2, sizeof(seed));
+		if (identity_from_seed(&idb, seed) != 0)
+			abort();
+	}
+	if (size < 1)
+		return 0;
+	ctr = 0;
+	step = data[0] % 6;
+	cl = mk(CHAN_CLIENT, ida);
+	sv = mk(CHAN_SERVER, idb);
+	buf_init(&c2s, 4 * FRAME_MAX_LEN);
+	buf_init(&s2c, 4 * FRAME_MAX_LEN);
+	buf_init(&app, FRAME_MAX_LEN);
+	/*
+	 * step 0: the server gets the input as its first bytes (HELLO).
+	 * step 1: the client, after HELLO, gets it (SHARE_A).
+	 * step 2: the server, after a real HELLO, gets it (SHARE_B).
+	 * step 3: the client, after real SHARE_A, gets it (CONFIRM_A...).
+	 * step 4: the server, after a real SHARE_B, gets it (identity).
+	 * step 5: both open; the server gets it (records).
+	 */
+	if (chan_start(cl, &c2s) != 0)
+		abort();
+	for (k = 0; k < step; k++) {
+		if (k % 2 == 0)
+			drain(sv, &c2s, &s2c, &app);
+		else
+			drain(cl, &s2c, &c2s, &app);
+	}
+	if (step == 5) {
+		/* One more turn each: identity records, then open. */
+		drain(cl, &s2c, &c2s, &app);
+		drain(sv, &c2s, &s2c, &app);
+		(void)chan_send(cl, (const uint8_t *)"hello", 5, &c2s);
+	}
+#ifdef CHAN_FUZZ_SEEDGEN
+	/* Seed generator build: what the honest peer would send now. */
+	seed_out(step, (step % 2 == 0 || step == 5) ? &c2s : &s2c);
+#endif
+	buf_view(&in, data + 1, size - 1);
+	{
+		struct buf copy;
+
+		buf_init(&copy, size + 1);
+		if (buf_put(&copy, buf_ptr(&in), buf_len(&in)) == 0) {
+			if (step % 2 == 0 || step == 5)
+				drain(sv, &copy, &s2c, &app);
+			else
+				drain(cl, &copy, &c2s, &app);
+			(void)chan_eof(step % 2 == 0 || step == 5 ? sv : cl);
+		}
+		buf_release(&copy);
+	}
+	chan_free(cl);
+	chan_free(sv);
+	buf_release(&c2s);
+	buf_release(&s2c);
+	buf_release(&app);
+	return 0;
+}
+
+#ifdef CHAN_FUZZ_SEEDGEN
+int
+main(void)
+{
+	uint8_t k;
+
+	for (k = 0; k < 6; k++)
+		LLVMFuzzerTestOneInput(&k, 1);
+	return 0;
+}
+#endif
