@@ -1153,22 +1153,21 @@ usage(FILE *f)
 	    "usage: bench_fanout sotto|irc --port P [--host 127.0.0.1]\n"
 	    "           [--members N] [--senders K] [--messages M] [--size S]\n"
 	    "           [--window W] [--announce all|senders] [--links-only]\n"
-	    "           [--quickack]\n"
-	    "           [--server-pid PID] [--time-limit SEC] [--concurrency C]\n"
+	    "           [--quickack] [--server-pid PID] [--time-limit SEC]\n"
+	    "           [--concurrency C]\n"
 	    "       bench_fanout sotto|irc --port P --idle N [--room-size R]\n"
-	    "           [--server-pid PID] [--time-limit SEC] [--concurrency C]\n"
-	    "           [--hold SEC]\n"
+	    "           [--hold SEC] [--server-pid PID] [--time-limit SEC]\n"
+	    "           [--concurrency C]\n"
 	    "\n"
 	    "Plays N members of one room against a sotto relay (every message\n"
-	    "end-to-end encrypted, signed and verified by every receiver) or an\n"
-	    "IRC server, and prints deliveries/s and latency.  --idle instead\n"
+	    "end-to-end encrypted, signed, and verified by every receiver) or\n"
+	    "an IRC server, and prints deliveries/s and latency.  --idle\n"
 	    "connects N members that only join (rooms of R) and prints the\n"
-	    "server's VmRSS (--hold keeps them connected SEC seconds more, to\n"
-	    "look at the server).  Lines starting with RESULT and IDLE are for\n"
-	    "bench/fanout.sh.  --quickack (irc) ACKs every read at once.\n"
-	    "Defaults: N 100, K 10, M 1000, S 200, W 4,\n"
-	    "R 100, C 64 (sotto) or 8 (irc), --announce all, --time-limit\n"
-	    "300.\n");
+	    "server's VmRSS; --hold keeps them SEC seconds more.  Diagnostics:\n"
+	    "--links-only (receivers skip the group layer), --quickack (irc:\n"
+	    "ACK every read at once).  Lines starting with RESULT and IDLE are\n"
+	    "for bench/fanout.sh.  Defaults: N 100, K 10, M 1000, S 200, W 4,\n"
+	    "R 100, C 64 (sotto) or 8 (irc), --announce all, --time-limit 300.\n");
 }
 
 static uint32_t

@@ -6,8 +6,8 @@
 # dir, flood protection off), runs build/bench/bench_fanout against each,
 # stops both, and at the end prints the figures side by side.
 #
-#   bash bench/fanout.sh            # the three cases of the issue
-#   bash bench/fanout.sh quick      # a small smoke run (about 30 s)
+#   bash bench/fanout.sh            # the issue's cases A, B, I, and U
+#   bash bench/fanout.sh quick      # a small smoke run (about 20 s)
 #   bash bench/fanout.sh table FILE # the table again, from FANOUT_RESULTS
 #
 # SOTTO_BUILD_DIR (default build) holds sotto and bench/bench_fanout:
@@ -25,15 +25,22 @@ SOTTO=$BUILD/sotto
 DRIVER=$BUILD/bench/bench_fanout
 LIMIT=${FANOUT_TIME_LIMIT:-300}
 MODE=${1:-full}
+case $MODE in
+full | quick | table) ;;
+*)
+	echo "usage: bash bench/fanout.sh [quick | table FILE]" >&2
+	exit 2
+	;;
+esac
 
 for f in "$SOTTO" "$DRIVER"; do
-	if [ ! -x "$f" ]; then
+	if [ "$MODE" != table ] && [ ! -x "$f" ]; then
 		echo "fanout.sh: $f is missing: cmake -S . -B $BUILD &&" \
 		    "cmake --build $BUILD" >&2
 		exit 2
 	fi
 done
-if ! command -v ngircd >/dev/null; then
+if [ "$MODE" != table ] && ! command -v ngircd >/dev/null; then
 	echo "fanout.sh: ngircd is not installed (apt-get install ngircd)" >&2
 	exit 2
 fi
@@ -290,12 +297,18 @@ table() {
 			row("setup s: connect / announce / warm-up", tag, "setup")
 			row("complete, nothing dropped or forged", tag, "ok")
 			# U is not one of the issue\x27s cases: no targets.
+			# Against the better of ngircd\x27s two runs.
+			d = res[tag, "ircd"]
 			if (e != "" && q != "" && tag != "U") {
+				bd = kv(q, "dps") + 0; bp = kv(q, "p99_ms") + 0
+				if (d != "" && kv(d, "dps") + 0 > bd)
+					bd = kv(d, "dps") + 0
+				if (d != "" && kv(d, "p99_ms") + 0 < bp)
+					bp = kv(d, "p99_ms") + 0
 				target(tag, "deliveries/s >= ngircd", grp(kv(e, "dps")),
-				    grp(kv(q, "dps")), kv(e, "dps") + 0 >= kv(q, "dps") + 0)
+				    grp(bd), kv(e, "dps") + 0 >= bd)
 				target(tag, "p99 latency <= ngircd", kv(e, "p99_ms") " ms",
-				    kv(q, "p99_ms") " ms",
-				    kv(e, "p99_ms") + 0 <= kv(q, "p99_ms") + 0)
+				    sprintf("%.3f ms", bp), kv(e, "p99_ms") + 0 <= bp)
 			}
 		}
 		if (idle["sotto"] != "") {
@@ -320,7 +333,8 @@ table() {
 		}
 		if (ntg > 0) {
 			print "\n#### Targets\n"
-			print "| case | target | sotto | ngircd (quick ACKs) | met? |"
+			print "| case | target | sotto | ngircd (the better of its " \
+			    "two runs) | met? |"
 			print "|---|---|---|---|---|"
 			for (j = 1; j <= ntg; j++)
 				print tg[j]
