@@ -545,8 +545,26 @@ peek_message(struct member *r, long from, const uint8_t *blob, size_t len)
 	    b->sent_ns[(size_t)from * b->m + (seq - 1)]);
 }
 
+static void	handle_one(struct conn *, const uint8_t *, size_t, void *);
+
+/* A BATCH is several relay messages sealed together: handle each. */
 static void
 link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
+{
+	struct relaymsg rm;
+	const uint8_t *item;
+	size_t off = 0, ilen;
+
+	if (relaymsg_parse(&rm, p, len) == 0 && rm.type == RELAYMSG_BATCH) {
+		while (relaymsg_batch_next(&rm, &off, &item, &ilen))
+			handle_one(c, item, ilen, arg);
+		return;
+	}
+	handle_one(c, p, len, arg);
+}
+
+static void
+handle_one(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct member *m = arg;
 	struct bench *b = m->b;

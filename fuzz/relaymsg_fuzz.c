@@ -92,6 +92,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			goto out;
 		r = relaymsg_put_error(&b, m.code, name);
 		break;
+	case RELAYMSG_BATCH: {
+		const uint8_t *item;
+		size_t ilen;
+
+		/* Items are re-batched as they are; each one is also run
+		 * through the parser, as a member does. */
+		r = 0;
+		while (r == 0 && relaymsg_batch_next(&m, &off, &item, &ilen)) {
+			struct relaymsg in;
+
+			seen++;
+			(void)relaymsg_parse(&in, item, ilen);
+			r = relaymsg_put_batch_item(&b, item, ilen);
+		}
+		if (seen != m.count || off != m.blob_len)
+			abort();
+		break;
+	}
 	default:
 		abort();	/* parsed an unknown type */
 	}

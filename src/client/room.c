@@ -480,14 +480,32 @@ relay_error(struct room *r, const struct relaymsg *m)
 	}
 }
 
+static void	handle_one(struct room *, const uint8_t *, size_t);
+
 static void
 link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct room *r = arg;
 	struct relaymsg m;
-	int e;
+	const uint8_t *item;
+	size_t off = 0, ilen;
 
 	(void)c;
+	/* A BATCH is several messages sealed together: handle each. */
+	if (relaymsg_parse(&m, p, len) == 0 && m.type == RELAYMSG_BATCH) {
+		while (!r->done && relaymsg_batch_next(&m, &off, &item, &ilen))
+			handle_one(r, item, ilen);
+		return;
+	}
+	handle_one(r, p, len);
+}
+
+static void
+handle_one(struct room *r, const uint8_t *p, size_t len)
+{
+	struct relaymsg m;
+	int e;
+
 	if (r->done)
 		return;
 	if ((e = relaymsg_parse(&m, p, len)) != 0 ||

@@ -127,6 +127,32 @@ relaymsg_parse(struct relaymsg *m, const uint8_t *p, size_t len)
 		if ((r = get_id(&b, &t.id)) != 0)
 			return r;
 		break;
+	case RELAYMSG_BATCH: {
+		const uint8_t *item;
+		uint32_t ilen;
+
+		/* Every item checked here: 1..max bytes, not a batch. */
+		t.blob = buf_ptr(&b);
+		t.blob_len = buf_len(&b);
+		if (t.blob_len == 0)
+			return ERR_FORMAT;
+		if (t.blob_len > RELAYMSG_MAX_BATCH)
+			return ERR_TOO_LARGE;
+		while (buf_len(&b) > 0) {
+			if ((r = buf_get_u32(&b, &ilen)) != 0)
+				return r;
+			if (ilen == 0)
+				return ERR_FORMAT;
+			if (ilen > buf_len(&b))
+				return ERR_TRUNCATED;
+			if ((r = buf_get_view(&b, ilen, &item)) != 0)
+				return r;
+			if (item[0] == RELAYMSG_BATCH)
+				return ERR_FORMAT;
+			t.count++;
+		}
+		break;
+	}
 	case RELAYMSG_ERROR: {
 		uint8_t n;
 
@@ -392,5 +418,45 @@ relaymsg_put_error(struct buf *out, uint8_t code, const char *text)
 	*q++ = code;
 	*q++ = (uint8_t)tlen;
 	putn(q, text, tlen);
+	return 0;
+}
+
+int
+relaymsg_batch_next(const struct relaymsg *m, size_t *off, const uint8_t **p,
+    size_t *len)
+{
+	struct buf b;
+	uint32_t ilen;
+
+	*p = NULL;
+	*len = 0;
+	if (m->type != RELAYMSG_BATCH || *off >= m->blob_len)
+		return 0;
+	/* relaymsg_parse validated the whole list: no checks can fail. */
+	buf_view(&b, m->blob + *off, m->blob_len - *off);
+	if (buf_get_u32(&b, &ilen) != 0 || buf_get_view(&b, ilen, p) != 0)
+		return 0;
+	*len = ilen;
+	*off += 4 + (size_t)ilen;
+	return 1;
+}
+
+int
+relaymsg_put_batch_item(struct buf *out, const uint8_t *msg, size_t len)
+{
+	int r;
+
+	if (len == 0 || msg[0] == RELAYMSG_BATCH)
+		return ERR_FORMAT;
+	if (len > RELAYMSG_MAX_BATCH - 4)
+		return ERR_TOO_LARGE;
+	if (buf_len(out) == 0 && (r = buf_put_u8(out, RELAYMSG_BATCH)) != 0)
+		return r;
+	if ((r = buf_put_u32(out, (uint32_t)len)) != 0)
+		return r;
+	if ((r = buf_put(out, msg, len)) != 0) {
+		buf_unput(out, 4);
+		return r;
+	}
 	return 0;
 }

@@ -23,6 +23,10 @@
  *   0x85 DELIVER   u32 from || blob                  a BCAST from 'from'
  *   0x86 DELIVER_DIRECT u32 from || blob             a DIRECT to you
  *   0x87 ERROR     u8 code || u8 text_len || text (ASCII, informational)
+ *   0x88 BATCH     1 or more of (u32 len || message), each message one of
+ *                  the relay -> member messages above (never a BATCH),
+ *                  to be handled in order: what the relay had for one
+ *                  member in one turn of its loop, sealed as one record
  *
  * Names are 1..RELAYMSG_MAX_NAME bytes; the relay checks them with
  * peers_name_valid() rules (one word, no controls) -- members check again.
@@ -42,6 +46,8 @@ struct buf;
 #define RELAYMSG_MAX_NAME	32
 /* Leaves room for the type, an id and the chan record inside one frame. */
 #define RELAYMSG_MAX_BLOB	(64 * 1024 - 64)
+/* A BATCH body (its items) never exceeds this. */
+#define RELAYMSG_MAX_BATCH	(64 * 1024 - 64)
 /* WELCOME lists at most this many members (the relay's room size cap). */
 #define RELAYMSG_MAX_MEMBERS	1024
 
@@ -57,6 +63,7 @@ enum relaymsg_type {
 	RELAYMSG_DELIVER = 0x85,
 	RELAYMSG_DELIVER_DIRECT = 0x86,
 	RELAYMSG_ERROR = 0x87,
+	RELAYMSG_BATCH = 0x88,
 };
 
 enum relaymsg_error {
@@ -88,10 +95,12 @@ struct relaymsg {
 	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN */
 	const uint8_t	*name;		/* JOIN, NICK, JOINED, NICKED */
 	size_t		 name_len;
-	const uint8_t	*blob;		/* BCAST, DIRECT, DELIVER*, ERROR text */
+	const uint8_t	*blob;		/* BCAST, DIRECT, DELIVER*, ERROR text,
+					 * BATCH items */
 	size_t		 blob_len;
 	uint8_t		 code;		/* ERROR */
-	uint16_t	 count;		/* WELCOME: number of members */
+	uint16_t	 count;		/* WELCOME: number of members;
+					 * BATCH: number of items */
 	const uint8_t	*members;	/* WELCOME: the member list bytes */
 	size_t		 members_len;
 };
@@ -108,6 +117,17 @@ int	 relaymsg_parse(struct relaymsg *m, const uint8_t *p, size_t len);
  * *mem filled, or 0 at the end. */
 int	 relaymsg_welcome_next(const struct relaymsg *m, size_t *off,
 	    struct relaymsg_member *mem);
+
+/* Iterates a parsed BATCH's items: *off starts at 0; returns 1 with
+ * *p, *len set to the next message (parse it with relaymsg_parse), or 0
+ * at the end. */
+int	 relaymsg_batch_next(const struct relaymsg *m, size_t *off,
+	    const uint8_t **p, size_t *len);
+/* Appends msg as one item of a BATCH being built in out (the BATCH type
+ * byte is written first when out is empty).  ERR_FORMAT for an empty
+ * message or a batch; ERR_TOO_LARGE past RELAYMSG_MAX_BATCH. */
+int	 relaymsg_put_batch_item(struct buf *out, const uint8_t *msg,
+	    size_t len);
 
 /* Encoders: append one message to out; 0 or a buf error / ERR_TOO_LARGE
  * / ERR_FORMAT for out-of-limit arguments (nothing appended then). */

@@ -680,12 +680,72 @@ test_unknown_types(void **state)
 	(void)state;
 	memset(msg, 1, sizeof(msg));
 	for (t = 0; t < 256; t++) {
-		known = (t >= 0x01 && t <= 0x04) || (t >= 0x81 && t <= 0x87);
+		known = (t >= 0x01 && t <= 0x04) || (t >= 0x81 && t <= 0x88);
 		msg[0] = (uint8_t)t;
 		if (!known)
 			assert_int_equal(parse_exact(msg, sizeof(msg)),
 			    ERR_TYPE);
 	}
+}
+
+static void
+test_batch(void **state)
+{
+	struct buf b, d;
+	struct relaymsg m;
+	const uint8_t *p;
+	size_t off = 0, len;
+	int n = 0;
+
+	(void)state;
+	buf_init(&b, RELAYMSG_MAX_BATCH + 1);
+	buf_init(&d, 256);
+	assert_int_equal(relaymsg_put_deliver(&d, RELAYMSG_DELIVER, 7,
+	    (const uint8_t *)"blob", 4), 0);
+	assert_int_equal(relaymsg_put_batch_item(&b, buf_ptr(&d),
+	    buf_len(&d)), 0);
+	buf_reset(&d);
+	assert_int_equal(relaymsg_put_member_event(&d, RELAYMSG_LEFT, 9, NULL),
+	    0);
+	assert_int_equal(relaymsg_put_batch_item(&b, buf_ptr(&d),
+	    buf_len(&d)), 0);
+	assert_int_equal(relaymsg_parse(&m, buf_ptr(&b), buf_len(&b)), 0);
+	assert_int_equal(m.type, RELAYMSG_BATCH);
+	assert_int_equal(m.count, 2);
+	while (relaymsg_batch_next(&m, &off, &p, &len)) {
+		struct relaymsg in;
+
+		assert_int_equal(relaymsg_parse(&in, p, len), 0);
+		assert_int_equal(in.type, n == 0 ? RELAYMSG_DELIVER :
+		    RELAYMSG_LEFT);
+		n++;
+	}
+	assert_int_equal(n, 2);
+	/* A batch inside a batch, an empty item, a short item: refused. */
+	assert_int_equal(relaymsg_put_batch_item(&d, buf_ptr(&b), buf_len(&b)),
+	    ERR_FORMAT);
+	{
+		static const uint8_t nested[] = { 0x88, 0, 0, 0, 1, 0x88 };
+		static const uint8_t empty[] = { 0x88, 0, 0, 0, 0 };
+		static const uint8_t shortp[] = { 0x88, 0, 0, 0, 9, 0x83 };
+		static const uint8_t bare[] = { 0x88 };
+
+		assert_int_equal(relaymsg_parse(&m, nested, sizeof(nested)),
+		    ERR_FORMAT);
+		assert_int_equal(relaymsg_parse(&m, empty, sizeof(empty)),
+		    ERR_FORMAT);
+		assert_int_equal(relaymsg_parse(&m, shortp, sizeof(shortp)),
+		    ERR_TRUNCATED);
+		assert_int_equal(relaymsg_parse(&m, bare, sizeof(bare)),
+		    ERR_FORMAT);
+	}
+	/* A truncation is refused, or (cut at an item boundary: the record's
+	 * AEAD is what rules that out on the wire) holds fewer items. */
+	for (len = 1; len < buf_len(&b); len++)
+		if (relaymsg_parse(&m, buf_ptr(&b), len) == 0)
+			assert_true(m.count < 2);
+	buf_release(&b);
+	buf_release(&d);
 }
 
 /* Every single-bit flip of every sample either fails or parses into
@@ -740,6 +800,7 @@ main(void)
 		cmocka_unit_test(test_id_zero),
 		cmocka_unit_test(test_empty_fields),
 		cmocka_unit_test(test_unknown_types),
+		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_mutations),
 	};
 
