@@ -17,6 +17,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -935,6 +936,11 @@ relay_run(const char *listen_addr, int port, const char *dir,
 	randombytes_buf(key, sizeof(key));
 	rc = rroom_hub_new(&r->hub, key, &ops, r);
 	sodium_memzero(key, sizeof(key));
+	/* Records and batches come and go by the hundred thousand: keep
+	 * freed memory in the process instead of handing pages back to the
+	 * kernel and faulting them in again a moment later. */
+	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
 	if (rc != 0 || (r->base = event_base_new()) == NULL ||
 	    (r->sig_int = evsignal_new(r->base, SIGINT, signal_cb, r)) ==
 	    NULL ||
