@@ -17,47 +17,16 @@
 #include "err.h"
 #include "frame.h"
 #include "identity.h"
+#include "fuzz_random.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static uint64_t ctr;
-
-/* Deterministic randomness, for libsodium and for chan. */
-static void
-det_buf(void *p, size_t n)
-{
-	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES] = { 0 };
-	static const uint8_t key[crypto_stream_chacha20_KEYBYTES] = { 1 };
-
-	memcpy(nonce, &ctr, sizeof(ctr));
-	ctr++;
-	crypto_stream_chacha20(p, n, nonce, key);
-}
-
-static uint32_t
-det_random(void)
-{
-	uint32_t v;
-
-	det_buf(&v, sizeof(v));
-	return v;
-}
-
-static const char *
-det_name(void)
-{
-	return "fuzz";
-}
-
-static struct randombytes_implementation det = {
-	det_name, det_random, NULL, NULL, det_buf, NULL
-};
 
 static int
 rng(void *arg, uint8_t *out, size_t n)
 {
 	(void)arg;
-	det_buf(out, n);
+	fuzz_random_buf(out, n);
 	return 0;
 }
 
@@ -119,7 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int step, k;
 
 	if (ida == NULL) {
-		randombytes_set_implementation(&det);
+		fuzz_random_install();
 		if (sodium_init() < 0)
 			abort();
 		memset(seed, 0xa1, sizeof(seed));
@@ -131,7 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	ctr = 0;
+	fuzz_random_reset();
 	step = data[0] % 6;
 	cl = mk(CHAN_CLIENT, ida);
 	sv = mk(CHAN_SERVER, idb);

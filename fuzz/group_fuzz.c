@@ -15,43 +15,13 @@
 
 #include "group.h"
 #include "identity.h"
+#include "fuzz_random.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define ALICE	7
 #define BOB	9
 
-static uint64_t ctr;
-
-static void
-det_buf(void *p, size_t n)
-{
-	uint8_t nonce[crypto_stream_chacha20_NONCEBYTES] = { 0 };
-	static const uint8_t key[crypto_stream_chacha20_KEYBYTES] = { 2 };
-
-	memcpy(nonce, &ctr, sizeof(ctr));
-	ctr++;
-	crypto_stream_chacha20(p, n, nonce, key);
-}
-
-static uint32_t
-det_random(void)
-{
-	uint32_t v;
-
-	det_buf(&v, sizeof(v));
-	return v;
-}
-
-static const char *
-det_name(void)
-{
-	return "fuzz";
-}
-
-static struct randombytes_implementation det = {
-	det_name, det_random, NULL, NULL, det_buf, NULL
-};
 
 struct end {
 	struct group	*g;
@@ -112,7 +82,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t seed[IDENTITY_SEED_BYTES];
 
 	if (ida == NULL) {
-		randombytes_set_implementation(&det);
+		fuzz_random_install();
 		if (sodium_init() < 0)
 			abort();
 		memset(seed, 0xa1, sizeof(seed));
@@ -124,7 +94,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	ctr = 0;
+	fuzz_random_reset();
 	a.peer = &b;
 	b.peer = &a;
 	if (group_new(&a.g, room, secret, ida, "alice", on_send, on_event,
