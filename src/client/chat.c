@@ -406,8 +406,6 @@ is_word(const char *line, size_t len, const char *w)
 void
 chat_line(struct chat *ch, const char *line, size_t len)
 {
-	char cb[16];
-
 	if (ch->done || ch->conn == NULL)
 		return;
 	if (ch->confirming) {
@@ -460,7 +458,6 @@ chat_line(struct chat *ch, const char *line, size_t len)
 	if (term_interactive(ch->term))
 		term_message(ch->term, ch->s->name, ch->own_color,
 		    (const uint8_t *)line, len);
-	(void)cb;
 }
 
 int

@@ -5,7 +5,17 @@
 #ifndef SOTTO_CLIENT_H
 #define SOTTO_CLIENT_H
 
+#include <stdio.h>
+
 struct chat_setup;
+
+/* After getopt_long returned '?': prints which option is unknown or lacks
+ * its argument (with_args: the short options taking one), then usage on
+ * stderr.  Returns EXIT_USAGE. */
+int	 cli_bad_option(char **argv, const char *with_args,
+	    void (*usage)(FILE *));
+/* A positional argument the command doesn't take.  Returns EXIT_USAGE. */
+int	 cli_extra_argument(const char *arg, void (*usage)(FILE *));
 
 #define CLIENT_DEFAULT_PORT	65432
 /* Bound into CPace's channel identifier: a 1:1 chat's handshake can't be

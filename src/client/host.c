@@ -425,19 +425,11 @@ host_main(int argc, char **argv)
 			host_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
-			    strchr("lpnPm", optopt) != NULL ? "missing argument" :
-			    "unknown option", argv[optind - 1]);
-			host_usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, "lpnPm", host_usage);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "sotto: unexpected argument '%s'\n",
-		    argv[optind]);
-		host_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return cli_extra_argument(argv[optind], host_usage);
 	return host_start(&h.s, listen_addr, port, name, pwfile,
 	    h.max_failures);
 }

@@ -188,11 +188,7 @@ join_main(int argc, char **argv)
 			join_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
-			    strchr("nPi", optopt) != NULL ? "missing argument" :
-			    "unknown option", argv[optind - 1]);
-			join_usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, "nPi", join_usage);
 		}
 	}
 	if (invfile != NULL) {

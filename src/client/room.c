@@ -226,10 +226,8 @@ group_ev(void *arg, const struct group_event *ev)
 	const char *name = ev->name != NULL ? ev->name : who_name(r, ev->id);
 	const char *sn = shown(r, name, ev->pk, nb, sizeof(nb));
 	struct rmember *m;
-	char cb[16];
 	int color = ev->pk != NULL ? chat_key_color(ev->pk) : 7;
 
-	(void)cb;
 	switch (ev->type) {
 	case GROUP_EV_MEMBER:
 		r->verified_any = 1;
@@ -1003,11 +1001,7 @@ room_main(int argc, char **argv)
 			room_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
-			    strchr("rni", optopt) != NULL ? "missing argument" :
-			    "unknown option", argv[optind - 1]);
-			room_usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, "rni", room_usage);
 		}
 	}
 	if (relay == NULL || optind != argc) {

@@ -36,6 +36,7 @@
 #include "err.h"
 #include "identity.h"
 #include "keyfile.h"
+#include "client.h"
 #include "relay.h"
 #include "relaylog.h"
 #include "relaymsg.h"
@@ -1127,19 +1128,11 @@ relay_main(int argc, char **argv)
 			relay_usage(stdout);
 			return EXIT_OK;
 		default:
-			fprintf(stderr, "sotto: %s: %s\n", optopt != 0 &&
-			    strchr("lps", optopt) != NULL ? "missing argument" :
-			    "unknown option", argv[optind - 1]);
-			relay_usage(stderr);
-			return EXIT_USAGE;
+			return cli_bad_option(argv, "lps", relay_usage);
 		}
 	}
-	if (optind != argc) {
-		fprintf(stderr, "sotto: unexpected argument '%s'\n",
-		    argv[optind]);
-		relay_usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (optind != argc)
+		return cli_extra_argument(argv[optind], relay_usage);
 	if (dir == NULL) {
 		if (default_state_dir(dirbuf, sizeof(dirbuf)) != 0) {
 			fprintf(stderr, "sotto: no state directory: set HOME "
