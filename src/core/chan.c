@@ -348,19 +348,16 @@ chan_put_abort(struct buf *out, enum chan_abort reason)
 	return frame_put(out, FRAME_ABORT, &r, 1);
 }
 
-/* Seals one record (body || inner) onto out, in place. */
+/* Seals one record (body || inner) as a whole frame at f, which has
+ * room for chan_record_len(len) bytes. */
 static int
-seal(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
-    struct buf *out)
+seal_at(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
+    uint8_t *f)
 {
-	uint8_t *f, *p, tag;
+	uint8_t *p, tag;
 	size_t mlen = len + 1;
-	int r;
 
-	if (len > FRAME_MAX_APP)
-		return ERR_TOO_LARGE;
-	if ((r = reserve_frame(out, FRAME_RECORD, mlen + SS_ABYTES, &f)) != 0)
-		return r;
+	frame_put_header(f, FRAME_RECORD, (uint32_t)(mlen + SS_ABYTES));
 	p = f + FRAME_HDR_LEN;
 	/* secretstream writes its encrypted tag byte at p[0] and the
 	 * ciphertext of m at p + 1, so m can be placed there already. */
@@ -375,11 +372,44 @@ seal(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
 	} else
 		tag = crypto_secretstream_xchacha20poly1305_TAG_MESSAGE;
 	if (crypto_secretstream_xchacha20poly1305_push(&c->tx, p, NULL,
-	    p + 1, mlen, NULL, 0, tag) != 0) {
-		buf_unput(out, FRAME_HDR_LEN + mlen + SS_ABYTES);
+	    p + 1, mlen, NULL, 0, tag) != 0)
 		return ERR_CRYPTO;
-	}
 	return 0;
+}
+
+/* Seals one record onto out. */
+static int
+seal(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
+    struct buf *out)
+{
+	uint8_t *f;
+	int r;
+
+	if (len > FRAME_MAX_APP)
+		return ERR_TOO_LARGE;
+	if ((r = buf_reserve(out, chan_record_len(len), &f)) != 0)
+		return r;
+	if ((r = seal_at(c, inner, body, len, f)) != 0)
+		buf_unput(out, chan_record_len(len));
+	return r;
+}
+
+size_t
+chan_record_len(size_t len)
+{
+	return FRAME_HDR_LEN + len + 1 + SS_ABYTES;
+}
+
+int
+chan_send_at(struct chan *c, const uint8_t *msg, size_t len, uint8_t *dst)
+{
+	if (c->state == ST_DEAD || c->sent_close)
+		return ERR_CLOSED;
+	if (c->state != ST_OPEN && c->state != ST_PEER_CLOSED)
+		return ERR_STATE;
+	if (len > FRAME_MAX_APP)
+		return ERR_TOO_LARGE;
+	return seal_at(c, INNER_APP, msg, len, dst);
 }
 
 static int

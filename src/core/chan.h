@@ -93,6 +93,14 @@ int	 chan_feed(struct chan *c, struct buf *in, struct buf *out,
  * ERR_STATE before the handshake is done, ERR_CLOSED after a close. */
 int	 chan_send(struct chan *c, const uint8_t *msg, size_t len,
 	    struct buf *out);
+/* The size of the frame chan_send makes for a message of len bytes. */
+size_t	 chan_record_len(size_t len);
+/* chan_send into caller memory: writes the whole frame, exactly
+ * chan_record_len(len) bytes, at dst (msg must not overlap dst).  For
+ * sealing straight into a socket's output buffer.  Same errors as
+ * chan_send; on error dst holds nothing useful. */
+int	 chan_send_at(struct chan *c, const uint8_t *msg, size_t len,
+	    uint8_t *dst);
 /* Seals an empty keepalive record onto out; the peer consumes it
  * silently (CHAN_EV_NONE).  Same errors as chan_send. */
 int	 chan_send_keepalive(struct chan *c, struct buf *out);

@@ -379,11 +379,25 @@ conn_send(struct conn *c, const uint8_t *p, size_t len)
 {
 	int r;
 
+	struct evbuffer *o;
+	struct evbuffer_iovec v;
+	size_t need = chan_record_len(len);
+
 	if (c->done || c->closing || c->refusing)
 		return ERR_CLOSED;
-	if ((r = chan_send(c->chan, p, len, &c->out)) != 0)
-		return r;
-	if ((r = flush_out(c)) != 0) {
+	/* Sealed straight into libevent's output buffer: no copy. */
+	o = bufferevent_get_output(c->bev);
+	if (evbuffer_reserve_space(o, (ev_ssize_t)need, &v, 1) != 1 ||
+	    v.iov_len < need)
+		return ERR_ALLOC;
+	if ((r = chan_send_at(c->chan, p, len, v.iov_base)) != 0)
+		return r;	/* nothing committed */
+	v.iov_len = need;
+	if (evbuffer_commit_space(o, &v, 1) != 0)
+		return ERR_ALLOC;
+	if (evbuffer_get_length(o) > CONN_MAX_PENDING)
+		r = ERR_TIMEOUT;	/* the peer is not reading */
+	if (r != 0) {
 		/* Can't finish from inside a caller's loop: do it shortly. */
 		c->refusing = c->fail_now = 1;
 		c->refuse_err = r;
