@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fileio.h"
 #include "keyfile.h"
 #include "known_peers.h"
 #include "sanitize.h"
@@ -395,23 +396,6 @@ rewrite_cb(void *arg, const char *name, const uint8_t pk[PEERS_PK_BYTES],
 	return put_line(w->out, name, w->pk, w->now);
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t got;
-
-	while (len > 0) {
-		got = write(fd, p, len);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1)
-			return ERR_IO;
-		p += got;
-		len -= (size_t)got;
-	}
-	return 0;
-}
-
 /* Writes p[0..len) to path through tmp and rename(2). */
 static int
 replace_file(const char *path, const char *tmp, const uint8_t *p,
@@ -433,7 +417,7 @@ replace_file(const char *path, const char *tmp, const uint8_t *p,
 	if (fd == -1)
 		goto fail;
 	made = 1;
-	if (fchmod(fd, 0600) != 0 || write_all(fd, p, len) != 0 ||
+	if (fchmod(fd, 0600) != 0 || fileio_write_all(fd, p, len) != 0 ||
 	    fsync(fd) != 0)
 		goto fail;
 	r = close(fd);

@@ -20,6 +20,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "fileio.h"
 #include "identity.h"
 #include "keyfile.h"
 
@@ -181,23 +182,6 @@ out:
 	return r;
 }
 
-static int
-write_all(int fd, const uint8_t *p, size_t len)
-{
-	ssize_t got;
-
-	while (len > 0) {
-		got = write(fd, p, len);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1)
-			return ERR_IO;
-		p += got;
-		len -= (size_t)got;
-	}
-	return 0;
-}
-
 /* Creates the key file at path through a temporary file in dir.  0 with
  * *idp set, LOST_RACE if another process created path meanwhile (nothing
  * of ours is left behind), or an error. */
@@ -236,7 +220,7 @@ create_key(const char *dir, const char *path, struct identity **idp)
 	made_tmp = 1;
 	/* fchmod: the umask must not leave the owner unable to read it. */
 	if (fchmod(fd, 0600) != 0 ||
-	    write_all(fd, buf_ptr(&b), buf_len(&b)) != 0 ||
+	    fileio_write_all(fd, buf_ptr(&b), buf_len(&b)) != 0 ||
 	    fsync(fd) != 0) {
 		saved = errno;
 		r = ERR_IO;

@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "lineedit.h"
 #include "msg.h"
 #include "sanitize.h"
@@ -46,20 +47,11 @@ struct term {
 	struct buf		 line;
 };
 
+/* Output to the terminal: nothing useful to do if it fails. */
 static void
 write_all(int fd, const uint8_t *p, size_t n)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return;	/* nowhere to show it: nothing to do */
-		p += w;
-		n -= (size_t)w;
-	}
+	(void)fileio_write_all(fd, p, n);
 }
 
 static void
