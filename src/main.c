@@ -27,7 +27,7 @@ static const struct subcommand {
 	{ "host", host_main, "wait for one person to join, then chat" },
 	{ "join", join_main, "join a host's chat (HOST[:PORT]) or a room (INVITATION)" },
 	{ "room", room_main, "create a room on a relay: sotto room new --relay HOST" },
-	{ "relay", relay_main, "run a relay for rooms (sees only ciphertext)" },
+	{ "relay", relay_main, "run a relay for rooms (it cannot read the messages)" },
 	{ "help", help_main, "help on a subcommand: sotto help host" },
 };
 
@@ -43,10 +43,12 @@ usage(FILE *f)
 	    "sotto is an end-to-end encrypted terminal chat.  Two people who\n"
 	    "share a password talk privately: the password is checked with a\n"
 	    "PAKE (CPace), so nobody can guess it offline from what they see\n"
-	    "on the network, and every chat has fresh keys.\n"
+	    "on the network, and every chat has fresh keys.  Many people meet\n"
+	    "in rooms on a relay that cannot read what they say; a room is\n"
+	    "entered with its invitation.\n"
 	    "\n"
-	    "With no COMMAND, sotto asks what to do (host or join, name,\n"
-	    "password, port).  Commands:\n");
+	    "With no COMMAND, sotto asks what to do (host, join, create a\n"
+	    "room or join one; name, password, port).  Commands:\n");
 	for (i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(f, "  %-6s %s\n", subcommands[i].name,
 		    subcommands[i].summary);
@@ -56,7 +58,8 @@ usage(FILE *f)
 	    "line is one message; received messages print as 'NAME: TEXT';\n"
 	    "notices start with '* '; errors go to stderr.\n"
 	    "\n"
-	    "In the chat: /help, /me ACTION, /verify, /quit (or bye, exit, Ctrl-D).\n"
+	    "In a chat: /help, /me ACTION, /verify, /quit (or bye, exit, Ctrl-D).\n"
+	    "In a room also: /who, /msg NAME TEXT, /nick NEW, /verify NAME.\n"
 	    "\n"
 	    "Exit status:\n"
 	    "  0  normal end (you or the peer left)\n"
@@ -66,7 +69,8 @@ usage(FILE *f)
 	    "  5  the peer's identity key changed (line mode refuses it)\n"
 	    "\n"
 	    "Files: $XDG_CONFIG_HOME/sotto (default ~/.config/sotto): identity\n"
-	    "(your key), known_peers (keys pinned on first contact).\n");
+	    "(your key), known_peers (keys pinned on first contact, relays'\n"
+	    "included).  The relay keeps its key in $XDG_STATE_HOME/sotto-relay.\n");
 }
 
 static int
