@@ -403,13 +403,17 @@ chan_record_len(size_t len)
 int
 chan_send_at(struct chan *c, const uint8_t *msg, size_t len, uint8_t *dst)
 {
+	int r;
+
 	if (c->state == ST_DEAD || c->sent_close)
 		return ERR_CLOSED;
 	if (c->state != ST_OPEN && c->state != ST_PEER_CLOSED)
 		return ERR_STATE;
 	if (len > FRAME_MAX_APP)
 		return ERR_TOO_LARGE;
-	return seal_at(c, INNER_APP, msg, len, dst);
+	if ((r = seal_at(c, INNER_APP, msg, len, dst)) != 0)
+		sodium_memzero(dst, chan_record_len(len));	/* plaintext */
+	return r;
 }
 
 static int

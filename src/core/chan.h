@@ -98,7 +98,7 @@ size_t	 chan_record_len(size_t len);
 /* chan_send into caller memory: writes the whole frame, exactly
  * chan_record_len(len) bytes, at dst (msg must not overlap dst).  For
  * sealing straight into a socket's output buffer.  Same errors as
- * chan_send; on error dst holds nothing useful. */
+ * chan_send; on error dst is wiped (it may have held plaintext). */
 int	 chan_send_at(struct chan *c, const uint8_t *msg, size_t len,
 	    uint8_t *dst);
 /* Seals an empty keepalive record onto out; the peer consumes it
