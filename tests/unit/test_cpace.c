@@ -19,134 +19,17 @@
 #include "buf.h"
 #include "cpace.h"
 #include "err.h"
+#include "vectors.h"
 
 #define VECTORS_FILE	"cpace-ristretto255.json"
-#define HEXVAL_MAX	512
 
-static char *vectors;		/* the whole JSON file, NUL-terminated */
-
-/* One hex string from the vectors, decoded. */
-struct hexval {
-	char		 hex[2 * HEXVAL_MAX + 1];
-	uint8_t		 b[HEXVAL_MAX];
-	size_t		 n;
-};
+static const char *vectors;	/* the whole JSON file, NUL-terminated */
 
 static int
 load_vectors(void **state)
 {
-	const char *dir = getenv("SOTTO_VECTORS_DIR");
-	char path[4096];
-	FILE *f;
-	long sz;
-
 	(void)state;
-	if (sodium_init() < 0) {
-		fprintf(stderr, "test_cpace: sodium_init failed\n");
-		return -1;
-	}
-	if (dir == NULL || *dir == '\0')
-		dir = "../shared/vectors";
-	snprintf(path, sizeof(path), "%s/%s", dir, VECTORS_FILE);
-	if ((f = fopen(path, "rb")) == NULL) {
-		fprintf(stderr, "test_cpace: FATAL: cannot open test vectors "
-		    "%s (set SOTTO_VECTORS_DIR)\n", path);
-		return -1;
-	}
-	if (fseek(f, 0, SEEK_END) != 0 || (sz = ftell(f)) <= 0 ||
-	    fseek(f, 0, SEEK_SET) != 0 ||
-	    (vectors = calloc(1, (size_t)sz + 1)) == NULL ||
-	    fread(vectors, 1, (size_t)sz, f) != (size_t)sz) {
-		fprintf(stderr, "test_cpace: FATAL: cannot read %s\n", path);
-		fclose(f);
-		return -1;
-	}
-	fclose(f);
-	return 0;
-}
-
-static int
-free_vectors(void **state)
-{
-	(void)state;
-	free(vectors);
-	vectors = NULL;
-	return 0;
-}
-
-/*
- * Minimal lookup in the flat vectors file: the first "key" (quotes
- * included) followed by ':' at or after 'from'.  Returns a pointer to the
- * value's first non-blank character, or NULL.
- */
-static const char *
-json_value(const char *from, const char *key)
-{
-	char pat[256];
-	const char *p;
-
-	snprintf(pat, sizeof(pat), "\"%s\"", key);
-	/* A match not followed by ':' is a string value; look further. */
-	for (p = from; (p = strstr(p, pat)) != NULL; ) {
-		p += strlen(pat);
-		while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-			p++;
-		if (*p != ':')
-			continue;
-		p++;
-		while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-			p++;
-		return p;
-	}
-	return NULL;
-}
-
-/* Reads a "hex" string at p into v; returns the char after it. */
-static const char *
-read_hex(const char *p, struct hexval *v, const char *what)
-{
-	const char *end;
-	size_t len;
-
-	if (p == NULL || *p != '"')
-		fail_msg("vectors: %s: no string value", what);
-	p++;
-	if ((end = strchr(p, '"')) == NULL)
-		fail_msg("vectors: %s: unterminated string", what);
-	len = (size_t)(end - p);
-	if (len > 2 * HEXVAL_MAX)
-		fail_msg("vectors: %s: value too long", what);
-	memcpy(v->hex, p, len);
-	v->hex[len] = '\0';
-	if (sodium_hex2bin(v->b, sizeof(v->b), v->hex, len, NULL, &v->n,
-	    NULL) != 0 || v->n * 2 != len)
-		fail_msg("vectors: %s: bad hex", what);
-	return end + 1;
-}
-
-/* vec(section, key): the hex value of key inside section. */
-static void
-vec(const char *section, const char *key, struct hexval *v)
-{
-	const char *p;
-
-	assert_non_null(vectors);
-	if ((p = json_value(vectors, section)) == NULL)
-		fail_msg("vectors: no section \"%s\"", section);
-	if ((p = json_value(p, key)) == NULL)
-		fail_msg("vectors: no key \"%s\" in \"%s\"", key, section);
-	read_hex(p, v, key);
-}
-
-/* Fails unless p[0..n) is exactly the expected value (shown as hex). */
-static void
-assert_hex(const uint8_t *p, size_t n, const struct hexval *want)
-{
-	char got[2 * HEXVAL_MAX + 1];
-
-	assert_true(n <= HEXVAL_MAX);
-	sodium_bin2hex(got, sizeof(got), p, n);
-	assert_string_equal(got, want->hex);
+	return (vectors = vectors_load(VECTORS_FILE)) != NULL ? 0 : -1;
 }
 
 static void
@@ -163,13 +46,13 @@ struct inputs {
 static void
 get_inputs(struct inputs *in)
 {
-	vec("inputs", "PRS", &in->prs);
-	vec("inputs", "CI", &in->ci);
-	vec("inputs", "sid", &in->sid);
-	vec("inputs", "ADa", &in->ada);
-	vec("inputs", "ADb", &in->adb);
-	vec("inputs", "ya", &in->ya);
-	vec("inputs", "yb", &in->yb);
+	vec(vectors, "inputs", "PRS", &in->prs);
+	vec(vectors, "inputs", "CI", &in->ci);
+	vec(vectors, "inputs", "sid", &in->sid);
+	vec(vectors, "inputs", "ADa", &in->ada);
+	vec(vectors, "inputs", "ADb", &in->adb);
+	vec(vectors, "inputs", "ya", &in->ya);
+	vec(vectors, "inputs", "yb", &in->yb);
 	assert_int_equal(in->ya.n, CPACE_SCALAR_BYTES);
 	assert_int_equal(in->yb.n, CPACE_SCALAR_BYTES);
 }
@@ -180,9 +63,9 @@ test_dsi(void **state)
 	struct hexval want;
 
 	(void)state;
-	vec("G", "DSI", &want);
+	vec(vectors, "G", "DSI", &want);
 	assert_hex((const uint8_t *)CPACE_DSI, sizeof(CPACE_DSI) - 1, &want);
-	vec("G", "DSI_ISK", &want);
+	vec(vectors, "G", "DSI_ISK", &want);
 	assert_hex((const uint8_t *)CPACE_DSI_ISK, sizeof(CPACE_DSI_ISK) - 1,
 	    &want);
 }
@@ -197,8 +80,8 @@ test_generator_string(void **state)
 
 	(void)state;
 	get_inputs(&in);
-	vec("calculate_generator", "generator_string", &want);
-	vec("calculate_generator", "hash_result_sha512_64_bytes", &want_hash);
+	vec(vectors, "calculate_generator", "generator_string", &want);
+	vec(vectors, "calculate_generator", "hash_result_sha512_64_bytes", &want_hash);
 	buf_init(&b, 4096);
 	assert_int_equal(cpace_generator_string(&b, in.prs.b, in.prs.n,
 	    in.ci.b, in.ci.n, in.sid.b, in.sid.n), 0);
@@ -220,7 +103,7 @@ test_calculate_generator(void **state)
 
 	(void)state;
 	get_inputs(&in);
-	vec("calculate_generator", "g_encoded", &want);
+	vec(vectors, "calculate_generator", "g_encoded", &want);
 	assert_int_equal(cpace_calculate_generator(g, in.prs.b, in.prs.n,
 	    in.ci.b, in.ci.n, in.sid.b, in.sid.n), 0);
 	assert_hex(g, sizeof(g), &want);
@@ -237,9 +120,9 @@ test_shares_and_secret(void **state)
 
 	(void)state;
 	get_inputs(&in);
-	vec("outputs", "Ya", &want_ya);
-	vec("outputs", "Yb", &want_yb);
-	vec("outputs", "K", &want_k);
+	vec(vectors, "outputs", "Ya", &want_ya);
+	vec(vectors, "outputs", "Yb", &want_yb);
+	vec(vectors, "outputs", "K", &want_k);
 	assert_int_equal(cpace_calculate_generator(g, in.prs.b, in.prs.n,
 	    in.ci.b, in.ci.n, in.sid.b, in.sid.n), 0);
 	assert_int_equal(cpace_share(Ya, in.ya.b, g), 0);
@@ -264,17 +147,17 @@ test_transcripts_and_isk(void **state)
 
 	(void)state;
 	get_inputs(&in);
-	vec("outputs", "Ya", &ya);
-	vec("outputs", "Yb", &yb);
-	vec("outputs", "K", &k);
+	vec(vectors, "outputs", "Ya", &ya);
+	vec(vectors, "outputs", "Yb", &yb);
+	vec(vectors, "outputs", "K", &k);
 	buf_init(&b, 4096);
 
-	vec("outputs", "transcript_ir", &want);
+	vec(vectors, "outputs", "transcript_ir", &want);
 	assert_int_equal(cpace_transcript_ir(&b, ya.b, ya.n, in.ada.b,
 	    in.ada.n, yb.b, yb.n, in.adb.b, in.adb.n), 0);
 	assert_buf_hex(&b, &want);
 	/* sid_output_ir = SHA-512(b"CPaceSidOutput" || transcript_ir) */
-	vec("outputs", "sid_output_ir", &want);
+	vec(vectors, "outputs", "sid_output_ir", &want);
 	crypto_hash_sha512_init(&st);
 	crypto_hash_sha512_update(&st, (const uint8_t *)sidout,
 	    sizeof(sidout) - 1);
@@ -283,11 +166,11 @@ test_transcripts_and_isk(void **state)
 	assert_hex(h, sizeof(h), &want);
 	buf_reset(&b);
 
-	vec("outputs", "transcript_oc", &want);
+	vec(vectors, "outputs", "transcript_oc", &want);
 	assert_int_equal(cpace_transcript_oc(&b, ya.b, ya.n, in.ada.b,
 	    in.ada.n, yb.b, yb.n, in.adb.b, in.adb.n), 0);
 	assert_buf_hex(&b, &want);
-	vec("outputs", "sid_output_oc", &want);
+	vec(vectors, "outputs", "sid_output_oc", &want);
 	crypto_hash_sha512_init(&st);
 	crypto_hash_sha512_update(&st, (const uint8_t *)sidout,
 	    sizeof(sidout) - 1);
@@ -297,7 +180,7 @@ test_transcripts_and_isk(void **state)
 	buf_reset(&b);
 
 	/* The ISK hash inputs, rebuilt from the public string functions. */
-	vec("outputs", "ISK_IR_hash_input", &want);
+	vec(vectors, "outputs", "ISK_IR_hash_input", &want);
 	assert_int_equal(cpace_put_lv(&b, (const uint8_t *)CPACE_DSI_ISK,
 	    sizeof(CPACE_DSI_ISK) - 1), 0);
 	assert_int_equal(cpace_put_lv(&b, in.sid.b, in.sid.n), 0);
@@ -306,7 +189,7 @@ test_transcripts_and_isk(void **state)
 	    in.ada.n, yb.b, yb.n, in.adb.b, in.adb.n), 0);
 	assert_buf_hex(&b, &want);
 	buf_reset(&b);
-	vec("outputs", "ISK_SY_hash_input", &want);
+	vec(vectors, "outputs", "ISK_SY_hash_input", &want);
 	assert_int_equal(cpace_put_lv(&b, (const uint8_t *)CPACE_DSI_ISK,
 	    sizeof(CPACE_DSI_ISK) - 1), 0);
 	assert_int_equal(cpace_put_lv(&b, in.sid.b, in.sid.n), 0);
@@ -316,11 +199,11 @@ test_transcripts_and_isk(void **state)
 	assert_buf_hex(&b, &want);
 	buf_release(&b);
 
-	vec("outputs", "ISK_IR", &want);
+	vec(vectors, "outputs", "ISK_IR", &want);
 	assert_int_equal(cpace_isk_ir(isk, in.sid.b, in.sid.n, k.b, ya.b,
 	    in.ada.b, in.ada.n, yb.b, in.adb.b, in.adb.n), 0);
 	assert_hex(isk, sizeof(isk), &want);
-	vec("outputs", "ISK_SY", &want);
+	vec(vectors, "outputs", "ISK_SY", &want);
 	assert_int_equal(cpace_isk_sy(isk, in.sid.b, in.sid.n, k.b, ya.b,
 	    in.ada.b, in.ada.n, yb.b, in.adb.b, in.adb.n), 0);
 	assert_hex(isk, sizeof(isk), &want);
@@ -337,10 +220,10 @@ test_scalar_mult_valid(void **state)
 	uint8_t out[CPACE_POINT_BYTES];
 
 	(void)state;
-	vec("scalar_mult_valid", "s", &s);
-	vec("scalar_mult_valid", "X", &X);
-	vec("scalar_mult_valid", "scalar_mult_s_decode_X", &want_mult);
-	vec("scalar_mult_valid", "scalar_mult_vfy_s_X", &want_vfy);
+	vec(vectors, "scalar_mult_valid", "s", &s);
+	vec(vectors, "scalar_mult_valid", "X", &X);
+	vec(vectors, "scalar_mult_valid", "scalar_mult_s_decode_X", &want_mult);
+	vec(vectors, "scalar_mult_valid", "scalar_mult_vfy_s_X", &want_vfy);
 	assert_int_equal(s.n, CPACE_SCALAR_BYTES);
 	assert_int_equal(X.n, CPACE_POINT_BYTES);
 	assert_int_equal(cpace_share(out, s.b, X.b), 0);
@@ -358,10 +241,10 @@ test_scalar_mult_invalid(void **state)
 	size_t i;
 
 	(void)state;
-	vec("scalar_mult_vfy_invalid", "s", &s);
-	vec("scalar_mult_vfy_invalid", "expected", &want);
+	vec(vectors, "scalar_mult_vfy_invalid", "s", &s);
+	vec(vectors, "scalar_mult_vfy_invalid", "expected", &want);
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		vec("scalar_mult_vfy_invalid", bad[i], &Y);
+		vec(vectors, "scalar_mult_vfy_invalid", bad[i], &Y);
 		memset(out, 0xaa, sizeof(out));
 		assert_int_equal(cpace_secret(out, s.b, Y.b), ERR_BAD_POINT);
 		assert_hex(out, sizeof(out), &want);
@@ -374,7 +257,7 @@ test_scalar_mult_invalid(void **state)
 	 * A valid share with bit 255 set is a non-canonical encoding (RFC
 	 * 9496 4.3.1) that libsodium 1.0.18 would accept as the same point.
 	 */
-	vec("scalar_mult_valid", "X", &Y);
+	vec(vectors, "scalar_mult_valid", "X", &Y);
 	Y.b[31] |= 0x80;
 	memset(out, 0xaa, sizeof(out));
 	assert_int_equal(cpace_secret(out, s.b, Y.b), ERR_BAD_POINT);
@@ -387,7 +270,7 @@ check_lv(const uint8_t *data, size_t len, const char *key)
 	struct hexval want;
 	struct buf b;
 
-	vec("string_function_vectors", key, &want);
+	vec(vectors, "string_function_vectors", key, &want);
 	buf_init(&b, 4096);
 	assert_int_equal(cpace_put_lv(&b, data, len), 0);
 	assert_buf_hex(&b, &want);
@@ -434,7 +317,7 @@ test_lv_cat(void **state)
 	struct buf b;
 
 	(void)state;
-	vec("string_function_vectors", "lv_cat(b'1234',b'5',b'',b'678')",
+	vec(vectors, "string_function_vectors", "lv_cat(b'1234',b'5',b'',b'678')",
 	    &want);
 	buf_init(&b, 64);
 	assert_int_equal(cpace_put_lv(&b, (const uint8_t *)"1234", 4), 0);
@@ -463,7 +346,7 @@ check_ocat(const char *a, const char *b, const char *key)
 		first = b;
 		second = a;
 	}
-	vec("string_function_vectors", key, &want);
+	vec(vectors, "string_function_vectors", key, &want);
 	buf_init(&out, 64);
 	assert_int_equal(buf_put(&out, "oc", 2), 0);
 	assert_int_equal(buf_put(&out, first, strlen(first)), 0);
@@ -488,7 +371,7 @@ check_transcript(int oc, const char *ya, const char *ada, const char *yb,
 	struct buf b;
 	int r;
 
-	vec("string_function_vectors", key, &want);
+	vec(vectors, "string_function_vectors", key, &want);
 	buf_init(&b, 256);
 	if (oc)
 		r = cpace_transcript_oc(&b, (const uint8_t *)ya, strlen(ya),
@@ -515,19 +398,6 @@ test_string_transcripts(void **state)
 	    "transcript_oc(b'123',b'PartyA',b'234',b'PartyB')");
 	check_transcript(1, "3456", "PartyA", "2345", "PartyB",
 	    "transcript_oc(b'3456',b'PartyA',b'2345',b'PartyB')");
-}
-
-/* Skips blanks and at most one comma. */
-static const char *
-skip_sep(const char *p)
-{
-	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-		p++;
-	if (*p == ',')
-		p++;
-	while (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
-		p++;
-	return p;
 }
 
 static void
@@ -719,8 +589,8 @@ test_mutations(void **state)
 
 	(void)state;
 	get_inputs(&in);
-	vec("outputs", "Yb", &Yb);
-	vec("outputs", "K", &K);
+	vec(vectors, "outputs", "Yb", &Yb);
+	vec(vectors, "outputs", "K", &K);
 	for (bit = 0; bit < 8 * CPACE_POINT_BYTES; bit++) {
 		memcpy(y, Yb.b, sizeof(y));
 		y[bit / 8] ^= (uint8_t)(1u << (bit % 8));
@@ -774,9 +644,9 @@ test_errors(void **state)
 
 	(void)state;
 	get_inputs(&in);
-	vec("outputs", "Ya", &ya);
-	vec("outputs", "Yb", &yb);
-	vec("outputs", "K", &k);
+	vec(vectors, "outputs", "Ya", &ya);
+	vec(vectors, "outputs", "Yb", &yb);
+	vec(vectors, "outputs", "K", &k);
 
 	buf_init(&b, 60);
 	assert_int_equal(buf_put(&b, "xy", 2), 0);
@@ -840,5 +710,5 @@ main(void)
 		cmocka_unit_test(test_errors),
 	};
 
-	return cmocka_run_group_tests(tests, load_vectors, free_vectors);
+	return cmocka_run_group_tests(tests, load_vectors, vectors_free);
 }
