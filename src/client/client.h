@@ -38,9 +38,20 @@ int	 join_start(struct chat_setup *s, const char *host, int port,
 /* Rooms on a relay (room.c): `sotto room new ...`, and `sotto join
  * INVITATION` (join_main hands invitations over).  Exit statuses. */
 int	 room_main(int argc, char **argv);
+/* A guarded room's door (gate.h): what `room new` asks newcomers for,
+ * and where either side reads its answers (NULL: ask on the terminal).
+ * Borrowed strings. */
+struct room_door {
+	const char	*question;	/* room new --question */
+	int		 code;		/* room new --one-time-code */
+	const char	*answer_file;	/* --answer-file */
+	const char	*code_file;	/* join --code-file */
+};
+/* d may be NULL (an open room; join: ask on the terminal). */
 int	 room_new_start(struct chat_setup *s, const char *relay,
-	    const char *name, const char *invite_file);
+	    const char *name, const char *invite_file,
+	    const struct room_door *d);
 int	 room_join_start(struct chat_setup *s, const char *invitation,
-	    const char *name);
+	    const char *name, const struct room_door *d);
 
 #endif

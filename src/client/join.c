@@ -117,7 +117,8 @@ join_start(struct chat_setup *s, const char *host, int port, const char *name,
 /* The invitation from a file's first line (keeps the room secret out of
  * argv, where other users' ps could see it). */
 static int
-join_invite_file(struct chat_setup *s, const char *path, const char *name)
+join_invite_file(struct chat_setup *s, const char *path, const char *name,
+    const struct room_door *d)
 {
 	struct secret *inv = NULL;
 	int r;
@@ -127,7 +128,7 @@ join_invite_file(struct chat_setup *s, const char *path, const char *name)
 		    "%s\n", path, r == ERR_IO ? strerror(errno) : err_str(r));
 		return EXIT_USAGE;
 	}
-	r = room_join_start(s, (const char *)inv->p, name);
+	r = room_join_start(s, (const char *)inv->p, name, d);
 	secret_free(inv);
 	return r;
 }
@@ -137,8 +138,10 @@ join_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE] [--plain]\n"
-	    "       sotto join INVITATION [--name NAME] [--plain]\n"
-	    "       sotto join --invite-file FILE [--name NAME] [--plain]\n"
+	    "       sotto join INVITATION [--name NAME] [--answer-file FILE]\n"
+	    "                  [--code-file FILE] [--plain]\n"
+	    "       sotto join --invite-file FILE [--name NAME] [--answer-file FILE]\n"
+	    "                  [--code-file FILE] [--plain]\n"
 	    "\n"
 	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
 	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
@@ -147,6 +150,9 @@ join_usage(FILE *f)
 	    "                       (default: ask on the terminal)\n"
 	    "  --invite-file FILE   read the invitation from FILE (keeps the\n"
 	    "                       room secret out of the command line)\n"
+	    "  --answer-file FILE   a guarded room's answer, from FILE's first\n"
+	    "                       line (default: ask on the terminal)\n"
+	    "  --code-file FILE     a guarded room's one-time code, likewise\n"
 	    "  --plain              line mode even on a terminal\n",
 	    CLIENT_DEFAULT_PORT);
 }
@@ -158,19 +164,24 @@ join_main(int argc, char **argv)
 		{ "name", required_argument, NULL, 'n' },
 		{ "password-file", required_argument, NULL, 'P' },
 		{ "invite-file", required_argument, NULL, 'i' },
+		{ "answer-file", required_argument, NULL, 'a' },
+		{ "code-file", required_argument, NULL, 'c' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chat_setup s;
+	struct room_door d;
 	const char *name = NULL, *pwfile = NULL, *invfile = NULL;
 	char host[ADDR_HOSTLEN];
 	int ch, port;
 
 	chat_setup_init(&s);
+	memset(&d, 0, sizeof(d));
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "n:P:i:Lh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:Lh", opts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'n':
 			name = optarg;
@@ -181,6 +192,12 @@ join_main(int argc, char **argv)
 		case 'i':
 			invfile = optarg;
 			break;
+		case 'a':
+			d.answer_file = optarg;
+			break;
+		case 'c':
+			d.code_file = optarg;
+			break;
 		case 'L':
 			s.plain = 1;
 			break;
@@ -188,12 +205,12 @@ join_main(int argc, char **argv)
 			join_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "nPi", join_usage);
+			return cli_bad_option(argv, "nPiac", join_usage);
 		}
 	}
 	if (invfile != NULL) {
 		if (optind == argc)
-			return join_invite_file(&s, invfile, name);
+			return join_invite_file(&s, invfile, name, &d);
 		fprintf(stderr, "sotto: --invite-file and an address don't "
 		    "go together\n");
 		return EXIT_USAGE;
@@ -207,7 +224,12 @@ join_main(int argc, char **argv)
 	}
 	/* "sotto:" and a long payload; "sotto:65432" is a host named sotto. */
 	if (invite_is_invitation(argv[optind]) && strlen(argv[optind]) > 40)
-		return room_join_start(&s, argv[optind], name);
+		return room_join_start(&s, argv[optind], name, &d);
+	if (d.answer_file != NULL || d.code_file != NULL) {
+		fprintf(stderr, "sotto: --answer-file and --code-file are for "
+		    "a guarded room's invitation\n");
+		return EXIT_USAGE;
+	}
 	if (addr_split(argv[optind], CLIENT_DEFAULT_PORT, 0, host, &port) != 0) {
 		fprintf(stderr, "sotto: bad address '%s' (HOST, HOST:PORT or "
 		    "[IPv6]:PORT)\n", argv[optind]);

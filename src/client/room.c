@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -23,13 +24,29 @@
 #include "client.h"
 #include "conn.h"
 #include "err.h"
+#include "gate.h"
 #include "group.h"
 #include "identity.h"
 #include "invite.h"
 #include "known_peers.h"
 #include "relay.h"
 #include "relaymsg.h"
+#include "sanitize.h"
+#include "secret.h"
 #include "term.h"
+
+_Static_assert(INVITE_GUARD_QUESTION == GATE_F_QUESTION &&
+    INVITE_GUARD_CODE == GATE_F_CODE &&
+    INVITE_QUESTION_MAX == GATE_QUESTION_MAX &&
+    INVITE_SECRET_BYTES == GATE_KEY_BYTES &&
+    GROUP_SECRET_BYTES == GATE_SECRET_BYTES, "invite.h and gate.h agree");
+
+/* How many members a newcomer asks to open the door, each for this many
+ * seconds; how many knocks a member answers per minute. */
+#define DOOR_TRIES		3
+#define DOOR_WAIT		10
+#define DOOR_RATE		5
+#define DOOR_RATE_WINDOW	60
 
 struct rmember {
 	uint32_t	 id;
@@ -49,13 +66,26 @@ struct room {
 	uint32_t		 self;
 	struct rmember		*rm;		/* relay's view of members */
 	size_t			 nrm, caprm;
-	int			 joined;
+	int			 welcomed;	/* by the relay */
+	int			 joined;	/* in the room's group */
 	int			 verified_any;
 	int			 we_left;
 	int			 hangup;	/* we ended it: status below */
 	int			 hangup_status;
 	char			 nick_wanted[RELAYMSG_MAX_NAME + 1];
 	struct event		*reject_timer;
+	/* A guarded room (gate.h): the door's keys once we are in (or as
+	 * its creator), our knock while we wait outside. */
+	struct gate_keys	*gk;		/* sodium_malloc'd */
+	struct gate_knock	*knock;
+	uint8_t			 knock_blob[GATE_KNOCK_BYTES];
+	uint32_t		 door;		/* asked to open; 0: none */
+	uint32_t		 tried[DOOR_TRIES];
+	size_t			 ntried;
+	struct event		*door_timer;
+	time_t			 answered[DOOR_RATE];	/* ring of times */
+	size_t			 nanswered;
+	time_t			 rate_noticed;
 	int			 done;
 	int			 status;
 };
@@ -66,7 +96,7 @@ struct room {
 
 static const char ROOM_HELP[] =
     "commands: /who  /msg NAME TEXT  /me ACTION  /nick NEW  /verify "
-    "[room|NAME]  /quit (also 'bye', 'exit', Ctrl-D)";
+    "[room|NAME]  /code  /quit (also 'bye', 'exit', Ctrl-D)";
 
 static void
 room_end(struct room *r, int status)
@@ -393,13 +423,21 @@ link_established(struct conn *c, void *arg)
 		}
 		/* On stdout as "* invitation: sotto:...", for scripts. */
 		term_notice(r->term, "room created; invite others with this "
-		    "line (it holds the room's secret: share it privately):");
+		    "line (it holds the room's %s: share it privately):",
+		    r->gk != NULL ? "invitation key" : "secret");
 		term_notice(r->term, "invitation: %s", text);
 		if (r->invite_file != NULL &&
 		    write_invite_file(r->invite_file, text) != 0)
 			term_error(r->term, "cannot write %s: %s",
 			    r->invite_file, strerror(errno));
 		sodium_memzero(text, sizeof(text));
+		if (r->gk != NULL)
+			term_notice(r->term, "the room is guarded: newcomers "
+			    "also need %s; a member must be in the room to "
+			    "let them in", r->gk->flags == GATE_F_ALL ?
+			    "the answer and the one-time code (/code)" :
+			    (r->gk->flags & GATE_F_CODE) ? "the one-time "
+			    "code (/code)" : "the answer to your question");
 	}
 	buf_init(&b, 256);
 	if (relaymsg_put_join(&b, r->inv->room_id, r->s.name) == 0)
@@ -407,25 +445,22 @@ link_established(struct conn *c, void *arg)
 	buf_release(&b);
 }
 
+/* Into the room with its secret: our announcement goes out. */
 static void
-on_welcome(struct room *r, const struct relaymsg *m)
+enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 {
-	struct relaymsg_member mem;
-	size_t off = 0;
 	char prompt[128], cb[16];
 	int e;
 
-	r->self = m->id;
-	while (relaymsg_welcome_next(m, &off, &mem))
-		rm_set(r, mem.id, mem.name, mem.name_len);
-	if ((e = group_new(&r->g, r->inv->room_id, r->inv->room_secret,
+	if ((e = group_new(&r->g, r->inv->room_id, secret,
 	    r->s.id, r->s.name, group_out, group_ev, r)) != 0) {
 		term_error(r->term, "cannot set up the room: %s", err_str(e));
 		hang_up(r, EXIT_CONN);
 		return;
 	}
 	group_set_name_check(r->g, peers_name_valid);
-	/* The secret now lives in the group's guarded memory only. */
+	/* The secret now lives in guarded memory only: the group's, and
+	 * the door's keys in a guarded room. */
 	sodium_memzero(r->inv->room_secret, sizeof(r->inv->room_secret));
 	r->joined = 1;
 	term_notice(r->term, "joined the room as %s (%zu other member%s); "
@@ -442,6 +477,170 @@ on_welcome(struct room *r, const struct relaymsg *m)
 	}
 	(void)group_start(r->g, r->self);
 	term_input(r->term, 1);
+}
+
+/*
+ * Outside a guarded room: ask the longest-present member not asked yet
+ * (member ids grow with arrival) to open the door, with our knock.
+ */
+static void
+knock_next(struct room *r)
+{
+	struct timeval tv = { DOOR_WAIT, 0 };
+	struct rmember *best = NULL;
+	struct buf b;
+	size_t i, k;
+
+	for (i = 0; i < r->nrm && r->ntried < DOOR_TRIES; i++) {
+		for (k = 0; k < r->ntried; k++)
+			if (r->tried[k] == r->rm[i].id)
+				break;
+		if (k == r->ntried && r->rm[i].id != r->self &&
+		    (best == NULL || r->rm[i].id < best->id))
+			best = &r->rm[i];
+	}
+	if (best == NULL) {
+		term_error(r->term, r->ntried == 0 ? "this room is guarded "
+		    "and nobody is in it to open the door: try again when a "
+		    "member is there" : "no member opened the door (no "
+		    "answer within %d s)", DOOR_WAIT);
+		hang_up(r, EXIT_CONN);
+		return;
+	}
+	r->door = best->id;
+	r->tried[r->ntried++] = best->id;
+	term_notice(r->term, "this room is guarded: asking %s to open the "
+	    "door", best->name);
+	buf_init(&b, 128);
+	if (relaymsg_put_direct(&b, best->id, r->knock_blob,
+	    sizeof(r->knock_blob)) == 0)
+		link_send(r, &b);
+	buf_release(&b);
+	evtimer_add(r->door_timer, &tv);
+}
+
+static void
+door_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct room *r = arg;
+
+	(void)fd;
+	(void)what;
+	if (!r->done && r->knock != NULL)
+		knock_next(r);
+}
+
+/* The member we asked answered: in, or the answer or code was wrong. */
+static void
+door_answer(struct room *r, const uint8_t *blob, size_t len)
+{
+	int e;
+
+	e = gate_knock_open(r->knock, blob, len, r->gk->room_secret,
+	    r->gk->otp_key);
+	if (e == ERR_AUTH) {
+		term_error(r->term, "the door did not open: wrong answer or "
+		    "one-time code (or interference)");
+		hang_up(r, EXIT_AUTH);
+		return;
+	}
+	if (e != 0) {
+		term_error(r->term, "a malformed answer at the door (%s); "
+		    "asking someone else", err_str(e));
+		evtimer_del(r->door_timer);
+		knock_next(r);
+		return;
+	}
+	evtimer_del(r->door_timer);
+	gate_knock_free(r->knock);
+	r->knock = NULL;
+	r->door = 0;
+	term_notice(r->term, "the door opened");
+	enter_room(r, r->gk->room_secret);
+}
+
+/* A newcomer knocks: answer, at most DOOR_RATE times a minute. */
+static void
+door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
+{
+	time_t now = time(NULL);
+	struct buf ans, b;
+	int e;
+
+	if (r->gk == NULL || r->g == NULL)
+		return;		/* not a guarded room, or not in yet */
+	if (r->nanswered == DOOR_RATE &&
+	    now - r->answered[0] < DOOR_RATE_WINDOW) {
+		if (now - r->rate_noticed >= DOOR_RATE_WINDOW) {
+			r->rate_noticed = now;
+			term_notice(r->term, "more than %d knocks at the door "
+			    "in a minute: ignoring them for now (someone may "
+			    "be guessing the answer)", DOOR_RATE);
+		}
+		return;
+	}
+	buf_init(&ans, GATE_ANSWER_MAX_BYTES);
+	buf_init(&b, GATE_ANSWER_MAX_BYTES + 16);
+	if ((e = gate_answer(r->gk, r->inv->room_id, (uint64_t)now, blob,
+	    len, &ans)) != 0)
+		term_notice(r->term, "%s knocked at the door with a malformed "
+		    "knock (%s)", who_name(r, from), err_str(e));
+	else {
+		if (r->nanswered == DOOR_RATE)
+			memmove(r->answered, r->answered + 1,
+			    (DOOR_RATE - 1) * sizeof(r->answered[0]));
+		else
+			r->nanswered++;
+		r->answered[r->nanswered - 1] = now;
+		term_notice(r->term, "%s is at the door: if they know %s, "
+		    "they are let in", who_name(r, from),
+		    r->gk->flags == GATE_F_ALL ? "the answer and the one-time "
+		    "code" : (r->gk->flags & GATE_F_CODE) ? "the one-time code" :
+		    "the answer");
+		if (relaymsg_put_direct(&b, from, buf_ptr(&ans),
+		    buf_len(&ans)) == 0)
+			link_send(r, &b);
+	}
+	buf_release(&b);
+	buf_release(&ans);
+}
+
+/* /code: the one-time code a newcomer needs, if the room has one. */
+static void
+show_code(struct room *r)
+{
+	char code[OTP_DIGITS_MAX + 1];
+	time_t now = time(NULL);
+
+	if (r->gk == NULL || !(r->gk->flags & GATE_F_CODE)) {
+		term_error(r->term, "this room has no one-time code");
+		return;
+	}
+	if (otp_room_code(r->gk->otp_key, otp_window((uint64_t)now),
+	    code) != 0) {
+		term_error(r->term, "cannot compute the one-time code");
+		return;
+	}
+	term_notice(r->term, "one-time code: %s (good for %d s)", code,
+	    (int)(2 * OTP_ROOM_STEP - now % OTP_ROOM_STEP));
+	sodium_memzero(code, sizeof(code));
+}
+
+static void
+on_welcome(struct room *r, const struct relaymsg *m)
+{
+	struct relaymsg_member mem;
+	size_t off = 0;
+
+	r->self = m->id;
+	r->welcomed = 1;
+	while (relaymsg_welcome_next(m, &off, &mem))
+		rm_set(r, mem.id, mem.name, mem.name_len);
+	if (r->knock != NULL)
+		knock_next(r);
+	else
+		enter_room(r, r->gk != NULL ? r->gk->room_secret :
+		    r->inv->room_secret);
 }
 
 static void
@@ -507,7 +706,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 	if (r->done)
 		return;
 	if ((e = relaymsg_parse(&m, p, len)) != 0 ||
-	    (!r->joined && m.type != RELAYMSG_WELCOME &&
+	    (!r->welcomed && m.type != RELAYMSG_WELCOME &&
 	    m.type != RELAYMSG_ERROR)) {
 		term_error(r->term, "the relay sent a malformed message (%s)",
 		    e != 0 ? err_str(e) : "unexpected");
@@ -516,7 +715,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 	}
 	switch (m.type) {
 	case RELAYMSG_WELCOME:
-		if (r->joined)
+		if (r->welcomed)
 			break;
 		on_welcome(r, &m);
 		break;
@@ -531,6 +730,10 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			group_member_left(r->g, m.id);
 		}
 		rm_del(r, m.id);
+		if (r->knock != NULL && m.id == r->door) {
+			evtimer_del(r->door_timer);
+			knock_next(r);	/* they left: ask someone else */
+		}
 		break;
 	case RELAYMSG_NICKED:
 		rm_set(r, m.id, m.name, m.name_len);
@@ -545,8 +748,19 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			term_notice(r->term, "you are now %s", r->s.name);
 		}
 		break;
-	case RELAYMSG_DELIVER:
 	case RELAYMSG_DELIVER_DIRECT:
+		/* The door's two blobs; everything else is the group's. */
+		if (m.blob_len > 0 && m.blob[0] == GATE_BLOB_KNOCK) {
+			door_knock(r, m.id, m.blob, m.blob_len);
+			break;
+		}
+		if (m.blob_len > 0 && m.blob[0] == GATE_BLOB_ANSWER) {
+			if (r->knock != NULL && m.id == r->door)
+				door_answer(r, m.blob, m.blob_len);
+			break;
+		}
+		/* FALLTHROUGH */
+	case RELAYMSG_DELIVER:
 		if (r->g != NULL)
 			(void)group_recv(r->g, m.id,
 			    m.type == RELAYMSG_DELIVER_DIRECT, m.blob,
@@ -688,6 +902,10 @@ room_line(const char *line, size_t len, void *arg)
 		show_who(r);
 		return;
 	}
+	if (is_cmd(line, len, "/code")) {
+		show_code(r);
+		return;
+	}
 	if (is_cmd(line, len, "/verify")) {
 		/* "/verify room" is the room code, as is a bare /verify. */
 		if (len > 8 && !(len == 12 && memcmp(line + 8, "room", 4) == 0)) {
@@ -814,7 +1032,8 @@ room_run(struct room *r)
 	if (identity_generate(&r->link_id) != 0 ||
 	    (r->base = event_base_new()) == NULL ||
 	    (r->term = term_new(r->base, r->s.plain, &tcbs, r)) == NULL ||
-	    (r->reject_timer = evtimer_new(r->base, reject_timeout, r)) == NULL) {
+	    (r->reject_timer = evtimer_new(r->base, reject_timeout, r)) == NULL ||
+	    (r->door_timer = evtimer_new(r->base, door_timeout, r)) == NULL) {
 		fprintf(stderr, "sotto: out of memory\n");
 		close(fd);
 		goto out;
@@ -836,6 +1055,8 @@ room_run(struct room *r)
  out:
 	if (r->reject_timer != NULL)
 		event_free(r->reject_timer);
+	if (r->door_timer != NULL)
+		event_free(r->door_timer);
 	group_free(r->g);
 	conn_free(r->conn);
 	term_free(r->term);
@@ -877,6 +1098,8 @@ static void
 room_release(struct room *r)
 {
 	chat_setup_release(&r->s);
+	gate_keys_free(r->gk);
+	gate_knock_free(r->knock);
 	sodium_free(r->inv);
 	sodium_memzero(r, sizeof(*r));
 	free(r);
@@ -887,25 +1110,185 @@ room_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sotto room new --relay HOST[:PORT] [--name NAME]\n"
-	    "                      [--invite-file FILE] [--plain]\n"
-	    "       sotto join INVITATION [--name NAME] [--plain]\n"
+	    "                      [--question TEXT [--answer-file FILE]]\n"
+	    "                      [--one-time-code] [--invite-file FILE] [--plain]\n"
+	    "       sotto join INVITATION [--name NAME] [--answer-file FILE]\n"
+	    "                      [--code-file FILE] [--plain]\n"
 	    "\n"
 	    "Creates a room on a relay (default port %d), prints the\n"
 	    "invitation (one line, with a checksum) and enters the room.\n"
 	    "  --relay HOST[:PORT]  the relay (started with 'sotto relay')\n"
 	    "  --name NAME          your name in the room (default: login name)\n"
+	    "  --question TEXT      guard the door: newcomers must also answer\n"
+	    "                       TEXT (you type the answer; it is never sent)\n"
+	    "  --answer-file FILE   read that answer from FILE's first line\n"
+	    "  --one-time-code      guard the door: newcomers also need the\n"
+	    "                       current code, which members see with /code\n"
 	    "  --invite-file FILE   also write the invitation to FILE (mode 0600)\n"
 	    "  --plain              line mode even on a terminal\n"
 	    "\n"
 	    "In the room: /who, /msg NAME TEXT, /me ACTION, /nick NEW,\n"
 	    "/verify or /verify room (room code), /verify NAME (safety\n"
-	    "number with NAME), /quit.\n",
+	    "number with NAME), /code (one-time code), /quit.\n",
 	    RELAY_DEFAULT_PORT);
+}
+
+/*
+ * The answer to the security question, from a file or the terminal
+ * (twice when making the room), normalised into k.  0 or an exit status.
+ */
+static int
+door_read_answer(struct gate_keys *k, const char *file, int twice)
+{
+	struct secret *a = NULL, *b = NULL;
+	uint8_t again[GATE_ANSWER_MAX];
+	size_t alen = 0;
+	int e, st = EXIT_USAGE;
+
+	if ((e = file != NULL ? secret_read_file(&a, file) :
+	    secret_prompt(&a, "answer to the security question: ")) != 0) {
+		fprintf(stderr, "sotto: cannot read the answer%s%s: %s\n",
+		    file != NULL ? " from " : "", file != NULL ? file : "",
+		    e == ERR_IO ? strerror(errno) : err_str(e));
+		goto out;
+	}
+	if ((e = gate_normalize(a->p, a->len, k->answer,
+	    &k->answer_len)) != 0) {
+		fprintf(stderr, "sotto: the answer %s\n", e == ERR_TOO_LARGE ?
+		    "is longer than 256 bytes" :
+		    "is empty or holds control characters");
+		goto out;
+	}
+	if (twice && file == NULL) {
+		if (secret_prompt(&b, "the same answer again: ") != 0 ||
+		    gate_normalize(b->p, b->len, again, &alen) != 0 ||
+		    alen != k->answer_len ||
+		    sodium_memcmp(again, k->answer, alen) != 0) {
+			fprintf(stderr, "sotto: the answers do not match\n");
+			goto out;
+		}
+	}
+	st = 0;
+ out:
+	sodium_memzero(again, sizeof(again));
+	secret_free(a);
+	secret_free(b);
+	return st;
+}
+
+/* The one-time code a member read out, from a file or the terminal. */
+static int
+door_read_code(char code[GATE_CODE_DIGITS + 1], const char *file)
+{
+	struct secret *c = NULL;
+	int e, st = EXIT_USAGE;
+
+	if ((e = file != NULL ? secret_read_file(&c, file) :
+	    secret_prompt(&c, "one-time code (a member sees it with "
+	    "/code): ")) != 0) {
+		fprintf(stderr, "sotto: cannot read the one-time code%s%s: "
+		    "%s\n", file != NULL ? " from " : "", file != NULL ? file :
+		    "", e == ERR_IO ? strerror(errno) : err_str(e));
+		goto out;
+	}
+	if (gate_code_parse((const char *)c->p, code) != 0) {
+		fprintf(stderr, "sotto: a one-time code is %d digits\n",
+		    GATE_CODE_DIGITS);
+		goto out;
+	}
+	st = 0;
+ out:
+	secret_free(c);
+	return st;
+}
+
+/* room new --question/--one-time-code: the door's keys, made here. */
+static int
+door_make(struct room *r, const struct room_door *d)
+{
+	size_t qlen, i;
+	int st;
+
+	if (d->question != NULL) {
+		qlen = strlen(d->question);
+		for (i = 0; i < qlen; i++)
+			if ((uint8_t)d->question[i] < 0x20 ||
+			    d->question[i] == 0x7f)
+				break;
+		if (qlen == 0 || qlen > GATE_QUESTION_MAX || i < qlen) {
+			fprintf(stderr, "sotto: the question must be 1 to %d "
+			    "bytes of text\n", GATE_QUESTION_MAX);
+			return EXIT_USAGE;
+		}
+		memcpy(r->inv->question, d->question, qlen + 1);
+	} else if (d->answer_file != NULL) {
+		fprintf(stderr, "sotto: --answer-file needs --question\n");
+		return EXIT_USAGE;
+	}
+	if ((r->gk = gate_keys_new()) == NULL)
+		return EXIT_CONN;
+	r->gk->flags = (d->question != NULL ? GATE_F_QUESTION : 0) |
+	    (d->code ? GATE_F_CODE : 0);
+	r->inv->guard = r->gk->flags;
+	randombytes_buf(r->gk->invite_key, sizeof(r->gk->invite_key));
+	memcpy(r->inv->room_secret, r->gk->invite_key, GATE_KEY_BYTES);
+	randombytes_buf(r->gk->room_secret, sizeof(r->gk->room_secret));
+	if (d->code)
+		randombytes_buf(r->gk->otp_key, sizeof(r->gk->otp_key));
+	if (d->question != NULL &&
+	    (st = door_read_answer(r->gk, d->answer_file, 1)) != 0)
+		return st;
+	return 0;
+}
+
+/* join, guarded room: the question, the answers, and our knock. */
+static int
+door_prepare(struct room *r, const struct room_door *d)
+{
+	char code[GATE_CODE_DIGITS + 1] = "";
+	struct buf q, kb;
+	int e, st;
+
+	if ((r->gk = gate_keys_new()) == NULL)
+		return EXIT_CONN;
+	r->gk->flags = r->inv->guard;
+	memcpy(r->gk->invite_key, r->inv->room_secret, GATE_KEY_BYTES);
+	if (r->inv->guard & GATE_F_QUESTION) {
+		/* Text from the invitation: shown sanitised. */
+		buf_init(&q, GATE_QUESTION_MAX * UI_SAN_MAX_EXPANSION + 1);
+		if (ui_sanitize(&q, (const uint8_t *)r->inv->question,
+		    strlen(r->inv->question), 0) == 0 &&
+		    buf_put_u8(&q, 0) == 0)
+			fprintf(stderr, "security question: %s\n",
+			    (const char *)buf_ptr(&q));
+		buf_release(&q);
+		if ((st = door_read_answer(r->gk, d != NULL ? d->answer_file :
+		    NULL, 0)) != 0)
+			return st;
+	}
+	if ((r->inv->guard & GATE_F_CODE) &&
+	    (st = door_read_code(code, d != NULL ? d->code_file : NULL)) != 0)
+		return st;
+	buf_init(&kb, GATE_KNOCK_BYTES);
+	e = gate_knock_new(&r->knock, r->inv->room_id, r->gk->invite_key,
+	    r->gk->flags, r->gk->answer, r->gk->answer_len,
+	    (r->gk->flags & GATE_F_CODE) ? code : NULL, &kb);
+	sodium_memzero(code, sizeof(code));
+	if (e == 0 && buf_len(&kb) == sizeof(r->knock_blob))
+		memcpy(r->knock_blob, buf_ptr(&kb), sizeof(r->knock_blob));
+	else if (e == 0)
+		e = ERR_INTERNAL;
+	buf_release(&kb);
+	if (e != 0) {
+		fprintf(stderr, "sotto: cannot knock: %s\n", err_str(e));
+		return EXIT_CONN;
+	}
+	return 0;
 }
 
 int
 room_new_start(struct chat_setup *s, const char *relay, const char *name,
-    const char *invite_file)
+    const char *invite_file, const struct room_door *d)
 {
 	char host[ADDR_HOSTLEN];
 	struct room *r;
@@ -924,14 +1307,23 @@ room_new_start(struct chat_setup *s, const char *relay, const char *name,
 	strcpy(r->inv->host, host);
 	r->inv->port = (uint16_t)port;
 	randombytes_buf(r->inv->room_id, sizeof(r->inv->room_id));
-	randombytes_buf(r->inv->room_secret, sizeof(r->inv->room_secret));
-	st = room_start(r, name);
+	if (d != NULL && (d->question != NULL || d->code ||
+	    d->answer_file != NULL))
+		st = door_make(r, d);
+	else {
+		randombytes_buf(r->inv->room_secret,
+		    sizeof(r->inv->room_secret));
+		st = 0;
+	}
+	if (st == 0)
+		st = room_start(r, name);
 	room_release(r);
 	return st;
 }
 
 int
-room_join_start(struct chat_setup *s, const char *invitation, const char *name)
+room_join_start(struct chat_setup *s, const char *invitation, const char *name,
+    const struct room_door *d)
 {
 	struct room *r;
 	int st;
@@ -947,7 +1339,9 @@ room_join_start(struct chat_setup *s, const char *invitation, const char *name)
 		room_release(r);
 		return EXIT_USAGE;
 	}
-	st = room_start(r, name);
+	st = r->inv->guard != 0 ? door_prepare(r, d) : 0;
+	if (st == 0)
+		st = room_start(r, name);
 	room_release(r);
 	return st;
 }
@@ -959,13 +1353,19 @@ room_main(int argc, char **argv)
 		{ "relay", required_argument, NULL, 'r' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "invite-file", required_argument, NULL, 'i' },
+		{ "question", required_argument, NULL, 'q' },
+		{ "answer-file", required_argument, NULL, 'a' },
+		{ "one-time-code", no_argument, NULL, 'c' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chat_setup s;
+	struct room_door d;
 	const char *relay = NULL, *name = NULL, *invite_file = NULL;
 	int ch;
+
+	memset(&d, 0, sizeof(d));
 
 	chat_setup_init(&s);
 	if (argc < 2 || strcmp(argv[1], "new") != 0) {
@@ -983,7 +1383,8 @@ room_main(int argc, char **argv)
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "r:n:i:Lh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "r:n:i:q:a:cLh", opts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'r':
 			relay = optarg;
@@ -994,6 +1395,15 @@ room_main(int argc, char **argv)
 		case 'i':
 			invite_file = optarg;
 			break;
+		case 'q':
+			d.question = optarg;
+			break;
+		case 'a':
+			d.answer_file = optarg;
+			break;
+		case 'c':
+			d.code = 1;
+			break;
 		case 'L':
 			s.plain = 1;
 			break;
@@ -1001,7 +1411,7 @@ room_main(int argc, char **argv)
 			room_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "rni", room_usage);
+			return cli_bad_option(argv, "rniqa", room_usage);
 		}
 	}
 	if (relay == NULL || optind != argc) {
@@ -1010,5 +1420,5 @@ room_main(int argc, char **argv)
 		room_usage(stderr);
 		return EXIT_USAGE;
 	}
-	return room_new_start(&s, relay, name, invite_file);
+	return room_new_start(&s, relay, name, invite_file, &d);
 }

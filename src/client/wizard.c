@@ -81,14 +81,14 @@ wizard_main(int argc, char **argv)
 		if (ask("Relay address (HOST or HOST:PORT): ", addr,
 		    sizeof(addr)) != 0)
 			return EXIT_USAGE;
-		return room_new_start(&s, addr, name, NULL);
+		return room_new_start(&s, addr, name, NULL, NULL);
 	}
 	if (strcmp(role, "room") == 0) {
 		char inv[INVITE_STR_MAX];
 
 		if (ask("Invitation: ", inv, sizeof(inv)) != 0)
 			return EXIT_USAGE;
-		r = room_join_start(&s, inv, name);
+		r = room_join_start(&s, inv, name, NULL);
 		sodium_memzero(inv, sizeof(inv));
 		return r;
 	}

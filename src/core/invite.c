@@ -19,7 +19,9 @@
 /* version || host_len || port || keys and ids || check, without host. */
 #define FIXED_LEN	(1 + 1 + 2 + INVITE_PK_BYTES + INVITE_ROOM_ID_BYTES + \
 			    INVITE_SECRET_BYTES + INVITE_CHECK_BYTES)
-#define PAYLOAD_MAX	(FIXED_LEN + INVITE_HOST_MAX)
+/* A guarded room's: guard || q_len || question. */
+#define GUARD_MAX	(1 + 1 + INVITE_QUESTION_MAX)
+#define PAYLOAD_MAX	(FIXED_LEN + INVITE_HOST_MAX + GUARD_MAX)
 /* Base64 characters of the longest payload, without padding. */
 #define B64_MAX		((PAYLOAD_MAX * 4 + 2) / 3)
 /* The decoder looks at no more base64 than this, a whole number of
@@ -32,6 +34,7 @@ _Static_assert(SCAN_BYTES > PAYLOAD_MAX, "scan window shows trailing bytes");
 _Static_assert(PREFIX_LEN + B64_MAX + 1 <= INVITE_STR_MAX,
     "INVITE_STR_MAX holds the longest invitation");
 _Static_assert(INVITE_HOST_MAX <= UINT8_MAX, "host length is one byte");
+_Static_assert(INVITE_QUESTION_MAX <= UINT8_MAX, "q_len is one byte");
 
 /* Copy-paste may break the line anywhere, and indent it. */
 static int
@@ -62,6 +65,29 @@ host_ok(const uint8_t *h, size_t len)
 		return 0;
 	for (i = 0; i < len; i++) {
 		if (h[i] < 0x21 || h[i] > 0x7e || h[i] == '[' || h[i] == ']')
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * A guarded room's guard bits and question, as invite.h says: the same
+ * rule for the encoder and the decoder.
+ */
+static int
+guard_ok(uint8_t guard, const uint8_t *q, size_t qlen)
+{
+	size_t i;
+
+	if (guard == 0 || (guard & ~(INVITE_GUARD_QUESTION |
+	    INVITE_GUARD_CODE)) != 0 || qlen > INVITE_QUESTION_MAX)
+		return 0;
+	if (!(guard & INVITE_GUARD_QUESTION))
+		return qlen == 0;
+	if (qlen == 0)
+		return 0;
+	for (i = 0; i < qlen; i++) {
+		if (q[i] < 0x20 || q[i] == 0x7f)
 			return 0;
 	}
 	return 1;
@@ -124,7 +150,7 @@ invite_encode(const struct invite *inv, char *out, size_t outlen)
 {
 	uint8_t payload[PAYLOAD_MAX];
 	const char *host;
-	size_t hlen, n = 0, need;
+	size_t hlen, qlen = 0, n = 0, need;
 	int r = ERR_INVALID_ARG;
 
 	if (out != NULL && outlen > 0)
@@ -145,14 +171,22 @@ invite_encode(const struct invite *inv, char *out, size_t outlen)
 	}
 	if (!host_ok((const uint8_t *)host, hlen) || inv->port == 0)
 		goto out;
+	if (inv->guard != 0) {
+		qlen = strnlen(inv->question, sizeof(inv->question));
+		if (qlen == sizeof(inv->question) || !guard_ok(inv->guard,
+		    (const uint8_t *)inv->question, qlen))
+			goto out;
+	}
 
-	need = PREFIX_LEN + sodium_base64_ENCODED_LEN(FIXED_LEN + hlen,
+	need = PREFIX_LEN + sodium_base64_ENCODED_LEN(FIXED_LEN + hlen +
+	    (inv->guard != 0 ? 2 + qlen : 0),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	/* sodium_bin2base64 aborts on a short buffer: check first. */
 	if (outlen < need)
 		goto out;
 
-	payload[n++] = INVITE_VERSION;
+	payload[n++] = inv->guard != 0 ? INVITE_VERSION_GUARDED :
+	    INVITE_VERSION;
 	payload[n++] = (uint8_t)hlen;
 	memcpy(payload + n, host, hlen);
 	n += hlen;
@@ -164,6 +198,12 @@ invite_encode(const struct invite *inv, char *out, size_t outlen)
 	n += INVITE_ROOM_ID_BYTES;
 	memcpy(payload + n, inv->room_secret, INVITE_SECRET_BYTES);
 	n += INVITE_SECRET_BYTES;
+	if (inv->guard != 0) {
+		payload[n++] = inv->guard;
+		payload[n++] = (uint8_t)qlen;
+		memcpy(payload + n, inv->question, qlen);
+		n += qlen;
+	}
 	if ((r = checksum(payload + n, payload, n)) != 0)
 		goto out;
 	n += INVITE_CHECK_BYTES;
@@ -183,11 +223,11 @@ invite_decode(struct invite *inv, const char *s)
 	char text[B64_SCAN + 1];
 	uint8_t payload[SCAN_BYTES];
 	uint8_t check[INVITE_CHECK_BYTES];
-	const uint8_t *host, *want;
+	const uint8_t *host, *want, *q = NULL;
 	const char *p;
 	size_t ntext = 0, npayload = 0;
 	struct buf b;
-	uint8_t version, hlen;
+	uint8_t version, hlen, qlen = 0;
 	int r = ERR_FORMAT;
 
 	if (inv == NULL)
@@ -219,7 +259,7 @@ invite_decode(struct invite *inv, const char *s)
 	buf_view(&b, payload, npayload);
 	if ((r = buf_get_u8(&b, &version)) != 0)
 		goto out;
-	if (version != INVITE_VERSION) {
+	if (version != INVITE_VERSION && version != INVITE_VERSION_GUARDED) {
 		r = ERR_VERSION;
 		goto out;
 	}
@@ -229,8 +269,14 @@ invite_decode(struct invite *inv, const char *s)
 	    (r = buf_get_fixed(&b, inv->relay_pk, INVITE_PK_BYTES)) != 0 ||
 	    (r = buf_get_fixed(&b, inv->room_id, INVITE_ROOM_ID_BYTES)) != 0 ||
 	    (r = buf_get_fixed(&b, inv->room_secret,
-	    INVITE_SECRET_BYTES)) != 0 ||
-	    (r = buf_get_view(&b, INVITE_CHECK_BYTES, &want)) != 0 ||
+	    INVITE_SECRET_BYTES)) != 0)
+		goto out;
+	if (version == INVITE_VERSION_GUARDED &&
+	    ((r = buf_get_u8(&b, &inv->guard)) != 0 ||
+	    (r = buf_get_u8(&b, &qlen)) != 0 ||
+	    (r = buf_get_view(&b, qlen, &q)) != 0))
+		goto out;
+	if ((r = buf_get_view(&b, INVITE_CHECK_BYTES, &want)) != 0 ||
 	    (r = buf_expect_end(&b)) != 0)
 		goto out;
 	/* Checked before the fields' meaning, so a typo says "typo". */
@@ -240,12 +286,17 @@ invite_decode(struct invite *inv, const char *s)
 		r = ERR_CHECKSUM;
 		goto out;
 	}
-	if (!host_ok(host, hlen) || inv->port == 0) {
+	if (!host_ok(host, hlen) || inv->port == 0 ||
+	    (version == INVITE_VERSION_GUARDED &&
+	    !guard_ok(inv->guard, q, qlen))) {
 		r = ERR_FORMAT;
 		goto out;
 	}
 	memcpy(inv->host, host, hlen);
 	inv->host[hlen] = '\0';
+	if (qlen > 0)
+		memcpy(inv->question, q, qlen);
+	inv->question[qlen] = '\0';
 	r = 0;
 out:
 	sodium_memzero(text, sizeof(text));

@@ -7,6 +7,18 @@
  *   check   = first 4 bytes of BLAKE2b-256("sotto invitation v1" ||
  *             everything before check)
  *
+ * A guarded room's invitation (gate.h) has version 2 and holds the
+ * invitation key where version 1 holds the room secret, then what the
+ * door asks for and the security question:
+ *
+ *   payload = u8 version (2) || u8 host_len || host || u16 port ||
+ *             relay_pk[32] || room_id[16] || invite_key[32] ||
+ *             u8 guard || u8 q_len || question[q_len] || check[4]
+ *
+ * guard is a nonzero set of INVITE_GUARD_* bits; q_len is 1..200 when
+ * guard has INVITE_GUARD_QUESTION and 0 otherwise; the question is text
+ * without control characters (shown sanitised all the same).
+ *
  * host is the relay's address as given to `room new` (a name or numeric
  * IPv4/IPv6, 1..255 printable ASCII bytes, no spaces); the relay learns
  * only room_id, never room_secret.  Whitespace around the line and inside
@@ -20,13 +32,17 @@
 
 #define INVITE_PREFIX		"sotto:"
 #define INVITE_VERSION		1
+#define INVITE_VERSION_GUARDED	2
+#define INVITE_GUARD_QUESTION	0x01	/* = GATE_F_QUESTION */
+#define INVITE_GUARD_CODE	0x02	/* = GATE_F_CODE */
+#define INVITE_QUESTION_MAX	200	/* = GATE_QUESTION_MAX */
 #define INVITE_HOST_MAX		255
 #define INVITE_PK_BYTES		32
 #define INVITE_ROOM_ID_BYTES	16
 #define INVITE_SECRET_BYTES	32
 #define INVITE_CHECK_BYTES	4
 /* Longest encoded invitation, with its NUL. */
-#define INVITE_STR_MAX		512
+#define INVITE_STR_MAX		768
 
 /* Holds a room secret: keep it in sodium_malloc'd memory or wipe it. */
 struct invite {
@@ -34,18 +50,23 @@ struct invite {
 	uint16_t	port;
 	uint8_t		relay_pk[INVITE_PK_BYTES];
 	uint8_t		room_id[INVITE_ROOM_ID_BYTES];
+	/* The room secret; in a guarded room, the invitation key. */
 	uint8_t		room_secret[INVITE_SECRET_BYTES];
+	uint8_t		guard;		/* 0: open room (version 1) */
+	char		question[INVITE_QUESTION_MAX + 1];	/* or "" */
 };
 
 /* 1 if s looks like an invitation (starts with INVITE_PREFIX after
  * leading whitespace), else 0: tells `sotto join INVITE` from HOST:PORT. */
 int	 invite_is_invitation(const char *s);
-/* Writes the NUL-terminated invitation into out.  0, or ERR_INVALID_ARG
- * (bad host, port 0, out too small: then out is ""). */
+/* Writes the NUL-terminated invitation into out (version 2 when guard is
+ * set).  0, or ERR_INVALID_ARG (bad host, port 0, guard or question
+ * against the rules above, out too small: then out is ""). */
 int	 invite_encode(const struct invite *inv, char *out, size_t outlen);
 /* Parses an invitation.  0, or ERR_FORMAT (not an invitation, bad
  * base64, bad host or port), ERR_VERSION, ERR_TRUNCATED, ERR_TRAILING, or
- * ERR_CHECKSUM (a typo, or a forged line).  *inv is zeroed on failure. */
+ * ERR_CHECKSUM (a typo, or a forged line); ERR_FORMAT also for a guard
+ * or question against the rules above.  *inv is zeroed on failure. */
 int	 invite_decode(struct invite *inv, const char *s);
 
 #endif

@@ -538,7 +538,8 @@ def invite_checksum(body):
 
 def decode_invite(text):
     """Parses 'sotto:BASE64URL' (format in src/core/invite.h) into a dict:
-    version, host, port, relay_pk, room_id, secret, check (as found)."""
+    version, host, port, relay_pk, room_id, secret, check (as found), and
+    for version 2 (a guarded room) guard and question."""
     text = "".join(text.split())
     assert text.startswith("sotto:"), text
     b64 = text[len("sotto:"):]
@@ -551,6 +552,10 @@ def decode_invite(text):
     d["relay_pk"], o = p[o:o + 32], o + 32
     d["room_id"], o = p[o:o + 16], o + 16
     d["secret"], o = p[o:o + 32], o + 32
+    if d["version"] == 2:	# a guarded room: the secret is the invitation key
+        d["guard"], ql = p[o], p[o + 1]
+        d["question"] = p[o + 2:o + 2 + ql].decode("utf-8", "replace")
+        o += 2 + ql
     d["check"] = p[o:o + 4]
     d["check_ok"] = invite_checksum(p[:o]) == d["check"] and len(p) == o + 4
     return d

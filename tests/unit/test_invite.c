@@ -2,7 +2,8 @@
  * test_invite.c: room invitations: a known vector computed outside sotto,
  * round trips, and every single-character substitution, deletion and
  * adjacent transposition of valid lines refused; payloads built by hand
- * to probe truncation, trailing bytes, versions and bad hosts.
+ * to probe truncation, trailing bytes, versions and bad hosts; a guarded
+ * room's version 2 with its guard bits and question.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -61,6 +62,8 @@ assert_same(const struct invite *a, const struct invite *b)
 	assert_memory_equal(a->room_id, b->room_id, INVITE_ROOM_ID_BYTES);
 	assert_memory_equal(a->room_secret, b->room_secret,
 	    INVITE_SECRET_BYTES);
+	assert_int_equal(a->guard, b->guard);
+	assert_string_equal(a->question, b->question);
 }
 
 static void
@@ -151,6 +154,34 @@ raw_build(struct raw *w, uint8_t version, const void *host, size_t hlen,
 	raw_put(w, ref.relay_pk, INVITE_PK_BYTES);
 	raw_put(w, ref.room_id, INVITE_ROOM_ID_BYTES);
 	raw_put(w, ref.room_secret, INVITE_SECRET_BYTES);
+	raw_check(w);
+}
+
+/* A version 2 payload: guard bits and a question of qlen bytes. */
+static void
+raw_build_guarded(struct raw *w, uint8_t guard, const char *q, size_t qlen)
+{
+	struct invite ref;
+	uint8_t u8;
+
+	make_invite(&ref, "x", 1);
+	w->n = 0;
+	u8 = INVITE_VERSION_GUARDED;
+	raw_put(w, &u8, 1);
+	u8 = 1;
+	raw_put(w, &u8, 1);
+	raw_put(w, "x", 1);
+	u8 = 0;
+	raw_put(w, &u8, 1);
+	u8 = 1;
+	raw_put(w, &u8, 1);
+	raw_put(w, ref.relay_pk, INVITE_PK_BYTES);
+	raw_put(w, ref.room_id, INVITE_ROOM_ID_BYTES);
+	raw_put(w, ref.room_secret, INVITE_SECRET_BYTES);
+	raw_put(w, &guard, 1);
+	u8 = (uint8_t)qlen;
+	raw_put(w, &u8, 1);
+	raw_put(w, q, qlen);
 	raw_check(w);
 }
 
@@ -475,7 +506,7 @@ test_truncated_and_extended(void **state)
 static void
 test_wrong_version(void **state)
 {
-	static const uint8_t versions[] = { 0, 2, 3, 0x7f, 0x80, 0xff };
+	static const uint8_t versions[] = { 0, 3, 4, 0x7f, 0x80, 0xff };
 	static const struct invite none;
 	char s[2 * RAW_MAX];
 	struct raw w;
@@ -493,6 +524,95 @@ test_wrong_version(void **state)
 	memset(s + PREFIX_LEN, '_', sizeof(s) - PREFIX_LEN - 1);
 	s[sizeof(s) - 1] = '\0';
 	assert_int_equal(decode_checked(s, &none), ERR_VERSION);
+}
+
+static void
+test_guarded(void **state)
+{
+	static const uint8_t guards[] = { INVITE_GUARD_QUESTION,
+	    INVITE_GUARD_CODE, INVITE_GUARD_QUESTION | INVITE_GUARD_CODE };
+	struct invite inv, got;
+	char out[INVITE_STR_MAX];
+	char q[INVITE_QUESTION_MAX + 2];
+	uint8_t payload[RAW_MAX];
+	struct raw w;
+	size_t i, n, bit;
+
+	(void)state;
+	for (i = 0; i < sizeof(guards); i++) {
+		make_invite(&inv, "relay.example.org", 65433);
+		inv.guard = guards[i];
+		if (guards[i] & INVITE_GUARD_QUESTION)
+			strcpy(inv.question, "What was the name of the ship?");
+		encode_ok(&inv, out);
+		assert_int_equal(decode_checked(out, &inv), 0);
+		assert_true(invite_is_invitation(out));
+		/* Version 2, and every bit of the payload is covered. */
+		assert_int_equal(sodium_base642bin(payload, sizeof(payload),
+		    out + PREFIX_LEN, strlen(out) - PREFIX_LEN, NULL, &n, NULL,
+		    sodium_base64_VARIANT_URLSAFE_NO_PADDING), 0);
+		assert_int_equal(payload[0], INVITE_VERSION_GUARDED);
+		for (bit = 8; bit < n * 8; bit++) {
+			payload[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+			assert_int_not_equal(raw_decode(payload, n), 0);
+			payload[bit / 8] ^= (uint8_t)(1u << (bit % 8));
+		}
+		assert_int_equal(raw_decode_as(payload, n, &inv), 0);
+	}
+	/* The longest question fits, with the longest host. */
+	make_invite(&inv, "x", 1);
+	memset(inv.host, 'h', INVITE_HOST_MAX);
+	inv.host[INVITE_HOST_MAX] = '\0';
+	inv.guard = INVITE_GUARD_QUESTION | INVITE_GUARD_CODE;
+	memset(inv.question, '?', INVITE_QUESTION_MAX);
+	inv.question[INVITE_QUESTION_MAX] = '\0';
+	encode_ok(&inv, out);
+	assert_int_equal(invite_decode(&got, out), 0);
+	assert_same(&got, &inv);
+
+	/* Encoding refuses what decoding would refuse. */
+	make_invite(&inv, "x", 1);
+	inv.guard = 0x04;
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	assert_string_equal(out, "");
+	inv.guard = INVITE_GUARD_QUESTION;	/* and no question */
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	inv.guard = INVITE_GUARD_CODE;		/* a question without the bit */
+	strcpy(inv.question, "why?");
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	inv.guard = INVITE_GUARD_QUESTION;
+	strcpy(inv.question, "why\x1b[2J?");
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+
+	/* Hand-built payloads: each rule of invite.h. */
+	raw_build_guarded(&w, INVITE_GUARD_CODE, "", 0);
+	assert_int_equal(raw_decode(w.p, w.n), 0);
+	raw_build_guarded(&w, INVITE_GUARD_QUESTION, "who?", 4);
+	assert_int_equal(raw_decode(w.p, w.n), 0);
+	raw_build_guarded(&w, 0, "", 0);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	raw_build_guarded(&w, 0x07, "who?", 4);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	raw_build_guarded(&w, INVITE_GUARD_QUESTION, "", 0);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	raw_build_guarded(&w, INVITE_GUARD_CODE, "who?", 4);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	raw_build_guarded(&w, INVITE_GUARD_QUESTION, "wh\no?", 5);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	raw_build_guarded(&w, INVITE_GUARD_QUESTION, "wh\x7fo?", 5);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	memset(q, 'q', sizeof(q));
+	raw_build_guarded(&w, INVITE_GUARD_QUESTION, q,
+	    INVITE_QUESTION_MAX + 1);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	/* Cut inside the guard fields: truncated, not misread. */
+	raw_build_guarded(&w, INVITE_GUARD_QUESTION, "who?", 4);
+	for (n = w.n - INVITE_CHECK_BYTES - 6; n < w.n; n++)
+		assert_int_equal(raw_decode(w.p, n), ERR_TRUNCATED);
 }
 
 static void
@@ -640,6 +760,7 @@ main(void)
 		cmocka_unit_test(test_payload_bit_flips),
 		cmocka_unit_test(test_truncated_and_extended),
 		cmocka_unit_test(test_wrong_version),
+		cmocka_unit_test(test_guarded),
 		cmocka_unit_test(test_bad_host_and_port),
 		cmocka_unit_test(test_not_an_invitation),
 		cmocka_unit_test(test_whitespace),
