@@ -78,10 +78,20 @@ wizard_main(int argc, char **argv)
 		    "spaces or control characters.\n");
 	}
 	if (strcmp(role, "new") == 0) {
+		struct room_door d;
+		char question[256], yn[8];
+
+		memset(&d, 0, sizeof(d));
 		if (ask("Relay address (HOST or HOST:PORT): ", addr,
-		    sizeof(addr)) != 0)
+		    sizeof(addr)) != 0 ||
+		    ask("Security question newcomers must answer (Enter for "
+		    "none): ", question, sizeof(question)) != 0 ||
+		    ask("Also a one-time code, read out by a member? [y/N]: ",
+		    yn, sizeof(yn)) != 0)
 			return EXIT_USAGE;
-		return room_new_start(&s, addr, name, NULL, NULL);
+		d.question = question[0] != '\0' ? question : NULL;
+		d.code = yn[0] == 'y' || yn[0] == 'Y';
+		return room_new_start(&s, addr, name, NULL, &d);
 	}
 	if (strcmp(role, "room") == 0) {
 		char inv[INVITE_STR_MAX];

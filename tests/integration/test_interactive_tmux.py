@@ -13,8 +13,13 @@ the joiner and the joiner's line appears in the pane; when the joiner
 leaves, the pane shows it and sotto exits 0.  (2) join side: sotto in a
 second tmux window answers 'join', a name, the host address and the
 password, chats with a line-mode host the same way, and '/quit' typed
-in the pane ends both sides with status 0.  The password
-text never appears in any capture of the panes.
+in the pane ends both sides with status 0.  (3) room side: sotto in a
+third window answers 'new', a name, a relay's address, a security
+question, 'y' to a one-time code and the answer twice (without echo);
+the pane shows the invitation, '/code' shows the code, a line-mode
+newcomer with the answer and that code gets in (the pane shows it at the
+door, then in the room) and '/quit' ends it with status 0.  Neither the
+password nor the answer ever appears in any capture of the panes.
 
 Prompt matching is case-insensitive and by substring, so the exact
 wording may change.
@@ -28,6 +33,7 @@ import time
 import sotto_harness as h
 
 PW = "violet-Granite-harbor-1987-quasar"
+ANSWER = "under-the-Old-clocktower-4417"
 
 
 class Tmux:
@@ -216,18 +222,64 @@ def join_side(t, tm):
     t.check(st == "0", "interactive joiner exited with status %s after /quit" % st)
 
 
+def room_side(t, tm):
+    erin, frank = t.party("erin"), t.party("frank")
+    relay, port = t.relay()
+    tm.start("room", erin)
+    asked = tm.answer_prompts("room", [
+        (r"host or join", "new"),
+        (r"answer to the", ANSWER),
+        (r"again", ANSWER),
+        (r"security question", "Where did we first meet?"),
+        (r"one-time code", "y"),
+        (r"relay address", "127.0.0.1:%d" % port),
+        (r"name", "erin"),
+    ], lambda s: re.search(r"invitation: sotto:", s), "the invitation in the pane")
+    t.log("room prompts: %r" % asked)
+    for want in ("security question", "one-time code", "again"):
+        t.check(any(re.search(want, a, re.I) for a in asked),
+                "no prompt matching %r was asked (asked: %r)" % (want, asked))
+    # capture-pane -J joins the invitation's wrapped line.
+    screen = tm.wait("room", lambda s: re.search(r"sotto:[A-Za-z0-9_-]{100,}", s),
+                     "the whole invitation in the pane")
+    inv = screen.group(0)
+    t.check(h.decode_invite(inv)["question"] == "Where did we first meet?",
+            "the invitation's question: %r" % h.decode_invite(inv).get("question"))
+    tm.keys("room", "/code")
+    code = tm.wait("room", lambda s: re.search(r"one-time code: (\d{6})", s), "/code's answer").group(1)
+    afile, cfile = os.path.join(frank.dir, "answer"), os.path.join(frank.dir, "code")
+    with open(afile, "w") as f:
+        f.write(ANSWER.upper() + "\n")
+    with open(cfile, "w") as f:
+        f.write(code + "\n")
+    p = t.room_join(frank, inv, "--answer-file", afile, "--code-file", cfile)
+    h.wait_in_room(p, ["erin"])
+    tm.wait("room", lambda s: re.search(r"frank\S* is at the door", s), "'frank is at the door' in the pane")
+    tm.wait("room", lambda s: re.search(r"frank\S* is in the room", s), "'frank is in the room' in the pane")
+    p.send("hello erin")
+    tm.wait("room", lambda s: "hello erin" in s, "frank's message in the pane")
+    tm.keys("room", "/quit")
+    st = tm.exit_status("room")
+    t.check(st == "0", "interactive room creator exited with status %s after /quit" % st)
+    p.close_stdin()
+    p.expect_exit(h.EXIT_OK)
+
+
 def scenario(t):
     tm = Tmux(t)
     try:
         host_side(t, tm)
         join_side(t, tm)
+        room_side(t, tm)
         for window, text in tm.captures:
             t.check(PW not in text and PW[:10] not in text,
                     "the password appears on screen in window %s:\n%s" % (window, text))
+            t.check(ANSWER not in text and ANSWER[:12] not in text,
+                    "the answer appears on screen in window %s:\n%s" % (window, text))
     except h.Failure as e:
         raise h.Failure("%s\n%s" % (e, tm.dump()))
     if os.environ.get("SOTTO_IT_VERBOSE"):
         t.log("last screens:\n" + tm.dump())
 
 
-h.main(scenario, budget=60)
+h.main(scenario, budget=90)
