@@ -4,7 +4,6 @@
  */
 #define _POSIX_C_SOURCE 200809L
 
-#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <errno.h>
@@ -206,48 +205,25 @@ peers_default_path(char *out, size_t outlen)
 static int
 read_file(const char *path, uint8_t **pp, size_t *lenp)
 {
-	struct stat st;
 	uint8_t *p = NULL;
-	size_t n = 0, size;
-	ssize_t got;
+	size_t n = 0, size = 0;
 	int fd = -1, r = ERR_INTERNAL, saved = 0;
 
 	*pp = NULL;
 	*lenp = 0;
-	/* O_NONBLOCK: a FIFO at the path must not hang us. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
-	if (fd == -1 || fstat(fd, &st) != 0) {
+	if ((r = fileio_open_small(path, PEERS_FILE_MAX, 0, &fd,
+	    &size)) != 0) {
 		saved = errno;
-		r = ERR_IO;
 		goto out;
 	}
-	if (!S_ISREG(st.st_mode) || st.st_size < 0) {
-		r = ERR_FORMAT;
-		goto out;
-	}
-	if (st.st_size > PEERS_FILE_MAX) {
-		r = ERR_TOO_LARGE;
-		goto out;
-	}
-	size = (size_t)st.st_size;
 	/* One byte more, to notice a file that grew after fstat. */
 	if ((p = malloc(size + 1)) == NULL) {
 		r = ERR_ALLOC;
 		goto out;
 	}
-	while (n < size + 1) {
-		got = read(fd, p + n, size + 1 - n);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1) {
-			saved = errno;
-			r = ERR_IO;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
+	if ((r = fileio_read_full(fd, p, size + 1, &n)) != 0) {
+		saved = errno;
+		goto out;
 	}
 	if (n > size) {
 		/* Edited in place while we read (we only ever rename). */
@@ -396,60 +372,6 @@ rewrite_cb(void *arg, const char *name, const uint8_t pk[PEERS_PK_BYTES],
 	return put_line(w->out, name, w->pk, w->now);
 }
 
-/* Writes p[0..len) to path through tmp and rename(2). */
-static int
-replace_file(const char *path, const char *tmp, const uint8_t *p,
-    size_t len)
-{
-	char dir[PATH_MAX];
-	const char *slash;
-	size_t dlen;
-	int fd = -1, r = ERR_INTERNAL, saved = 0, made = 0, tries;
-
-	for (tries = 0; tries < 2; tries++) {
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-		/* Our pid's name can only be a crash's leftover: we hold
-		 * the lock and nobody else writes that name. */
-		if (fd != -1 || errno != EEXIST || unlink(tmp) != 0)
-			break;
-	}
-	if (fd == -1)
-		goto fail;
-	made = 1;
-	if (fchmod(fd, 0600) != 0 || fileio_write_all(fd, p, len) != 0 ||
-	    fsync(fd) != 0)
-		goto fail;
-	r = close(fd);
-	fd = -1;
-	if (r != 0 || rename(tmp, path) != 0)
-		goto fail;
-	made = 0;
-	/* Make the rename durable; best effort, as in keyfile.c. */
-	if ((slash = strrchr(path, '/')) != NULL) {
-		dlen = slash == path ? 1 : (size_t)(slash - path);
-		if (dlen < sizeof(dir)) {
-			memcpy(dir, path, dlen);
-			dir[dlen] = '\0';
-			if ((fd = open(dir, O_RDONLY | O_DIRECTORY |
-			    O_CLOEXEC)) != -1) {
-				(void)fsync(fd);
-				close(fd);
-				fd = -1;
-			}
-		}
-	}
-	return 0;
-fail:
-	saved = errno;
-	if (fd != -1)
-		close(fd);
-	if (made)
-		(void)unlink(tmp);
-	errno = saved;
-	return ERR_IO;
-}
-
 int
 peers_pin_at(const char *path, const char *name,
     const uint8_t pk[PEERS_PK_BYTES], uint64_t now)
@@ -472,11 +394,8 @@ peers_pin_at(const char *path, const char *name,
 		r = ERR_INVALID_ARG;
 		goto out;
 	}
-	n = snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		r = ERR_INVALID_ARG;
+	if ((r = fileio_tmp_path(tmp, sizeof(tmp), path)) != 0)
 		goto out;
-	}
 	/* Read, change and replace under one lock, or a concurrent pin
 	 * could be overwritten with the content it started from. */
 	if ((lockfd = open(lockpath, O_RDWR | O_CREAT | O_NOFOLLOW |
@@ -509,7 +428,9 @@ peers_pin_at(const char *path, const char *name,
 		goto out;
 	if (!w.done && (r = put_line(&out, name, pk, now)) != 0)
 		goto out;
-	if ((r = replace_file(path, tmp, buf_ptr(&out), buf_len(&out))) != 0)
+	/* The lock also keeps everyone else off our tmp name. */
+	if ((r = fileio_write_atomic(path, tmp, buf_ptr(&out), buf_len(&out),
+	    0600, 0)) != 0)
 		saved = errno;
 out:
 	if (lockfd != -1)

@@ -8,7 +8,6 @@
 #include <sys/types.h>
 
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -25,7 +24,7 @@
 #include "keyfile.h"
 
 /* create_key: the key file appeared while we were writing ours. */
-#define LOST_RACE	1
+#define LOST_RACE	FILEIO_EXISTS
 
 int
 keyfile_config_dir(char *out, size_t outlen)
@@ -122,46 +121,21 @@ static int
 load_key(const char *path, struct identity **idp)
 {
 	uint8_t data[KEYFILE_MAX_SIZE + 1];
-	struct stat st;
 	size_t n = 0;
-	ssize_t got;
 	int fd = -1, r = ERR_INTERNAL, saved = 0;
 
 	*idp = NULL;
-	/* O_NONBLOCK: a FIFO planted at the path must not hang us; it has
-	 * no effect on the regular file we expect. */
-	fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY |
-	    O_CLOEXEC);
-	if (fd == -1 || fstat(fd, &st) != 0) {
-		saved = errno;
-		r = ERR_IO;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size < 0 ||
-	    st.st_size > KEYFILE_MAX_SIZE) {
-		r = ERR_FORMAT;
-		goto out;
-	}
-	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0 &&
-	    fchmod(fd, st.st_mode & S_IRWXU) != 0) {
-		saved = errno;
-		r = ERR_IO;
-		goto out;
-	}
+	r = fileio_open_small(path, KEYFILE_MAX_SIZE, FILEIO_OWNER_ONLY, &fd,
+	    NULL);
 	/* One byte more than the limit is room to notice a file that grew
 	 * after fstat. */
-	while (n < sizeof(data)) {
-		got = read(fd, data + n, sizeof(data) - n);
-		if (got == -1 && errno == EINTR)
-			continue;
-		if (got == -1) {
-			saved = errno;
-			r = ERR_IO;
-			goto out;
-		}
-		if (got == 0)
-			break;
-		n += (size_t)got;
+	if (r == 0)
+		r = fileio_read_full(fd, data, sizeof(data), &n);
+	if (r != 0) {
+		saved = errno;
+		if (r == ERR_TOO_LARGE)
+			r = ERR_FORMAT;
+		goto out;
 	}
 	if (n > KEYFILE_MAX_SIZE) {
 		r = ERR_FORMAT;
@@ -182,94 +156,35 @@ out:
 	return r;
 }
 
-/* Creates the key file at path through a temporary file in dir.  0 with
- * *idp set, LOST_RACE if another process created path meanwhile (nothing
- * of ours is left behind), or an error. */
+/* Creates the key file at path.  0 with *idp set, LOST_RACE if another
+ * process created path meanwhile (nothing of ours is left behind), or an
+ * error. */
 static int
-create_key(const char *dir, const char *path, struct identity **idp)
+create_key(const char *path, struct identity **idp)
 {
 	struct identity *id = NULL;
 	struct buf b;
 	char tmp[PATH_MAX];
-	int fd = -1, r = ERR_INTERNAL, saved = 0, made_tmp = 0, n, tries;
+	int r = ERR_INTERNAL, saved = 0;
 
 	*idp = NULL;
 	buf_init(&b, IDENTITY_FILE_LEN);
-	n = snprintf(tmp, sizeof(tmp), "%s/%s.tmp.%ld", dir, KEYFILE_NAME,
-	    (long)getpid());
-	if (n < 0 || (size_t)n >= sizeof(tmp)) {
-		r = ERR_INVALID_ARG;
-		goto out;
-	}
-	if ((r = identity_generate(&id)) != 0 ||
+	if ((r = fileio_tmp_path(tmp, sizeof(tmp), path)) != 0 ||
+	    (r = identity_generate(&id)) != 0 ||
 	    (r = identity_encode(id, &b)) != 0)
 		goto out;
-	for (tries = 0; tries < 2; tries++) {
-		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-		    O_CLOEXEC, 0600);
-		/* Our pid's name can only be left over from a crash (pids
-		 * are reused across boots); nobody else writes it. */
-		if (fd != -1 || errno != EEXIST || unlink(tmp) != 0)
-			break;
-	}
-	if (fd == -1) {
-		saved = errno;
-		r = ERR_IO;
+	/* No replace (link, not rename): if two first runs race, rename
+	 * would silently replace the key the other process already uses;
+	 * this way we load theirs instead. */
+	r = fileio_write_atomic(path, tmp, buf_ptr(&b), buf_len(&b), 0600,
+	    FILEIO_NO_REPLACE);
+	saved = errno;
+	if (r != 0)
 		goto out;
-	}
-	made_tmp = 1;
-	/* fchmod: the umask must not leave the owner unable to read it. */
-	if (fchmod(fd, 0600) != 0 ||
-	    fileio_write_all(fd, buf_ptr(&b), buf_len(&b)) != 0 ||
-	    fsync(fd) != 0) {
-		saved = errno;
-		r = ERR_IO;
-		goto out;
-	}
-	r = close(fd);
-	fd = -1;
-	if (r != 0) {
-		saved = errno;
-		r = ERR_IO;
-		goto out;
-	}
-	/* link, not rename: if two first runs race, rename would silently
-	 * replace the key the other process already uses; link fails with
-	 * EEXIST and we load theirs instead.  Filesystems without hard links
-	 * get rename, atomic but without that guard. */
-	if (link(tmp, path) == 0) {
-		(void)unlink(tmp);
-	} else if (errno == EEXIST) {
-		r = LOST_RACE;
-		goto out;
-	} else if (errno == EPERM || errno == ENOTSUP ||
-	    errno == EOPNOTSUPP || errno == ENOSYS || errno == EMLINK) {
-		if (rename(tmp, path) != 0) {
-			saved = errno;
-			r = ERR_IO;
-			goto out;
-		}
-	} else {
-		saved = errno;
-		r = ERR_IO;
-		goto out;
-	}
-	made_tmp = 0;
-	/* Make the new directory entry durable too; best effort, since some
-	 * filesystems refuse fsync on a directory. */
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) != -1) {
-		(void)fsync(fd);
-		close(fd);
-		fd = -1;
-	}
 	*idp = id;
 	id = NULL;
 	r = 0;
 out:
-	if (fd != -1)
-		close(fd);
-	if (made_tmp)
-		(void)unlink(tmp);
 	buf_release(&b);
 	identity_free(id);
 	if (r == ERR_IO)
@@ -297,7 +212,7 @@ keyfile_load_or_create(const char *dir, struct identity **idp, int *created)
 		r = load_key(path, idp);
 		if (r != ERR_IO || errno != ENOENT)
 			return r;
-		if ((r = create_key(dir, path, idp)) != LOST_RACE)
+		if ((r = create_key(path, idp)) != LOST_RACE)
 			break;
 	}
 	if (r == 0 && created != NULL)

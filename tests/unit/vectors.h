@@ -223,16 +223,20 @@ vec_str(const char *doc, const char *section, const char *key, char *out,
 static inline const char *
 vec_object(const char *p, char *obj, size_t objsz)
 {
-	const char *end;
+	const char *end = NULL;
 
-	if (p == NULL)
+	if (p == NULL) {
 		fail_msg("vectors: no array");
+		return NULL;	/* fail_msg does not return */
+	}
 	if (*p == '[')
 		p = skip_sep(p + 1);
 	if (*p == ']')
 		return NULL;
-	if (*p != '{' || (end = strchr(p, '}')) == NULL)
+	if (*p != '{' || (end = strchr(p, '}')) == NULL) {
 		fail_msg("vectors: array element is not a flat object");
+		return NULL;
+	}
 	if ((size_t)(end + 1 - p) >= objsz)
 		fail_msg("vectors: object too long");
 	memcpy(obj, p, (size_t)(end + 1 - p));
