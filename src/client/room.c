@@ -1133,6 +1133,23 @@ room_usage(FILE *f)
 	    RELAY_DEFAULT_PORT);
 }
 
+/* A door secret (answer or code) from file, else asked on the terminal
+ * with prompt; 'what' names it in errors.  0 or EXIT_USAGE. */
+static int
+door_read(struct secret **sp, const char *file, const char *prompt,
+    const char *what)
+{
+	int e;
+
+	if ((e = file != NULL ? secret_read_file(sp, file) :
+	    secret_prompt(sp, prompt)) == 0)
+		return 0;
+	fprintf(stderr, "sotto: cannot read the %s%s%s: %s\n", what,
+	    file != NULL ? " from " : "", file != NULL ? file : "",
+	    e == ERR_IO ? strerror(errno) : err_str(e));
+	return EXIT_USAGE;
+}
+
 /*
  * The answer to the security question, from a file or the terminal
  * (twice when making the room), normalised into k.  0 or an exit status.
@@ -1145,13 +1162,9 @@ door_read_answer(struct gate_keys *k, const char *file, int twice)
 	size_t alen = 0;
 	int e, st = EXIT_USAGE;
 
-	if ((e = file != NULL ? secret_read_file(&a, file) :
-	    secret_prompt(&a, "answer to the security question: ")) != 0) {
-		fprintf(stderr, "sotto: cannot read the answer%s%s: %s\n",
-		    file != NULL ? " from " : "", file != NULL ? file : "",
-		    e == ERR_IO ? strerror(errno) : err_str(e));
+	if (door_read(&a, file, "answer to the security question: ",
+	    "answer") != 0)
 		goto out;
-	}
 	if ((e = gate_normalize(a->p, a->len, k->answer,
 	    &k->answer_len)) != 0) {
 		fprintf(stderr, "sotto: the answer %s\n", e == ERR_TOO_LARGE ?
@@ -1181,16 +1194,11 @@ static int
 door_read_code(char code[GATE_CODE_DIGITS + 1], const char *file)
 {
 	struct secret *c = NULL;
-	int e, st = EXIT_USAGE;
+	int st = EXIT_USAGE;
 
-	if ((e = file != NULL ? secret_read_file(&c, file) :
-	    secret_prompt(&c, "one-time code (a member sees it with "
-	    "/code): ")) != 0) {
-		fprintf(stderr, "sotto: cannot read the one-time code%s%s: "
-		    "%s\n", file != NULL ? " from " : "", file != NULL ? file :
-		    "", e == ERR_IO ? strerror(errno) : err_str(e));
+	if (door_read(&c, file, "one-time code (a member sees it with "
+	    "/code): ", "one-time code") != 0)
 		goto out;
-	}
 	if (gate_code_parse((const char *)c->p, code) != 0) {
 		fprintf(stderr, "sotto: a one-time code is %d digits\n",
 		    GATE_CODE_DIGITS);
@@ -1206,21 +1214,15 @@ door_read_code(char code[GATE_CODE_DIGITS + 1], const char *file)
 static int
 door_make(struct room *r, const struct room_door *d)
 {
-	size_t qlen, i;
 	int st;
 
 	if (d->question != NULL) {
-		qlen = strlen(d->question);
-		for (i = 0; i < qlen; i++)
-			if ((uint8_t)d->question[i] < 0x20 ||
-			    d->question[i] == 0x7f)
-				break;
-		if (qlen == 0 || qlen > GATE_QUESTION_MAX || i < qlen) {
+		if (!invite_question_ok(d->question)) {
 			fprintf(stderr, "sotto: the question must be 1 to %d "
 			    "bytes of text\n", GATE_QUESTION_MAX);
 			return EXIT_USAGE;
 		}
-		memcpy(r->inv->question, d->question, qlen + 1);
+		strcpy(r->inv->question, d->question);
 	} else if (d->answer_file != NULL) {
 		fprintf(stderr, "sotto: --answer-file needs --question\n");
 		return EXIT_USAGE;

@@ -75,22 +75,35 @@ host_ok(const uint8_t *h, size_t len)
  * rule for the encoder and the decoder.
  */
 static int
-guard_ok(uint8_t guard, const uint8_t *q, size_t qlen)
+question_ok(const uint8_t *q, size_t qlen)
 {
 	size_t i;
 
-	if (guard == 0 || (guard & ~(INVITE_GUARD_QUESTION |
-	    INVITE_GUARD_CODE)) != 0 || qlen > INVITE_QUESTION_MAX)
-		return 0;
-	if (!(guard & INVITE_GUARD_QUESTION))
-		return qlen == 0;
-	if (qlen == 0)
+	if (qlen == 0 || qlen > INVITE_QUESTION_MAX)
 		return 0;
 	for (i = 0; i < qlen; i++) {
 		if (q[i] < 0x20 || q[i] == 0x7f)
 			return 0;
 	}
 	return 1;
+}
+
+static int
+guard_ok(uint8_t guard, const uint8_t *q, size_t qlen)
+{
+	if (guard == 0 || (guard & ~(INVITE_GUARD_QUESTION |
+	    INVITE_GUARD_CODE)) != 0)
+		return 0;
+	if (!(guard & INVITE_GUARD_QUESTION))
+		return qlen == 0;
+	return question_ok(q, qlen);
+}
+
+int
+invite_question_ok(const char *q)
+{
+	return q != NULL && question_ok((const uint8_t *)q,
+	    strnlen(q, INVITE_QUESTION_MAX + 1));
 }
 
 /* Points *restp just past the prefix, whitespace skipped anywhere up to

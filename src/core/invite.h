@@ -56,6 +56,9 @@ struct invite {
 	char		question[INVITE_QUESTION_MAX + 1];	/* or "" */
 };
 
+/* 1 if q is a question a guarded room's invitation can carry (the rule
+ * above: 1..INVITE_QUESTION_MAX bytes, no control characters), else 0. */
+int	 invite_question_ok(const char *q);
 /* 1 if s looks like an invitation (starts with INVITE_PREFIX after
  * leading whitespace), else 0: tells `sotto join INVITE` from HOST:PORT. */
 int	 invite_is_invitation(const char *s);

@@ -588,6 +588,16 @@ test_guarded(void **state)
 	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
 	    ERR_INVALID_ARG);
 
+	/* The question rule, as room.c checks it before making a room. */
+	assert_true(invite_question_ok("who?"));
+	assert_false(invite_question_ok(""));
+	assert_false(invite_question_ok("wh\to?"));
+	memset(q, 'q', sizeof(q) - 1);
+	q[sizeof(q) - 1] = '\0';		/* INVITE_QUESTION_MAX + 1 bytes */
+	assert_false(invite_question_ok(q));
+	q[INVITE_QUESTION_MAX] = '\0';
+	assert_true(invite_question_ok(q));
+
 	/* Hand-built payloads: each rule of invite.h. */
 	raw_build_guarded(&w, INVITE_GUARD_CODE, "", 0);
 	assert_int_equal(raw_decode(w.p, w.n), 0);
