@@ -18,6 +18,7 @@
 #include "frame.h"
 #include "identity.h"
 #include "fuzz_random.h"
+#include "fuzz_pair.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -84,20 +85,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct identity *ida, *idb;
 	struct buf c2s, s2c, app, in;
 	struct chan *cl, *sv;
-	uint8_t seed[IDENTITY_SEED_BYTES];
 	int step, k;
 
-	if (ida == NULL) {
-		fuzz_random_install();
-		if (sodium_init() < 0)
-			abort();
-		memset(seed, 0xa1, sizeof(seed));
-		if (identity_from_seed(&ida, seed) != 0)
-			abort();
-		memset(seed, 0xb2, sizeof(seed));
-		if (identity_from_seed(&idb, seed) != 0)
-			abort();
-	}
+	fuzz_pair_setup(&ida, &idb);
 	if (size < 1)
 		return 0;
 	fuzz_random_reset();

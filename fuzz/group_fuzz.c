@@ -16,6 +16,7 @@
 #include "group.h"
 #include "identity.h"
 #include "fuzz_random.h"
+#include "fuzz_pair.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -79,19 +80,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint8_t room[GROUP_ROOM_ID_BYTES] = { 3 };
 	static const uint8_t secret[GROUP_SECRET_BYTES] = { 4 };
 	struct end a = { NULL, ALICE, NULL }, b = { NULL, BOB, NULL };
-	uint8_t seed[IDENTITY_SEED_BYTES];
 
-	if (ida == NULL) {
-		fuzz_random_install();
-		if (sodium_init() < 0)
-			abort();
-		memset(seed, 0xa1, sizeof(seed));
-		if (identity_from_seed(&ida, seed) != 0)
-			abort();
-		memset(seed, 0xb2, sizeof(seed));
-		if (identity_from_seed(&idb, seed) != 0)
-			abort();
-	}
+	fuzz_pair_setup(&ida, &idb);
 	if (size < 1)
 		return 0;
 	fuzz_random_reset();
