@@ -36,14 +36,14 @@
 static const char L_GATE[] = "sotto/1 room gate";
 static const char L_BOX[] = "box";
 
-/* The newcomer's run.  sid and Ya are also inside knock, the bytes
- * every box's additional data starts with. */
+/* The newcomer's run: its scalar and the KNOCK bytes, which hold sid
+ * and Ya and begin every box's additional data. */
 struct gate_knock {
 	uint8_t		 ya[CPACE_SCALAR_BYTES];
-	uint8_t		 Ya[CPACE_POINT_BYTES];
-	uint8_t		 sid[SID_BYTES];
 	uint8_t		 knock[GATE_KNOCK_BYTES];
 };
+#define KNOCK_SID(k)	((k)->knock + 2)
+#define KNOCK_YA(k)	((k)->knock + 2 + SID_BYTES)
 
 /* Zeroed guarded memory, or NULL. */
 static void *
@@ -279,18 +279,16 @@ gate_knock_new(struct gate_knock **kp,
 	r = ERR_ALLOC;
 	if ((k = guarded_new(sizeof(*k))) == NULL)
 		goto out;
-	randombytes_buf(k->sid, SID_BYTES);
+	k->knock[0] = GATE_BLOB_KNOCK;
+	k->knock[1] = GATE_VERSION;
+	randombytes_buf(KNOCK_SID(k), SID_BYTES);
 	crypto_core_ristretto255_scalar_random(k->ya);
 	if ((r = derive_generator(g, invite_key, flags, answer, answer_len,
-	    code, room_id, k->sid)) != 0 ||
-	    (r = cpace_share(k->Ya, k->ya, g)) != 0) {
+	    code, room_id, KNOCK_SID(k))) != 0 ||
+	    (r = cpace_share(KNOCK_YA(k), k->ya, g)) != 0) {
 		r = ERR_CRYPTO;
 		goto out;
 	}
-	k->knock[0] = GATE_BLOB_KNOCK;
-	k->knock[1] = GATE_VERSION;
-	memcpy(k->knock + 2, k->sid, SID_BYTES);
-	memcpy(k->knock + 2 + SID_BYTES, k->Ya, CPACE_POINT_BYTES);
 	if ((r = buf_put(out, k->knock, GATE_KNOCK_BYTES)) != 0)
 		goto out;
 	*kp = k;
@@ -336,8 +334,8 @@ gate_knock_open(struct gate_knock *k, const uint8_t *blob, size_t len,
 	r = ERR_AUTH;
 	for (i = 0; i < count; i++) {
 		/* An invalid Yb is one more box that doesn't open. */
-		if (derive_box_key(bk, k->ya, cand[i], k->sid, k->Ya,
-		    cand[i]) != 0)
+		if (derive_box_key(bk, k->ya, cand[i], KNOCK_SID(k),
+		    KNOCK_YA(k), cand[i]) != 0)
 			continue;
 		box_ad(ad, k->knock, cand[i]);
 		if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL,
