@@ -18,7 +18,9 @@ third window answers 'new', a name, a relay's address, a security
 question, 'y' to a one-time code and the answer twice (without echo);
 the pane shows the invitation, '/code' shows the code, a line-mode
 newcomer with the answer and that code gets in (the pane shows it at the
-door, then in the room) and '/quit' ends it with status 0.  Neither the
+door, then in the room); a fourth window answers 'room', the invitation,
+the answer and the code (the question is shown, nothing typed is echoed)
+and gets in too; '/quit' ends both with status 0.  Neither the
 password nor the answer ever appears in any capture of the panes.
 
 Prompt matching is case-insensitive and by substring, so the exact
@@ -258,6 +260,31 @@ def room_side(t, tm):
     tm.wait("room", lambda s: re.search(r"frank\S* is in the room", s), "'frank is in the room' in the pane")
     p.send("hello erin")
     tm.wait("room", lambda s: "hello erin" in s, "frank's message in the pane")
+
+    # A newcomer on a terminal: 'room', the invitation, then the question
+    # is shown and the answer and code are typed without echo.
+    gina = t.party("gina")
+    tm.keys("room", "/code")
+    code = tm.wait("room", lambda s: len(re.findall(r"one-time code: (\d{6})", s)) >= 2 and
+                   re.findall(r"one-time code: (\d{6})", s)[-1], "a second /code answer")
+    tm.start("door", gina)
+    asked = tm.answer_prompts("door", [
+        (r"host or join", "room"),
+        (r"invitation", inv),
+        (r"answer to the", ANSWER),
+        (r"one-time code", code),
+        (r"name", "gina"),
+    ], lambda s: re.search(r"joined the room as gina", s), "gina in the room")
+    t.log("door prompts: %r" % asked)
+    screen = tm.capture("door")
+    t.check("security question: Where did we first meet?" in screen,
+            "the question was not shown to the newcomer:\n%s" % screen)
+    t.check(any(re.search(r"one-time code", a, re.I) for a in asked),
+            "gina was not asked for the one-time code (asked: %r)" % asked)
+    tm.wait("room", lambda s: re.search(r"gina\S* is in the room", s), "'gina is in the room' in erin's pane")
+    tm.keys("door", "/quit")
+    st = tm.exit_status("door")
+    t.check(st == "0", "interactive newcomer exited with status %s after /quit" % st)
     tm.keys("room", "/quit")
     st = tm.exit_status("room")
     t.check(st == "0", "interactive room creator exited with status %s after /quit" % st)
