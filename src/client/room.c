@@ -64,6 +64,7 @@ struct room {
 	struct conn		*conn;
 	struct group		*g;
 	uint32_t		 self;
+	uint32_t		 cseq;		/* last BCAST/DIRECT sent */
 	struct rmember		*rm;		/* relay's view of members */
 	size_t			 nrm, caprm;
 	int			 welcomed;	/* by the relay */
@@ -223,9 +224,11 @@ group_out(void *arg, uint32_t to, const uint8_t *blob, size_t len)
 	struct buf b;
 
 	buf_init(&b, FRAME_MAX_APP);
-	if ((to == 0 ? relaymsg_put_bcast(&b, blob, len) :
-	    relaymsg_put_direct(&b, to, blob, len)) == 0)
+	if ((to == 0 ? relaymsg_put_bcast(&b, r->cseq + 1, blob, len) :
+	    relaymsg_put_direct(&b, r->cseq + 1, to, blob, len)) == 0) {
+		r->cseq++;
 		link_send(r, &b);
+	}
 	buf_release(&b);
 }
 
@@ -512,9 +515,11 @@ knock_next(struct room *r)
 	term_notice(r->term, "this room is guarded: asking %s to open the "
 	    "door", best->name);
 	buf_init(&b, 128);
-	if (relaymsg_put_direct(&b, best->id, r->knock_blob,
-	    sizeof(r->knock_blob)) == 0)
+	if (relaymsg_put_direct(&b, r->cseq + 1, best->id, r->knock_blob,
+	    sizeof(r->knock_blob)) == 0) {
+		r->cseq++;
 		link_send(r, &b);
+	}
 	buf_release(&b);
 	evtimer_add(r->door_timer, &tv);
 }
@@ -597,9 +602,11 @@ door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 		    r->gk->flags == GATE_F_ALL ? "the answer and the one-time "
 		    "code" : (r->gk->flags & GATE_F_CODE) ? "the one-time code" :
 		    "the answer");
-		if (relaymsg_put_direct(&b, from, buf_ptr(&ans),
-		    buf_len(&ans)) == 0)
+		if (relaymsg_put_direct(&b, r->cseq + 1, from, buf_ptr(&ans),
+		    buf_len(&ans)) == 0) {
+			r->cseq++;
 			link_send(r, &b);
+		}
 	}
 	buf_release(&b);
 	buf_release(&ans);
