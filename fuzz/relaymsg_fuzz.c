@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if ((r = m.type == RELAYMSG_WELCOME ?
 		    relaymsg_put_welcome_start(&b, m.id, m.token, m.seq,
 		    m.count) : relaymsg_put_resumed_start(&b, m.id, m.seq,
-		    m.cseq, m.count)) != 0)
+		    m.last, m.cseq, m.count)) != 0)
 			break;
 		while (relaymsg_welcome_next(&m, &off, &mem)) {
 			/* The parser vouched for every entry. */

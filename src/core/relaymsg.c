@@ -184,8 +184,12 @@ get_body(struct buf *b, struct relaymsg *t)
 		/* 'cseq' may be 0: nothing accepted from the seat yet. */
 		if ((r = get_id(b, &t->id)) != 0 ||
 		    (r = get_seq(b, &t->seq)) != 0 ||
+		    (r = get_seq(b, &t->last)) != 0 ||
 		    (r = buf_get_u32(b, &t->cseq)) != 0)
 			return r;
+		/* Everything may have been trimmed, no more. */
+		if (t->seq - 1 > t->last)
+			return ERR_FORMAT;
 		return get_members(b, t);
 	case RELAYMSG_JOINED:
 	case RELAYMSG_NICKED:
@@ -449,20 +453,21 @@ relaymsg_put_welcome_start(struct buf *out, uint32_t you,
 
 int
 relaymsg_put_resumed_start(struct buf *out, uint32_t you, uint64_t first,
-    uint32_t cseq, uint16_t count)
+    uint64_t last, uint32_t cseq, uint16_t count)
 {
 	uint8_t *q;
 	int r;
 
-	if (you == 0 || first == 0)
+	if (you == 0 || first == 0 || last == 0 || first - 1 > last)
 		return ERR_FORMAT;
 	if (count > RELAYMSG_MAX_MEMBERS)
 		return ERR_TOO_LARGE;
-	if ((r = buf_reserve(out, 1 + 4 + 8 + 4 + 2, &q)) != 0)
+	if ((r = buf_reserve(out, 1 + 4 + 8 + 8 + 4 + 2, &q)) != 0)
 		return r;
 	*q++ = RELAYMSG_RESUMED;
 	q = put32(q, you);
 	q = put64(q, first);
+	q = put64(q, last);
 	q = put32(q, cseq);
 	q[0] = (uint8_t)(count >> 8);
 	q[1] = (uint8_t)count;

@@ -33,7 +33,7 @@
  *   0x88 BATCH     1 or more of (u32 len || message), each message one of
  *                  the relay -> member messages (never a BATCH), to be
  *                  handled in order
- *   0x89 RESUMED   u32 you || u64 first || u32 cseq || u16 n ||
+ *   0x89 RESUMED   u32 you || u64 first || u64 last || u32 cseq || u16 n ||
  *                  n * (u32 id || u8 flags || u8 name_len || name)
  *   0x8A ACCEPTED  u32 cseq
  *   0x8B AWAY      u64 seq || u32 id
@@ -42,7 +42,8 @@
  * Names are 1..RELAYMSG_MAX_NAME bytes; the relay checks them with
  * peers_name_valid() rules (one word, no controls) -- members check again.
  * Member ids are never 0, nor are event seqs, cseqs in BCAST, DIRECT and
- * ACCEPTED, WELCOME's seq or RESUMED's first.  The member list's flags:
+ * ACCEPTED, WELCOME's seq or RESUMED's first and last; RESUMED's first is
+ * at most last + 1.  The member list's flags:
  * RELAYMSG_FLAG_AWAY; other bits are sent as 0 and ignored.  A member sends
  * JOIN or RESUME exactly once, first.
  */
@@ -121,6 +122,7 @@ struct relaymsg {
 	uint64_t	 seq;		/* events, DELIVER*: seq; WELCOME: the
 					 * room's last seq; RESUMED: first;
 					 * RESUME: seen */
+	uint64_t	 last;		/* RESUMED: the room's last seq */
 	uint32_t	 cseq;		/* BCAST, DIRECT, RESUMED, ACCEPTED */
 	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN, RESUME */
 	const uint8_t	*token;		/* RESUME, WELCOME: TOKEN_BYTES */
@@ -180,7 +182,7 @@ int	 relaymsg_put_welcome_start(struct buf *out, uint32_t you,
 	    const uint8_t token[RELAYMSG_TOKEN_BYTES], uint64_t seq,
 	    uint16_t count);
 int	 relaymsg_put_resumed_start(struct buf *out, uint32_t you,
-	    uint64_t first, uint32_t cseq, uint16_t count);
+	    uint64_t first, uint64_t last, uint32_t cseq, uint16_t count);
 int	 relaymsg_put_welcome_member(struct buf *out, uint32_t id,
 	    uint8_t flags, const char *name);
 /* JOINED, NICKED (name), LEFT, AWAY, BACK (name NULL). */

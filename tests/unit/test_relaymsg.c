@@ -108,7 +108,7 @@ reencode(const struct relaymsg *m, struct buf *out)
 		if ((r = m->type == RELAYMSG_WELCOME ?
 		    relaymsg_put_welcome_start(out, m->id, m->token, m->seq,
 		    m->count) : relaymsg_put_resumed_start(out, m->id, m->seq,
-		    m->cseq, m->count)) != 0)
+		    m->last, m->cseq, m->count)) != 0)
 			return r;
 		while (relaymsg_welcome_next(m, &off, &mem)) {
 			if (!cstr(name, sizeof(name), mem.name, mem.name_len))
@@ -208,9 +208,9 @@ make_samples(struct sample *s)
 	assert_int_equal(relaymsg_put_welcome_member(&b, 2,
 	    RELAYMSG_FLAG_AWAY, "ß-ünïcödé"), 0);
 	TAKE(0, 0);
-	assert_int_equal(relaymsg_put_resumed_start(&b, 3, 1, 0, 0), 0);
+	assert_int_equal(relaymsg_put_resumed_start(&b, 3, 1, 5, 0, 0), 0);
 	TAKE(0, 0);
-	assert_int_equal(relaymsg_put_resumed_start(&b, 3, 17, 40, 1), 0);
+	assert_int_equal(relaymsg_put_resumed_start(&b, 3, 17, 20, 40, 1), 0);
 	assert_int_equal(relaymsg_put_welcome_member(&b, 5,
 	    RELAYMSG_FLAG_AWAY, "eve"), 0);
 	TAKE(0, 0);
@@ -369,15 +369,17 @@ test_roundtrip_fields(void **state)
 	buf_reset(&b);
 
 	/* RESUMED: first, the seat's cseq (0 is fine), the list. */
-	assert_int_equal(relaymsg_put_resumed_start(&b, 7, 0x1000, 0, 1), 0);
+	assert_int_equal(relaymsg_put_resumed_start(&b, 7, 0x1000, 0x1234, 0,
+	    1), 0);
 	assert_int_equal(relaymsg_put_welcome_member(&b, 2, 0xff, "z"), 0);
 	assert_memory_equal(buf_ptr(&b), "\x89\0\0\0\x07"
-	    "\0\0\0\0\0\0\x10\0" "\0\0\0\0" "\0\x01" "\0\0\0\x02\xff\x01" "z",
-	    19 + 7);
+	    "\0\0\0\0\0\0\x10\0" "\0\0\0\0\0\0\x12\x34" "\0\0\0\0" "\0\x01"
+	    "\0\0\0\x02\xff\x01" "z", 27 + 7);
 	assert_int_equal(relaymsg_parse(&m, buf_ptr(&b), buf_len(&b)), 0);
 	assert_int_equal(m.type, RELAYMSG_RESUMED);
 	assert_int_equal(m.id, 7);
 	assert_int_equal(m.seq, 0x1000);
+	assert_int_equal(m.last, 0x1234);
 	assert_int_equal(m.cseq, 0);
 	assert_null(m.token);
 	assert_int_equal(m.count, 1);
@@ -579,10 +581,11 @@ test_limits(void **state)
 	msg[52] = RELAYMSG_MAX_NAME + 1;
 	assert_int_equal(parse_exact(msg, 53), ERR_TOO_LARGE);
 	/* RESUMED's count. */
+	memset(msg, 1, sizeof(msg));
 	msg[0] = RELAYMSG_RESUMED;
-	msg[17] = 0x04;
-	msg[18] = 0x01;
-	assert_int_equal(parse_exact(msg, 19), ERR_TOO_LARGE);
+	msg[25] = 0x04;
+	msg[26] = 0x01;
+	assert_int_equal(parse_exact(msg, 27), ERR_TOO_LARGE);
 
 	/* The longest blob passes, one more byte doesn't. */
 	big = calloc(1, RELAYMSG_MAX_BLOB + 16);
@@ -622,7 +625,7 @@ test_limits(void **state)
 	    name), ERR_TOO_LARGE);
 	assert_int_equal(relaymsg_put_welcome_start(&b, 1, token_a, 1,
 	    RELAYMSG_MAX_MEMBERS + 1), ERR_TOO_LARGE);
-	assert_int_equal(relaymsg_put_resumed_start(&b, 1, 1, 0,
+	assert_int_equal(relaymsg_put_resumed_start(&b, 1, 1, 1, 0,
 	    RELAYMSG_MAX_MEMBERS + 1), ERR_TOO_LARGE);
 	{
 		char text[300];
@@ -708,7 +711,7 @@ count_mismatch(int resumed)
 	size_t len;
 
 #define START(n) assert_int_equal(resumed ?				\
-	    relaymsg_put_resumed_start(&b, 1, 1, 0, (n)) :		\
+	    relaymsg_put_resumed_start(&b, 1, 1, 1, 0, (n)) :		\
 	    relaymsg_put_welcome_start(&b, 1, token_a, 1, (n)), 0)
 	buf_init(&b, 1024);
 	START(2);
@@ -775,8 +778,9 @@ test_zero_fields(void **state)
 		{ RELAYMSG_WELCOME, 47, 4, 0 },		/* a member's id */
 		{ RELAYMSG_RESUMED, 1, 4, 0 },		/* you */
 		{ RELAYMSG_RESUMED, 5, 8, 0 },		/* first */
-		{ RELAYMSG_RESUMED, 13, 4, 1 },		/* cseq */
-		{ RELAYMSG_RESUMED, 19, 4, 0 },		/* a member's id */
+		{ RELAYMSG_RESUMED, 13, 8, 0 },		/* last */
+		{ RELAYMSG_RESUMED, 21, 4, 1 },		/* cseq */
+		{ RELAYMSG_RESUMED, 27, 4, 0 },		/* a member's id */
 		{ RELAYMSG_JOINED, 1, 8, 0 },
 		{ RELAYMSG_JOINED, 9, 4, 0 },
 		{ RELAYMSG_LEFT, 1, 8, 0 },
@@ -824,7 +828,7 @@ test_zero_fields(void **state)
 			break;
 		case RELAYMSG_RESUMED:
 			assert_int_equal(relaymsg_put_resumed_start(&b, v, v,
-			    v, 1), 0);
+			    v, v, 1), 0);
 			assert_int_equal(relaymsg_put_welcome_member(&b, v, 0,
 			    "a"), 0);
 			break;
@@ -862,6 +866,15 @@ test_zero_fields(void **state)
 		free(p);
 		buf_reset(&b);
 	}
+	/* RESUMED's first beyond last + 1 is refused. */
+	assert_int_equal(relaymsg_put_resumed_start(&b, 1, 6, 5, 0, 0), 0);
+	p = malloc(buf_len(&b));
+	assert_non_null(p);
+	memcpy(p, buf_ptr(&b), buf_len(&b));
+	p[12] = 7;	/* first 7 */
+	assert_int_equal(parse_exact(p, buf_len(&b)), ERR_FORMAT);
+	free(p);
+	buf_reset(&b);
 	/* The encoders won't write those zeros either. */
 	assert_int_equal(relaymsg_put_bcast(&b, 0, blob, 1), ERR_FORMAT);
 	assert_int_equal(relaymsg_put_direct(&b, 0, 1, blob, 1), ERR_FORMAT);
@@ -872,9 +885,14 @@ test_zero_fields(void **state)
 	    ERR_FORMAT);
 	assert_int_equal(relaymsg_put_welcome_start(&b, 1, token_a, 0, 0),
 	    ERR_FORMAT);
-	assert_int_equal(relaymsg_put_resumed_start(&b, 0, 1, 0, 0),
+	assert_int_equal(relaymsg_put_resumed_start(&b, 0, 1, 1, 0, 0),
 	    ERR_FORMAT);
-	assert_int_equal(relaymsg_put_resumed_start(&b, 1, 0, 0, 0),
+	assert_int_equal(relaymsg_put_resumed_start(&b, 1, 0, 1, 0, 0),
+	    ERR_FORMAT);
+	assert_int_equal(relaymsg_put_resumed_start(&b, 1, 1, 0, 0, 0),
+	    ERR_FORMAT);
+	/* first may be last + 1 (everything trimmed), not beyond. */
+	assert_int_equal(relaymsg_put_resumed_start(&b, 1, 3, 1, 0, 0),
 	    ERR_FORMAT);
 	assert_int_equal(relaymsg_put_welcome_member(&b, 0, 0, "a"),
 	    ERR_FORMAT);
