@@ -97,6 +97,7 @@ struct member {
 	struct identity		*id;		/* in the room */
 	struct group		*g;
 	uint32_t		 self;
+	uint32_t		 cseq;		/* last BCAST/DIRECT sent */
 	/* irc */
 	struct bufferevent	*bev;
 	/* progress */
@@ -422,9 +423,11 @@ group_out(void *arg, uint32_t to, const uint8_t *blob, size_t len)
 	struct buf msg;
 
 	buf_init(&msg, FRAME_MAX_APP);
-	if ((to == 0 ? relaymsg_put_bcast(&msg, blob, len) :
-	    relaymsg_put_direct(&msg, to, blob, len)) == 0)
+	if ((to == 0 ? relaymsg_put_bcast(&msg, m->cseq + 1, blob, len) :
+	    relaymsg_put_direct(&msg, m->cseq + 1, to, blob, len)) == 0) {
+		m->cseq++;
 		link_put(m, &msg);
+	}
 	buf_release(&msg);
 }
 

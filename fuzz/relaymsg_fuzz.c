@@ -44,18 +44,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = relaymsg_put_join(&b, m.room_id, name);
 		break;
 	case RELAYMSG_BCAST:
-		r = relaymsg_put_bcast(&b, m.blob, m.blob_len);
+		r = relaymsg_put_bcast(&b, m.cseq, m.blob, m.blob_len);
 		break;
 	case RELAYMSG_DIRECT:
-		r = relaymsg_put_direct(&b, m.id, m.blob, m.blob_len);
+		r = relaymsg_put_direct(&b, m.cseq, m.id, m.blob, m.blob_len);
 		break;
 	case RELAYMSG_NICK:
 		if (!cstr(name, m.name, m.name_len))
 			goto out;
 		r = relaymsg_put_nick(&b, name);
 		break;
+	case RELAYMSG_RESUME:
+		r = relaymsg_put_resume(&b, m.room_id, m.id, m.token, m.seq);
+		break;
 	case RELAYMSG_WELCOME:
-		if ((r = relaymsg_put_welcome_start(&b, m.id, m.count)) != 0)
+	case RELAYMSG_RESUMED:
+		if ((r = m.type == RELAYMSG_WELCOME ?
+		    relaymsg_put_welcome_start(&b, m.id, m.token, m.seq,
+		    m.count) : relaymsg_put_resumed_start(&b, m.id, m.seq,
+		    m.last, m.cseq, m.count)) != 0)
 			break;
 		while (relaymsg_welcome_next(&m, &off, &mem)) {
 			/* The parser vouched for every entry. */
@@ -68,7 +75,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (!cstr(name, mem.name, mem.name_len))
 				goto out;
 			if ((r = relaymsg_put_welcome_member(&b, mem.id,
-			    name)) != 0)
+			    mem.flags, name)) != 0)
 				break;
 		}
 		if (seen != m.count || off != m.members_len)
@@ -78,14 +85,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case RELAYMSG_NICKED:
 		if (!cstr(name, m.name, m.name_len))
 			goto out;
-		r = relaymsg_put_member_event(&b, m.type, m.id, name);
+		r = relaymsg_put_member_event(&b, m.type, m.seq, m.id, name);
 		break;
 	case RELAYMSG_LEFT:
-		r = relaymsg_put_member_event(&b, m.type, m.id, NULL);
+	case RELAYMSG_AWAY:
+	case RELAYMSG_BACK:
+		r = relaymsg_put_member_event(&b, m.type, m.seq, m.id, NULL);
 		break;
 	case RELAYMSG_DELIVER:
 	case RELAYMSG_DELIVER_DIRECT:
-		r = relaymsg_put_deliver(&b, m.type, m.id, m.blob, m.blob_len);
+		r = relaymsg_put_deliver(&b, m.type, m.seq, m.id, m.blob,
+		    m.blob_len);
+		break;
+	case RELAYMSG_ACCEPTED:
+		r = relaymsg_put_accepted(&b, m.cseq);
 		break;
 	case RELAYMSG_ERROR:
 		if (!cstr(name, m.blob, m.blob_len))

@@ -46,7 +46,13 @@ struct room_door {
 	int		 code;		/* room new --one-time-code */
 	const char	*answer_file;	/* --answer-file */
 	const char	*code_file;	/* join --code-file */
+	/* --reconnect-for SECONDS, when reconnect_set (else 600). */
+	int		 reconnect_set;
+	int		 reconnect_for;
 };
+/* Parses --reconnect-for's argument (0..86400): 0, or EXIT_USAGE after
+ * saying why on stderr. */
+int	 room_parse_reconnect(const char *arg, int *seconds);
 /* d may be NULL (an open room; join: ask on the terminal). */
 int	 room_new_start(struct chat_setup *s, const char *relay,
 	    const char *name, const char *invite_file,

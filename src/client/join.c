@@ -139,9 +139,9 @@ join_usage(FILE *f)
 	fprintf(f,
 	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE] [--plain]\n"
 	    "       sotto join INVITATION [--name NAME] [--answer-file FILE]\n"
-	    "                  [--code-file FILE] [--plain]\n"
+	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto join --invite-file FILE [--name NAME] [--answer-file FILE]\n"
-	    "                  [--code-file FILE] [--plain]\n"
+	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
 	    "\n"
 	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
 	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
@@ -153,6 +153,9 @@ join_usage(FILE *f)
 	    "  --answer-file FILE   a guarded room's answer, from FILE's first\n"
 	    "                       line (default: ask on the terminal)\n"
 	    "  --code-file FILE     a guarded room's one-time code, likewise\n"
+	    "  --reconnect-for SECONDS  a room: when the link to the relay\n"
+	    "                       drops, keep reconnecting this long\n"
+	    "                       (default 600; 0: exit at once)\n"
 	    "  --plain              line mode even on a terminal\n",
 	    CLIENT_DEFAULT_PORT);
 }
@@ -166,6 +169,7 @@ join_main(int argc, char **argv)
 		{ "invite-file", required_argument, NULL, 'i' },
 		{ "answer-file", required_argument, NULL, 'a' },
 		{ "code-file", required_argument, NULL, 'c' },
+		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -180,7 +184,7 @@ join_main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:Lh", opts,
+	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:R:Lh", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -198,6 +202,11 @@ join_main(int argc, char **argv)
 		case 'c':
 			d.code_file = optarg;
 			break;
+		case 'R':
+			if (room_parse_reconnect(optarg, &d.reconnect_for) != 0)
+				return EXIT_USAGE;
+			d.reconnect_set = 1;
+			break;
 		case 'L':
 			s.plain = 1;
 			break;
@@ -205,7 +214,7 @@ join_main(int argc, char **argv)
 			join_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "nPiac", join_usage);
+			return cli_bad_option(argv, "nPiacR", join_usage);
 		}
 	}
 	if (invfile != NULL) {
@@ -225,9 +234,11 @@ join_main(int argc, char **argv)
 	/* "sotto:" and a long payload; "sotto:65432" is a host named sotto. */
 	if (invite_is_invitation(argv[optind]) && strlen(argv[optind]) > 40)
 		return room_join_start(&s, argv[optind], name, &d);
-	if (d.answer_file != NULL || d.code_file != NULL) {
-		fprintf(stderr, "sotto: --answer-file and --code-file are for "
-		    "a guarded room's invitation\n");
+	if (d.answer_file != NULL || d.code_file != NULL || d.reconnect_set) {
+		fprintf(stderr, "sotto: %s\n", d.reconnect_set ?
+		    "--reconnect-for is for a room's invitation" :
+		    "--answer-file and --code-file are for a guarded room's "
+		    "invitation");
 		return EXIT_USAGE;
 	}
 	if (addr_split(argv[optind], CLIENT_DEFAULT_PORT, 0, host, &port) != 0) {

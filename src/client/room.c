@@ -4,6 +4,12 @@
  * authenticates the relay by its key (from the invitation, or pinned on
  * first use); everything said in the room is end-to-end encrypted by
  * group.c, so the relay only routes blobs it can't read.
+ *
+ * A cut is an interruption, not an ending (relay messages revision 2,
+ * docs/PROTOCOL.md section 15.7): the member keeps its seat, its group
+ * state and every line typed; it reconnects with backoff, resumes its
+ * seat and is given what it missed; what it sent is kept (outq.h) until
+ * the relay acknowledges it and sent again after a resume.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +35,10 @@
 #include "identity.h"
 #include "invite.h"
 #include "known_peers.h"
+#include "outq.h"
 #include "relay.h"
 #include "relaymsg.h"
+#include "roomstore.h"
 #include "sanitize.h"
 #include "secret.h"
 #include "term.h"
@@ -48,9 +56,32 @@ _Static_assert(INVITE_GUARD_QUESTION == GATE_F_QUESTION &&
 #define DOOR_RATE		5
 #define DOOR_RATE_WINDOW	60
 
+/* Reconnecting: the first try within 1 s, then doubling up to 30 s,
+ * each delay drawn from its upper half; for --reconnect-for seconds. */
+#define ROOM_RECONNECT_DEFAULT	600
+#define ROOM_RECONNECT_MAX	86400
+#define ROOM_BACKOFF_MAX	30
+/* Lines wait for the sender key to reach every member listed present,
+ * but no longer than this after WELCOME or RESUMED. */
+#define ROOM_READY_GRACE	3
+/* Reading stops while this many lines (or bytes) wait, and while this
+ * many bytes are sent and not acknowledged; the link's own high water
+ * mark (conn.h) also holds lines back. */
+#define ROOM_QUEUE_LINES	256
+#define ROOM_QUEUE_BYTES	(1024u * 1024)
+#define ROOM_UNACKED_MAX	(4u * 1024 * 1024)
+/* Connecting to the relay again: the TCP connect's own deadline. */
+#define ROOM_CONNECT_MS		3000
+
 struct rmember {
 	uint32_t	 id;
+	uint8_t		 flags;		/* RELAYMSG_FLAG_AWAY */
 	char		 name[RELAYMSG_MAX_NAME + 1];	/* as the relay says */
+};
+
+/* What lets us back into our seat, in guarded memory. */
+struct rseat {
+	uint8_t		 token[RELAYMSG_TOKEN_BYTES];
 };
 
 struct room {
@@ -64,10 +95,34 @@ struct room {
 	struct conn		*conn;
 	struct group		*g;
 	uint32_t		 self;
+	uint32_t		 cseq;		/* last BCAST/DIRECT numbered */
+	uint64_t		 seen;		/* highest event seq handled */
+	uint64_t		 replay_to;	/* RESUMED's last */
+	struct rseat		*seat;		/* sodium_malloc'd */
+	int			 have_seat;	/* a WELCOME gave us one */
+	struct outq		*q;
 	struct rmember		*rm;		/* relay's view of members */
 	size_t			 nrm, caprm;
-	int			 welcomed;	/* by the relay */
+	int			 welcomed;	/* on this link (or resumed) */
 	int			 joined;	/* in the room's group */
+	int			 entered;	/* once: prompt, help, input */
+	int			 invited;	/* room new: invitation shown */
+	int			 relay_known;	/* relay_pk checked or pinned */
+	/* Readiness: lines are handed to the group only when ready. */
+	int			 grace_over;
+	struct event		*ready_timer;
+	int			 link_full;	/* conn above its high water */
+	int			 input_ended;	/* leave once all is acked */
+	int			 fatal;		/* a fatal ERROR came */
+	int			 no_seat;	/* RESUME refused: JOIN again */
+	int			 rejoined;	/* on a new seat after that */
+	/* Reconnecting. */
+	int			 reconnect_for;	/* seconds; 0: never */
+	int			 door_stored;	/* gk from the room store */
+	int			 reconnecting;
+	time_t			 lost_at;
+	unsigned		 tries;
+	struct event		*reconnect_timer;
 	int			 verified_any;
 	int			 we_left;
 	int			 hangup;	/* we ended it: status below */
@@ -134,7 +189,7 @@ rm_find(struct room *r, uint32_t id)
 	return NULL;
 }
 
-static void
+static struct rmember *
 rm_set(struct room *r, uint32_t id, const uint8_t *name, size_t len)
 {
 	struct rmember *m, *n;
@@ -156,15 +211,17 @@ rm_set(struct room *r, uint32_t id, const uint8_t *name, size_t len)
 			n = reallocarray(r->rm, r->caprm ? r->caprm * 2 : 16,
 			    sizeof(*n));
 			if (n == NULL)
-				return;
+				return NULL;
 			r->rm = n;
 			r->caprm = r->caprm ? r->caprm * 2 : 16;
 		}
 		m = &r->rm[r->nrm++];
 		m->id = id;
+		m->flags = 0;
 	}
 	memcpy(m->name, name, len);
 	m->name[len] = '\0';
+	return m;
 }
 
 static void
@@ -194,7 +251,7 @@ shown(struct room *r, const char *name, const uint8_t *pk, char *out,
 static const char *
 who_name(struct room *r, uint32_t id)
 {
-	const char *n = group_member_name(r->g, id);
+	const char *n = r->g != NULL ? group_member_name(r->g, id) : NULL;
 	struct rmember *m;
 
 	if (n != NULL)
@@ -202,31 +259,53 @@ who_name(struct room *r, uint32_t id)
 	return (m = rm_find(r, id)) != NULL ? m->name : "someone";
 }
 
-/* Sends one relay message built by the caller in b. */
+static void	update_hold(struct room *);
+static void	pump(struct room *);
+
+/* Sends one relay message built by the caller in b, if linked. */
 static void
 link_send(struct room *r, struct buf *b)
 {
 	int e;
 
-	if (r->conn == NULL || r->done)
+	if (r->conn == NULL || r->done || !r->welcomed)
 		return;
 	if ((e = conn_send(r->conn, buf_ptr(b), buf_len(b))) != 0)
 		term_error(r->term, "cannot send to the relay: %s", err_str(e));
-	else if (conn_pending(r->conn) > CONN_HIGH_WATER)
-		term_hold(r->term, 1);	/* until link_drained */
+	else if (conn_pending(r->conn) > CONN_HIGH_WATER && !r->link_full) {
+		r->link_full = 1;	/* until link_drained */
+		update_hold(r);
+	}
+}
+
+/*
+ * Every BCAST and DIRECT (group blobs, the door's knock and answers):
+ * numbered with the seat's next cseq, kept until the relay accepts it,
+ * and sent now if the link is up (else after the resume).
+ */
+static void
+blob_send(struct room *r, uint32_t to, const uint8_t *blob, size_t len)
+{
+	struct buf b;
+	int e;
+
+	buf_init(&b, FRAME_MAX_APP);
+	if ((e = to == 0 ? relaymsg_put_bcast(&b, r->cseq + 1, blob, len) :
+	    relaymsg_put_direct(&b, r->cseq + 1, to, blob, len)) != 0 ||
+	    (e = outq_blob_push(r->q, r->cseq + 1, buf_ptr(&b),
+	    buf_len(&b))) != 0)
+		term_error(r->term, "cannot send to the relay: %s", err_str(e));
+	else {
+		r->cseq++;
+		link_send(r, &b);
+	}
+	buf_release(&b);
 }
 
 static void
 group_out(void *arg, uint32_t to, const uint8_t *blob, size_t len)
 {
-	struct room *r = arg;
-	struct buf b;
-
-	buf_init(&b, FRAME_MAX_APP);
-	if ((to == 0 ? relaymsg_put_bcast(&b, blob, len) :
-	    relaymsg_put_direct(&b, to, blob, len)) == 0)
-		link_send(r, &b);
-	buf_release(&b);
+	blob_send(arg, to, blob, len);
 }
 
 /* Trust on first use for room members, as for 1:1 peers. */
@@ -361,7 +440,9 @@ check_relay(struct room *r)
 	int status = 0, i;
 
 	identity_tag(tag, pk);
-	if (!r->creating) {
+	/* Every link, the first as the others: a reconnection to an
+	 * impostor is refused like a first connection would be. */
+	if (!r->creating || r->relay_known) {
 		if (sodium_memcmp(pk, r->inv->relay_pk, IDENTITY_PK_BYTES) != 0) {
 			term_error(r->term, "the relay's key (%s) is not the "
 			    "one in the invitation: someone is in between, or "
@@ -399,6 +480,39 @@ check_relay(struct room *r)
 			    where, tag, r->s.peers_path);
 	}
 	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
+	r->relay_known = 1;
+	return 0;
+}
+
+/* room new, on the first link: the invitation, on stdout and in the
+ * --invite-file. */
+static int
+show_invitation(struct room *r)
+{
+	char text[INVITE_STR_MAX];
+
+	if (invite_encode(r->inv, text, sizeof(text)) != 0) {
+		term_error(r->term, "cannot make the invitation");
+		return EXIT_USAGE;
+	}
+	/* On stdout as "* invitation: sotto:...", for scripts. */
+	term_notice(r->term, "room created; invite others with this "
+	    "line (it holds the room's %s: share it privately):",
+	    r->gk != NULL ? "invitation key" : "secret");
+	term_notice(r->term, "invitation: %s", text);
+	if (r->invite_file != NULL &&
+	    write_invite_file(r->invite_file, text) != 0)
+		term_error(r->term, "cannot write %s: %s",
+		    r->invite_file, strerror(errno));
+	sodium_memzero(text, sizeof(text));
+	if (r->gk != NULL)
+		term_notice(r->term, "the room is guarded: newcomers "
+		    "also need %s; a member must be in the room to "
+		    "let them in", r->gk->flags == GATE_F_ALL ?
+		    "the answer and the one-time code (/code)" :
+		    (r->gk->flags & GATE_F_CODE) ? "the one-time "
+		    "code (/code)" : "the answer to your question");
+	r->invited = 1;
 	return 0;
 }
 
@@ -406,50 +520,72 @@ static void
 link_established(struct conn *c, void *arg)
 {
 	struct room *r = arg;
-	char text[INVITE_STR_MAX];
 	struct buf b;
-	int st;
+	int st, e;
 
 	(void)c;
-	if ((st = check_relay(r)) != 0) {
+	if ((st = check_relay(r)) != 0 ||
+	    (r->creating && !r->invited && (st = show_invitation(r)) != 0)) {
 		hang_up(r, st);
 		return;
 	}
-	if (r->creating) {
-		if (invite_encode(r->inv, text, sizeof(text)) != 0) {
-			term_error(r->term, "cannot make the invitation");
-			room_end(r, EXIT_USAGE);
-			return;
-		}
-		/* On stdout as "* invitation: sotto:...", for scripts. */
-		term_notice(r->term, "room created; invite others with this "
-		    "line (it holds the room's %s: share it privately):",
-		    r->gk != NULL ? "invitation key" : "secret");
-		term_notice(r->term, "invitation: %s", text);
-		if (r->invite_file != NULL &&
-		    write_invite_file(r->invite_file, text) != 0)
-			term_error(r->term, "cannot write %s: %s",
-			    r->invite_file, strerror(errno));
-		sodium_memzero(text, sizeof(text));
-		if (r->gk != NULL)
-			term_notice(r->term, "the room is guarded: newcomers "
-			    "also need %s; a member must be in the room to "
-			    "let them in", r->gk->flags == GATE_F_ALL ?
-			    "the answer and the one-time code (/code)" :
-			    (r->gk->flags & GATE_F_CODE) ? "the one-time "
-			    "code (/code)" : "the answer to your question");
-	}
+	/* Our seat if we have one, else a new one. */
 	buf_init(&b, 256);
-	if (relaymsg_put_join(&b, r->inv->room_id, r->s.name) == 0)
-		link_send(r, &b);
+	if (r->have_seat && !r->no_seat)
+		e = relaymsg_put_resume(&b, r->inv->room_id, r->self,
+		    r->seat->token, r->seen);
+	else
+		e = relaymsg_put_join(&b, r->inv->room_id, r->s.name);
+	if (e == 0 && (e = conn_send(r->conn, buf_ptr(&b), buf_len(&b))) != 0)
+		term_error(r->term, "cannot send to the relay: %s",
+		    err_str(e));
 	buf_release(&b);
 }
 
-/* Into the room with its secret: our announcement goes out. */
+/* On a terminal the prompt says how many lines are not acknowledged
+ * yet, and whether the link is down. */
+static void
+update_prompt(struct room *r)
+{
+	char prompt[160], cb[16], state[48] = "";
+	size_t n = outq_lines(r->q);
+
+	if (!term_interactive(r->term) || !r->entered)
+		return;
+	if (r->conn == NULL || !r->welcomed)
+		snprintf(state, sizeof(state), " [offline, %zu pending]", n);
+	else if (n > 0)
+		snprintf(state, sizeof(state), " [%zu pending]", n);
+	snprintf(prompt, sizeof(prompt), "%s%s%s%s> ",
+	    term_color(r->term, chat_key_color(r->s.id->pk), cb),
+	    r->s.name, term_reset(r->term), state);
+	term_set_prompt(r->term, prompt);
+}
+
+/* A guarded room's door keys, kept so that we can come back without
+ * the door (roomstore.h); a failure costs only that. */
+static void
+store_door(struct room *r)
+{
+	struct roomstore *st = NULL;
+	char dir[PATH_MAX];
+	int e;
+
+	if ((e = roomstore_default_dir(dir, sizeof(dir))) != 0 ||
+	    (e = roomstore_new(&st, dir, r->s.id)) != 0 ||
+	    (e = roomstore_save(st, r->inv->room_id, r->gk)) != 0)
+		term_error(r->term, "cannot keep this guarded room's keys in "
+		    "%s (%s): coming back later will need the door again",
+		    dir[0] != '\0' ? dir : "$XDG_STATE_HOME/sotto/rooms",
+		    e == ERR_IO ? strerror(errno) : err_str(e));
+	roomstore_free(st);
+}
+
+/* Into the room with its secret (kept for a JOIN on a new seat):
+ * our announcement goes out. */
 static void
 enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 {
-	char prompt[128], cb[16];
 	int e;
 
 	if ((e = group_new(&r->g, r->inv->room_id, secret,
@@ -459,22 +595,27 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 		return;
 	}
 	group_set_name_check(r->g, peers_name_valid);
-	/* The secret now lives in guarded memory only: the group's, and
-	 * the door's keys in a guarded room. */
-	sodium_memzero(r->inv->room_secret, sizeof(r->inv->room_secret));
 	r->joined = 1;
+	if (r->nrm == 0)
+		r->verified_any = 1;	/* nobody to disagree with */
+	if (r->entered) {
+		term_notice(r->term, "joined the room again as %s (%zu other "
+		    "member%s)", r->s.name, r->nrm, r->nrm == 1 ? "" : "s");
+		(void)group_start(r->g, r->self);
+		return;
+	}
+	r->entered = 1;
+	if (r->door_stored)
+		term_notice(r->term, "entered with the keys kept from your "
+		    "last visit (no door)");
+	else if (r->gk != NULL)
+		store_door(r);
 	term_notice(r->term, "joined the room as %s (%zu other member%s); "
 	    "messages are end-to-end encrypted", r->s.name, r->nrm,
 	    r->nrm == 1 ? "" : "s");
-	if (r->nrm == 0)
-		r->verified_any = 1;	/* nobody to disagree with */
-	if (term_interactive(r->term)) {
+	if (term_interactive(r->term))
 		term_notice(r->term, "%s", ROOM_HELP);
-		snprintf(prompt, sizeof(prompt), "%s%s%s> ",
-		    term_color(r->term, chat_key_color(r->s.id->pk), cb),
-		    r->s.name, term_reset(r->term));
-		term_set_prompt(r->term, prompt);
-	}
+	update_prompt(r);
 	(void)group_start(r->g, r->self);
 	term_input(r->term, 1);
 }
@@ -488,7 +629,6 @@ knock_next(struct room *r)
 {
 	struct timeval tv = { DOOR_WAIT, 0 };
 	struct rmember *best = NULL;
-	struct buf b;
 	size_t i, k;
 
 	for (i = 0; i < r->nrm && r->ntried < DOOR_TRIES; i++) {
@@ -496,6 +636,7 @@ knock_next(struct room *r)
 			if (r->tried[k] == r->rm[i].id)
 				break;
 		if (k == r->ntried && r->rm[i].id != r->self &&
+		    !(r->rm[i].flags & RELAYMSG_FLAG_AWAY) &&
 		    (best == NULL || r->rm[i].id < best->id))
 			best = &r->rm[i];
 	}
@@ -511,11 +652,7 @@ knock_next(struct room *r)
 	r->tried[r->ntried++] = best->id;
 	term_notice(r->term, "this room is guarded: asking %s to open the "
 	    "door", best->name);
-	buf_init(&b, 128);
-	if (relaymsg_put_direct(&b, best->id, r->knock_blob,
-	    sizeof(r->knock_blob)) == 0)
-		link_send(r, &b);
-	buf_release(&b);
+	blob_send(r, best->id, r->knock_blob, sizeof(r->knock_blob));
 	evtimer_add(r->door_timer, &tv);
 }
 
@@ -564,7 +701,7 @@ static void
 door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 {
 	time_t now = time(NULL);
-	struct buf ans, b;
+	struct buf ans;
 	int e;
 
 	if (r->gk == NULL || r->g == NULL)
@@ -580,7 +717,6 @@ door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 		return;
 	}
 	buf_init(&ans, GATE_ANSWER_MAX_BYTES);
-	buf_init(&b, GATE_ANSWER_MAX_BYTES + 16);
 	if ((e = gate_answer(r->gk, r->inv->room_id, (uint64_t)now, blob,
 	    len, &ans)) != 0)
 		term_notice(r->term, "%s knocked at the door with a malformed "
@@ -597,11 +733,8 @@ door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 		    r->gk->flags == GATE_F_ALL ? "the answer and the one-time "
 		    "code" : (r->gk->flags & GATE_F_CODE) ? "the one-time code" :
 		    "the answer");
-		if (relaymsg_put_direct(&b, from, buf_ptr(&ans),
-		    buf_len(&ans)) == 0)
-			link_send(r, &b);
+		blob_send(r, from, buf_ptr(&ans), buf_len(&ans));
 	}
-	buf_release(&b);
 	buf_release(&ans);
 }
 
@@ -626,16 +759,97 @@ show_code(struct room *r)
 	sodium_memzero(code, sizeof(code));
 }
 
+/* The relay's member list (WELCOME, RESUMED) replaces our view. */
+static void
+take_members(struct room *r, const struct relaymsg *m)
+{
+	struct relaymsg_member mem;
+	struct rmember *rm;
+	size_t off = 0;
+
+	r->nrm = 0;
+	while (relaymsg_welcome_next(m, &off, &mem))
+		if (mem.id != r->self &&
+		    (rm = rm_set(r, mem.id, mem.name, mem.name_len)) != NULL)
+			rm->flags = mem.flags & RELAYMSG_FLAG_AWAY;
+}
+
+/* Lines wait for the sender key to reach those present, but not long. */
+static void
+start_ready_gate(struct room *r)
+{
+	struct timeval tv = { ROOM_READY_GRACE, 0 };
+
+	r->grace_over = 0;
+	evtimer_add(r->ready_timer, &tv);
+}
+
+static void
+ready_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct room *r = arg;
+
+	(void)fd;
+	(void)what;
+	r->grace_over = 1;
+	pump(r);
+}
+
+/* Ready to hand lines to the group: in the room on a live link, and
+ * every member listed present verified (so our sender key reaches
+ * them), or the grace is over. */
+static int
+is_ready(struct room *r)
+{
+	size_t i;
+
+	if (r->conn == NULL || !r->welcomed || r->g == NULL || r->done)
+		return 0;
+	if (r->grace_over)
+		return 1;
+	/* On a new seat the others are coming back too, with new seats
+	 * and sessions: give them the grace to be there. */
+	if (r->rejoined)
+		return 0;
+	/* What we missed first: a LEFT in it starts a new epoch, a JOINED
+	 * brings someone to give our key to.  (The room's last events may
+	 * not be for us: then the grace ends the wait.) */
+	if (r->seen < r->replay_to)
+		return 0;
+	for (i = 0; i < r->nrm; i++)
+		if (!(r->rm[i].flags & RELAYMSG_FLAG_AWAY) &&
+		    group_member_name(r->g, r->rm[i].id) == NULL)
+			return 0;
+	return 1;
+}
+
+static void
+reconnected(struct room *r)
+{
+	if (r->reconnecting)
+		term_notice(r->term, "reconnected");
+	r->reconnecting = 0;
+	r->tries = 0;
+	update_prompt(r);
+}
+
 static void
 on_welcome(struct room *r, const struct relaymsg *m)
 {
-	struct relaymsg_member mem;
-	size_t off = 0;
+	int again = r->have_seat;
 
 	r->self = m->id;
 	r->welcomed = 1;
-	while (relaymsg_welcome_next(m, &off, &mem))
-		rm_set(r, mem.id, mem.name, mem.name_len);
+	r->rejoined = r->no_seat;
+	r->have_seat = 1;
+	r->no_seat = 0;
+	r->seen = m->seq;
+	r->replay_to = 0;
+	memcpy(r->seat->token, m->token, RELAYMSG_TOKEN_BYTES);
+	take_members(r, m);
+	start_ready_gate(r);
+	if (again)
+		reconnected(r);
 	if (r->knock != NULL)
 		knock_next(r);
 	else
@@ -643,12 +857,80 @@ on_welcome(struct room *r, const struct relaymsg *m)
 		    r->inv->room_secret);
 }
 
+/* Our seat again: what the relay has of what we sent is dropped, the
+ * rest sent again, byte for byte; the replay of what we missed
+ * follows. */
+static void
+on_resumed(struct room *r, const struct relaymsg *m)
+{
+	const uint8_t *msg;
+	uint32_t cseq;
+	size_t i, len;
+	int e;
+
+	if (m->id != r->self || m->cseq > r->cseq) {
+		term_error(r->term, "the relay resumed a seat that is not "
+		    "ours (member %u, %u sent)", m->id, m->cseq);
+		hang_up(r, EXIT_CONN);
+		return;
+	}
+	r->welcomed = 1;
+	r->rejoined = 0;
+	r->replay_to = m->last;
+	take_members(r, m);
+	if (m->seq > r->seen + 1)
+		term_notice(r->term, "the relay no longer has everything said "
+		    "while you were away: messages may be missing");
+	outq_ack(r->q, m->cseq);
+	for (i = 0; outq_blob_get(r->q, i, &cseq, &msg, &len); i++)
+		if ((e = conn_send(r->conn, msg, len)) != 0) {
+			term_error(r->term, "cannot send to the relay: %s",
+			    err_str(e));
+			break;
+		}
+	if (conn_pending(r->conn) > CONN_HIGH_WATER)
+		r->link_full = 1;
+	start_ready_gate(r);
+	reconnected(r);
+}
+
+/* RESUME refused: the relay forgot our seat (restarted without its log,
+ * or the seat's hold ran out).  A new seat, a new group layer; lines not
+ * acknowledged are sent again in it. */
+static void
+lost_seat(struct room *r)
+{
+	term_notice(r->term, "the relay no longer holds your place in the "
+	    "room: joining again (messages sent while you were away may be "
+	    "missing)");
+	r->no_seat = 1;
+	r->have_seat = 1;	/* keep reconnecting */
+	group_free(r->g);
+	r->g = NULL;
+	r->joined = 0;
+	r->verified_any = 0;
+	r->cseq = 0;
+	r->seen = 0;
+	r->nrm = 0;
+	outq_restart(r->q);
+}
+
 static void
 relay_error(struct room *r, const struct relaymsg *m)
 {
-	int fatal = !r->joined || m->code == RELAYMSG_ERR_SHUTDOWN ||
-	    m->code == RELAYMSG_ERR_PROTOCOL || m->code == RELAYMSG_ERR_TIMEOUT;
+	int fatal;
 
+	if (m->code == RELAYMSG_ERR_NO_SEAT && r->have_seat && !r->welcomed) {
+		lost_seat(r);
+		return;		/* the relay closes; we JOIN on a new link */
+	}
+	if (m->code == RELAYMSG_ERR_SHUTDOWN && r->have_seat &&
+	    r->reconnect_for > 0) {
+		term_notice(r->term, "the relay is shutting down");
+		return;		/* a cut like any other: we come back */
+	}
+	fatal = !r->welcomed || m->code == RELAYMSG_ERR_SHUTDOWN ||
+	    m->code == RELAYMSG_ERR_PROTOCOL || m->code == RELAYMSG_ERR_TIMEOUT;
 	switch (m->code) {
 	case RELAYMSG_ERR_NAME_TAKEN:
 		term_error(r->term, "the name is already taken in this room: "
@@ -666,12 +948,16 @@ relay_error(struct room *r, const struct relaymsg *m)
 	case RELAYMSG_ERR_SHUTDOWN:
 		term_error(r->term, "the relay is shutting down");
 		break;
+	case RELAYMSG_ERR_NO_SEAT:
+		term_error(r->term, "the relay refused to resume our seat");
+		break;
 	default:
 		term_error(r->term, "the relay reports an error (code %u)",
 		    m->code);
 		break;
 	}
 	if (fatal) {
+		r->fatal = 1;
 		hang_up(r, !r->joined && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
 		    m->code == RELAYMSG_ERR_BAD_NAME) ? EXIT_USAGE : EXIT_CONN);
 	}
@@ -692,35 +978,84 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	if (relaymsg_parse(&m, p, len) == 0 && m.type == RELAYMSG_BATCH) {
 		while (!r->done && relaymsg_batch_next(&m, &off, &item, &ilen))
 			handle_one(r, item, ilen);
-		return;
+	} else
+		handle_one(r, p, len);
+	pump(r);
+}
+
+/* The relay's events carry the room's seq: one at or below what we have
+ * handled is a replay's overlap, and skipped. */
+static int
+is_event(uint8_t type)
+{
+	switch (type) {
+	case RELAYMSG_JOINED:
+	case RELAYMSG_LEFT:
+	case RELAYMSG_NICKED:
+	case RELAYMSG_DELIVER:
+	case RELAYMSG_DELIVER_DIRECT:
+	case RELAYMSG_AWAY:
+	case RELAYMSG_BACK:
+		return 1;
 	}
-	handle_one(r, p, len);
+	return 0;
 }
 
 static void
 handle_one(struct room *r, const uint8_t *p, size_t len)
 {
 	struct relaymsg m;
+	struct rmember *rm;
 	int e;
 
 	if (r->done)
 		return;
 	if ((e = relaymsg_parse(&m, p, len)) != 0 ||
-	    (!r->welcomed && m.type != RELAYMSG_WELCOME &&
-	    m.type != RELAYMSG_ERROR)) {
+	    (!r->welcomed && m.type != RELAYMSG_ERROR &&
+	    m.type != (r->have_seat && !r->no_seat ? RELAYMSG_RESUMED :
+	    RELAYMSG_WELCOME))) {
 		term_error(r->term, "the relay sent a malformed message (%s)",
 		    e != 0 ? err_str(e) : "unexpected");
 		hang_up(r, EXIT_CONN);
 		return;
 	}
+	if (is_event(m.type)) {
+		if (m.seq <= r->seen)
+			return;
+		r->seen = m.seq;
+	}
 	switch (m.type) {
 	case RELAYMSG_WELCOME:
-		if (r->welcomed)
-			break;
-		on_welcome(r, &m);
+		if (!r->welcomed)
+			on_welcome(r, &m);
+		break;
+	case RELAYMSG_RESUMED:
+		if (!r->welcomed)
+			on_resumed(r, &m);
+		break;
+	case RELAYMSG_ACCEPTED:
+		if (m.cseq > r->cseq) {
+			term_error(r->term, "the relay acknowledged messages "
+			    "never sent (%u of %u)", m.cseq, r->cseq);
+			hang_up(r, EXIT_CONN);
+			return;
+		}
+		outq_ack(r->q, m.cseq);
+		update_prompt(r);
 		break;
 	case RELAYMSG_JOINED:
 		rm_set(r, m.id, m.name, m.name_len);
+		break;
+	case RELAYMSG_AWAY:
+	case RELAYMSG_BACK:
+		if ((rm = rm_find(r, m.id)) == NULL)
+			break;
+		if ((m.type == RELAYMSG_AWAY) != !!(rm->flags &
+		    RELAYMSG_FLAG_AWAY))
+			term_notice(r->term, "%s %s", who_name(r, m.id),
+			    m.type == RELAYMSG_AWAY ? "lost connection" :
+			    "is back");
+		rm->flags = m.type == RELAYMSG_AWAY ? RELAYMSG_FLAG_AWAY : 0;
 		break;
 	case RELAYMSG_LEFT:
 		if (r->g != NULL) {
@@ -736,7 +1071,8 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 		}
 		break;
 	case RELAYMSG_NICKED:
-		rm_set(r, m.id, m.name, m.name_len);
+		if (m.id != r->self)
+			rm_set(r, m.id, m.name, m.name_len);
 		/* Only the name we asked for: the relay can't rename us. */
 		if (m.id == r->self && r->g != NULL &&
 		    r->nick_wanted[0] != '\0' &&
@@ -746,6 +1082,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			r->nick_wanted[0] = '\0';
 			(void)group_rename(r->g, r->s.name);
 			term_notice(r->term, "you are now %s", r->s.name);
+			update_prompt(r);
 		}
 		break;
 	case RELAYMSG_DELIVER_DIRECT:
@@ -774,25 +1111,137 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 	}
 }
 
+/* Prints the lines the relay never acknowledged (sanitised: they are
+ * the user's, but may hold anything). */
+static void
+report_undelivered(struct room *r)
+{
+	const char *t;
+	size_t i, n = outq_lines(r->q), len;
+	struct buf b;
+
+	if (n == 0)
+		return;
+	term_notice(r->term, "%zu line%s never delivered:", n, n == 1 ? "" :
+	    "s");
+	buf_init(&b, 4 * (GROUP_MAX_TEXT + 64) * UI_SAN_MAX_EXPANSION);
+	for (i = 0; outq_line_get(r->q, i, &t, &len); i++) {
+		buf_reset(&b);
+		if (ui_sanitize(&b, (const uint8_t *)t, len, 0) == 0 &&
+		    buf_put_u8(&b, 0) == 0)
+			term_notice(r->term, "not delivered: %s",
+			    (const char *)buf_ptr(&b));
+	}
+	buf_release(&b);
+}
+
+/* The next try after backoff with jitter: 2^k s capped, from its upper
+ * half, so that members cut together don't all come back at once. */
+static void
+schedule_reconnect(struct room *r)
+{
+	struct timeval tv;
+	uint32_t cap_ms, ms;
+
+	cap_ms = 1000u << (r->tries < 5 ? r->tries : 5);
+	if (cap_ms > ROOM_BACKOFF_MAX * 1000u)
+		cap_ms = ROOM_BACKOFF_MAX * 1000u;
+	ms = cap_ms / 2 + randombytes_uniform(cap_ms / 2 + 1);
+	r->tries++;
+	tv.tv_sec = ms / 1000;
+	tv.tv_usec = (suseconds_t)(ms % 1000) * 1000;
+	evtimer_add(r->reconnect_timer, &tv);
+}
+
+static int	link_open(struct room *, int, char *, size_t);
+
+static void
+give_up(struct room *r)
+{
+	term_error(r->term, "could not reconnect to the relay within %d s; "
+	    "giving up", r->reconnect_for);
+	report_undelivered(r);
+	room_end(r, EXIT_CONN);
+}
+
+static void
+reconnect_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct room *r = arg;
+	char why[256];
+	int sock;
+
+	(void)fd;
+	(void)what;
+	if (r->done || r->conn != NULL)
+		return;
+	if (time(NULL) - r->lost_at >= r->reconnect_for) {
+		give_up(r);
+		return;
+	}
+	if ((sock = addr_connect(r->inv->host, r->inv->port, ROOM_CONNECT_MS,
+	    why, sizeof(why))) < 0 || link_open(r, sock, why,
+	    sizeof(why)) != 0)
+		schedule_reconnect(r);
+}
+
+/* The link is gone without our leaving: come back, if we may. */
+static int
+link_lost(struct room *r, int err)
+{
+	if (r->reconnect_for <= 0 || !r->have_seat || r->we_left ||
+	    r->fatal)
+		return 0;
+	if (!r->reconnecting) {
+		r->reconnecting = 1;
+		r->lost_at = time(NULL);
+		r->tries = 0;
+		term_notice(r->term, "connection to the relay lost; "
+		    "reconnecting\xe2\x80\xa6 (%s)", err != 0 ?
+		    chat_err_text(err) : "closed by the relay");
+	}
+	r->welcomed = 0;
+	r->link_full = 0;
+	evtimer_del(r->ready_timer);
+	update_hold(r);
+	update_prompt(r);
+	if (r->no_seat) {
+		/* A new seat right away: nothing to wait for. */
+		struct timeval now = { 0, 0 };
+
+		evtimer_add(r->reconnect_timer, &now);
+	} else
+		schedule_reconnect(r);
+	return 1;
+}
+
 static void
 link_closed(struct conn *c, int err, void *arg)
 {
 	struct room *r = arg;
 
-	(void)c;
+	conn_free(c);
+	r->conn = NULL;
 	if (r->done)
 		return;
 	if (r->hangup) {
 		room_end(r, r->hangup_status);
 		return;
 	}
+	if (err == 0 && r->we_left) {
+		room_end(r, EXIT_OK);
+		return;
+	}
+	if (link_lost(r, err))
+		return;
 	if (err == 0) {
-		if (!r->we_left)
-			term_error(r->term, "the relay closed the connection");
-		room_end(r, r->we_left ? EXIT_OK : EXIT_CONN);
+		term_error(r->term, "the relay closed the connection");
+		report_undelivered(r);
+		room_end(r, EXIT_CONN);
 		return;
 	}
 	term_error(r->term, "relay connection: %s", chat_err_text(err));
+	report_undelivered(r);
 	room_end(r, chat_err_status(err) == EXIT_AUTH ? EXIT_CONN :
 	    chat_err_status(err));
 }
@@ -803,12 +1252,35 @@ link_drained(struct conn *c, void *arg)
 	struct room *r = arg;
 
 	(void)c;
-	term_hold(r->term, 0);
+	r->link_full = 0;
+	pump(r);
 }
 
 static const struct conn_cbs link_cbs = {
 	link_established, link_message, link_closed, link_drained
 };
+
+/* A link on the connected socket sock (taken: closed on failure). */
+static int
+link_open(struct room *r, int sock, char *why, size_t whylen)
+{
+	struct chan_params cp;
+
+	memset(&cp, 0, sizeof(cp));
+	cp.role = CHAN_CLIENT;
+	/* The link's own identity is throwaway; our real identity key is
+	 * still visible to the relay in our signed announcement. */
+	cp.identity = r->link_id;
+	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	r->welcomed = 0;
+	if ((r->conn = conn_new(r->base, sock, &cp, &r->s.timing, &link_cbs,
+	    r)) == NULL) {
+		snprintf(why, whylen, "cannot start the connection");
+		return -1;
+	}
+	return 0;
+}
 
 static void
 show_who(struct room *r)
@@ -872,30 +1344,162 @@ is_cmd(const char *line, size_t len, const char *w)
 	    (len == n || line[n] == ' ');
 }
 
+/* /msg NAME TEXT: 0 with the name's length and the text's offset, or
+ * -1 (usage). */
+static int
+msg_split(const char *line, size_t len, size_t *namelen, size_t *textoff)
+{
+	const char *sp = len > 5 ? memchr(line + 5, ' ', len - 5) : NULL;
+	size_t n = sp != NULL ? (size_t)(sp - line - 5) : 0;
+
+	if (sp == NULL || n == 0 || n > RELAYMSG_MAX_NAME ||
+	    (size_t)(sp - line) + 1 >= len)
+		return -1;
+	*namelen = n;
+	*textoff = (size_t)(sp - line) + 1;
+	return 0;
+}
+
+/* A queued line's turn (the member is ready): encrypted by the group
+ * layer, whose blobs go out through blob_send. */
+static void
+line_send(struct room *r, const char *line, size_t len)
+{
+	char word[RELAYMSG_MAX_NAME + 2];
+	size_t n, off;
+	uint32_t to;
+	int e;
+
+	if (is_cmd(line, len, "/msg") && msg_split(line, len, &n, &off) == 0) {
+		snprintf(word, sizeof(word), "%.*s", (int)n, line + 5);
+		if ((to = group_member_by_name(r->g, word)) == 0)
+			term_error(r->term, "no verified member named %s: not "
+			    "sent", word);
+		else if ((e = group_send_private(r->g, to,
+		    (const uint8_t *)line + off, len - off)) != 0)
+			term_error(r->term, "not sent: %s", err_str(e));
+		return;
+	}
+	if (is_cmd(line, len, "/me")) {
+		if ((e = group_send(r->g, GROUP_ACTION,
+		    (const uint8_t *)line + 4, len - 4)) != 0)
+			term_error(r->term, "not sent: %s", err_str(e));
+		return;
+	}
+	if (line[0] == '/') {
+		line++;
+		len--;
+	}
+	if ((e = group_send(r->g, GROUP_TEXT, (const uint8_t *)line, len)) != 0)
+		term_error(r->term, "not sent: %s", err_str(e));
+}
+
+/* Stdin is read only while the queue and the link have room. */
+static void
+update_hold(struct room *r)
+{
+	term_hold(r->term, r->link_full ||
+	    outq_waiting(r->q) >= ROOM_QUEUE_LINES ||
+	    outq_waiting_bytes(r->q) >= ROOM_QUEUE_BYTES ||
+	    outq_blob_bytes(r->q) >= ROOM_UNACKED_MAX);
+}
+
+/* We leave: the close record goes out (the relay ends our seat), or,
+ * with no link, we just go. */
+static void
+leave(struct room *r)
+{
+	r->we_left = 1;
+	term_input(r->term, 0);
+	if (r->conn != NULL && r->welcomed)
+		conn_close(r->conn);
+	else
+		room_end(r, EXIT_OK);
+}
+
+/* Hands waiting lines to the group while ready and the link has room;
+ * leaves once the input has ended and every line is acknowledged. */
+static void
+pump(struct room *r)
+{
+	const char *t;
+	uint32_t before;
+	size_t len;
+
+	while (!r->done && !r->link_full && is_ready(r) &&
+	    outq_blob_bytes(r->q) < ROOM_UNACKED_MAX &&
+	    outq_line_next(r->q, &t, &len)) {
+		before = r->cseq;
+		line_send(r, t, len);
+		if (r->cseq == before)
+			outq_line_drop(r->q);
+		else
+			outq_line_handed(r->q, r->cseq);
+	}
+	if (r->done)
+		return;
+	update_hold(r);
+	update_prompt(r);
+	if (r->input_ended && outq_lines(r->q) == 0 && !r->we_left)
+		leave(r);
+}
+
+/* Queues a line to send (shown at once on a terminal, marked pending in
+ * the prompt until acknowledged). */
+static void
+queue_line(struct room *r, const char *line, size_t len)
+{
+	char word[RELAYMSG_MAX_NAME + 8];
+	int color = chat_key_color(r->s.id->pk), e;
+	size_t n, off;
+
+	if ((e = outq_line_push(r->q, line, len)) != 0) {
+		term_error(r->term, "not sent: %s", err_str(e));
+		return;
+	}
+	if (term_interactive(r->term)) {
+		if (is_cmd(line, len, "/msg") &&
+		    msg_split(line, len, &n, &off) == 0) {
+			snprintf(word, sizeof(word), "-> %.*s", (int)n, line + 5);
+			term_message(r->term, word, color,
+			    (const uint8_t *)line + off, len - off);
+		} else if (is_cmd(line, len, "/me"))
+			term_action(r->term, r->s.name, color,
+			    (const uint8_t *)line + 4, len - 4);
+		else
+			term_message(r->term, r->s.name, color,
+			    (const uint8_t *)line + (line[0] == '/'),
+			    len - (line[0] == '/'));
+	}
+	pump(r);
+}
+
 static void
 room_line(const char *line, size_t len, void *arg)
 {
 	struct room *r = arg;
 	char word[RELAYMSG_MAX_NAME + 2];
-	const char *sp;
 	struct buf b;
-	size_t n;
-	uint32_t to;
-	int e, color;
+	size_t n, off;
 
-	if (r->done || r->g == NULL || len == 0)
+	if (r->done || r->input_ended || len == 0)
 		return;
-	color = chat_key_color(r->s.id->pk);
 	if ((len == 5 && memcmp(line, "/quit", 5) == 0) ||
 	    (len == 3 && memcmp(line, "bye", 3) == 0) ||
 	    (len == 4 && memcmp(line, "exit", 4) == 0)) {
-		r->we_left = 1;
+		/* As at the end of input: once what was typed is delivered. */
+		r->input_ended = 1;
 		term_input(r->term, 0);
-		conn_close(r->conn);
+		pump(r);
 		return;
 	}
 	if (is_cmd(line, len, "/help")) {
 		term_notice(r->term, "%s", ROOM_HELP);
+		return;
+	}
+	if (r->g == NULL && (is_cmd(line, len, "/who") ||
+	    is_cmd(line, len, "/code") || is_cmd(line, len, "/verify"))) {
+		term_error(r->term, "not in the room right now (reconnecting)");
 		return;
 	}
 	if (is_cmd(line, len, "/who")) {
@@ -928,6 +1532,11 @@ room_line(const char *line, size_t len, void *arg)
 			    "bytes, without spaces or control characters");
 			return;
 		}
+		if (r->conn == NULL || !r->welcomed) {
+			term_error(r->term, "not connected to the relay: "
+			    "/nick again once reconnected");
+			return;
+		}
 		buf_init(&b, 64);
 		strcpy(r->nick_wanted, word);
 		if (relaymsg_put_nick(&b, word) == 0)
@@ -935,57 +1544,23 @@ room_line(const char *line, size_t len, void *arg)
 		buf_release(&b);
 		return;
 	}
-	if (is_cmd(line, len, "/msg")) {
-		sp = len > 5 ? memchr(line + 5, ' ', len - 5) : NULL;
-		n = sp != NULL ? (size_t)(sp - line - 5) : 0;
-		if (sp == NULL || n == 0 || n > RELAYMSG_MAX_NAME ||
-		    (size_t)(sp - line) + 1 >= len) {
-			term_error(r->term, "usage: /msg NAME TEXT");
-			return;
-		}
-		snprintf(word, sizeof(word), "%.*s", (int)n, line + 5);
-		if ((to = group_member_by_name(r->g, word)) == 0) {
-			term_error(r->term, "no verified member named %s", word);
-			return;
-		}
-		sp++;
-		if ((e = group_send_private(r->g, to, (const uint8_t *)sp,
-		    len - (size_t)(sp - line))) != 0)
-			term_error(r->term, "not sent: %s", err_str(e));
-		else if (term_interactive(r->term)) {
-			snprintf(word, sizeof(word), "-> %s", group_member_name(
-			    r->g, to));
-			term_message(r->term, word, color, (const uint8_t *)sp,
-			    len - (size_t)(sp - line));
-		}
+	if (is_cmd(line, len, "/msg") && msg_split(line, len, &n, &off) != 0) {
+		term_error(r->term, "usage: /msg NAME TEXT");
 		return;
 	}
-	if (is_cmd(line, len, "/me")) {
-		if (len <= 4)
-			return;
-		if ((e = group_send(r->g, GROUP_ACTION,
-		    (const uint8_t *)line + 4, len - 4)) != 0)
-			term_error(r->term, "not sent: %s", err_str(e));
-		else if (term_interactive(r->term))
-			term_action(r->term, r->s.name, color,
-			    (const uint8_t *)line + 4, len - 4);
+	if (is_cmd(line, len, "/me") && len <= 4)
 		return;
-	}
-	if (line[0] == '/' && (len < 2 || line[1] != '/')) {
+	if (line[0] == '/' && !is_cmd(line, len, "/msg") &&
+	    !is_cmd(line, len, "/me") && (len < 2 || line[1] != '/')) {
 		term_error(r->term, "unknown command %.*s (try /help)",
 		    (int)(len > 32 ? 32 : len), line);
 		return;
 	}
-	if (line[0] == '/') {
-		line++;
-		len--;
+	if (len - (line[0] == '/') > GROUP_MAX_TEXT) {
+		term_error(r->term, "message longer than 4096 bytes: not sent");
+		return;
 	}
-	if ((e = group_send(r->g, GROUP_TEXT, (const uint8_t *)line, len)) != 0)
-		term_error(r->term, "%s: not sent", e == ERR_TOO_LARGE ?
-		    "message longer than 4096 bytes" : err_str(e));
-	else if (term_interactive(r->term))
-		term_message(r->term, r->s.name, color, (const uint8_t *)line,
-		    len);
+	queue_line(r, line, len);
 }
 
 static void
@@ -993,13 +1568,16 @@ room_eof(int interrupted, void *arg)
 {
 	struct room *r = arg;
 
-	(void)interrupted;
-	r->we_left = 1;
-	if (r->conn == NULL) {
-		room_end(r, EXIT_OK);
+	if (r->done)
+		return;
+	r->input_ended = 1;
+	/* Ctrl-C, a signal: go now, saying what was not delivered. */
+	if (interrupted && outq_lines(r->q) > 0) {
+		report_undelivered(r);
+		hang_up(r, EXIT_CONN);
 		return;
 	}
-	conn_close(r->conn);
+	pump(r);
 }
 
 static void
@@ -1020,7 +1598,6 @@ static int
 room_run(struct room *r)
 {
 	static const struct term_cbs tcbs = { room_line, room_eof };
-	struct chan_params cp;
 	char why[256];
 	int fd, status = EXIT_CONN;
 
@@ -1030,24 +1607,21 @@ room_run(struct room *r)
 		return EXIT_CONN;
 	}
 	if (identity_generate(&r->link_id) != 0 ||
+	    (r->q = outq_new()) == NULL ||
+	    (r->seat = sodium_malloc(sizeof(*r->seat))) == NULL ||
 	    (r->base = event_base_new()) == NULL ||
 	    (r->term = term_new(r->base, r->s.plain, &tcbs, r)) == NULL ||
 	    (r->reject_timer = evtimer_new(r->base, reject_timeout, r)) == NULL ||
-	    (r->door_timer = evtimer_new(r->base, door_timeout, r)) == NULL) {
+	    (r->door_timer = evtimer_new(r->base, door_timeout, r)) == NULL ||
+	    (r->ready_timer = evtimer_new(r->base, ready_timeout, r)) == NULL ||
+	    (r->reconnect_timer = evtimer_new(r->base, reconnect_timeout,
+	    r)) == NULL) {
 		fprintf(stderr, "sotto: out of memory\n");
 		close(fd);
 		goto out;
 	}
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
-	/* The link's own identity is throwaway; our real identity key is
-	 * still visible to the relay in our signed announcement. */
-	cp.identity = r->link_id;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
-	if ((r->conn = conn_new(r->base, fd, &cp, &r->s.timing, &link_cbs,
-	    r)) == NULL) {
-		fprintf(stderr, "sotto: cannot start the connection\n");
+	if (link_open(r, fd, why, sizeof(why)) != 0) {
+		fprintf(stderr, "sotto: %s\n", why);
 		goto out;
 	}
 	event_base_dispatch(r->base);
@@ -1057,24 +1631,100 @@ room_run(struct room *r)
 		event_free(r->reject_timer);
 	if (r->door_timer != NULL)
 		event_free(r->door_timer);
+	if (r->ready_timer != NULL)
+		event_free(r->ready_timer);
+	if (r->reconnect_timer != NULL)
+		event_free(r->reconnect_timer);
 	group_free(r->g);
 	conn_free(r->conn);
 	term_free(r->term);
 	identity_free(r->link_id);
+	outq_free(r->q);
+	if (r->seat != NULL)
+		sodium_free(r->seat);
 	free(r->rm);
 	if (r->base != NULL)
 		event_base_free(r->base);
 	return status;
 }
 
+static int	door_prepare(struct room *, const struct room_door *);
+
+/* --reconnect-for from d (NULL or unset: the default). */
+static void
+set_reconnect(struct room *r, const struct room_door *d)
+{
+	r->reconnect_for = d != NULL && d->reconnect_set ? d->reconnect_for :
+	    ROOM_RECONNECT_DEFAULT;
+}
+
+int
+room_parse_reconnect(const char *arg, int *seconds)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 ||
+	    v > ROOM_RECONNECT_MAX) {
+		fprintf(stderr, "sotto: --reconnect-for takes 0 to %d seconds\n",
+		    ROOM_RECONNECT_MAX);
+		return EXIT_USAGE;
+	}
+	*seconds = (int)v;
+	return 0;
+}
+
+/*
+ * A guarded room we have been in: its door keys kept in the room store
+ * (roomstore.h) let us in without knocking, if they are this
+ * invitation's.  1 if so (r->gk set), else 0.
+ */
 static int
-room_start(struct room *r, const char *name)
+door_from_store(struct room *r)
+{
+	struct roomstore *st = NULL;
+	struct gate_keys *k = NULL;
+	char dir[PATH_MAX];
+	int e, found = 0;
+
+	if ((k = gate_keys_new()) == NULL)
+		return 0;
+	if ((e = roomstore_default_dir(dir, sizeof(dir))) == 0 &&
+	    (e = roomstore_new(&st, dir, r->s.id)) == 0)
+		e = roomstore_load(st, r->inv->room_id, k);
+	if (e == 0 && k->flags == r->inv->guard &&
+	    sodium_memcmp(k->invite_key, r->inv->room_secret,
+	    GATE_KEY_BYTES) == 0) {
+		r->gk = k;
+		k = NULL;
+		found = 1;
+	} else if (e == 0 || (e != ERR_IO || errno != ENOENT))
+		fprintf(stderr, "sotto: ignoring the keys kept for this room "
+		    "in %s (%s)\n", dir, e == 0 ? "another invitation's" :
+		    e == ERR_IO ? strerror(errno) : err_str(e));
+	roomstore_free(st);
+	gate_keys_free(k);
+	return found;
+}
+
+static int
+room_start(struct room *r, const char *name, const struct room_door *d)
 {
 	int st;
 
+	set_reconnect(r, d);
 	if ((st = chat_set_name(&r->s, name)) != 0 ||
 	    (st = chat_load_identity(&r->s)) != 0)
 		return st;
+	/* A guarded room: the keys we kept, else the door. */
+	if (!r->creating && r->inv->guard != 0) {
+		if (door_from_store(r))
+			r->door_stored = 1;
+		else if ((st = door_prepare(r, d)) != 0)
+			return st;
+	}
 	return room_run(r);
 }
 
@@ -1111,9 +1761,11 @@ room_usage(FILE *f)
 	fprintf(f,
 	    "usage: sotto room new --relay HOST[:PORT] [--name NAME]\n"
 	    "                      [--question TEXT [--answer-file FILE]]\n"
-	    "                      [--one-time-code] [--invite-file FILE] [--plain]\n"
+	    "                      [--one-time-code] [--invite-file FILE]\n"
+	    "                      [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto join INVITATION [--name NAME] [--answer-file FILE]\n"
-	    "                      [--code-file FILE] [--plain]\n"
+	    "                      [--code-file FILE] [--reconnect-for SECONDS]\n"
+	    "                      [--plain]\n"
 	    "\n"
 	    "Creates a room on a relay (default port %d), prints the\n"
 	    "invitation (one line, with a checksum) and enters the room.\n"
@@ -1125,12 +1777,14 @@ room_usage(FILE *f)
 	    "  --one-time-code      guard the door: newcomers also need the\n"
 	    "                       current code, which members see with /code\n"
 	    "  --invite-file FILE   also write the invitation to FILE (mode 0600)\n"
+	    "  --reconnect-for SECONDS  when the link to the relay drops, keep\n"
+	    "                       reconnecting this long (default %d; 0: exit)\n"
 	    "  --plain              line mode even on a terminal\n"
 	    "\n"
 	    "In the room: /who, /msg NAME TEXT, /me ACTION, /nick NEW,\n"
 	    "/verify or /verify room (room code), /verify NAME (safety\n"
 	    "number with NAME), /code (one-time code), /quit.\n",
-	    RELAY_DEFAULT_PORT);
+	    RELAY_DEFAULT_PORT, ROOM_RECONNECT_DEFAULT);
 }
 
 /* A door secret (answer or code) from file, else asked on the terminal
@@ -1318,7 +1972,7 @@ room_new_start(struct chat_setup *s, const char *relay, const char *name,
 		st = 0;
 	}
 	if (st == 0)
-		st = room_start(r, name);
+		st = room_start(r, name, d);
 	room_release(r);
 	return st;
 }
@@ -1341,9 +1995,7 @@ room_join_start(struct chat_setup *s, const char *invitation, const char *name,
 		room_release(r);
 		return EXIT_USAGE;
 	}
-	st = r->inv->guard != 0 ? door_prepare(r, d) : 0;
-	if (st == 0)
-		st = room_start(r, name);
+	st = room_start(r, name, d);
 	room_release(r);
 	return st;
 }
@@ -1358,6 +2010,7 @@ room_main(int argc, char **argv)
 		{ "question", required_argument, NULL, 'q' },
 		{ "answer-file", required_argument, NULL, 'a' },
 		{ "one-time-code", no_argument, NULL, 'c' },
+		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1385,7 +2038,7 @@ room_main(int argc, char **argv)
 	argv++;
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "r:n:i:q:a:cLh", opts,
+	while ((ch = getopt_long(argc, argv, "r:n:i:q:a:cR:Lh", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'r':
@@ -1406,6 +2059,11 @@ room_main(int argc, char **argv)
 		case 'c':
 			d.code = 1;
 			break;
+		case 'R':
+			if (room_parse_reconnect(optarg, &d.reconnect_for) != 0)
+				return EXIT_USAGE;
+			d.reconnect_set = 1;
+			break;
 		case 'L':
 			s.plain = 1;
 			break;
@@ -1413,7 +2071,7 @@ room_main(int argc, char **argv)
 			room_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "rniqa", room_usage);
+			return cli_bad_option(argv, "rniqaR", room_usage);
 		}
 	}
 	if (relay == NULL || optind != argc) {

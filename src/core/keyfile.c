@@ -27,9 +27,10 @@
 #define LOST_RACE	FILEIO_EXISTS
 
 int
-keyfile_config_dir(char *out, size_t outlen)
+keyfile_xdg_dir(char *out, size_t outlen, const char *var,
+    const char *fallback, const char *sub)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
+	const char *xdg = getenv(var);
 	const char *home = getenv("HOME");
 	int n;
 
@@ -37,9 +38,9 @@ keyfile_config_dir(char *out, size_t outlen)
 		out[0] = '\0';
 	/* The XDG spec says relative values are to be ignored. */
 	if (xdg != NULL && xdg[0] == '/')
-		n = snprintf(out, outlen, "%s/sotto", xdg);
+		n = snprintf(out, outlen, "%s/%s", xdg, sub);
 	else if (home != NULL && home[0] == '/')
-		n = snprintf(out, outlen, "%s/.config/sotto", home);
+		n = snprintf(out, outlen, "%s/%s/%s", home, fallback, sub);
 	else
 		return ERR_INVALID_ARG;
 	if (n < 0 || (size_t)n >= outlen) {
@@ -48,6 +49,13 @@ keyfile_config_dir(char *out, size_t outlen)
 		return ERR_INVALID_ARG;
 	}
 	return 0;
+}
+
+int
+keyfile_config_dir(char *out, size_t outlen)
+{
+	return keyfile_xdg_dir(out, outlen, "XDG_CONFIG_HOME", ".config",
+	    "sotto");
 }
 
 /* mkdir that counts an existing directory as success. */

@@ -19,6 +19,10 @@ struct identity;
  * be absolute too).  0, or ERR_INVALID_ARG when neither applies or the
  * path does not fit in outlen bytes; out is then "" (if outlen > 0). */
 int	 keyfile_config_dir(char *out, size_t outlen);
+/* The same rule for any XDG base directory: "$var/sub" when the
+ * variable holds an absolute path, else "$HOME/fallback/sub". */
+int	 keyfile_xdg_dir(char *out, size_t outlen, const char *var,
+	    const char *fallback, const char *sub);
 
 /* Creates dir with mode 0700, and its missing parents likewise.  An
  * existing dir that grants any group/other permission loses it (0755

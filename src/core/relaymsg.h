@@ -9,30 +9,43 @@
  * member is end-to-end encrypted (group.h) and the relay can't read it.
  * Every message is a type byte and a body; integers are big-endian.
  *
+ * Relay messages, revision 2 (docs/PROTOCOL.md section 15): events carry
+ * the room's sequence number and what a member sends carries its own, so
+ * that a member whose link was cut can resume its seat and be given,
+ * exactly once, what it missed.
+ *
  * member -> relay
  *   0x01 JOIN      room_id[16] || u8 name_len || name
- *   0x02 BCAST     blob (1..RELAYMSG_MAX_BLOB)       to every other member
- *   0x03 DIRECT    u32 to || blob                    to one member
+ *   0x02 BCAST     u32 cseq || blob (1..RELAYMSG_MAX_BLOB)  to all others
+ *   0x03 DIRECT    u32 cseq || u32 to || blob               to one member
  *   0x04 NICK      u8 name_len || name
+ *   0x05 RESUME    room_id[16] || u32 seat || token[32] || u64 seen
  *
  * relay -> member
- *   0x81 WELCOME   u32 your_id || u16 n || n * (u32 id || u8 name_len || name)
- *   0x82 JOINED    u32 id || u8 name_len || name
- *   0x83 LEFT      u32 id
- *   0x84 NICKED    u32 id || u8 name_len || name
- *   0x85 DELIVER   u32 from || blob                  a BCAST from 'from'
- *   0x86 DELIVER_DIRECT u32 from || blob             a DIRECT to you
+ *   0x81 WELCOME   u32 you || token[32] || u64 seq || u16 n ||
+ *                  n * (u32 id || u8 flags || u8 name_len || name)
+ *   0x82 JOINED    u64 seq || u32 id || u8 name_len || name
+ *   0x83 LEFT      u64 seq || u32 id
+ *   0x84 NICKED    u64 seq || u32 id || u8 name_len || name
+ *   0x85 DELIVER   u64 seq || u32 from || blob      a BCAST from 'from'
+ *   0x86 DELIVER_DIRECT u64 seq || u32 from || blob a DIRECT to you
  *   0x87 ERROR     u8 code || u8 text_len || text (ASCII, informational)
  *   0x88 BATCH     1 or more of (u32 len || message), each message one of
- *                  the relay -> member messages above (never a BATCH),
- *                  to be handled in order: what the relay had for one
- *                  member in one turn of its loop, sealed as one record
+ *                  the relay -> member messages (never a BATCH), to be
+ *                  handled in order
+ *   0x89 RESUMED   u32 you || u64 first || u64 last || u32 cseq || u16 n ||
+ *                  n * (u32 id || u8 flags || u8 name_len || name)
+ *   0x8A ACCEPTED  u32 cseq
+ *   0x8B AWAY      u64 seq || u32 id
+ *   0x8C BACK      u64 seq || u32 id
  *
  * Names are 1..RELAYMSG_MAX_NAME bytes; the relay checks them with
  * peers_name_valid() rules (one word, no controls) -- members check again.
- * Member ids are chosen by the relay, unique for the relay's lifetime,
- * never 0.  A member sends JOIN exactly once, first; anything else before
- * it, or a second JOIN, is a protocol error that ends the link.
+ * Member ids are never 0, nor are event seqs, cseqs in BCAST, DIRECT and
+ * ACCEPTED, WELCOME's seq or RESUMED's first and last; RESUMED's first is
+ * at most last + 1.  The member list's flags:
+ * RELAYMSG_FLAG_AWAY; other bits are sent as 0 and ignored.  A member sends
+ * JOIN or RESUME exactly once, first.
  */
 #ifndef SOTTO_RELAYMSG_H
 #define SOTTO_RELAYMSG_H
@@ -50,12 +63,17 @@ struct buf;
 #define RELAYMSG_MAX_BATCH	(64 * 1024 - 64)
 /* WELCOME lists at most this many members (the relay's room size cap). */
 #define RELAYMSG_MAX_MEMBERS	1024
+/* A seat's resume token. */
+#define RELAYMSG_TOKEN_BYTES	32
+/* Member list flags (WELCOME, RESUMED). */
+#define RELAYMSG_FLAG_AWAY	0x01	/* the member's link is cut */
 
 enum relaymsg_type {
 	RELAYMSG_JOIN = 0x01,
 	RELAYMSG_BCAST = 0x02,
 	RELAYMSG_DIRECT = 0x03,
 	RELAYMSG_NICK = 0x04,
+	RELAYMSG_RESUME = 0x05,
 	RELAYMSG_WELCOME = 0x81,
 	RELAYMSG_JOINED = 0x82,
 	RELAYMSG_LEFT = 0x83,
@@ -64,6 +82,10 @@ enum relaymsg_type {
 	RELAYMSG_DELIVER_DIRECT = 0x86,
 	RELAYMSG_ERROR = 0x87,
 	RELAYMSG_BATCH = 0x88,
+	RELAYMSG_RESUMED = 0x89,
+	RELAYMSG_ACCEPTED = 0x8a,
+	RELAYMSG_AWAY = 0x8b,
+	RELAYMSG_BACK = 0x8c,
 };
 
 enum relaymsg_error {
@@ -74,47 +96,59 @@ enum relaymsg_error {
 	RELAYMSG_ERR_NO_MEMBER = 5,	/* DIRECT: no such member in the room */
 	RELAYMSG_ERR_SHUTDOWN = 6,	/* the relay is stopping */
 	RELAYMSG_ERR_TIMEOUT = 7,	/* JOIN did not come in time */
+	RELAYMSG_ERR_NO_SEAT = 8,	/* RESUME: no such seat, or wrong token */
+	RELAYMSG_ERR_RATE = 9,		/* reserved: too many messages */
 };
 
-/* One member in a WELCOME, as parsed (views into the input). */
+/* One member in a WELCOME or RESUMED list, as parsed (views into the
+ * input). */
 struct relaymsg_member {
 	uint32_t	 id;
+	uint8_t		 flags;		/* RELAYMSG_FLAG_* (others: ignore) */
 	const uint8_t	*name;
 	size_t		 name_len;
 };
 
 /*
  * A parsed message: which fields are set depends on the type.  Views
- * point into the parsed input and live as long as it does.  For WELCOME,
- * 'members' is walked with relaymsg_welcome_next().
+ * point into the parsed input and live as long as it does.  For WELCOME
+ * and RESUMED, 'members' is walked with relaymsg_welcome_next().
  */
 struct relaymsg {
 	uint8_t		 type;
-	uint32_t	 id;		/* JOIN: 0; DIRECT: to; WELCOME: your id;
-					 * JOINED/LEFT/NICKED/DELIVER*: member */
-	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN */
+	uint32_t	 id;		/* DIRECT: to; RESUME: seat;
+					 * WELCOME/RESUMED: your id;
+					 * events, DELIVER*: member; else 0 */
+	uint64_t	 seq;		/* events, DELIVER*: seq; WELCOME: the
+					 * room's last seq; RESUMED: first;
+					 * RESUME: seen */
+	uint64_t	 last;		/* RESUMED: the room's last seq */
+	uint32_t	 cseq;		/* BCAST, DIRECT, RESUMED, ACCEPTED */
+	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN, RESUME */
+	const uint8_t	*token;		/* RESUME, WELCOME: TOKEN_BYTES */
 	const uint8_t	*name;		/* JOIN, NICK, JOINED, NICKED */
 	size_t		 name_len;
 	const uint8_t	*blob;		/* BCAST, DIRECT, DELIVER*, ERROR text,
 					 * BATCH items */
 	size_t		 blob_len;
 	uint8_t		 code;		/* ERROR */
-	uint16_t	 count;		/* WELCOME: number of members;
+	uint16_t	 count;		/* WELCOME/RESUMED: number of members;
 					 * BATCH: number of items */
-	const uint8_t	*members;	/* WELCOME: the member list bytes */
+	const uint8_t	*members;	/* WELCOME/RESUMED: the list bytes */
 	size_t		 members_len;
 };
 
 /*
  * Parses one message, checking every length against its limit before
  * use and every name's length (not its characters: callers apply
- * peers_name_valid).  WELCOME's member list is validated entirely here.
+ * peers_name_valid).  A member list is validated entirely here.
  * Returns 0, or ERR_TYPE, ERR_TRUNCATED, ERR_TRAILING, ERR_TOO_LARGE,
- * ERR_FORMAT (empty name or blob, id 0).
+ * ERR_FORMAT (empty name or blob, an id, seq or cseq of 0 where it must
+ * not be); *m is all zero on failure.
  */
 int	 relaymsg_parse(struct relaymsg *m, const uint8_t *p, size_t len);
-/* Iterates a parsed WELCOME's members: *off starts at 0; returns 1 with
- * *mem filled, or 0 at the end. */
+/* Iterates a parsed WELCOME's or RESUMED's members: *off starts at 0;
+ * returns 1 with *mem filled, or 0 at the end. */
 int	 relaymsg_welcome_next(const struct relaymsg *m, size_t *off,
 	    struct relaymsg_member *mem);
 
@@ -133,20 +167,31 @@ int	 relaymsg_put_batch_item(struct buf *out, const uint8_t *msg,
  * / ERR_FORMAT for out-of-limit arguments (nothing appended then). */
 int	 relaymsg_put_join(struct buf *out,
 	    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], const char *name);
-int	 relaymsg_put_bcast(struct buf *out, const uint8_t *blob, size_t len);
-int	 relaymsg_put_direct(struct buf *out, uint32_t to, const uint8_t *blob,
+int	 relaymsg_put_bcast(struct buf *out, uint32_t cseq, const uint8_t *blob,
 	    size_t len);
+int	 relaymsg_put_direct(struct buf *out, uint32_t cseq, uint32_t to,
+	    const uint8_t *blob, size_t len);
 int	 relaymsg_put_nick(struct buf *out, const char *name);
-/* WELCOME: the caller appends the header with _welcome_start, then one
- * _welcome_member per member (count must match). */
+int	 relaymsg_put_resume(struct buf *out,
+	    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], uint32_t seat,
+	    const uint8_t token[RELAYMSG_TOKEN_BYTES], uint64_t seen);
+/* WELCOME and RESUMED: the caller appends the header with _welcome_start
+ * or _resumed_start, then one _welcome_member per member (count must
+ * match). */
 int	 relaymsg_put_welcome_start(struct buf *out, uint32_t you,
+	    const uint8_t token[RELAYMSG_TOKEN_BYTES], uint64_t seq,
 	    uint16_t count);
+int	 relaymsg_put_resumed_start(struct buf *out, uint32_t you,
+	    uint64_t first, uint64_t last, uint32_t cseq, uint16_t count);
 int	 relaymsg_put_welcome_member(struct buf *out, uint32_t id,
-	    const char *name);
-int	 relaymsg_put_member_event(struct buf *out, uint8_t type, uint32_t id,
-	    const char *name);	/* JOINED, NICKED (name), LEFT (name NULL) */
-int	 relaymsg_put_deliver(struct buf *out, uint8_t type, uint32_t from,
-	    const uint8_t *blob, size_t len);	/* DELIVER, DELIVER_DIRECT */
+	    uint8_t flags, const char *name);
+/* JOINED, NICKED (name), LEFT, AWAY, BACK (name NULL). */
+int	 relaymsg_put_member_event(struct buf *out, uint8_t type, uint64_t seq,
+	    uint32_t id, const char *name);
+int	 relaymsg_put_deliver(struct buf *out, uint8_t type, uint64_t seq,
+	    uint32_t from, const uint8_t *blob, size_t len);
+					/* DELIVER, DELIVER_DIRECT */
+int	 relaymsg_put_accepted(struct buf *out, uint32_t cseq);
 int	 relaymsg_put_error(struct buf *out, uint8_t code, const char *text);
 
 #endif

@@ -100,6 +100,7 @@ struct relay_link {
 	uint8_t			 is_backed;	/* has a backlog (congested) */
 	uint8_t			 in_flushq;
 	uint8_t			 bye;		/* owed a SHUTDOWN notice */
+	uint8_t			 ack_due;	/* owed an ACCEPTED this turn */
 };
 
 struct relay {
@@ -126,6 +127,7 @@ struct relay {
 	int				 accept_paused;
 	int				 stopping;
 	struct relay_misbehave		 mb;
+	struct buf			 ackmsg;	/* an ACCEPTED, reused */
 };
 
 static struct relay_link *
@@ -327,22 +329,42 @@ link_flush(struct relay_link *l)
 	struct buf *b = l->batch;
 	struct relaymsg m;
 	const uint8_t *p;
+	struct buf *a = &l->r->ackmsg;
 	size_t off = 0, len;
 
-	if (b == NULL)
-		return;
-	l->batch = NULL;
 	if (l->in_flushq) {
 		TAILQ_REMOVE(&l->r->flushq, l, flushq);
 		l->in_flushq = 0;
 	}
-	if (relaymsg_parse(&m, buf_ptr(b), buf_len(b)) == 0) {
-		if (m.count == 1 && relaymsg_batch_next(&m, &off, &p, &len))
-			link_send_now(l, p, len);
-		else
-			link_send_now(l, buf_ptr(b), buf_len(b));
+	if (b != NULL) {
+		l->batch = NULL;
+		if (relaymsg_parse(&m, buf_ptr(b), buf_len(b)) == 0) {
+			if (m.count == 1 &&
+			    relaymsg_batch_next(&m, &off, &p, &len))
+				link_send_now(l, p, len);
+			else
+				link_send_now(l, buf_ptr(b), buf_len(b));
+		}
+		buf_free(b);
 	}
-	buf_free(b);
+	/* One ACCEPTED per link per turn, for the seat's highest cseq. */
+	if (l->ack_due) {
+		l->ack_due = 0;
+		buf_reset(a);
+		if (relaymsg_put_accepted(a, l->m.cseq) == 0)
+			link_send_now(l, buf_ptr(a), buf_len(a));
+	}
+}
+
+/* l is to be flushed at the end of this turn. */
+static void
+flush_later(struct relay_link *l)
+{
+	if (!l->in_flushq) {
+		TAILQ_INSERT_TAIL(&l->r->flushq, l, flushq);
+		l->in_flushq = 1;
+		event_active(l->r->flush_ev, 0, 0);
+	}
 }
 
 static void
@@ -376,11 +398,7 @@ link_queue(struct relay_link *l, const uint8_t *p, size_t len)
 		link_send_now(l, p, len);
 		return;
 	}
-	if (!l->in_flushq) {
-		TAILQ_INSERT_TAIL(&l->r->flushq, l, flushq);
-		l->in_flushq = 1;
-		event_active(l->r->flush_ev, 0, 0);
-	}
+	flush_later(l);
 }
 
 /* Sends p now, after anything batched for l (order is kept). */
@@ -523,6 +541,7 @@ error_name(uint8_t code)
 	case RELAYMSG_ERR_BAD_NAME:	return "invalid name";
 	case RELAYMSG_ERR_ROOM_FULL:	return "room full";
 	case RELAYMSG_ERR_NO_MEMBER:	return "no such member";
+	case RELAYMSG_ERR_NO_SEAT:	return "no such seat";
 	}
 	return "refused";
 }
@@ -538,6 +557,11 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
 		return;
 	rc = rroom_input(r->hub, &l->m, p, len, &code);
+	if (l->m.ack) {
+		l->m.ack = 0;
+		l->ack_due = 1;
+		flush_later(l);
+	}
 	if (rc == 0) {
 		if (l->state == LINK_WAIT_JOIN && l->m.room != NULL) {
 			waiting_remove(r, l);
@@ -920,6 +944,7 @@ relay_run(const char *listen_addr, int port, const char *dir,
 	TAILQ_INIT(&r->backed);
 	TAILQ_INIT(&r->flushq);
 	r->mb = *mb;
+	buf_init(&r->ackmsg, 16);
 	r->timing = timing;
 	r->timing.handshake = RELAY_JOIN_TIMEOUT;
 	if ((rc = keyfile_load_or_create(dir, &r->id, &created)) != 0) {
@@ -1001,6 +1026,7 @@ relay_run(const char *listen_addr, int port, const char *dir,
 		event_base_free(r->base);
 	identity_free(r->id);
 	misbehave_forget(r);
+	buf_release(&r->ackmsg);
 	free(r);
 	return status;
 }

@@ -12,14 +12,15 @@
 
 #define RROOM_MIN_BUCKETS	64
 /* The largest message the relay builds: a DELIVER of the largest blob
- * (a full WELCOME is smaller: 7 + 1024 * 37 bytes). */
-#define RROOM_MSG_MAX		(1 + 4 + RELAYMSG_MAX_BLOB)
+ * (a full WELCOME is smaller: 47 + 1024 * 38 bytes). */
+#define RROOM_MSG_MAX		(1 + 8 + 4 + RELAYMSG_MAX_BLOB)
 
 struct rroom {
 	uint8_t				 id[RELAYMSG_ROOM_ID_BYTES];
 	struct rroom			*next;	/* hash chain */
 	TAILQ_HEAD(, rroom_member)	 members;	/* in join order */
 	size_t				 n;
+	uint64_t			 seq;	/* of the last event */
 	unsigned			 busy;	/* rroom_busy_add */
 };
 
@@ -314,6 +315,7 @@ static int
 do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 {
 	char name[RELAYMSG_MAX_NAME + 1];
+	uint8_t token[RELAYMSG_TOKEN_BYTES];
 	struct rroom *room;
 	struct rroom_member *o;
 	int r, created = 0;
@@ -337,13 +339,15 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 		created = 1;
 	}
 
-	/* The newcomer learns who is there... */
+	/* The newcomer learns who is there, and the seq of its own
+	 * JOINED: where its view of the room starts... */
+	randombytes_buf(token, sizeof(token));
 	buf_reset(&h->msg);
-	if ((r = relaymsg_put_welcome_start(&h->msg, h->next_id,
-	    (uint16_t)room->n)) != 0)
+	if ((r = relaymsg_put_welcome_start(&h->msg, h->next_id, token,
+	    room->seq + 1, (uint16_t)room->n)) != 0)
 		goto bug;
 	TAILQ_FOREACH(o, &room->members, entry)
-		if ((r = relaymsg_put_welcome_member(&h->msg, o->id,
+		if ((r = relaymsg_put_welcome_member(&h->msg, o->id, 0,
 		    o->name)) != 0)
 			goto bug;
 	m->id = h->next_id++;
@@ -352,8 +356,8 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	send_one(h, m);
 
 	/* ...and those there learn of the newcomer. */
-	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_JOINED, m->id,
-	    m->name)) != 0)
+	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_JOINED,
+	    ++room->seq, m->id, m->name)) != 0)
 		goto bug;
 	send_room(h, room, NULL);
 	TAILQ_INSERT_TAIL(&room->members, m, entry);
@@ -387,8 +391,8 @@ do_nick(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	memcpy(m->name, name, sizeof(name));
 	m->name_len = (uint8_t)msg->name_len;
 	buf_reset(&h->msg);
-	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_NICKED, m->id,
-	    m->name)) != 0)
+	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_NICKED,
+	    ++m->room->seq, m->id, m->name)) != 0)
 		return r;
 	send_room(h, m->room, NULL);
 	return 0;
@@ -405,30 +409,52 @@ input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
 	if (relaymsg_parse(&msg, p, len) != 0)
 		return fail(h, m, RELAYMSG_ERR_PROTOCOL, "malformed message");
 	if (m->room == NULL) {
+		if (msg.type == RELAYMSG_RESUME)
+			return fail(h, m, RELAYMSG_ERR_NO_SEAT,
+			    "no such seat");
 		if (msg.type != RELAYMSG_JOIN)
 			return fail(h, m, RELAYMSG_ERR_PROTOCOL,
 			    "JOIN must come first");
 		return do_join(h, m, &msg);
 	}
+	/* A resend of what was accepted already is not relayed again; a
+	 * gap is a broken member. */
+	if (msg.type == RELAYMSG_BCAST || msg.type == RELAYMSG_DIRECT) {
+		if (msg.cseq <= m->cseq) {
+			m->ack = 1;
+			return 0;
+		}
+		if (msg.cseq != m->cseq + 1)
+			return fail(h, m, RELAYMSG_ERR_PROTOCOL,
+			    "cseq out of order");
+		m->ack = 1;
+	}
 	switch (msg.type) {
 	case RELAYMSG_JOIN:
+	case RELAYMSG_RESUME:
 		return fail(h, m, RELAYMSG_ERR_PROTOCOL, "already joined");
 	case RELAYMSG_BCAST:
 		buf_reset(&h->msg);
-		if ((r = relaymsg_put_deliver(&h->msg, RELAYMSG_DELIVER, m->id,
-		    msg.blob, msg.blob_len)) != 0)
+		if ((r = relaymsg_put_deliver(&h->msg, RELAYMSG_DELIVER,
+		    m->room->seq + 1, m->id, msg.blob, msg.blob_len)) != 0)
 			return r;
+		m->room->seq++;
+		m->cseq = msg.cseq;
 		send_room(h, m->room, m);
 		return 0;
 	case RELAYMSG_DIRECT:
-		if ((to = member_by_id(m->room, msg.id)) == NULL)
+		if ((to = member_by_id(m->room, msg.id)) == NULL) {
+			m->cseq = msg.cseq;
 			return send_error(h, m, RELAYMSG_ERR_NO_MEMBER,
 			    "no such member in this room");
+		}
 		buf_reset(&h->msg);
 		if ((r = relaymsg_put_deliver(&h->msg,
-		    RELAYMSG_DELIVER_DIRECT, m->id, msg.blob,
+		    RELAYMSG_DELIVER_DIRECT, m->room->seq + 1, m->id, msg.blob,
 		    msg.blob_len)) != 0)
 			return r;
+		m->room->seq++;
+		m->cseq = msg.cseq;
 		send_one(h, to);
 		return 0;
 	case RELAYMSG_NICK:
@@ -468,7 +494,7 @@ rroom_leave(struct rroom_hub *h, struct rroom_member *m)
 		return;
 	}
 	buf_reset(&h->msg);
-	if (relaymsg_put_member_event(&h->msg, RELAYMSG_LEFT, m->id,
-	    NULL) == 0)
+	if (relaymsg_put_member_event(&h->msg, RELAYMSG_LEFT, ++room->seq,
+	    m->id, NULL) == 0)
 		send_room(h, room, NULL);
 }

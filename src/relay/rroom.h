@@ -28,6 +28,10 @@ struct rroom_member {
 	struct rroom			*room;	/* NULL until joined */
 	TAILQ_ENTRY(rroom_member)	 entry;	/* in room->members */
 	uint32_t			 id;	/* 0 until joined */
+	uint32_t			 cseq;	/* last BCAST/DIRECT accepted */
+	uint8_t				 ack;	/* set when one was accepted or
+						 * resent: the owner sends
+						 * ACCEPTED and clears it */
 	uint8_t				 name_len;
 	char				 name[RELAYMSG_MAX_NAME + 1];
 };

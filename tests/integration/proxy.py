@@ -11,6 +11,7 @@ Types: 0x01-0x04 handshake, 0x0f abort, 0x10 encrypted record.
     proxy.py --connect 127.0.0.1:PORT [--listen-port 0]
              [--action none|flip|replay|swap|reflect|drop|stall|cut]
              [--direction c2s|s2c] [--type 0x10] [--nth N] [--dump FILE]
+             [--outage SECONDS]
 
 The attack hits the Nth frame (1-based, counted over the proxy's whole
 life) of the given type travelling in the given direction (c2s: from the
@@ -25,6 +26,12 @@ joiner to the host; s2c: back):
              both connections open (a peer that stops mid-handshake)
     cut      close both connections instead of forwarding it
 
+With --outage SECONDS, each SIGUSR1 starts an outage: every connection
+through the proxy is dropped at once (a TCP reset both ways), and the
+proxy stops listening, so new connections are refused, for SECONDS; then
+it listens again on the same port and forwards as before.  It prints
+"proxy outage begins" and "proxy outage ends" on stdout.
+
 Prints "proxy listening on 127.0.0.1:PORT" on stdout once ready, and one
 line per frame and per event on stderr.  --dump appends every byte that
 passes, both directions, to FILE.  An end of file is passed on as a
@@ -34,6 +41,7 @@ that do not parse as a frame header are forwarded untouched from there on.
 
 import argparse
 import asyncio
+import signal
 import sys
 import time
 
@@ -195,17 +203,61 @@ async def amain(args):
     attack = Attack(args.action, args.direction, args.type, args.nth)
     dump = open(args.dump, "ab") if args.dump else None
     counter = [0]
+    sessions = set()
+    state = {"server": None, "port": args.listen_port, "outage": False}
 
     async def on_client(r, w):
         counter[0] += 1
         log("#%d accepted" % counter[0])
-        await Session(counter[0], args, attack, dump).run(r, w)
+        if state["outage"]:
+            w.transport.abort()
+            return
+        s = Session(counter[0], args, attack, dump)
+        sessions.add(s)
+        try:
+            await s.run(r, w)
+        finally:
+            sessions.discard(s)
 
-    server = await asyncio.start_server(on_client, "127.0.0.1", args.listen_port)
-    port = server.sockets[0].getsockname()[1]
-    print("proxy listening on 127.0.0.1:%d" % port, flush=True)
-    async with server:
-        await server.serve_forever()
+    async def listen():
+        state["server"] = await asyncio.start_server(on_client, "127.0.0.1",
+                                                     state["port"])
+        state["port"] = state["server"].sockets[0].getsockname()[1]
+
+    async def outage():
+        if state["outage"]:
+            return
+        state["outage"] = True
+        state["server"].close()
+        for s in list(sessions):
+            s.closed = True
+            for w in s.writers.values():
+                try:
+                    w.transport.abort()
+                except Exception:
+                    pass
+        print("proxy outage begins", flush=True)
+        log("outage for %g s" % args.outage)
+        await asyncio.sleep(args.outage)
+        # The old listening socket may take a moment to go.
+        for _ in range(100):
+            try:
+                await listen()
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
+        state["outage"] = False
+        print("proxy outage ends", flush=True)
+        log("outage over")
+
+    await listen()
+    if args.outage is not None:
+        loop = asyncio.get_running_loop()
+        loop.add_signal_handler(signal.SIGUSR1,
+                                lambda: asyncio.ensure_future(outage()))
+    print("proxy listening on 127.0.0.1:%d" % state["port"], flush=True)
+    while True:
+        await asyncio.sleep(3600)
 
 
 def main():
@@ -221,6 +273,9 @@ def main():
     ap.add_argument("--cut-rst", action="store_true",
                     help="cut with a TCP reset instead of a FIN")
     ap.add_argument("--dump")
+    ap.add_argument("--outage", type=float, default=None,
+                    help="on SIGUSR1, drop every connection and refuse new "
+                    "ones for this many seconds")
     args = ap.parse_args()
     host, _, port = args.connect.rpartition(":")
     args.host, args.port = host, int(port)

@@ -92,7 +92,9 @@ def port_listening(port):
     return False
 
 
-def _show(b, limit=6000):
+def _show(b, limit=None):
+    if limit is None:
+        limit = int(os.environ.get("SOTTO_IT_SHOW", "6000"))
     s = bytes(b).decode("utf-8", errors="backslashreplace")
     if len(s) > limit:
         s = s[:limit // 2] + "\n[... %d chars elided ...]\n" % (len(s) - limit) + s[-limit // 2:]
@@ -410,14 +412,17 @@ class Test:
         return self.sotto(party, args, label="join(%s)" % party.name)
 
     def proxy(self, target_port, action="none", direction="c2s", nth=1,
-              ftype=0x10, dump=None):
+              ftype=0x10, dump=None, outage=None):
         """Starts proxy.py in front of 127.0.0.1:target_port; returns
-        (proc, listening port)."""
+        (proc, listening port).  With outage=SECONDS, outage_begin(proc)
+        drops its connections and refuses new ones for that long."""
         argv = [PYTHON, PROXY, "--connect", "%s:%d" % (LOOPBACK, target_port),
                 "--action", action, "--direction", direction, "--nth", str(nth),
                 "--type", "0x%02x" % ftype]
         if dump:
             argv += ["--dump", dump]
+        if outage is not None:
+            argv += ["--outage", str(outage)]
         p = self.spawn("proxy(%s)" % action, argv, self.env(self.tmp), stdin=False)
         m = p.wait_line(r"^proxy listening on 127\.0\.0\.1:(\d+)$", what="the proxy's port")
         return p, int(m.group(1))
@@ -587,19 +592,30 @@ def relay_fingerprint(proc):
     return m.group(1) if m else None
 
 
-def _t_relay(self, *extra, state_dir=None, label="relay"):
-    """Starts 'sotto relay --listen 127.0.0.1 --port 0 --state-dir DIR
-    EXTRA...' (DIR: a fresh one unless given); waits for its
-    'listening on 127.0.0.1:PORT' log line; returns (proc, port)."""
+def _t_relay(self, *extra, state_dir=None, label="relay", port=0, timeout=DEFAULT_WAIT):
+    """Starts 'sotto relay --listen 127.0.0.1 --port PORT --state-dir DIR
+    EXTRA...' (DIR: a fresh one unless given; PORT 0: any); waits for its
+    'listening on 127.0.0.1:PORT' log line; returns (proc, port).  A
+    restart on a port just freed may have to wait for it: the relay is
+    started again until it listens, within timeout."""
     if state_dir is None:
         state_dir = tempfile.mkdtemp(prefix="relay-state-", dir=self.tmp)
     home = tempfile.mkdtemp(prefix="relay-home-", dir=self.tmp)
-    args = ["relay", "--listen", LOOPBACK, "--port", "0",
+    args = ["relay", "--listen", LOOPBACK, "--port", str(port),
             "--state-dir", state_dir] + list(extra)
-    p = self.spawn(label, [self.bin] + args, self.env(home), stdin=False)
-    p.state_dir = state_dir
-    m = p.wait_until(lambda: _relay_ready(p), "the relay's 'listening on 127.0.0.1:PORT' log line")
-    return p, int(m.group(1))
+    deadline = time.monotonic() + timeout
+    while True:
+        p = self.spawn(label, [self.bin] + args, self.env(home), stdin=False)
+        p.state_dir = state_dir
+        try:
+            m = p.wait_until(lambda: _relay_ready(p),
+                             "the relay's 'listening on 127.0.0.1:PORT' log line",
+                             max(0.5, deadline - time.monotonic()))
+            return p, int(m.group(1))
+        except Failure:
+            if port == 0 or time.monotonic() >= deadline or p.alive():
+                raise
+            time.sleep(0.2)
 
 
 def _t_room_new(self, party, relay_port, *extra, invite_file=None, wait=True):
@@ -754,3 +770,56 @@ class Tail:
             return self.counts[prefix] >= n
         return self.proc.wait_until(pred, what or "%d line(s) starting with %r (have %d)"
                                     % (n, prefix, self.counts[prefix]), timeout)
+
+
+# -- rooms that survive cuts ---------------------------------------------------
+
+# Notices that mean something was lost, doubled, altered or unreadable:
+# none of them may appear when the network merely failed for a while.
+ANOMALY_RE = re.compile(
+    r"never arrived|arrived again|failed authentication|could not be read|"
+    r"is not a member|may be missing|malformed")
+
+
+def anomalies(proc):
+    """stdout and stderr lines that report an anomaly."""
+    lines = proc.lines() + proc.stderr_text().splitlines()
+    return [l for l in lines if ANOMALY_RE.search(l)]
+
+
+def invite_via(inv, port):
+    """The open room's invitation with the relay's port replaced (to go
+    through a proxy); the checksum is recomputed."""
+    d = decode_invite(inv)
+    assert d["version"] == 1, "invite_via: open rooms only"
+    d["port"] = port
+    return encode_invite(d)
+
+
+def signal_proc(proc, sig):
+    """Sends sig to the process (not its group)."""
+    os.kill(proc.p.pid, sig)
+
+
+def outage_begin(proxy):
+    """Starts one outage of a proxy started with outage=SECONDS, and
+    waits until its connections are dropped."""
+    before = sum(1 for l in proxy.lines() if l == "proxy outage begins")
+    signal_proc(proxy, signal.SIGUSR1)
+    proxy.wait_until(lambda: sum(1 for l in proxy.lines()
+                                 if l == "proxy outage begins") > before,
+                     "'proxy outage begins'")
+
+
+def check_exactly(t, proc, sender, want):
+    """proc received exactly the lines 'want' from sender, in order."""
+    got = proc.messages_from(sender)
+    if got != want:
+        extra = [x for x in got if x not in set(want)]
+        missing = [x for x in want if x not in set(got)]
+        dup = len(got) - len(set(got))
+        raise Failure("%s from %s: %d lines, expected %d (missing %d, e.g. %r; "
+                      "unexpected %d, e.g. %r; duplicates %d)%s"
+                      % (proc.label, sender, len(got), len(want), len(missing),
+                         missing[:3], len(extra), extra[:3], dup,
+                         "" if missing or extra or dup else " (order differs)"))

@@ -2,10 +2,11 @@
 """
 test_room_shutdown: stopping the relay with SIGTERM is graceful.
 
-Proves: with three members chatting, SIGTERM makes the relay tell every
-member and exit 0 within a few seconds; each member prints a 'sotto: '
-error on stderr saying the relay is shutting down (or closed the
-connection) and exits 4 (connection ended by the other side); nothing
+Proves: with three members chatting (run with --reconnect-for 0, so that
+they do not wait for the relay to come back), SIGTERM makes the relay
+tell every member and exit 0 within a few seconds; each member prints a
+'sotto: ' error on stderr saying the relay is shutting down (or closed
+the connection) and exits 4 (connection ended by the other side); nothing
 is printed as a message from anyone after the shutdown; the relay logs
 its shutdown as timestamped 'TIME LEVEL msg' lines, as every other line
 of its log.
@@ -22,8 +23,8 @@ def scenario(t):
     relay, port = t.relay()
     names = ["alice", "bob", "carol"]
     parties = [t.party(n) for n in names]
-    a, inv = t.room_new(parties[0], port)
-    procs = [a] + [t.room_join(p, inv) for p in parties[1:]]
+    a, inv = t.room_new(parties[0], port, "--reconnect-for", "0")
+    procs = [a] + [t.room_join(p, inv, "--reconnect-for", "0") for p in parties[1:]]
     for n, p in zip(names, procs):
         h.wait_in_room(p, [o for o in names if o != n])
     procs[1].send("hello before the shutdown")

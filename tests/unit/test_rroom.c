@@ -3,8 +3,10 @@
  * the newcomer, JOINED to the others), names taken or invalid, the room
  * cap, BCAST reaching every other member in order, DIRECT reaching one,
  * NICK, leaving (LEFT to the others, the room freed when empty), protocol
- * errors, many rooms at once in the hash table, and the per-room backlog
- * count the relay's flow control keeps.
+ * errors, many rooms at once in the hash table, the per-room backlog
+ * count the relay's flow control keeps, and the sequence numbers: every
+ * event gets the room's next seq, a BCAST/DIRECT must carry the seat's
+ * next cseq (a resend is acknowledged, not relayed; a gap ends the link).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -26,11 +28,13 @@ struct fake {
 	struct rroom_member	 m;
 	struct buf		 q;	/* u32 length || message, ... */
 	size_t			 n;	/* messages queued */
+	uint32_t		 cseq;	/* last BCAST/DIRECT sent */
 };
 
 static const uint8_t key[RROOM_KEY_BYTES] = { 1, 2, 3 };
 static const uint8_t room_a[RELAYMSG_ROOM_ID_BYTES] = { 0xaa };
 static const uint8_t room_b[RELAYMSG_ROOM_ID_BYTES] = { 0xbb };
+static const uint8_t key_token[RELAYMSG_TOKEN_BYTES] = { 7 };
 
 static size_t sends;	/* every send, for "nobody was told" checks */
 
@@ -160,8 +164,8 @@ send_bcast(struct rroom_hub *h, struct fake *f, const char *text)
 	int r;
 
 	buf_init(&b, 1 << 17);
-	assert_int_equal(relaymsg_put_bcast(&b, (const uint8_t *)text,
-	    strlen(text)), 0);
+	assert_int_equal(relaymsg_put_bcast(&b, ++f->cseq,
+	    (const uint8_t *)text, strlen(text)), 0);
 	r = rroom_input(h, &f->m, buf_ptr(&b), buf_len(&b), NULL);
 	buf_release(&b);
 	return r;
@@ -339,7 +343,7 @@ test_protocol_errors(void **state)
 	expect_error(a, RELAYMSG_ERR_PROTOCOL);
 	buf_reset(&msg);
 	/* A relay -> member message from a member. */
-	assert_int_equal(relaymsg_put_member_event(&msg, RELAYMSG_LEFT, 1,
+	assert_int_equal(relaymsg_put_member_event(&msg, RELAYMSG_LEFT, 1, 1,
 	    NULL), 0);
 	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
 	    &code), RROOM_CLOSE);
@@ -358,7 +362,8 @@ test_protocol_errors(void **state)
 	    RROOM_CLOSE);
 	assert_int_equal(code, RELAYMSG_ERR_PROTOCOL);
 	expect_error(a, RELAYMSG_ERR_PROTOCOL);
-	assert_int_equal(relaymsg_put_welcome_start(&msg, 1, 0), 0);
+	assert_int_equal(relaymsg_put_welcome_start(&msg, 1, key_token, 1, 0),
+	    0);
 	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
 	    &code), RROOM_CLOSE);
 	expect_error(a, RELAYMSG_ERR_PROTOCOL);
@@ -450,8 +455,8 @@ test_direct(void **state)
 	expect_joined(a, c->m.id, "carol");
 	expect_joined(b, c->m.id, "carol");
 
-	assert_int_equal(relaymsg_put_direct(&msg, b->m.id,
-	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(relaymsg_put_direct(&msg, ++a->cseq,
+	    b->m.id, (const uint8_t *)"psst", 4), 0);
 	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
 	    &code), 0);
 	assert_int_equal(code, 0);
@@ -462,16 +467,16 @@ test_direct(void **state)
 	buf_reset(&msg);
 
 	/* To someone in another room, or nobody: an error, not the end. */
-	assert_int_equal(relaymsg_put_direct(&msg, x->m.id,
-	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(relaymsg_put_direct(&msg, ++a->cseq,
+	    x->m.id, (const uint8_t *)"psst", 4), 0);
 	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
 	    &code), 0);
 	assert_int_equal(code, RELAYMSG_ERR_NO_MEMBER);
 	expect_error(a, RELAYMSG_ERR_NO_MEMBER);
 	expect_none(x);
 	buf_reset(&msg);
-	assert_int_equal(relaymsg_put_direct(&msg, 999999,
-	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(relaymsg_put_direct(&msg, ++a->cseq,
+	    999999, (const uint8_t *)"psst", 4), 0);
 	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
 	    &code), 0);
 	expect_error(a, RELAYMSG_ERR_NO_MEMBER);
@@ -481,8 +486,8 @@ test_direct(void **state)
 	rroom_leave(h, &c->m);
 	expect_left(a, c->m.id);
 	expect_left(b, c->m.id);
-	assert_int_equal(relaymsg_put_direct(&msg, c->m.id,
-	    (const uint8_t *)"psst", 4), 0);
+	assert_int_equal(relaymsg_put_direct(&msg, ++a->cseq,
+	    c->m.id, (const uint8_t *)"psst", 4), 0);
 	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
 	    &code), 0);
 	expect_error(a, RELAYMSG_ERR_NO_MEMBER);
@@ -728,6 +733,111 @@ test_busy_and_foreach(void **state)
 	fake_free(none);
 }
 
+static int
+send_raw_bcast(struct rroom_hub *h, struct fake *f, uint32_t cseq,
+    uint8_t *code)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 1024);
+	assert_int_equal(relaymsg_put_bcast(&b, cseq, (const uint8_t *)"x",
+	    1), 0);
+	r = rroom_input(h, &f->m, buf_ptr(&b), buf_len(&b), code);
+	buf_release(&b);
+	return r;
+}
+
+static void
+test_seq_and_cseq(void **state)
+{
+	static const uint8_t tok[RELAYMSG_TOKEN_BYTES] = { 1 };
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *c = fake_new();
+	uint8_t token[RELAYMSG_TOKEN_BYTES];
+	struct relaymsg m;
+	struct buf msg;
+	uint8_t code;
+
+	(void)state;
+	buf_init(&msg, 1024);
+	/* WELCOME's seq is that of the newcomer's own JOINED. */
+	assert_int_equal(send_join(h, a, room_a, "alice", NULL), 0);
+	next(a, RELAYMSG_WELCOME, &m);
+	assert_int_equal(m.seq, 1);
+	memcpy(token, m.token, sizeof(token));
+	assert_int_equal(send_join(h, b, room_a, "bob", NULL), 0);
+	next(b, RELAYMSG_WELCOME, &m);
+	assert_int_equal(m.seq, 2);
+	/* Each seat has its own random token. */
+	assert_memory_not_equal(m.token, token, sizeof(token));
+	next(a, RELAYMSG_JOINED, &m);
+	assert_int_equal(m.seq, 2);
+
+	/* cseq 1 is relayed, as seq 3, and acknowledged. */
+	assert_int_equal(send_raw_bcast(h, a, 1, &code), 0);
+	assert_int_equal(code, 0);
+	assert_int_equal(a->m.cseq, 1);
+	assert_int_equal(a->m.ack, 1);
+	a->m.ack = 0;
+	next(b, RELAYMSG_DELIVER, &m);
+	assert_int_equal(m.seq, 3);
+	/* A resend: acknowledged again, not relayed. */
+	assert_int_equal(send_raw_bcast(h, a, 1, &code), 0);
+	assert_int_equal(a->m.ack, 1);
+	a->m.ack = 0;
+	expect_none(b);
+	/* DIRECT shares the counter. */
+	assert_int_equal(relaymsg_put_direct(&msg, 2, b->m.id,
+	    (const uint8_t *)"d", 1), 0);
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	buf_reset(&msg);
+	next(b, RELAYMSG_DELIVER_DIRECT, &m);
+	assert_int_equal(m.seq, 4);
+	assert_int_equal(a->m.cseq, 2);
+	/* NICKED, then LEFT, take the next seqs. */
+	assert_int_equal(relaymsg_put_nick(&msg, "robert"), 0);
+	assert_int_equal(rroom_input(h, &b->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	buf_reset(&msg);
+	next(a, RELAYMSG_NICKED, &m);
+	assert_int_equal(m.seq, 5);
+	next(b, RELAYMSG_NICKED, &m);
+	assert_int_equal(m.seq, 5);
+	/* A gap in cseq ends the link, relaying nothing. */
+	a->m.ack = 0;
+	assert_int_equal(send_raw_bcast(h, a, 4, &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_PROTOCOL);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+	assert_int_equal(a->m.cseq, 2);
+	assert_int_equal(a->m.ack, 0);
+	expect_none(b);
+	rroom_leave(h, &b->m);
+	next(a, RELAYMSG_LEFT, &m);
+	assert_int_equal(m.seq, 6);
+
+	/* RESUME of a seat this relay doesn't hold: ERROR 8. */
+	assert_int_equal(relaymsg_put_resume(&msg, room_a, 1, tok, 0), 0);
+	assert_int_equal(rroom_input(h, &c->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NO_SEAT);
+	expect_error(c, RELAYMSG_ERR_NO_SEAT);
+	assert_null(c->m.room);
+	/* And RESUME after joining is a protocol error. */
+	assert_int_equal(rroom_input(h, &a->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_PROTOCOL);
+	expect_error(a, RELAYMSG_ERR_PROTOCOL);
+
+	rroom_leave(h, &a->m);
+	buf_release(&msg);
+	rroom_hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(c);
+}
+
 int
 main(void)
 {
@@ -743,6 +853,7 @@ main(void)
 		cmocka_unit_test(test_many_rooms),
 		cmocka_unit_test(test_leave_idempotent),
 		cmocka_unit_test(test_busy_and_foreach),
+		cmocka_unit_test(test_seq_and_cseq),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
