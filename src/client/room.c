@@ -233,14 +233,20 @@ group_out(void *arg, uint32_t to, const uint8_t *blob, size_t len)
 static void
 check_pinned(struct room *r, const char *name, const uint8_t *pk)
 {
-	char tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_TAG_LEN + 1], pinned[PEERS_NAME_MAX + 1];
 	int status = 0;
 
 	identity_tag(tag, pk);
-	if (peers_check(r->s.peers_path, name, pk, &status) != 0)
+	/* Found by lookalike: "pinned" is the name the key was pinned as. */
+	if (peers_check_like(r->s.peers_path, name, pk, &status, pinned) != 0)
 		return;
 	if (status == PEERS_NEW)
 		(void)peers_pin(r->s.peers_path, name, pk);
+	else if (status == PEERS_CHANGED && strcmp(pinned, name) != 0)
+		term_error(r->term, "WARNING: %s looks like %s, whose identity "
+		    "key is another: someone may be posing as %s; compare "
+		    "safety numbers (/verify %s) before trusting what they "
+		    "say.", name, pinned, pinned, name);
 	else if (status == PEERS_CHANGED)
 		term_error(r->term, "WARNING: %s's identity key has CHANGED "
 		    "(now %s) since you last met. Someone may be using the "
@@ -355,10 +361,9 @@ static int
 check_relay(struct room *r)
 {
 	const uint8_t *pk = chan_peer_identity(conn_chan(r->conn));
-	char name[PEERS_NAME_MAX + 1], tag[IDENTITY_TAG_LEN + 1];
-	uint8_t h[8];
+	char name[PEERS_RELAY_NAME_LEN + 1], tag[IDENTITY_TAG_LEN + 1];
 	char where[INVITE_HOST_MAX + 16];
-	int status = 0, i;
+	int status = 0;
 
 	identity_tag(tag, pk);
 	if (!r->creating) {
@@ -370,33 +375,30 @@ check_relay(struct room *r)
 		}
 		return 0;
 	}
-	/* Pinned under "relay-" and a hash of the address. */
+	/* Pinned in known_relays, apart from people (known_peers.h). */
 	snprintf(where, sizeof(where), "%s:%u", r->inv->host, r->inv->port);
-	crypto_generichash(h, sizeof(h), (const uint8_t *)where,
-	    strlen(where), NULL, 0);
-	strcpy(name, "relay-");
-	for (i = 0; i < 8; i++)
-		snprintf(name + 6 + 2 * i, 3, "%02x", h[i]);
-	if (peers_check(r->s.peers_path, name, pk, &status) != 0) {
-		term_error(r->term, "cannot read %s: refusing to trust the "
-		    "relay's key blindly", r->s.peers_path);
+	peers_relay_name(where, name);
+	if (peers_relay_check(r->s.peers_path, where, pk, &status) != 0) {
+		term_error(r->term, "cannot read the relays' keys beside %s: "
+		    "refusing to trust the relay's key blindly",
+		    r->s.peers_path);
 		return EXIT_CONN;
 	}
 	if (status == PEERS_CHANGED) {
 		term_error(r->term, "WARNING: the relay at %s has a different "
 		    "key (%s) than when you first used it; refusing. Remove "
 		    "the '%s' line from %s if the relay's key really changed.",
-		    where, tag, name, r->s.peers_path);
+		    where, tag, name, PEERS_RELAYS_FILE_NAME);
 		return EXIT_IDENTITY;
 	}
 	if (status == PEERS_NEW) {
-		if (peers_pin(r->s.peers_path, name, pk) == 0)
+		if (peers_relay_pin(r->s.peers_path, where, pk) == 0)
 			term_notice(r->term, "first use of the relay at %s: "
 			    "its key %s is now pinned", where, tag);
 		else
 			term_error(r->term, "first use of the relay at %s "
 			    "(key %s), but %s could not be updated to pin it",
-			    where, tag, r->s.peers_path);
+			    where, tag, PEERS_RELAYS_FILE_NAME);
 	}
 	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
 	return 0;
