@@ -29,6 +29,7 @@
 #include "identity.h"
 #include "invite.h"
 #include "known_peers.h"
+#include "lookalike.h"
 #include "relay.h"
 #include "relaymsg.h"
 #include "sanitize.h"
@@ -66,6 +67,7 @@ struct room {
 	uint32_t		 self;
 	struct rmember		*rm;		/* relay's view of members */
 	size_t			 nrm, caprm;
+	struct lookalike	 look;		/* verified names, and ours */
 	int			 welcomed;	/* by the relay */
 	int			 joined;	/* in the room's group */
 	int			 verified_any;
@@ -176,19 +178,60 @@ rm_del(struct room *r, uint32_t id)
 		*m = r->rm[--r->nrm];
 }
 
-/* A name as shown: "alice", or "alice~1a2b" on a terminal, where the
- * key tag tells apart two people who chose lookalike names. */
+/* A name as shown: "alice", or "alice~1a2b-3c4d-5e6f" on a terminal
+ * and, in line mode too, while the name looks like another present
+ * member's: the key tag tells apart two people with lookalike names. */
 static const char *
-shown(struct room *r, const char *name, const uint8_t *pk, char *out,
-    size_t outlen)
+shown(struct room *r, uint32_t id, const char *name, const uint8_t *pk,
+    char *out, size_t outlen)
 {
-	char tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_LONG_TAG_LEN + 1];
 
-	if (pk == NULL || !term_interactive(r->term))
+	if (pk == NULL || (!term_interactive(r->term) &&
+	    !lookalike_clash(&r->look, id)))
 		return name;
-	identity_tag(tag, pk);
-	snprintf(out, outlen, "%s~%.4s", name, tag);
+	identity_long_tag(tag, pk);
+	snprintf(out, outlen, "%s~%s", name, tag);
 	return out;
+}
+
+/* A verified member's name, when it looks like another present one's:
+ * both are flagged, with the tags that tell them apart. */
+static void
+flag_lookalike(struct room *r, uint32_t id, const char *name,
+    const uint8_t *pk)
+{
+	char ta[IDENTITY_LONG_TAG_LEN + 1], tb[IDENTITY_LONG_TAG_LEN + 1];
+	const uint8_t *opk;
+	const char *oname;
+	uint32_t o;
+
+	if (lookalike_set(&r->look, id, name) != 0 ||
+	    (o = lookalike_other(&r->look, id, name)) == 0)
+		return;
+	opk = o == r->self ? r->s.id->pk : group_member_pk(r->g, o);
+	oname = o == r->self ? r->s.name : group_member_name(r->g, o);
+	if (opk == NULL || oname == NULL)
+		return;
+	identity_long_tag(ta, pk);
+	identity_long_tag(tb, opk);
+	term_error(r->term, "WARNING: %s (member %u, key %s) looks like %s "
+	    "(%s, key %s), also in the room: from now on both are shown "
+	    "with their key tags; compare safety numbers (/verify) before "
+	    "trusting either", name, id, ta, oname, o == r->self ? "you" :
+	    "member", tb);
+}
+
+/* group.h's rename check: only the name the relay confirmed (/nick),
+ * and none that looks like another present member's (§15.7). */
+static int
+rename_ok(void *arg, uint32_t id, const char *name)
+{
+	struct room *r = arg;
+	struct rmember *m = rm_find(r, id);
+
+	return lookalike_rename_ok(&r->look, id, name,
+	    m != NULL ? m->name : NULL);
 }
 
 static const char *
@@ -260,7 +303,7 @@ group_ev(void *arg, const struct group_event *ev)
 	struct room *r = arg;
 	char nb[64], tag[IDENTITY_TAG_LEN + 1];
 	const char *name = ev->name != NULL ? ev->name : who_name(r, ev->id);
-	const char *sn = shown(r, name, ev->pk, nb, sizeof(nb));
+	const char *sn = shown(r, ev->id, name, ev->pk, nb, sizeof(nb));
 	struct rmember *m;
 	int color = ev->pk != NULL ? chat_key_color(ev->pk) : 7;
 
@@ -274,12 +317,22 @@ group_ev(void *arg, const struct group_event *ev)
 			term_error(r->term, "the relay calls member %u '%s' "
 			    "but its own signed announcement says '%s'",
 			    ev->id, m->name, name);
+		flag_lookalike(r, ev->id, name, ev->pk);
 		check_pinned(r, name, ev->pk);
 		break;
 	case GROUP_EV_RENAMED:
 		term_notice(r->term, "member %u is now known as %s", ev->id,
 		    name);
+		flag_lookalike(r, ev->id, name, ev->pk);
 		check_pinned(r, name, ev->pk);
+		break;
+	case GROUP_EV_RENAME_REFUSED:
+		m = rm_find(r, ev->id);
+		term_error(r->term, "%s (member %u) announced itself as '%s', "
+		    "refused: %s; it keeps its name", name, ev->id, ev->refused,
+		    m == NULL || strcmp(m->name, ev->refused) != 0 ?
+		    "the relay did not confirm that name (a name changes "
+		    "only with /nick)" : "it looks like another member's");
 		break;
 	case GROUP_EV_TEXT:
 		if (ev->kind == GROUP_ACTION)
@@ -461,6 +514,8 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 		return;
 	}
 	group_set_name_check(r->g, peers_name_valid);
+	group_set_rename_check(r->g, rename_ok, r);
+	(void)lookalike_set(&r->look, r->self, r->s.name);
 	/* The secret now lives in guarded memory only: the group's, and
 	 * the door's keys in a guarded room. */
 	sodium_memzero(r->inv->room_secret, sizeof(r->inv->room_secret));
@@ -732,6 +787,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			group_member_left(r->g, m.id);
 		}
 		rm_del(r, m.id);
+		lookalike_del(&r->look, m.id);
 		if (r->knock != NULL && m.id == r->door) {
 			evtimer_del(r->door_timer);
 			knock_next(r);	/* they left: ask someone else */
@@ -747,6 +803,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			strcpy(r->s.name, r->nick_wanted);
 			r->nick_wanted[0] = '\0';
 			(void)group_rename(r->g, r->s.name);
+			(void)lookalike_set(&r->look, r->self, r->s.name);
 			term_notice(r->term, "you are now %s", r->s.name);
 		}
 		break;
@@ -1060,6 +1117,7 @@ room_run(struct room *r)
 	if (r->door_timer != NULL)
 		event_free(r->door_timer);
 	group_free(r->g);
+	lookalike_free(&r->look);
 	conn_free(r->conn);
 	term_free(r->term);
 	identity_free(r->link_id);
