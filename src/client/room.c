@@ -23,6 +23,7 @@
 #include "chat.h"
 #include "client.h"
 #include "conn.h"
+#include "doorrate.h"
 #include "err.h"
 #include "gate.h"
 #include "group.h"
@@ -43,11 +44,9 @@ _Static_assert(INVITE_GUARD_QUESTION == GATE_F_QUESTION &&
     GROUP_SECRET_BYTES == GATE_SECRET_BYTES, "invite.h and gate.h agree");
 
 /* How many members a newcomer asks to open the door, each for this many
- * seconds; how many knocks a member answers per minute. */
+ * seconds (how many knocks a member looks at: doorrate.h). */
 #define DOOR_TRIES		3
 #define DOOR_WAIT		10
-#define DOOR_RATE		5
-#define DOOR_RATE_WINDOW	60
 
 struct rmember {
 	uint32_t	 id;
@@ -85,9 +84,8 @@ struct room {
 	uint32_t		 tried[DOOR_TRIES];
 	size_t			 ntried;
 	struct event		*door_timer;
-	time_t			 answered[DOOR_RATE];	/* ring of times */
-	size_t			 nanswered;
-	time_t			 rate_noticed;
+	struct door_rate	 drate;		/* knocks looked at */
+	struct event		*knock_timer;	/* ignored knocks' notice */
 	int			 done;
 	int			 status;
 };
@@ -616,23 +614,53 @@ door_answer(struct room *r, const uint8_t *blob, size_t len)
 	enter_room(r, r->gk->room_secret);
 }
 
-/* A newcomer knocks: answer, at most DOOR_RATE times a minute. */
+/* Seconds of the monotonic clock (the rate limit's; OTP windows keep
+ * the wall clock). */
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return time(NULL);
+	return ts.tv_sec;
+}
+
+/* Once a minute while knocks are being ignored: how many. */
+static void
+knock_summary(evutil_socket_t fd, short what, void *arg)
+{
+	struct room *r = arg;
+	struct timeval tv = { DOOR_RATE_WINDOW, 0 };
+	uint64_t n;
+
+	(void)fd;
+	(void)what;
+	if ((n = door_rate_drain(&r->drate)) == 0)
+		return;
+	term_notice(r->term, "%llu knock%s at the door ignored in the last "
+	    "minute", (unsigned long long)n, n == 1 ? "" : "s");
+	evtimer_add(r->knock_timer, &tv);
+}
+
+/* A newcomer knocks: looked at, valid or not, at most DOOR_RATE times a
+ * minute (doorrate.h); counted before any work is done on it. */
 static void
 door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 {
+	struct timeval tv = { DOOR_RATE_WINDOW, 0 };
 	time_t now = time(NULL);
 	struct buf ans, b;
 	int e;
 
 	if (r->gk == NULL || r->g == NULL)
 		return;		/* not a guarded room, or not in yet */
-	if (r->nanswered == DOOR_RATE &&
-	    now - r->answered[0] < DOOR_RATE_WINDOW) {
-		if (now - r->rate_noticed >= DOOR_RATE_WINDOW) {
-			r->rate_noticed = now;
+	if (!door_rate_take(&r->drate, mono_now())) {
+		if (!evtimer_pending(r->knock_timer, NULL)) {
 			term_notice(r->term, "more than %d knocks at the door "
 			    "in a minute: ignoring them for now (someone may "
 			    "be guessing the answer)", DOOR_RATE);
+			evtimer_add(r->knock_timer, &tv);
 		}
 		return;
 	}
@@ -643,12 +671,6 @@ door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 		term_notice(r->term, "%s knocked at the door with a malformed "
 		    "knock (%s)", who_name(r, from), err_str(e));
 	else {
-		if (r->nanswered == DOOR_RATE)
-			memmove(r->answered, r->answered + 1,
-			    (DOOR_RATE - 1) * sizeof(r->answered[0]));
-		else
-			r->nanswered++;
-		r->answered[r->nanswered - 1] = now;
 		term_notice(r->term, "%s is at the door: if they know %s, "
 		    "they are let in", who_name(r, from),
 		    r->gk->flags == GATE_F_ALL ? "the answer and the one-time "
@@ -1092,7 +1114,8 @@ room_run(struct room *r)
 	    (r->base = event_base_new()) == NULL ||
 	    (r->term = term_new(r->base, r->s.plain, &tcbs, r)) == NULL ||
 	    (r->reject_timer = evtimer_new(r->base, reject_timeout, r)) == NULL ||
-	    (r->door_timer = evtimer_new(r->base, door_timeout, r)) == NULL) {
+	    (r->door_timer = evtimer_new(r->base, door_timeout, r)) == NULL ||
+	    (r->knock_timer = evtimer_new(r->base, knock_summary, r)) == NULL) {
 		fprintf(stderr, "sotto: out of memory\n");
 		close(fd);
 		goto out;
@@ -1116,6 +1139,8 @@ room_run(struct room *r)
 		event_free(r->reject_timer);
 	if (r->door_timer != NULL)
 		event_free(r->door_timer);
+	if (r->knock_timer != NULL)
+		event_free(r->knock_timer);
 	group_free(r->g);
 	lookalike_free(&r->look);
 	conn_free(r->conn);
