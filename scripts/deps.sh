@@ -7,7 +7,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential pkg-config cmake clang libclang-rt-14-dev
 	libsodium-dev libevent-dev libcmocka-dev libncurses-dev
-	liboath-dev libzxcvbn-dev libsqlite3-dev
+	liboath-dev libzxcvbn-dev libsqlite3-dev libicu-dev
 	tmux ngircd python3
 )
 

@@ -14,6 +14,17 @@
  * comments, CRs or extra spaces.  A name appears at most once (see
  * peers_lookup).  Anything else is ERR_FORMAT, and a file that cannot be
  * parsed is never rewritten: the user fixes or removes it by hand.
+ *
+ * Entries are found by what their names look like, not by their bytes:
+ * a lookup or pin of NAME concerns every entry whose name is confusable
+ * with NAME (names.h), so a lookalike of a pinned name with another key
+ * is a changed key, not a first contact.  Names are checked in the file
+ * with the byte-level rules only (no identifier profile), so that names
+ * pinned by older versions still parse; new pins pass peers_name_valid.
+ *
+ * Relays' keys are in a file of their own, known_relays beside
+ * known_peers, in the same format with exact entry names "relay-" and
+ * 16 hex digits (peers_relay_name); no peer's name reaches them.
  */
 #ifndef SOTTO_KNOWN_PEERS_H
 #define SOTTO_KNOWN_PEERS_H
@@ -22,6 +33,9 @@
 #include <stdint.h>
 
 #define PEERS_FILE_NAME		"known_peers"
+#define PEERS_RELAYS_FILE_NAME	"known_relays"
+/* "relay-" and 16 hex digits. */
+#define PEERS_RELAY_NAME_LEN	22
 /* A larger file is refused (ERR_TOO_LARGE) before anything is read,
  * and peers_pin refuses to grow the file past it. */
 #define PEERS_FILE_MAX		(1024 * 1024)
@@ -41,7 +55,10 @@
  * no space or other white space (U+0020, U+00A0, U+1680, U+2000-U+200A,
  * U+202F, U+205F, U+3000) and no invisible format character (U+00AD,
  * U+180E, U+200B-U+200D, U+2060-U+2064, U+FEFF), so two names that look
- * the same on screen are hard to make.  NULL is not valid. */
+ * the same on screen are hard to make; and it passes
+ * names_identifier_ok (names.h: UTS #39's identifier profile, Highly
+ * Restrictive, no default-ignorable code point, NFC).  NULL is not
+ * valid. */
 int	 peers_name_valid(const char *name);
 
 /* Parses known_peers bytes p[0..len) (untrusted).  The whole input is
@@ -58,7 +75,9 @@ int	 peers_parse(const uint8_t *p, size_t len,
  * 0, or ERR_INVALID_ARG (out is then ""). */
 int	 peers_default_path(char *out, size_t outlen);
 
-/* Looks name up in the file at path.  0 with *found = 1 and pk and
+/* Looks name up in the file at path: the entry named name if there is
+ * one, else the first whose name is confusable with it.  0 with
+ * *found = 1 and pk and
  * *first_seen set (either pointer may be NULL), or *found = 0 when the
  * name or the whole file is missing.  ERR_INVALID_ARG for an invalid
  * name; ERR_FORMAT for a malformed file, a name listed twice or a path
@@ -68,14 +87,22 @@ int	 peers_default_path(char *out, size_t outlen);
 int	 peers_lookup(const char *path, const char *name,
 	    uint8_t pk[PEERS_PK_BYTES], uint64_t *first_seen, int *found);
 
-/* Compares pk with what path holds for name: 0 and *status set to
- * PEERS_NEW, PEERS_MATCH or PEERS_CHANGED, or an error as for
- * peers_lookup (then *status is 0).  A missing file means PEERS_NEW. */
+/* Compares pk with what path holds for name and its lookalikes: 0 and
+ * *status set to PEERS_NEW (no entry looks like name), PEERS_MATCH
+ * (every such entry holds pk) or PEERS_CHANGED (one holds another key),
+ * or an error as for peers_lookup (then *status is 0).  A missing file
+ * means PEERS_NEW.  peers_check_like also writes into pinned (may be
+ * NULL) the name of the entry that decided: the one with another key
+ * for PEERS_CHANGED; "" for PEERS_NEW. */
 int	 peers_check(const char *path, const char *name,
 	    const uint8_t pk[PEERS_PK_BYTES], int *status);
+int	 peers_check_like(const char *path, const char *name,
+	    const uint8_t pk[PEERS_PK_BYTES], int *status,
+	    char pinned[PEERS_NAME_MAX + 1]);
 
-/* Pins pk under name: the name's line is replaced in place (the
- * first-seen time restarts) or appended.  The file is rewritten whole
+/* Pins pk under name: the first line whose name is name or confusable
+ * with it is replaced in place by name's (the first-seen time restarts),
+ * the other such lines are dropped, or else the line is appended.  The file is rewritten whole
  * through a temporary file in the same directory and rename(2), mode
  * 0600, under an fcntl lock on <path>.lock so that two sotto processes
  * pinning at once do not lose an entry.  The directory must exist
@@ -86,5 +113,23 @@ int	 peers_pin(const char *path, const char *name,
 	    const uint8_t pk[PEERS_PK_BYTES]);
 int	 peers_pin_at(const char *path, const char *name,
 	    const uint8_t pk[PEERS_PK_BYTES], uint64_t now);
+
+/* Writes the known_relays path beside peers_path into out: 0 or
+ * ERR_INVALID_ARG (out is then ""). */
+int	 peers_relays_path(const char *peers_path, char *out, size_t outlen);
+/* The entry name of the relay at where ("HOST:PORT"): "relay-" and the
+ * 16 lowercase hex digits of BLAKE2b-64(where), NUL-terminated. */
+void	 peers_relay_name(const char *where,
+	    char out[PEERS_RELAY_NAME_LEN + 1]);
+/* As peers_check and peers_pin, for the relay at where, in known_relays
+ * (found by exact entry name).  Every peers_ function first carries the
+ * relay entries of an older known_peers over into a known_relays that
+ * does not exist yet (creating it, possibly empty, whenever something
+ * is to be written), so that pins made afterwards under a relay-like
+ * peer name stay people's. */
+int	 peers_relay_check(const char *peers_path, const char *where,
+	    const uint8_t pk[PEERS_PK_BYTES], int *status);
+int	 peers_relay_pin(const char *peers_path, const char *where,
+	    const uint8_t pk[PEERS_PK_BYTES]);
 
 #endif

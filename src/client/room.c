@@ -29,6 +29,7 @@
 #include "chat.h"
 #include "client.h"
 #include "conn.h"
+#include "doorrate.h"
 #include "err.h"
 #include "gate.h"
 #include "group.h"
@@ -36,6 +37,7 @@
 #include "invite.h"
 #include "known_peers.h"
 #include "outq.h"
+#include "lookalike.h"
 #include "relay.h"
 #include "relaymsg.h"
 #include "roomstore.h"
@@ -50,11 +52,9 @@ _Static_assert(INVITE_GUARD_QUESTION == GATE_F_QUESTION &&
     GROUP_SECRET_BYTES == GATE_SECRET_BYTES, "invite.h and gate.h agree");
 
 /* How many members a newcomer asks to open the door, each for this many
- * seconds; how many knocks a member answers per minute. */
+ * seconds (how many knocks a member looks at: doorrate.h). */
 #define DOOR_TRIES		3
 #define DOOR_WAIT		10
-#define DOOR_RATE		5
-#define DOOR_RATE_WINDOW	60
 
 /* Reconnecting: the first try within 1 s, then doubling up to 30 s,
  * each delay drawn from its upper half; for --reconnect-for seconds. */
@@ -103,6 +103,7 @@ struct room {
 	struct outq		*q;
 	struct rmember		*rm;		/* relay's view of members */
 	size_t			 nrm, caprm;
+	struct lookalike	 look;		/* verified names, and ours */
 	int			 welcomed;	/* on this link (or resumed) */
 	int			 joined;	/* in the room's group */
 	int			 entered;	/* once: prompt, help, input */
@@ -138,9 +139,8 @@ struct room {
 	uint32_t		 tried[DOOR_TRIES];
 	size_t			 ntried;
 	struct event		*door_timer;
-	time_t			 answered[DOOR_RATE];	/* ring of times */
-	size_t			 nanswered;
-	time_t			 rate_noticed;
+	struct door_rate	 drate;		/* knocks looked at */
+	struct event		*knock_timer;	/* ignored knocks' notice */
 	int			 done;
 	int			 status;
 };
@@ -233,19 +233,60 @@ rm_del(struct room *r, uint32_t id)
 		*m = r->rm[--r->nrm];
 }
 
-/* A name as shown: "alice", or "alice~1a2b" on a terminal, where the
- * key tag tells apart two people who chose lookalike names. */
+/* A name as shown: "alice", or "alice~1a2b-3c4d-5e6f" on a terminal
+ * and, in line mode too, while the name looks like another present
+ * member's: the key tag tells apart two people with lookalike names. */
 static const char *
-shown(struct room *r, const char *name, const uint8_t *pk, char *out,
-    size_t outlen)
+shown(struct room *r, uint32_t id, const char *name, const uint8_t *pk,
+    char *out, size_t outlen)
 {
-	char tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_LONG_TAG_LEN + 1];
 
-	if (pk == NULL || !term_interactive(r->term))
+	if (pk == NULL || (!term_interactive(r->term) &&
+	    !lookalike_clash(&r->look, id)))
 		return name;
-	identity_tag(tag, pk);
-	snprintf(out, outlen, "%s~%.4s", name, tag);
+	identity_long_tag(tag, pk);
+	snprintf(out, outlen, "%s~%s", name, tag);
 	return out;
+}
+
+/* A verified member's name, when it looks like another present one's:
+ * both are flagged, with the tags that tell them apart. */
+static void
+flag_lookalike(struct room *r, uint32_t id, const char *name,
+    const uint8_t *pk)
+{
+	char ta[IDENTITY_LONG_TAG_LEN + 1], tb[IDENTITY_LONG_TAG_LEN + 1];
+	const uint8_t *opk;
+	const char *oname;
+	uint32_t o;
+
+	if (lookalike_set(&r->look, id, name) != 0 ||
+	    (o = lookalike_other(&r->look, id, name)) == 0)
+		return;
+	opk = o == r->self ? r->s.id->pk : group_member_pk(r->g, o);
+	oname = o == r->self ? r->s.name : group_member_name(r->g, o);
+	if (opk == NULL || oname == NULL)
+		return;
+	identity_long_tag(ta, pk);
+	identity_long_tag(tb, opk);
+	term_error(r->term, "WARNING: %s (member %u, key %s) looks like %s "
+	    "(%s, key %s), also in the room: from now on both are shown "
+	    "with their key tags; compare safety numbers (/verify) before "
+	    "trusting either", name, id, ta, oname, o == r->self ? "you" :
+	    "member", tb);
+}
+
+/* group.h's rename check: only the name the relay confirmed (/nick),
+ * and none that looks like another present member's (§15.7). */
+static int
+rename_ok(void *arg, uint32_t id, const char *name)
+{
+	struct room *r = arg;
+	struct rmember *m = rm_find(r, id);
+
+	return lookalike_rename_ok(&r->look, id, name,
+	    m != NULL ? m->name : NULL);
 }
 
 static const char *
@@ -312,14 +353,20 @@ group_out(void *arg, uint32_t to, const uint8_t *blob, size_t len)
 static void
 check_pinned(struct room *r, const char *name, const uint8_t *pk)
 {
-	char tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_TAG_LEN + 1], pinned[PEERS_NAME_MAX + 1];
 	int status = 0;
 
 	identity_tag(tag, pk);
-	if (peers_check(r->s.peers_path, name, pk, &status) != 0)
+	/* Found by lookalike: "pinned" is the name the key was pinned as. */
+	if (peers_check_like(r->s.peers_path, name, pk, &status, pinned) != 0)
 		return;
 	if (status == PEERS_NEW)
 		(void)peers_pin(r->s.peers_path, name, pk);
+	else if (status == PEERS_CHANGED && strcmp(pinned, name) != 0)
+		term_error(r->term, "WARNING: %s looks like %s, whose identity "
+		    "key is another: someone may be posing as %s; compare "
+		    "safety numbers (/verify %s) before trusting what they "
+		    "say.", name, pinned, pinned, name);
 	else if (status == PEERS_CHANGED)
 		term_error(r->term, "WARNING: %s's identity key has CHANGED "
 		    "(now %s) since you last met. Someone may be using the "
@@ -333,7 +380,7 @@ group_ev(void *arg, const struct group_event *ev)
 	struct room *r = arg;
 	char nb[64], tag[IDENTITY_TAG_LEN + 1];
 	const char *name = ev->name != NULL ? ev->name : who_name(r, ev->id);
-	const char *sn = shown(r, name, ev->pk, nb, sizeof(nb));
+	const char *sn = shown(r, ev->id, name, ev->pk, nb, sizeof(nb));
 	struct rmember *m;
 	int color = ev->pk != NULL ? chat_key_color(ev->pk) : 7;
 
@@ -347,12 +394,22 @@ group_ev(void *arg, const struct group_event *ev)
 			term_error(r->term, "the relay calls member %u '%s' "
 			    "but its own signed announcement says '%s'",
 			    ev->id, m->name, name);
+		flag_lookalike(r, ev->id, name, ev->pk);
 		check_pinned(r, name, ev->pk);
 		break;
 	case GROUP_EV_RENAMED:
 		term_notice(r->term, "member %u is now known as %s", ev->id,
 		    name);
+		flag_lookalike(r, ev->id, name, ev->pk);
 		check_pinned(r, name, ev->pk);
+		break;
+	case GROUP_EV_RENAME_REFUSED:
+		m = rm_find(r, ev->id);
+		term_error(r->term, "%s (member %u) announced itself as '%s', "
+		    "refused: %s; it keeps its name", name, ev->id, ev->refused,
+		    m == NULL || strcmp(m->name, ev->refused) != 0 ?
+		    "the relay did not confirm that name (a name changes "
+		    "only with /nick)" : "it looks like another member's");
 		break;
 	case GROUP_EV_TEXT:
 		if (ev->kind == GROUP_ACTION)
@@ -434,10 +491,9 @@ static int
 check_relay(struct room *r)
 {
 	const uint8_t *pk = chan_peer_identity(conn_chan(r->conn));
-	char name[PEERS_NAME_MAX + 1], tag[IDENTITY_TAG_LEN + 1];
-	uint8_t h[8];
+	char name[PEERS_RELAY_NAME_LEN + 1], tag[IDENTITY_TAG_LEN + 1];
 	char where[INVITE_HOST_MAX + 16];
-	int status = 0, i;
+	int status = 0;
 
 	identity_tag(tag, pk);
 	/* Every link, the first as the others: a reconnection to an
@@ -451,33 +507,30 @@ check_relay(struct room *r)
 		}
 		return 0;
 	}
-	/* Pinned under "relay-" and a hash of the address. */
+	/* Pinned in known_relays, apart from people (known_peers.h). */
 	snprintf(where, sizeof(where), "%s:%u", r->inv->host, r->inv->port);
-	crypto_generichash(h, sizeof(h), (const uint8_t *)where,
-	    strlen(where), NULL, 0);
-	strcpy(name, "relay-");
-	for (i = 0; i < 8; i++)
-		snprintf(name + 6 + 2 * i, 3, "%02x", h[i]);
-	if (peers_check(r->s.peers_path, name, pk, &status) != 0) {
-		term_error(r->term, "cannot read %s: refusing to trust the "
-		    "relay's key blindly", r->s.peers_path);
+	peers_relay_name(where, name);
+	if (peers_relay_check(r->s.peers_path, where, pk, &status) != 0) {
+		term_error(r->term, "cannot read the relays' keys beside %s: "
+		    "refusing to trust the relay's key blindly",
+		    r->s.peers_path);
 		return EXIT_CONN;
 	}
 	if (status == PEERS_CHANGED) {
 		term_error(r->term, "WARNING: the relay at %s has a different "
 		    "key (%s) than when you first used it; refusing. Remove "
 		    "the '%s' line from %s if the relay's key really changed.",
-		    where, tag, name, r->s.peers_path);
+		    where, tag, name, PEERS_RELAYS_FILE_NAME);
 		return EXIT_IDENTITY;
 	}
 	if (status == PEERS_NEW) {
-		if (peers_pin(r->s.peers_path, name, pk) == 0)
+		if (peers_relay_pin(r->s.peers_path, where, pk) == 0)
 			term_notice(r->term, "first use of the relay at %s: "
 			    "its key %s is now pinned", where, tag);
 		else
 			term_error(r->term, "first use of the relay at %s "
 			    "(key %s), but %s could not be updated to pin it",
-			    where, tag, r->s.peers_path);
+			    where, tag, PEERS_RELAYS_FILE_NAME);
 	}
 	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
 	r->relay_known = 1;
@@ -595,6 +648,8 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 		return;
 	}
 	group_set_name_check(r->g, peers_name_valid);
+	group_set_rename_check(r->g, rename_ok, r);
+	(void)lookalike_set(&r->look, r->self, r->s.name);
 	r->joined = 1;
 	if (r->nrm == 0)
 		r->verified_any = 1;	/* nobody to disagree with */
@@ -696,23 +751,53 @@ door_answer(struct room *r, const uint8_t *blob, size_t len)
 	enter_room(r, r->gk->room_secret);
 }
 
-/* A newcomer knocks: answer, at most DOOR_RATE times a minute. */
+/* Seconds of the monotonic clock (the rate limit's; OTP windows keep
+ * the wall clock). */
+static time_t
+mono_now(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+		return time(NULL);
+	return ts.tv_sec;
+}
+
+/* Once a minute while knocks are being ignored: how many. */
+static void
+knock_summary(evutil_socket_t fd, short what, void *arg)
+{
+	struct room *r = arg;
+	struct timeval tv = { DOOR_RATE_WINDOW, 0 };
+	uint64_t n;
+
+	(void)fd;
+	(void)what;
+	if ((n = door_rate_drain(&r->drate)) == 0)
+		return;
+	term_notice(r->term, "%llu knock%s at the door ignored in the last "
+	    "minute", (unsigned long long)n, n == 1 ? "" : "s");
+	evtimer_add(r->knock_timer, &tv);
+}
+
+/* A newcomer knocks: looked at, valid or not, at most DOOR_RATE times a
+ * minute (doorrate.h); counted before any work is done on it. */
 static void
 door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 {
+	struct timeval tv = { DOOR_RATE_WINDOW, 0 };
 	time_t now = time(NULL);
 	struct buf ans;
 	int e;
 
 	if (r->gk == NULL || r->g == NULL)
 		return;		/* not a guarded room, or not in yet */
-	if (r->nanswered == DOOR_RATE &&
-	    now - r->answered[0] < DOOR_RATE_WINDOW) {
-		if (now - r->rate_noticed >= DOOR_RATE_WINDOW) {
-			r->rate_noticed = now;
+	if (!door_rate_take(&r->drate, mono_now())) {
+		if (!evtimer_pending(r->knock_timer, NULL)) {
 			term_notice(r->term, "more than %d knocks at the door "
 			    "in a minute: ignoring them for now (someone may "
 			    "be guessing the answer)", DOOR_RATE);
+			evtimer_add(r->knock_timer, &tv);
 		}
 		return;
 	}
@@ -722,12 +807,6 @@ door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 		term_notice(r->term, "%s knocked at the door with a malformed "
 		    "knock (%s)", who_name(r, from), err_str(e));
 	else {
-		if (r->nanswered == DOOR_RATE)
-			memmove(r->answered, r->answered + 1,
-			    (DOOR_RATE - 1) * sizeof(r->answered[0]));
-		else
-			r->nanswered++;
-		r->answered[r->nanswered - 1] = now;
 		term_notice(r->term, "%s is at the door: if they know %s, "
 		    "they are let in", who_name(r, from),
 		    r->gk->flags == GATE_F_ALL ? "the answer and the one-time "
@@ -1065,6 +1144,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			group_member_left(r->g, m.id);
 		}
 		rm_del(r, m.id);
+		lookalike_del(&r->look, m.id);
 		if (r->knock != NULL && m.id == r->door) {
 			evtimer_del(r->door_timer);
 			knock_next(r);	/* they left: ask someone else */
@@ -1081,6 +1161,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			strcpy(r->s.name, r->nick_wanted);
 			r->nick_wanted[0] = '\0';
 			(void)group_rename(r->g, r->s.name);
+			(void)lookalike_set(&r->look, r->self, r->s.name);
 			term_notice(r->term, "you are now %s", r->s.name);
 			update_prompt(r);
 		}
@@ -1615,7 +1696,8 @@ room_run(struct room *r)
 	    (r->door_timer = evtimer_new(r->base, door_timeout, r)) == NULL ||
 	    (r->ready_timer = evtimer_new(r->base, ready_timeout, r)) == NULL ||
 	    (r->reconnect_timer = evtimer_new(r->base, reconnect_timeout,
-	    r)) == NULL) {
+	    r)) == NULL ||
+	    (r->knock_timer = evtimer_new(r->base, knock_summary, r)) == NULL) {
 		fprintf(stderr, "sotto: out of memory\n");
 		close(fd);
 		goto out;
@@ -1635,7 +1717,10 @@ room_run(struct room *r)
 		event_free(r->ready_timer);
 	if (r->reconnect_timer != NULL)
 		event_free(r->reconnect_timer);
+	if (r->knock_timer != NULL)
+		event_free(r->knock_timer);
 	group_free(r->g);
+	lookalike_free(&r->look);
 	conn_free(r->conn);
 	term_free(r->term);
 	identity_free(r->link_id);

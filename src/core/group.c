@@ -13,6 +13,7 @@
  * The sender-key construction follows the idea of Signal's sender keys
  * (a symmetric hash ratchet per sender, signatures for authorship).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,6 +95,8 @@ struct group {
 	uint64_t		 prev_end;	/* messages in our previous epoch */
 	uint32_t		 ann_version;	/* +1 per re-announcement */
 	int			(*name_ok)(const char *);
+	int			(*rename_ok)(void *, uint32_t, const char *);
+	void			*rename_arg;
 	uint8_t			(*gone)[KEY_BYTES];	/* session keys seen leave */
 	size_t			 ngone;
 	struct gmember		**m;	/* sorted by id (relay ids grow) */
@@ -235,6 +238,14 @@ group_free(struct group *g)
 		sodium_free(g->s);
 	sodium_memzero(g, sizeof(*g));
 	free(g);
+}
+
+void
+group_set_rename_check(struct group *g,
+    int (*rename_ok)(void *arg, uint32_t id, const char *name), void *arg)
+{
+	g->rename_ok = rename_ok;
+	g->rename_arg = arg;
 }
 
 /* The announcement: ANNOUNCE id_pk eph_pk n name sig mac. */
@@ -393,6 +404,26 @@ pair_ad(struct group *g, const char *label, size_t llen,
 	(void)buf_put(ad, to, IDENTITY_PK_BYTES);
 }
 
+/* m re-announced itself as name: renamed, or refused by the check. */
+static void
+rename_member(struct group *g, struct gmember *m, const char *name)
+{
+	struct group_event ev;
+
+	if (g->rename_ok == NULL || g->rename_ok(g->rename_arg, m->id, name)) {
+		snprintf(m->name, sizeof(m->name), "%s", name);
+		emit(g, GROUP_EV_RENAMED, m, m->id);
+		return;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.type = GROUP_EV_RENAME_REFUSED;
+	ev.id = m->id;
+	ev.name = m->name;
+	ev.pk = m->id_pk;
+	ev.refused = name;
+	g->event(g->arg, &ev);
+}
+
 static int
 on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
     const uint8_t *blob, size_t len)
@@ -486,11 +517,8 @@ on_announce(struct group *g, uint32_t from, int direct, struct buf *b,
 		else if (version > m->ann_version) {
 			m->ann_version = version;
 			if (strlen(m->name) != nlen ||
-			    memcmp(m->name, name, nlen) != 0) {
-				memcpy(m->name, name, nlen);
-				m->name[nlen] = '\0';
-				emit(g, GROUP_EV_RENAMED, m, from);
-			}
+			    memcmp(m->name, name, nlen) != 0)
+				rename_member(g, m, cname);
 		}
 		return 0;
 	}

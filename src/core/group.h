@@ -61,6 +61,9 @@ enum group_event_type {
 				 * was dropped): ignored */
 	GROUP_EV_REJECTED,	/* id's announcement failed: not a member
 				 * (wrong room secret) or bad signature */
+	GROUP_EV_RENAME_REFUSED,/* id re-announced itself as 'refused',
+				 * which the rename check refused: it
+				 * keeps its name */
 };
 
 struct group_event {
@@ -72,6 +75,7 @@ struct group_event {
 	const uint8_t		*text;	/* TEXT, PRIVATE */
 	size_t			 len;
 	uint64_t		 count;	/* MISSING */
+	const char		*refused;	/* RENAME_REFUSED: the name */
 };
 
 /* Send blob through the relay: to one member, or to all others when
@@ -101,6 +105,13 @@ void	 group_free(struct group *g);
 /* Names in announcements must also pass name_ok (e.g. the rules of
  * peers_name_valid); an announcement whose name fails is rejected. */
 void	 group_set_name_check(struct group *g, int (*name_ok)(const char *));
+/* A verified member's newer announcement under another name renames it
+ * only if rename_ok(arg, id, name) returns 1 (e.g. the relay confirmed
+ * that name, and it looks like no other present member's); otherwise
+ * GROUP_EV_RENAME_REFUSED.  Without a check every rename is taken. */
+void	 group_set_rename_check(struct group *g,
+	    int (*rename_ok)(void *arg, uint32_t id, const char *name),
+	    void *arg);
 /* The relay admitted us as 'self': broadcast our announcement (which
  * signs 'self', so it can't be replayed under another id). */
 int	 group_start(struct group *g, uint32_t self);

@@ -226,18 +226,41 @@ identity_safety_number(char out[SAFETY_NUMBER_LEN + 1],
 	sodium_memzero(d, sizeof(d));
 }
 
+static void
+tag_digest(uint8_t d[32], const uint8_t pk[IDENTITY_PK_BYTES])
+{
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, NULL, 0, 32);
+	crypto_generichash_update(&st, (const uint8_t *)TAG_LABEL,
+	    sizeof(TAG_LABEL) - 1);
+	crypto_generichash_update(&st, pk, IDENTITY_PK_BYTES);
+	crypto_generichash_final(&st, d, 32);
+}
+
 void
 identity_tag(char out[IDENTITY_TAG_LEN + 1],
     const uint8_t pk[IDENTITY_PK_BYTES])
 {
-	crypto_generichash_state st;
 	uint8_t d[32];
 
-	crypto_generichash_init(&st, NULL, 0, sizeof(d));
-	crypto_generichash_update(&st, (const uint8_t *)TAG_LABEL,
-	    sizeof(TAG_LABEL) - 1);
-	crypto_generichash_update(&st, pk, IDENTITY_PK_BYTES);
-	crypto_generichash_final(&st, d, sizeof(d));
+	tag_digest(d, pk);
 	/* sodium_bin2hex writes lowercase and the NUL. */
 	sodium_bin2hex(out, IDENTITY_TAG_LEN + 1, d, IDENTITY_TAG_LEN / 2);
+}
+
+_Static_assert(IDENTITY_LONG_TAG_LEN == 3 * 4 + 2, "three groups of four");
+
+void
+identity_long_tag(char out[IDENTITY_LONG_TAG_LEN + 1],
+    const uint8_t pk[IDENTITY_PK_BYTES])
+{
+	uint8_t d[32];
+	size_t g;
+
+	tag_digest(d, pk);
+	for (g = 0; g < 3; g++) {
+		sodium_bin2hex(out + 5 * g, 5, d + 2 * g, 2);
+		out[5 * g + 4] = g < 2 ? '-' : '\0';
+	}
 }

@@ -23,6 +23,8 @@ struct buf;
 #define SAFETY_NUMBER_LEN	(SAFETY_NUMBER_GROUPS * 6 - 1)
 /* Short key tag for display: 8 lowercase hex digits. */
 #define IDENTITY_TAG_LEN	8
+/* The key tag shown beside names: 48 bits, "xxxx-xxxx-xxxx" (hex). */
+#define IDENTITY_LONG_TAG_LEN	14
 
 struct identity {
 	uint8_t		 pk[IDENTITY_PK_BYTES];
@@ -65,6 +67,11 @@ void	 identity_digits(char out[SAFETY_NUMBER_LEN + 1],
 	    const uint8_t d[SAFETY_NUMBER_GROUPS * 5]);
 /* Short display tag of one key: NUL-terminated IDENTITY_TAG_LEN hex. */
 void	 identity_tag(char out[IDENTITY_TAG_LEN + 1],
+	    const uint8_t pk[IDENTITY_PK_BYTES]);
+/* The same digest's first 6 bytes as three groups of 4 lowercase hex
+ * digits joined by '-' (its first 8 digits are identity_tag's):
+ * NUL-terminated, IDENTITY_LONG_TAG_LEN characters. */
+void	 identity_long_tag(char out[IDENTITY_LONG_TAG_LEN + 1],
 	    const uint8_t pk[IDENTITY_PK_BYTES]);
 
 #endif

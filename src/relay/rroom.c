@@ -278,24 +278,28 @@ fail(struct rroom_hub *h, struct rroom_member *m, uint8_t code,
 /* --- members ------------------------------------------------------------- */
 
 /* Copies a name from the wire into out if it is valid: the same rules as
- * a peer name (peers_name_valid), and no NUL inside. */
+ * a peer name (peers_name_valid), and no NUL inside; key gets what it
+ * looks like. */
 static int
-name_take(const uint8_t *p, size_t len, char out[RELAYMSG_MAX_NAME + 1])
+name_take(const uint8_t *p, size_t len, char out[RELAYMSG_MAX_NAME + 1],
+    uint8_t key[NAMES_SKEL_BYTES])
 {
 	if (len == 0 || len > RELAYMSG_MAX_NAME || memchr(p, 0, len) != NULL)
 		return 0;
 	memcpy(out, p, len);
 	out[len] = '\0';
-	return peers_name_valid(out);
+	return peers_name_valid(out) && names_skeleton_key(p, len, key) == 0;
 }
 
+/* The member whose name is the same as, or looks like, the one whose
+ * confusable key is key. */
 static struct rroom_member *
-member_by_name(struct rroom *room, const char *name, size_t len)
+member_by_name(struct rroom *room, const uint8_t key[NAMES_SKEL_BYTES])
 {
 	struct rroom_member *o;
 
 	TAILQ_FOREACH(o, &room->members, entry)
-		if (o->name_len == len && memcmp(o->name, name, len) == 0)
+		if (memcmp(o->name_key, key, NAMES_SKEL_BYTES) == 0)
 			return o;
 	return NULL;
 }
@@ -316,17 +320,18 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 {
 	char name[RELAYMSG_MAX_NAME + 1];
 	uint8_t token[RELAYMSG_TOKEN_BYTES];
+	uint8_t key[NAMES_SKEL_BYTES];
 	struct rroom *room;
 	struct rroom_member *o;
 	int r, created = 0;
 
-	if (!name_take(msg->name, msg->name_len, name))
+	if (!name_take(msg->name, msg->name_len, name, key))
 		return fail(h, m, RELAYMSG_ERR_BAD_NAME, "not a valid name");
 	if ((room = room_find(h, msg->room_id)) != NULL) {
 		if (room->n >= RELAYMSG_MAX_MEMBERS)
 			return fail(h, m, RELAYMSG_ERR_ROOM_FULL,
 			    "room is full");
-		if (member_by_name(room, name, msg->name_len) != NULL)
+		if (member_by_name(room, key) != NULL)
 			return fail(h, m, RELAYMSG_ERR_NAME_TAKEN,
 			    "name already in use in this room");
 	}
@@ -353,6 +358,7 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	m->id = h->next_id++;
 	memcpy(m->name, name, sizeof(name));
 	m->name_len = (uint8_t)msg->name_len;
+	memcpy(m->name_key, key, sizeof(key));
 	send_one(h, m);
 
 	/* ...and those there learn of the newcomer. */
@@ -377,19 +383,21 @@ static int
 do_nick(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 {
 	char name[RELAYMSG_MAX_NAME + 1];
+	uint8_t key[NAMES_SKEL_BYTES];
 	struct rroom_member *o;
 	int r;
 
 	/* Neither refusal ends the link: the member keeps its old name. */
-	if (!name_take(msg->name, msg->name_len, name))
+	if (!name_take(msg->name, msg->name_len, name, key))
 		return send_error(h, m, RELAYMSG_ERR_BAD_NAME,
 		    "not a valid name");
-	o = member_by_name(m->room, name, msg->name_len);
+	o = member_by_name(m->room, key);
 	if (o != NULL && o != m)
 		return send_error(h, m, RELAYMSG_ERR_NAME_TAKEN,
 		    "name already in use in this room");
 	memcpy(m->name, name, sizeof(name));
 	m->name_len = (uint8_t)msg->name_len;
+	memcpy(m->name_key, key, sizeof(key));
 	buf_reset(&h->msg);
 	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_NICKED,
 	    ++m->room->seq, m->id, m->name)) != 0)

@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <sys/queue.h>
 
+#include "names.h"
 #include "relaymsg.h"
 
 #define RROOM_KEY_BYTES		16
@@ -34,6 +35,9 @@ struct rroom_member {
 						 * ACCEPTED and clears it */
 	uint8_t				 name_len;
 	char				 name[RELAYMSG_MAX_NAME + 1];
+	/* What the name looks like (names.h): two members' names may
+	 * not look alike. */
+	uint8_t				 name_key[NAMES_SKEL_BYTES];
 };
 
 struct rroom_ops {

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "err.h"
 #include "lineedit.h"
+#include "wrap.h"
 
 #define DEFAULT_COLS	80
 /* Below this many columns for text, a long prompt is cut to half the row. */
@@ -141,23 +142,11 @@ cp_allowed(uint32_t cp)
 	return cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0);
 }
 
-/* Columns a character takes: wcwidth in the caller's locale (0 for
- * combining marks, 2 for wide ones), 1 where it has no answer. */
+/* Columns a character takes (wrap.h). */
 static int
 cp_width(uint32_t cp)
 {
-#ifdef __STDC_ISO_10646__
-	int w;
-
-	if (cp < 0x7f)
-		return 1;
-	w = wcwidth((wchar_t)cp);
-	if (w >= 0 && w <= 2)
-		return w;
-#else
-	(void)cp;
-#endif
-	return 1;
+	return ui_cp_width(cp);
 }
 
 static int

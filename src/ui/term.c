@@ -20,6 +20,7 @@
 #include "msg.h"
 #include "sanitize.h"
 #include "term.h"
+#include "wrap.h"
 
 /* A line may carry a command word before a full-size message. */
 #define TERM_MAX_LINE	(MSG_MAX_TEXT + 64)
@@ -40,6 +41,7 @@ struct term {
 	int			 raw;		/* tty settings saved */
 	struct termios		 saved;
 	struct lineedit		*le;
+	int			 cols;		/* terminal width, 0 unknown */
 	struct event		*ev_in;		/* stdin readable */
 	struct event		*ev_file;	/* stdin is a file: poll it */
 	struct event		*ev_int, *ev_term, *ev_winch;
@@ -131,27 +133,57 @@ term_reset(const struct term *t)
 	return t->color ? "\x1b[0m" : "";
 }
 
+/* Columns of what stamp writes: "HH:MM ". */
+#define STAMP_COLS	6
+
+/*
+ * Appends remote text, sanitized.  On a terminal it is also wrapped by
+ * us (wrap.h) after the 'cols' columns already on the line, continuation
+ * lines indented under the text, so that nothing in it can pass for a
+ * line of its own; line mode keeps the text on one line as it was.
+ */
+static void
+put_text(struct term *t, struct buf *o, size_t cols, const uint8_t *text,
+    size_t len)
+{
+	struct buf s;
+
+	if (!t->interactive) {
+		(void)ui_sanitize(o, text, len, 0);
+		return;
+	}
+	buf_init(&s, TERM_OUT_MAX);
+	if (ui_sanitize(&s, text, len, 0) == 0)
+		(void)ui_wrap(o, buf_ptr(&s), buf_len(&s), cols, cols,
+		    t->cols > 0 ? (size_t)t->cols : 0);
+	buf_release(&s);
+}
+
 static void
 say(struct term *t, const char *lead, const char *name, int color,
     const char *sep, const uint8_t *text, size_t len)
 {
 	struct buf o;
 	char cb[16];
+	size_t cols, at;
 
 	buf_init(&o, TERM_OUT_MAX);
 	stamp(t, &o);
+	cols = STAMP_COLS + strlen(lead) + strlen(sep);
 	(void)buf_put(&o, lead, strlen(lead));
 	if (name != NULL) {
 		const char *c = term_color(t, color, cb);
 
 		(void)buf_put(&o, c, strlen(c));
 		/* Names are validated on arrival; sanitize all the same. */
+		at = buf_len(&o);
 		(void)ui_sanitize(&o, (const uint8_t *)name, strlen(name), 0);
+		cols += ui_text_width(buf_ptr(&o) + at, buf_len(&o) - at);
 		c = term_reset(t);
 		(void)buf_put(&o, c, strlen(c));
 	}
 	(void)buf_put(&o, sep, strlen(sep));
-	(void)ui_sanitize(&o, text, len, 0);
+	put_text(t, &o, cols, text, len);
 	emit(t, &o);
 	buf_release(&o);
 }
@@ -183,7 +215,9 @@ term_notice(struct term *t, const char *fmt, ...)
 	buf_init(&o, TERM_OUT_MAX);
 	stamp(t, &o);
 	(void)buf_put(&o, "* ", 2);
-	/* Local text, but it may quote things the peer chose. */
+	/* Local text, but it may quote things the peer chose (names:
+	 * no blanks, so they can't pad a line).  Not wrapped by us, so
+	 * that an invitation stays one word to copy. */
 	(void)ui_sanitize(&o, (const uint8_t *)tmp, strlen(tmp), 0);
 	emit(t, &o);
 	buf_release(&o);
@@ -366,8 +400,10 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 	(void)what;
 	if (sig == SIGWINCH) {
-		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
 			lineedit_set_width(t->le, ws.ws_col);
+			t->cols = ws.ws_col;
+		}
 		redraw(t);
 		return;
 	}
@@ -402,8 +438,10 @@ term_new(struct event_base *base, int plain, const struct term_cbs *cbs,
 	if (t->interactive) {
 		if ((t->le = lineedit_new(TERM_MAX_LINE)) == NULL)
 			goto fail;
-		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0)
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
 			lineedit_set_width(t->le, ws.ws_col);
+			t->cols = ws.ws_col;
+		}
 		if (lineedit_raw_enter(STDIN_FILENO, &t->saved) == 0)
 			t->raw = 1;
 	}

@@ -98,6 +98,9 @@ on_event(void *arg, const struct group_event *ev)
 	case GROUP_EV_REJECTED:
 		snprintf(line, sizeof(line), "X %u", ev->id);
 		break;
+	case GROUP_EV_RENAME_REFUSED:
+		snprintf(line, sizeof(line), "Z %s %s", ev->name, ev->refused);
+		break;
 	}
 	assert_true(m->nlog < MAXLOG);
 	m->log[m->nlog++] = strdup(line);
@@ -481,6 +484,43 @@ test_private_and_rename(void **state)
 	release_all();
 }
 
+/* A rename check that lets nobody take the name "alice". */
+static int
+not_alice(void *arg, uint32_t id, const char *name)
+{
+	(void)id;
+	(void)arg;
+	return strcmp(name, "alice") != 0;
+}
+
+/* Finding 11: carol re-announces herself as "alice" without asking the
+ * relay.  A receiver with a rename check refuses it and she keeps her
+ * name there; other renames still go through. */
+static void
+test_rename_check(void **state)
+{
+	(void)state;
+	three();
+	group_set_rename_check(mem[1].g, not_alice, NULL);
+	clear_logs();
+	assert_int_equal(group_rename(mem[2].g, "alice"), 0);
+	pump();
+	assert_int_equal(count(&mem[1], "Z carol alice"), 1);
+	assert_int_equal(count_prefix(&mem[1], 'N'), 0);
+	assert_string_equal(group_member_name(mem[1].g, mem[2].id), "carol");
+	assert_int_equal(group_member_by_name(mem[1].g, "alice"), mem[0].id);
+	/* Without the check (alice's view) the name would be taken. */
+	assert_int_equal(count(&mem[0], "N alice"), 1);
+	/* Her messages still show under the name she keeps. */
+	say(2, "still me");
+	pump();
+	assert_int_equal(count(&mem[1], "T carol still me"), 1);
+	assert_int_equal(group_rename(mem[2].g, "caroline"), 0);
+	pump();
+	assert_int_equal(count(&mem[1], "N caroline"), 1);
+	release_all();
+}
+
 static void
 test_old_sender_key_cannot_rewind(void **state)
 {
@@ -526,6 +566,7 @@ main(void)
 		cmocka_unit_test(test_wrong_secret_and_forged_announce),
 		cmocka_unit_test(test_private_and_rename),
 		cmocka_unit_test(test_old_sender_key_cannot_rewind),
+		cmocka_unit_test(test_rename_check),
 	};
 
 	if (sodium_init() < 0)

@@ -47,6 +47,7 @@ static const char sn_pk_pk2[] = "43947 50619 02856 54302 87018 31817";
 static const char sn_pk_pk[] = "55523 76638 19032 10978 85285 31017";
 static const char tag_pk[] = "a999c119";
 static const char tag_pk2[] = "08a0cd98";
+#define LONG_TAG_PK	"a999-c119-5390"
 
 static void
 unhex(uint8_t *out, size_t len, const char *hex)
@@ -315,6 +316,24 @@ test_tag(void **state)
 	assert_int_equal(strlen(t), IDENTITY_TAG_LEN);
 	for (i = 0; i < IDENTITY_TAG_LEN; i++)
 		assert_non_null(strchr("0123456789abcdef", t[i]));
+}
+
+/* The tag beside names: 48 bits, its first 8 digits the short tag's
+ * (computed independently: BLAKE2b-256("sotto key tag v1" || pk)). */
+static void
+test_long_tag(void **state)
+{
+	uint8_t a[IDENTITY_PK_BYTES];
+	char t[IDENTITY_LONG_TAG_LEN + 1];
+
+	(void)state;
+	unhex(a, sizeof(a), rfc_pk_hex);
+	memset(t, 'x', sizeof(t));
+	identity_long_tag(t, a);
+	assert_string_equal(t, LONG_TAG_PK);
+	assert_int_equal(strlen(t), IDENTITY_LONG_TAG_LEN);
+	assert_memory_equal(t, tag_pk, 4);
+	assert_memory_equal(t + 5, tag_pk + 4, 4);
 }
 
 /* ---- key file ---------------------------------------------------- */
@@ -690,6 +709,7 @@ main(void)
 		cmocka_unit_test(test_sign_verify),
 		cmocka_unit_test(test_safety_number),
 		cmocka_unit_test(test_tag),
+		cmocka_unit_test(test_long_tag),
 		cmocka_unit_test_setup_teardown(test_config_dir, setup_fs,
 		    teardown_fs),
 		cmocka_unit_test_setup_teardown(test_create_then_load,

@@ -56,6 +56,10 @@ tmp_cleanup(struct tmp *t)
 	(void)unlink(p);
 	snprintf(p, sizeof(p), "%s/link", t->dir);
 	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s/%s", t->dir, PEERS_RELAYS_FILE_NAME);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s/%s.lock", t->dir, PEERS_RELAYS_FILE_NAME);
+	(void)unlink(p);
 	assert_int_equal(rmdir(t->dir), 0);
 }
 
@@ -301,8 +305,11 @@ test_name_valid(void **state)
 	assert_true(peers_name_valid("alice"));
 	assert_true(peers_name_valid("x"));
 	assert_true(peers_name_valid("\xc3\xa9lodie"));
-	assert_true(peers_name_valid("\xf0\x9f\xa6\x8a"));	/* fox emoji */
-	assert_true(peers_name_valid("bob_2@home"));
+	assert_true(peers_name_valid("bob_2"));
+	assert_true(peers_name_valid("o'brien.jr-2"));
+	/* Outside UTS #39's identifier profile (they were valid before). */
+	assert_false(peers_name_valid("\xf0\x9f\xa6\x8a"));	/* fox emoji */
+	assert_false(peers_name_valid("bob_2@home"));
 	assert_true(peers_name_valid("12345678901234567890123456789012"));
 	assert_false(peers_name_valid("123456789012345678901234567890123"));
 	assert_false(peers_name_valid(NULL));
@@ -318,6 +325,199 @@ test_name_valid(void **state)
 	assert_false(peers_name_valid("ideo\xe3\x80\x80sp"));
 	assert_false(peers_name_valid("cut\xc3"));
 	assert_false(peers_name_valid("\xed\xa0\x80"));
+}
+
+/* --- finding 5: lookalikes are one pin ---------------------------------- */
+
+/* The invisible code points of the review's finding 5, each after
+ * "alice": none makes a valid name any more. */
+static void
+test_invisible_names_refused(void **state)
+{
+	static const char *tails[] = {
+		"\xcd\x8f",		/* U+034F COMBINING GRAPHEME JOINER */
+		"\xef\xb8\x8f",		/* U+FE0F VARIATION SELECTOR-16 */
+		"\xe1\xa0\x8b",		/* U+180B MONGOLIAN FVS1 */
+		"\xe2\x81\xaa",		/* U+206A INHIBIT SYMMETRIC SWAPPING */
+		"\xe1\x9e\xb4",		/* U+17B4 KHMER VOWEL INHERENT AQ */
+		"\xf3\xa0\x80\xa0",	/* U+E0020 TAG SPACE */
+		"\xf3\xa0\x81\xa1",	/* U+E0061 TAG LATIN SMALL LETTER A */
+		"\xf3\xa0\x81\xbf",	/* U+E007F CANCEL TAG */
+	};
+	char name[64];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(name, sizeof(name), "alice%s", tails[i]);
+		assert_false(peers_name_valid(name));
+		snprintf(name, sizeof(name), "al%sice", tails[i]);
+		assert_false(peers_name_valid(name));
+	}
+	/* Mixed scripts: a Cyrillic a (U+0430) in a Latin name. */
+	assert_false(peers_name_valid("\xd0\xb0lice"));
+	/* Not NFC: e and a combining acute (U+0301). */
+	assert_false(peers_name_valid("e\xcc\x81lodie"));
+	/* One script, even if it looks like Latin: valid, but confusable. */
+	assert_true(peers_name_valid("\xd1\x95\xd1\x81\xd0\xbe\xd1\x80\xd0\xb5"));
+}
+
+/* The attack of finding 5, with what older versions let through: a
+ * lookalike of a pinned name draws the key-change result, not a first
+ * contact, whether it comes in under a new name or was pinned already. */
+static void
+test_lookalike_is_changed(void **state)
+{
+	/* "scope" in Cyrillic letters (U+0455 U+0441 U+043E U+0440 U+0435). */
+	static const char cyr[] = "\xd1\x95\xd1\x81\xd0\xbe\xd1\x80\xd0\xb5";
+	static const char planted[] =
+	    "alice " KEY_A " 1\n"
+	    "alice\xcd\x8f " KEY_B " 2\n";	/* pinned by an older sotto */
+	char pinned[PEERS_NAME_MAX + 1], want[512];
+	uint8_t a[PEERS_PK_BYTES], b[PEERS_PK_BYTES];
+	struct tmp t;
+	int status = -1;
+
+	(void)state;
+	key(a, KEY_A);
+	key(b, KEY_B);
+	tmp_setup(&t);
+	assert_int_equal(peers_pin_at(t.path, "scope", a, 10), 0);
+	assert_int_equal(peers_check_like(t.path, cyr, b, &status, pinned), 0);
+	assert_int_equal(status, PEERS_CHANGED);
+	assert_string_equal(pinned, "scope");
+	/* The same key under the lookalike spelling is the same person. */
+	assert_int_equal(peers_check(t.path, cyr, a, &status), 0);
+	assert_int_equal(status, PEERS_MATCH);
+	/* "rn" looks like "m": the skeleton, not only Unicode tricks. */
+	assert_int_equal(peers_pin_at(t.path, "mallory", a, 11), 0);
+	assert_int_equal(peers_check(t.path, "rnallory", b, &status), 0);
+	assert_int_equal(status, PEERS_CHANGED);
+	/* Accepting the new key (re-pin) leaves one line for the lookalikes,
+	 * under the new spelling, where the old one was. */
+	assert_int_equal(peers_pin_at(t.path, cyr, b, 12), 0);
+	snprintf(want, sizeof(want), "%s " KEY_B " 12\nmallory " KEY_A
+	    " 11\n", cyr);
+	assert_file_is(t.path, want, strlen(want));
+
+	/* A file an older version wrote, with the invisible lookalike
+	 * pinned: it still parses, and the real alice is warned about. */
+	write_file(t.path, planted, sizeof(planted) - 1);
+	assert_int_equal(peers_check_like(t.path, "alice", a, &status, pinned),
+	    0);
+	assert_int_equal(status, PEERS_CHANGED);
+	assert_string_equal(pinned, "alice\xcd\x8f");
+	assert_int_equal(peers_check(t.path, "alice", b, &status), 0);
+	assert_int_equal(status, PEERS_CHANGED);
+	assert_int_equal(peers_check(t.path, "bob", b, &status), 0);
+	assert_int_equal(status, PEERS_NEW);
+	/* Choosing a key folds both lines into one. */
+	assert_int_equal(peers_pin_at(t.path, "alice", a, 3), 0);
+	assert_file_is(t.path, "alice " KEY_A " 3\n",
+	    strlen("alice " KEY_A " 3\n"));
+	assert_int_equal(peers_check(t.path, "alice", a, &status), 0);
+	assert_int_equal(status, PEERS_MATCH);
+	tmp_cleanup(&t);
+}
+
+/* --- finding 8: relays apart --------------------------------------------- */
+
+static void
+relays_path(const struct tmp *t, char *out, size_t outlen)
+{
+	assert_int_equal(peers_relays_path(t->path, out, outlen), 0);
+}
+
+/* What known_relays says of the example relay with key pk. */
+static int
+relay_status(const struct tmp *t, const uint8_t pk[PEERS_PK_BYTES])
+{
+	int status = -1;
+
+	assert_int_equal(peers_relay_check(t->path, "relay.example.org:65433",
+	    pk, &status), 0);
+	return status;
+}
+
+/* A peer announcing itself as relay-<hash of HOST:PORT> pins a person,
+ * not the relay: `room new` to that address still sees a first use, and
+ * the real relay's key is not refused. */
+static void
+test_relay_not_plantable(void **state)
+{
+	char rname[PEERS_RELAY_NAME_LEN + 1], rpath[160], want[256];
+	uint8_t a[PEERS_PK_BYTES], b[PEERS_PK_BYTES];
+	struct tmp t;
+	int status = -1;
+
+	(void)state;
+	key(a, KEY_A);
+	key(b, KEY_B);
+	tmp_setup(&t);
+	relays_path(&t, rpath, sizeof(rpath));
+	peers_relay_name("relay.example.org:65433", rname);
+	assert_string_equal(rname, "relay-bb9bd84b92e64ba0");
+	assert_true(peers_name_valid(rname));
+	/* The attacker's key, under the relay-like name, as a person. */
+	assert_int_equal(peers_pin_at(t.path, rname, b, 1), 0);
+	assert_int_equal(relay_status(&t, a), PEERS_NEW);
+	assert_int_equal(relay_status(&t, b), PEERS_NEW);
+	assert_int_equal(peers_relay_pin(t.path, "relay.example.org:65433", a),
+	    0);
+	assert_int_equal(relay_status(&t, a), PEERS_MATCH);
+	assert_int_equal(relay_status(&t, b), PEERS_CHANGED);
+	/* And each file holds only its own. */
+	snprintf(want, sizeof(want), "%s " KEY_B " 1\n", rname);
+	assert_file_is(t.path, want, strlen(want));
+	assert_int_equal(peers_check(t.path, rname, b, &status), 0);
+	assert_int_equal(status, PEERS_MATCH);
+	tmp_cleanup(&t);
+}
+
+/* An older known_peers with relay entries: they move to known_relays
+ * the first time, people stay, and later relay-like people stay apart. */
+static void
+test_relay_migration(void **state)
+{
+	static const char old[] =
+	    "alice " KEY_A " 1\n"
+	    "relay-bb9bd84b92e64ba0 " KEY_B " 2\n"
+	    "relay-friend " KEY_A " 3\n";
+	char rpath[160];
+	uint8_t a[PEERS_PK_BYTES], b[PEERS_PK_BYTES];
+	struct tmp t;
+	int status = -1;
+
+	(void)state;
+	key(a, KEY_A);
+	key(b, KEY_B);
+	tmp_setup(&t);
+	relays_path(&t, rpath, sizeof(rpath));
+	write_file(t.path, old, sizeof(old) - 1);
+	assert_int_equal(relay_status(&t, b), PEERS_MATCH);
+	assert_file_is(rpath, "relay-bb9bd84b92e64ba0 " KEY_B " 2\n",
+	    strlen("relay-bb9bd84b92e64ba0 " KEY_B " 2\n"));
+	assert_file_is(t.path, "alice " KEY_A " 1\nrelay-friend " KEY_A " 3\n",
+	    strlen("alice " KEY_A " 1\nrelay-friend " KEY_A " 3\n"));
+	/* Done once: a relay-like person pinned now stays in known_peers. */
+	assert_int_equal(peers_pin_at(t.path, "relay-0000000000000000", a, 4),
+	    0);
+	assert_int_equal(peers_check(t.path, "relay-0000000000000000", a,
+	    &status), 0);
+	assert_int_equal(status, PEERS_MATCH);
+	assert_file_is(rpath, "relay-bb9bd84b92e64ba0 " KEY_B " 2\n",
+	    strlen("relay-bb9bd84b92e64ba0 " KEY_B " 2\n"));
+
+	/* A first pin of a person where there was no file creates an empty
+	 * known_relays too, so nothing pinned later is ever carried over. */
+	tmp_cleanup(&t);
+	tmp_setup(&t);
+	relays_path(&t, rpath, sizeof(rpath));
+	assert_int_equal(peers_pin_at(t.path, "relay-bb9bd84b92e64ba0", b, 5),
+	    0);
+	assert_file_is(rpath, "", 0);
+	assert_int_equal(relay_status(&t, a), PEERS_NEW);
+	tmp_cleanup(&t);
 }
 
 /* --- the file ----------------------------------------------------------- */
@@ -521,6 +721,10 @@ main(void)
 		cmocka_unit_test(test_malformed_file_untouched),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_invisible_names_refused),
+		cmocka_unit_test(test_lookalike_is_changed),
+		cmocka_unit_test(test_relay_not_plantable),
+		cmocka_unit_test(test_relay_migration),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

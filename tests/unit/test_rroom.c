@@ -243,6 +243,7 @@ test_name_taken(void **state)
 {
 	struct rroom_hub *h = hub();
 	struct fake *a = fake_new(), *a2 = fake_new(), *x = fake_new();
+	struct fake *j = fake_new(), *j2 = fake_new(), *j3 = fake_new();
 	struct relaymsg m;
 	uint8_t code = 0;
 	size_t before;
@@ -265,6 +266,30 @@ test_name_taken(void **state)
 	expect_none(a);
 	assert_int_equal(rroom_hub_members(h), 1);
 
+	/* A lookalike is taken as well (finding 6): "alice" with an
+	 * invisible U+034F is not even a name, Cyrillic "joe" looks like
+	 * a present "joe", and "rn" like "m". */
+	assert_int_equal(send_join(h, a2, room_a, "alice\xcd\x8f", &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_BAD_NAME);
+	next(a2, RELAYMSG_ERROR, &m);
+	join_ok(h, j, room_a, "joe", 1);
+	expect_joined(a, j->m.id, "joe");
+	assert_int_equal(send_join(h, j2, room_a,
+	    "\xd1\x98\xd0\xbe\xd0\xb5", &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	next(j2, RELAYMSG_ERROR, &m);
+	rroom_leave(h, &j->m);
+	next(a, RELAYMSG_LEFT, &m);
+	join_ok(h, j2, room_a, "mallory", 1);
+	expect_joined(a, j2->m.id, "mallory");
+	assert_int_equal(send_join(h, j3, room_a, "rnallory", &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	rroom_leave(h, &j2->m);
+	next(a, RELAYMSG_LEFT, &m);
+	expect_none(a);
+
 	/* The same name is free in another room. */
 	join_ok(h, x, room_b, "alice", 0);
 	assert_int_equal(rroom_hub_rooms(h), 2);
@@ -281,6 +306,9 @@ test_name_taken(void **state)
 	fake_free(a);
 	fake_free(a2);
 	fake_free(x);
+	fake_free(j);
+	fake_free(j2);
+	fake_free(j3);
 }
 
 static void
@@ -556,6 +584,15 @@ test_nick(void **state)
 	assert_int_equal(send_join(h, e, room_a, "alicia", &code),
 	    RROOM_CLOSE);
 	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	/* Nor a lookalike of a present member's (finding 6): bob may not
+	 * become "alic1a" ("1" looks like "i"... and "l"). */
+	buf_reset(&msg);
+	assert_int_equal(relaymsg_put_nick(&msg, "a1icia"), 0);
+	assert_int_equal(rroom_input(h, &b->m, buf_ptr(&msg), buf_len(&msg),
+	    &code), 0);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	expect_error(b, RELAYMSG_ERR_NAME_TAKEN);
+	assert_string_equal(b->m.name, "bob");
 
 	rroom_leave(h, &a->m);
 	rroom_leave(h, &b->m);
