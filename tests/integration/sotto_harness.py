@@ -25,6 +25,7 @@ success too; SOTTO_KEEP_TMP=1 keeps the temporary directory).  The binary
 is $SOTTO_BIN, else $SOTTO_BUILD_DIR/sotto, else <source dir>/build/sotto.
 """
 
+import errno
 import os
 import queue
 import re
@@ -68,11 +69,25 @@ def sotto_bin():
 
 
 def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago (only for the
-    interactive test, where the port is typed at a prompt)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+    """A TCP port that was free a moment ago on every address, IPv4 and
+    IPv6 (only for the interactive tests, where the port is typed at a
+    prompt and the program may listen on all interfaces).  Bound without
+    SO_REUSEADDR, so a port that any socket holds, even one in TIME_WAIT
+    left by an earlier test's flood of connections, is passed over."""
+    for _ in range(200):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("0.0.0.0", 0))
+            port = s.getsockname()[1]
+        try:
+            with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
+                s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                s6.bind(("::", port))
+        except OSError as e:
+            if e.errno == errno.EADDRINUSE:
+                continue
+            # No IPv6 on this machine: the IPv4 check is all there is.
+        return port
+    raise RuntimeError("no TCP port free on every address")
 
 
 def port_listening(port):
