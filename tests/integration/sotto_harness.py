@@ -391,13 +391,18 @@ class Test:
         env = party.env() if party else self.env(self.tmp)
         return self.spawn(label or "sotto", [self.bin] + list(args), env, stdin)
 
-    def host(self, party, *extra, port=0, password_file=None, wait=True):
+    def host(self, party, *extra, port=0, password_file=None, wait=True, once=True):
         """Starts 'sotto host --listen 127.0.0.1 --port PORT --name NAME
-        --password-file F EXTRA...'; waits for the listening notice and
-        returns (proc, port)."""
+        --password-file F [--once] EXTRA...'; waits for the listening
+        notice and returns (proc, port).  once=True (the default, for the
+        scenarios written when the host served one conversation) adds
+        --once; once=False leaves the host serving conversation after
+        conversation."""
         args = ["host", "--listen", LOOPBACK, "--port", str(port),
                 "--name", party.name,
                 "--password-file", password_file or party.password_file] + list(extra)
+        if once:
+            args.append("--once")
         p = self.sotto(party, args, label="host(%s)" % party.name)
         if not wait:
             return p, None
