@@ -6,7 +6,8 @@ cutting the byte stream into sotto frames, and applies one attack to one
 chosen frame.
 
 Frame: u8 version (1), u8 type, u32 big-endian payload length, payload.
-Types: 0x01-0x04 handshake, 0x0f abort, 0x10 encrypted record.
+Types: 0x01-0x04 handshake, 0x08-0x0a resumption, 0x0f abort, 0x10
+encrypted record.
 
     proxy.py --connect 127.0.0.1:PORT [--listen-port 0]
              [--action none|flip|replay|swap|reflect|drop|stall|cut]
@@ -25,6 +26,12 @@ joiner to the host; s2c: back):
              both connections open (a peer that stops mid-handshake)
     cut      close both connections instead of forwarding it
 
+Outage (independent of --action): on SIGUSR1 the proxy cuts both
+directions of every connection it holds (TCP reset on both sides) and,
+for --outage SECONDS (default 45) from then, resets every new connection
+as soon as it is accepted, as a network that is down would.  It logs
+"outage: ..." when it starts and "outage over" when it ends.
+
 Prints "proxy listening on 127.0.0.1:PORT" on stdout once ready, and one
 line per frame and per event on stderr.  --dump appends every byte that
 passes, both directions, to FILE.  An end of file is passed on as a
@@ -34,11 +41,12 @@ that do not parse as a frame header are forwarded untouched from there on.
 
 import argparse
 import asyncio
+import signal
 import sys
 import time
 
 HDR = 6
-KNOWN = {0x01, 0x02, 0x03, 0x04, 0x0f, 0x10}
+KNOWN = {0x01, 0x02, 0x03, 0x04, 0x08, 0x09, 0x0a, 0x0f, 0x10}
 MAX_PAYLOAD = 65536 + 1 + 17
 
 
@@ -83,11 +91,11 @@ class Session:
         if not w.is_closing():
             w.write(data)
 
-    def close_all(self):
+    def close_all(self, rst=False):
         self.closed = True
         for w in self.writers.values():
             try:
-                w.transport.abort() if self.args.cut_rst else w.close()
+                w.transport.abort() if (rst or self.args.cut_rst) else w.close()
             except Exception:
                 pass
 
@@ -195,12 +203,35 @@ async def amain(args):
     attack = Attack(args.action, args.direction, args.type, args.nth)
     dump = open(args.dump, "ab") if args.dump else None
     counter = [0]
+    sessions = set()
+    outage_until = [0.0]
+
+    def end_outage():
+        log("outage over")
+
+    def start_outage():
+        outage_until[0] = time.monotonic() + args.outage
+        log("outage: cutting %d connection(s); refusing new ones for %d s"
+            % (len(sessions), args.outage))
+        for sess in list(sessions):
+            sess.close_all(rst=True)
+        asyncio.get_running_loop().call_later(args.outage, end_outage)
 
     async def on_client(r, w):
         counter[0] += 1
+        if time.monotonic() < outage_until[0]:
+            log("#%d refused (outage)" % counter[0])
+            w.transport.abort()
+            return
         log("#%d accepted" % counter[0])
-        await Session(counter[0], args, attack, dump).run(r, w)
+        sess = Session(counter[0], args, attack, dump)
+        sessions.add(sess)
+        try:
+            await sess.run(r, w)
+        finally:
+            sessions.discard(sess)
 
+    asyncio.get_running_loop().add_signal_handler(signal.SIGUSR1, start_outage)
     server = await asyncio.start_server(on_client, "127.0.0.1", args.listen_port)
     port = server.sockets[0].getsockname()[1]
     print("proxy listening on 127.0.0.1:%d" % port, flush=True)
@@ -221,6 +252,8 @@ def main():
     ap.add_argument("--cut-rst", action="store_true",
                     help="cut with a TCP reset instead of a FIN")
     ap.add_argument("--dump")
+    ap.add_argument("--outage", type=int, default=45,
+                    help="seconds an outage (SIGUSR1) lasts")
     args = ap.parse_args()
     host, _, port = args.connect.rpartition(":")
     args.host, args.port = host, int(port)

@@ -415,14 +415,17 @@ class Test:
         return self.sotto(party, args, label="join(%s)" % party.name)
 
     def proxy(self, target_port, action="none", direction="c2s", nth=1,
-              ftype=0x10, dump=None):
+              ftype=0x10, dump=None, outage=None):
         """Starts proxy.py in front of 127.0.0.1:target_port; returns
-        (proc, listening port)."""
+        (proc, listening port).  outage: the seconds an outage started by
+        outage_start(proc) lasts."""
         argv = [PYTHON, PROXY, "--connect", "%s:%d" % (LOOPBACK, target_port),
                 "--action", action, "--direction", direction, "--nth", str(nth),
                 "--type", "0x%02x" % ftype]
         if dump:
             argv += ["--dump", dump]
+        if outage is not None:
+            argv += ["--outage", str(outage)]
         p = self.spawn("proxy(%s)" % action, argv, self.env(self.tmp), stdin=False)
         m = p.wait_line(r"^proxy listening on 127\.0\.0\.1:(\d+)$", what="the proxy's port")
         return p, int(m.group(1))
@@ -759,3 +762,25 @@ class Tail:
             return self.counts[prefix] >= n
         return self.proc.wait_until(pred, what or "%d line(s) starting with %r (have %d)"
                                     % (n, prefix, self.counts[prefix]), timeout)
+
+
+# -- outages and reconnection (test_reconnect, test_guessing) -----------------
+
+def outage_start(proxy):
+    """Makes proxy.py cut every connection and refuse new ones for its
+    --outage seconds; waits until it says so."""
+    before = proxy.stderr_text().count("outage: cutting")
+    os.kill(proxy.p.pid, signal.SIGUSR1)
+    proxy.wait_until(lambda: proxy.stderr_text().count("outage: cutting") > before,
+                     "the proxy's 'outage: cutting' log line", 5)
+
+
+def count_lines(proc, regex):
+    rx = re.compile(regex)
+    return sum(1 for l in proc.lines() if rx.search(l))
+
+
+def wait_count(proc, regex, n, timeout=DEFAULT_WAIT, what=None):
+    """Waits until at least n stdout lines match regex."""
+    return proc.wait_until(lambda: count_lines(proc, regex) >= n,
+                           what or "%d line(s) matching %r" % (n, regex), timeout)
