@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "buf.h"
@@ -20,8 +21,41 @@
 #include "secret.h"
 #include "term.h"
 
+/* One sent message the peer has not acknowledged yet (its plaintext:
+ * wiped when freed). */
+struct qmsg {
+	uint64_t	 seq;
+	uint8_t		*p;	/* the encoded message */
+	size_t		 len;
+};
+
+/* The session and what resuming it needs, in guarded memory. */
+struct chat_sess {
+	struct chan_resume	 r;
+	uint8_t			 pending[CHAN_KEY_BYTES];	/* client: next secret,
+								 * once confirmed */
+	int			 has_pending;
+};
+
 struct chat {
 	struct event_base	*base;
+	struct chat_cbs		 cbs;
+	void			*cbs_arg;
+	struct chat_sess	*sess;	/* NULL until established */
+	int			 connected;	/* conn is live */
+	int			 synced;	/* the peer's ACK since connecting */
+	int			 reconnecting;	/* cut; may be resumed */
+	int			 leave_pending;	/* leave once delivered */
+	uint64_t		 sent;		/* numbered messages sent */
+	uint64_t		 acked;		/* ... acknowledged by the peer */
+	uint64_t		 next_send;	/* next to put on the wire */
+	uint64_t		 received;	/* numbered messages received */
+	uint64_t		 ack_sent;	/* the last ACK we sent */
+	struct qmsg		*q;		/* seq acked+1 .. sent, in order */
+	size_t			 qcap, qhead, qlen;
+	int			 q_held;	/* input held: queue full */
+	struct event		*ack_timer;
+	struct event		*window_timer;
 	struct term		*term;
 	const struct chat_setup	*s;
 	struct conn		*conn;
@@ -50,6 +84,7 @@ chat_setup_init(struct chat_setup *s)
 
 	memset(s, 0, sizeof(*s));
 	s->timing = t;
+	s->reconnect_for = CHAT_RECONNECT_FOR;
 }
 
 void
@@ -99,6 +134,9 @@ chat_err_status(int err)
 	return EXIT_CONN;
 }
 
+static void	ack_cb(evutil_socket_t, short, void *);
+static void	window_cb(evutil_socket_t, short, void *);
+
 struct chat *
 chat_new(struct event_base *base, struct term *t, const struct chat_setup *s)
 {
@@ -110,7 +148,27 @@ chat_new(struct event_base *base, struct term *t, const struct chat_setup *s)
 	ch->term = t;
 	ch->s = s;
 	ch->own_color = chat_key_color(s->id->pk);
+	ch->next_send = 1;
+	if ((ch->ack_timer = evtimer_new(base, ack_cb, ch)) == NULL ||
+	    (ch->window_timer = evtimer_new(base, window_cb, ch)) == NULL) {
+		chat_free(ch);
+		return NULL;
+	}
 	return ch;
+}
+
+static void
+q_drop_through(struct chat *ch, uint64_t seq)
+{
+	struct qmsg *m;
+
+	while (ch->qlen > 0 && (m = &ch->q[ch->qhead])->seq <= seq) {
+		sodium_memzero(m->p, m->len);
+		free(m->p);
+		memset(m, 0, sizeof(*m));
+		ch->qhead = (ch->qhead + 1) % ch->qcap;
+		ch->qlen--;
+	}
 }
 
 void
@@ -119,7 +177,22 @@ chat_free(struct chat *ch)
 	if (ch == NULL)
 		return;
 	conn_free(ch->conn);
+	q_drop_through(ch, UINT64_MAX);
+	free(ch->q);
+	if (ch->sess != NULL)
+		sodium_free(ch->sess);
+	if (ch->ack_timer != NULL)
+		event_free(ch->ack_timer);
+	if (ch->window_timer != NULL)
+		event_free(ch->window_timer);
 	free(ch);
+}
+
+void
+chat_set_cbs(struct chat *ch, const struct chat_cbs *cbs, void *arg)
+{
+	ch->cbs = *cbs;
+	ch->cbs_arg = arg;
 }
 
 static void
@@ -129,8 +202,93 @@ end(struct chat *ch, int status)
 		return;
 	ch->done = 1;
 	ch->status = status;
+	ch->connected = 0;
+	evtimer_del(ch->ack_timer);
+	evtimer_del(ch->window_timer);
 	term_input(ch->term, 0);
-	event_base_loopbreak(ch->base);
+	term_hold(ch->term, 0);
+	if (ch->cbs.ended != NULL)
+		ch->cbs.ended(ch, status, ch->cbs_arg);
+	else
+		event_base_loopbreak(ch->base);
+}
+
+/* The lines the peer never acknowledged, for the user. */
+static void
+list_undelivered(struct chat *ch)
+{
+	struct msg m;
+	size_t i, n = 0;
+
+	for (i = 0; i < ch->qlen; i++) {
+		struct qmsg *q = &ch->q[(ch->qhead + i) % ch->qcap];
+
+		if (msg_parse(&m, q->p, q->len) == 0 &&
+		    (m.type == MSG_TEXT || m.type == MSG_ACTION))
+			n++;
+	}
+	if (n == 0)
+		return;
+	term_notice(ch->term, "%zu line%s never delivered:", n,
+	    n == 1 ? " was" : "s were");
+	for (i = 0; i < ch->qlen; i++) {
+		struct qmsg *q = &ch->q[(ch->qhead + i) % ch->qcap];
+
+		if (msg_parse(&m, q->p, q->len) != 0)
+			continue;
+		if (m.type == MSG_TEXT)
+			term_message(ch->term, ch->s->name, ch->own_color,
+			    m.data, m.len);
+		else if (m.type == MSG_ACTION)
+			term_action(ch->term, ch->s->name, ch->own_color,
+			    m.data, m.len);
+	}
+}
+
+void
+chat_abandon(struct chat *ch, const char *why, int status)
+{
+	if (ch->done)
+		return;
+	term_notice(ch->term, "%s", why);
+	list_undelivered(ch);
+	conn_free(ch->conn);
+	ch->conn = NULL;
+	end(ch, status);
+}
+
+static void
+window_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct chat *ch = arg;
+	char why[128];
+
+	(void)fd;
+	(void)what;
+	snprintf(why, sizeof(why), "no reconnection within %d s: the "
+	    "conversation is over", ch->s->reconnect_for);
+	chat_abandon(ch, why, EXIT_CONN);
+}
+
+const struct chan_resume *
+chat_resume_params(const struct chat *ch)
+{
+	if (ch->done || ch->sess == NULL || ch->s->reconnect_for <= 0 ||
+	    ch->hangup || ch->confirming)
+		return NULL;
+	return &ch->sess->r;
+}
+
+int
+chat_connected(const struct chat *ch)
+{
+	return ch->connected;
+}
+
+int
+chat_we_left(const struct chat *ch)
+{
+	return ch->we_left;
 }
 
 /*
@@ -155,6 +313,93 @@ hang_up(struct chat *ch, int status, enum msg_refuse why)
 	conn_close(ch->conn);
 }
 
+/* Puts one encoded message on the wire now (if there is a wire). */
+static int
+wire_send(struct chat *ch, const uint8_t *p, size_t len)
+{
+	int r;
+
+	if (ch->conn == NULL || !ch->connected)
+		return ERR_CLOSED;
+	if ((r = conn_send(ch->conn, p, len)) != 0)
+		term_error(ch->term, "not sent: %s", err_str(r));
+	else if (conn_pending(ch->conn) > CONN_HIGH_WATER)
+		term_hold(ch->term, 1);	/* until on_drained */
+	return r;
+}
+
+/* Sends what is queued and not yet on this connection, in order. */
+static void
+flush_queue(struct chat *ch)
+{
+	struct qmsg *m;
+	size_t i;
+
+	while (ch->connected && ch->synced && ch->next_send <= ch->sent) {
+		i = (size_t)(ch->next_send - ch->q[ch->qhead].seq);
+		m = &ch->q[(ch->qhead + i) % ch->qcap];
+		if (wire_send(ch, m->p, m->len) != 0)
+			return;
+		ch->next_send++;
+	}
+	if (ch->leave_pending && ch->connected && ch->synced &&
+	    ch->next_send > ch->sent) {
+		ch->leave_pending = 0;
+		conn_close(ch->conn);
+	}
+}
+
+/* A numbered message (INFO, TEXT, ACTION): kept until acknowledged, sent
+ * when connected.  0, or an error already shown to the user. */
+static int
+send_seq(struct chat *ch, uint8_t type, const uint8_t *p, size_t len)
+{
+	struct buf b;
+	struct qmsg *m, *nq;
+	size_t i, ncap;
+	int r;
+
+	buf_init(&b, 1 + MSG_MAX_TEXT);
+	if ((r = msg_put(&b, type, p, len)) != 0) {
+		term_error(ch->term, "%s: not sent",
+		    r == ERR_TOO_LARGE ? "message longer than 4096 bytes" :
+		    err_str(r));
+		goto out;
+	}
+	if (ch->qlen == ch->qcap) {
+		r = ERR_ALLOC;
+		ncap = ch->qcap == 0 ? 64 : 2 * ch->qcap;
+		if ((nq = calloc(ncap, sizeof(*nq))) == NULL)
+			goto oom;
+		for (i = 0; i < ch->qlen; i++)
+			nq[i] = ch->q[(ch->qhead + i) % ch->qcap];
+		free(ch->q);
+		ch->q = nq;
+		ch->qcap = ncap;
+		ch->qhead = 0;
+	}
+	m = &ch->q[(ch->qhead + ch->qlen) % ch->qcap];
+	if ((m->p = malloc(buf_len(&b))) == NULL)
+		goto oom;
+	memcpy(m->p, buf_ptr(&b), buf_len(&b));
+	m->len = buf_len(&b);
+	m->seq = ++ch->sent;
+	ch->qlen++;
+	if (ch->qlen >= CHAT_MAX_UNACKED && !ch->q_held) {
+		ch->q_held = 1;
+		term_hold(ch->term, 1);	/* until the peer acknowledges */
+	}
+	flush_queue(ch);
+	r = 0;
+	goto out;
+ oom:
+	term_error(ch->term, "out of memory: not sent");
+ out:
+	buf_release(&b);
+	return r;
+}
+
+/* An unnumbered message (REFUSE, ACK): this connection only. */
 static void
 send_msg(struct chat *ch, uint8_t type, const uint8_t *p, size_t len)
 {
@@ -163,46 +408,177 @@ send_msg(struct chat *ch, uint8_t type, const uint8_t *p, size_t len)
 
 	buf_init(&b, 1 + MSG_MAX_TEXT);
 	if ((r = msg_put(&b, type, p, len)) != 0)
-		term_error(ch->term, "%s: not sent",
-		    r == ERR_TOO_LARGE ? "message longer than 4096 bytes" :
-		    err_str(r));
-	else if ((r = conn_send(ch->conn, buf_ptr(&b), buf_len(&b))) != 0)
-		term_error(ch->term, "not sent: %s", err_str(r));
-	else if (conn_pending(ch->conn) > CONN_HIGH_WATER)
-		term_hold(ch->term, 1);	/* until on_drained */
+		term_error(ch->term, "%s: not sent", err_str(r));
+	else
+		(void)wire_send(ch, buf_ptr(&b), buf_len(&b));
 	buf_release(&b);
 }
+
+static void
+send_ack(struct chat *ch)
+{
+	struct buf b;
+
+	evtimer_del(ch->ack_timer);
+	buf_init(&b, 16);
+	if (msg_put_ack(&b, ch->received) == 0 &&
+	    wire_send(ch, buf_ptr(&b), buf_len(&b)) == 0)
+		ch->ack_sent = ch->received;
+	buf_release(&b);
+}
+
+static void
+ack_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct chat *ch = arg;
+
+	(void)fd;
+	(void)what;
+	if (!ch->done && ch->received > ch->ack_sent)
+		send_ack(ch);
+}
+
+/* One more numbered message arrived: acknowledge soon. */
+static void
+count_received(struct chat *ch)
+{
+	struct timeval tv = { 0, CHAT_ACK_MS * 1000 };
+
+	ch->received++;
+	if (ch->received - ch->ack_sent >= CHAT_ACK_EVERY)
+		send_ack(ch);
+	else if (!evtimer_pending(ch->ack_timer, NULL))
+		evtimer_add(ch->ack_timer, &tv);
+}
+
+/* The peer's ACK: drop what it has, and after a (re)connection resend
+ * what it has not.  0, or ERR_FORMAT for an impossible count. */
+static int
+on_ack(struct chat *ch, uint64_t n)
+{
+	if (n > ch->sent || n < ch->acked)
+		return ERR_FORMAT;
+	q_drop_through(ch, n);
+	ch->acked = n;
+	if (ch->q_held && ch->qlen < CHAT_MAX_UNACKED / 2) {
+		ch->q_held = 0;
+		term_hold(ch->term, 0);
+	}
+	if (!ch->synced) {
+		ch->synced = 1;
+		ch->next_send = n + 1;
+		flush_queue(ch);
+	}
+	return 0;
+}
+
+static void	on_connected(struct chat *);
 
 void
 chat_attach(struct chat *ch, struct conn *c)
 {
+	if (ch->conn != NULL && ch->conn != c) {
+		/* A resumption replaces a connection we still thought
+		 * alive (the peer saw it die first). */
+		if (ch->connected && !ch->reconnecting)
+			term_notice(ch->term, "connection lost; "
+			    "reconnecting\xe2\x80\xa6");
+		conn_free(ch->conn);
+		ch->connected = 0;
+	}
 	ch->conn = c;
+	if (chan_established(conn_chan(c)))
+		on_connected(ch);
 }
 
 void
 chat_start(struct chat *ch)
 {
-	send_msg(ch, MSG_INFO, (const uint8_t *)ch->s->name,
-	    strlen(ch->s->name));
+	on_connected(ch);
+}
+
+/*
+ * The connection is established: a new session (the password
+ * handshake: keep what resuming it needs, send INFO) or a resumed one
+ * (ratchet the secret, tell the peer what we have, wait for its ACK
+ * before resending).
+ */
+static void
+on_connected(struct chat *ch)
+{
+	const struct chan *cn = conn_chan(ch->conn);
+	uint8_t sid[CHAN_SID_BYTES], next[CHAN_KEY_BYTES];
+	int resumed = 0, confirmed = 0;
+
+	if (ch->connected || chan_session(cn, sid, next, &resumed,
+	    &confirmed) != 0)
+		return;
+	ch->connected = 1;
+	if (ch->sess == NULL) {
+		if ((ch->sess = sodium_malloc(sizeof(*ch->sess))) == NULL) {
+			term_error(ch->term, "out of memory");
+			hang_up(ch, EXIT_CONN, 0);
+			goto out;
+		}
+		sodium_memzero(ch->sess, sizeof(*ch->sess));
+		memcpy(ch->sess->r.sid, sid, sizeof(sid));
+		memcpy(ch->sess->r.secret, next, sizeof(next));
+		memcpy(ch->sess->r.peer_pk, chan_peer_identity(cn),
+		    IDENTITY_PK_BYTES);
+		ch->synced = 1;
+		send_seq(ch, MSG_INFO, (const uint8_t *)ch->s->name,
+		    strlen(ch->s->name));
+		goto out;
+	}
+	if (resumed == 0) {
+		/* A password handshake cannot continue a session. */
+		term_error(ch->term, "internal error: a new session on an "
+		    "old conversation");
+		hang_up(ch, EXIT_CONN, 0);
+		goto out;
+	}
+	if (confirmed) {
+		/* Server: the client holds 'next'; keep the secret it used
+		 * as the previous one. */
+		if (resumed == 1)
+			memcpy(ch->sess->r.prev, ch->sess->r.secret,
+			    CHAN_KEY_BYTES);
+		memcpy(ch->sess->r.secret, next, CHAN_KEY_BYTES);
+		ch->sess->r.has_prev = 1;
+	} else {
+		memcpy(ch->sess->pending, next, CHAN_KEY_BYTES);
+		ch->sess->has_pending = 1;
+	}
+	ch->reconnecting = 0;
+	evtimer_del(ch->window_timer);
+	ch->synced = 0;
+	term_notice(ch->term, "reconnected");
+	send_ack(ch);
+	if (!ch->leave_pending)
+		term_input(ch->term, ch->got_info && !ch->confirming);
+ out:
+	sodium_memzero(next, sizeof(next));
 }
 
 static void
 show_verify(struct chat *ch)
 {
-	const struct chan *cn = conn_chan(ch->conn);
+	const struct chan *cn = ch->conn != NULL ? conn_chan(ch->conn) : NULL;
 	char tag[IDENTITY_TAG_LEN + 1];
 	uint8_t pk[IDENTITY_PK_BYTES];
 	uint64_t seen = 0;
 	int found = 0;
 
-	identity_tag(tag, chan_peer_identity(cn));
+	const uint8_t *peer = ch->sess != NULL ? ch->sess->r.peer_pk :
+	    chan_peer_identity(cn);
+
+	identity_tag(tag, peer);
 	term_notice(ch->term, "safety number with %s: %s", ch->peer,
 	    ch->safety);
 	term_notice(ch->term, "compare it with %s over another channel (in "
 	    "person, or a call); if it matches, nobody is in between", ch->peer);
 	if (peers_lookup(ch->s->peers_path, ch->peer, pk, &seen, &found) == 0 &&
-	    found && sodium_memcmp(pk, chan_peer_identity(cn),
-	    IDENTITY_PK_BYTES) == 0)
+	    found && sodium_memcmp(pk, peer, IDENTITY_PK_BYTES) == 0)
 		term_notice(ch->term, "%s's key %s is pinned in %s", ch->peer,
 		    tag, ch->s->peers_path);
 	else
@@ -297,7 +673,7 @@ static void
 on_established(struct conn *c, void *arg)
 {
 	(void)c;
-	chat_start(arg);
+	on_connected(arg);
 }
 
 static void
@@ -310,8 +686,28 @@ on_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	(void)c;
 	if (ch->done)
 		return;
-	if ((r = msg_parse(&m, p, len)) != 0 ||
-	    (m.type == MSG_INFO) == ch->got_info) {
+	if (ch->sess != NULL && ch->sess->has_pending) {
+		/* The server accepted our resumption: ratchet. */
+		memcpy(ch->sess->r.secret, ch->sess->pending, CHAN_KEY_BYTES);
+		sodium_memzero(ch->sess->pending, CHAN_KEY_BYTES);
+		ch->sess->has_pending = 0;
+	}
+	r = msg_parse(&m, p, len);
+	if (r == 0 && m.type == MSG_ACK) {
+		if ((r = on_ack(ch, m.ack)) != 0) {
+			term_error(ch->term, "the peer sent a malformed "
+			    "message (%s)", "acknowledges more than was sent");
+			hang_up(ch, EXIT_CONN, MSG_REFUSE_PROTOCOL);
+		}
+		return;
+	}
+	if (r == 0 && m.type != MSG_REFUSE)
+		count_received(ch);
+	/* INFO is acknowledged at once: the peer learns the conversation
+	 * has begun, and the ACK's place among our records is fixed. */
+	if (r == 0 && m.type == MSG_INFO && !ch->got_info)
+		send_ack(ch);
+	if (r != 0 || (m.type == MSG_INFO) == ch->got_info) {
 		term_error(ch->term, "the peer sent a malformed message (%s)",
 		    r != 0 ? err_str(r) : "unexpected");
 		hang_up(ch, EXIT_CONN, MSG_REFUSE_PROTOCOL);
@@ -346,11 +742,37 @@ on_closed(struct conn *c, int err, void *arg)
 {
 	struct chat *ch = arg;
 
-	(void)c;
 	if (ch->done)
 		return;
+	if (c != ch->conn) {
+		/* A connection replaced by a resumption: nothing to say. */
+		conn_free(c);
+		return;
+	}
 	if (ch->hangup) {
 		end(ch, ch->hangup_status);
+		return;
+	}
+	if ((err == ERR_CUT || err == ERR_TIMEOUT) && !ch->we_left &&
+	    chat_resume_params(ch) != NULL) {
+		struct timeval tv = { ch->s->reconnect_for, 0 };
+
+		/* An interruption, not an ending: keep everything (the
+		 * half-typed line too) and wait for a resumption. */
+		term_error(ch->term, "%s", chat_err_text(err));
+		term_notice(ch->term, "connection lost; "
+		    "reconnecting\xe2\x80\xa6");
+		conn_free(c);
+		ch->conn = NULL;
+		ch->connected = 0;
+		ch->synced = 0;
+		evtimer_del(ch->ack_timer);
+		if (!ch->reconnecting) {
+			ch->reconnecting = 1;
+			evtimer_add(ch->window_timer, &tv);
+		}
+		if (ch->cbs.lost != NULL)
+			ch->cbs.lost(ch, ch->cbs_arg);
 		return;
 	}
 	if (err == 0) {
@@ -384,11 +806,21 @@ const struct conn_cbs chat_conn_cbs = {
 void
 chat_leave(struct chat *ch, int interrupted)
 {
-	(void)interrupted;
 	if (ch->done)
 		return;
 	ch->we_left = 1;
 	term_input(ch->term, 0);
+	if (ch->reconnecting || (ch->connected && !ch->synced)) {
+		/* Leave once reconnected and what was typed has gone out,
+		 * unless the user interrupts (or the window runs out). */
+		if (interrupted) {
+			chat_abandon(ch, "interrupted while reconnecting",
+			    ch->acked < ch->sent ? EXIT_CONN : EXIT_OK);
+			return;
+		}
+		ch->leave_pending = 1;
+		return;
+	}
 	if (ch->conn == NULL) {
 		end(ch, EXIT_OK);
 		return;
@@ -403,10 +835,25 @@ is_word(const char *line, size_t len, const char *w)
 	return len == strlen(w) && memcmp(line, w, len) == 0;
 }
 
+/* On a terminal, a line typed while cut off is marked pending. */
+static void
+show_pending(struct chat *ch)
+{
+	if (term_interactive(ch->term) && !(ch->connected && ch->synced))
+		term_notice(ch->term, "(pending: sent when reconnected)");
+}
+
+int
+chat_is_leave(const char *line, size_t len)
+{
+	return is_word(line, len, "/quit") || is_word(line, len, "bye") ||
+	    is_word(line, len, "exit") || is_word(line, len, "/exit");
+}
+
 void
 chat_line(struct chat *ch, const char *line, size_t len)
 {
-	if (ch->done || ch->conn == NULL)
+	if (ch->done || (ch->conn == NULL && !ch->reconnecting))
 		return;
 	if (ch->confirming) {
 		ch->confirming = 0;
@@ -425,8 +872,7 @@ chat_line(struct chat *ch, const char *line, size_t len)
 	}
 	if (len == 0)
 		return;
-	if (is_word(line, len, "/quit") || is_word(line, len, "bye") ||
-	    is_word(line, len, "exit") || is_word(line, len, "/exit")) {
+	if (chat_is_leave(line, len)) {
 		chat_leave(ch, 0);
 		return;
 	}
@@ -439,10 +885,12 @@ chat_line(struct chat *ch, const char *line, size_t len)
 		return;
 	}
 	if (len > 4 && memcmp(line, "/me ", 4) == 0) {
-		send_msg(ch, MSG_ACTION, (const uint8_t *)line + 4, len - 4);
-		if (term_interactive(ch->term))
+		if (send_seq(ch, MSG_ACTION, (const uint8_t *)line + 4,
+		    len - 4) == 0 && term_interactive(ch->term)) {
 			term_action(ch->term, ch->s->name, ch->own_color,
 			    (const uint8_t *)line + 4, len - 4);
+			show_pending(ch);
+		}
 		return;
 	}
 	if (line[0] == '/' && (len < 2 || line[1] != '/')) {
@@ -454,10 +902,12 @@ chat_line(struct chat *ch, const char *line, size_t len)
 		line++;
 		len--;
 	}
-	send_msg(ch, MSG_TEXT, (const uint8_t *)line, len);
-	if (term_interactive(ch->term))
+	if (send_seq(ch, MSG_TEXT, (const uint8_t *)line, len) == 0 &&
+	    term_interactive(ch->term)) {
 		term_message(ch->term, ch->s->name, ch->own_color,
 		    (const uint8_t *)line, len);
+		show_pending(ch);
+	}
 }
 
 int

@@ -32,7 +32,21 @@ struct chat_setup {
 	char		 peers_path[PATH_MAX];
 	int		 plain;
 	struct conn_timing timing;
+	/* How long a cut conversation may be resumed (seconds; 0: never),
+	 * --reconnect-for.  The host's --once: one conversation, then exit. */
+	int		 reconnect_for;
+	int		 once;
 };
+
+/* Default of --reconnect-for, seconds. */
+#define CHAT_RECONNECT_FOR	600
+/* Unacknowledged messages a side keeps for resending; beyond it, input
+ * is held until the peer acknowledges. */
+#define CHAT_MAX_UNACKED	4096
+/* A receiver acknowledges after this many messages, or CHAT_ACK_MS
+ * after the first unacknowledged one. */
+#define CHAT_ACK_EVERY		32
+#define CHAT_ACK_MS		200
 
 struct chat;
 
@@ -42,8 +56,33 @@ struct chat *chat_new(struct event_base *base, struct term *t,
 	    const struct chat_setup *s);
 void	 chat_free(struct chat *ch);
 /* Gives the chat its connection (the chat owns it from then on); the
- * conn must use chat_conn_cbs with ch as argument. */
+ * conn must use chat_conn_cbs with ch as argument.  When c is already
+ * established (a host's handshake, or a resumption) the chat takes it up
+ * at once; a connection the chat held before is freed (a resumption
+ * replaces it). */
 void	 chat_attach(struct chat *ch, struct conn *c);
+
+/* What the program around a chat is told (all optional):
+ * lost: the connection was cut and the conversation may be resumed
+ *       (the joiner starts reconnecting);
+ * ended: the chat is over with this exit status (default: break the
+ *       event loop).  The chat must not be freed inside the call. */
+struct chat_cbs {
+	void	(*lost)(struct chat *, void *arg);
+	void	(*ended)(struct chat *, int status, void *arg);
+};
+void	 chat_set_cbs(struct chat *ch, const struct chat_cbs *cbs, void *arg);
+/* The session to resume (for chan_params.resume), or NULL when there is
+ * none (no session yet, or the conversation cannot be resumed). */
+const struct chan_resume *chat_resume_params(const struct chat *ch);
+/* 1 while the chat has a live connection (not cut). */
+int	 chat_connected(const struct chat *ch);
+/* 1 if our user ended the chat (/quit, end of input, Ctrl-C). */
+int	 chat_we_left(const struct chat *ch);
+/* Ends a conversation whose connection is gone for good (the host
+ * starts another; a joiner's resumption was refused): says so, lists
+ * the lines never delivered, and ends with 'status'. */
+void	 chat_abandon(struct chat *ch, const char *why, int status);
 /* Starts the name exchange on an established connection (chat_conn_cbs
  * does this itself when the connection becomes established under it). */
 void	 chat_start(struct chat *ch);
@@ -51,6 +90,8 @@ void	 chat_start(struct chat *ch);
 extern const struct conn_cbs chat_conn_cbs;
 /* The user asked to leave (end of input, /quit, Ctrl-C). */
 void	 chat_leave(struct chat *ch, int interrupted);
+/* 1 if the line is one of the leave commands (/quit, /exit, bye, exit). */
+int	 chat_is_leave(const char *line, size_t len);
 /* A user's line, routed here by the caller's term callbacks. */
 void	 chat_line(struct chat *ch, const char *line, size_t len);
 /* 1 once the chat has ended; its exit status. */

@@ -1,6 +1,8 @@
 /* cli.c: the command-line error messages every subcommand shares. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chat.h"
@@ -24,4 +26,18 @@ cli_extra_argument(const char *arg, void (*usage)(FILE *))
 	fprintf(stderr, "sotto: unexpected argument '%s'\n", arg);
 	usage(stderr);
 	return EXIT_USAGE;
+}
+
+int
+cli_seconds(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0 ||
+	    v > CLI_MAX_SECONDS)
+		return -1;
+	return (int)v;
 }

@@ -16,6 +16,9 @@ int	 cli_bad_option(char **argv, const char *with_args,
 	    void (*usage)(FILE *));
 /* A positional argument the command doesn't take.  Returns EXIT_USAGE. */
 int	 cli_extra_argument(const char *arg, void (*usage)(FILE *));
+/* A decimal number of seconds, 0 to CLI_MAX_SECONDS; -1 if it isn't. */
+#define CLI_MAX_SECONDS	(7 * 86400)
+int	 cli_seconds(const char *s);
 
 #define CLIENT_DEFAULT_PORT	65432
 /* Bound into CPace's channel identifier: a 1:1 chat's handshake can't be

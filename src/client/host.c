@@ -1,9 +1,12 @@
 /*
- * host.c: `sotto host`: wait for one person to join, chat, exit.
- * Several handshakes may run at once, so a silent connection can't hold
- * the door; the first to authenticate becomes the chat and later ones
- * are told the host is busy.  A failed attempt slows that address down,
- * doubling each time.
+ * host.c: `sotto host`: wait for someone to join with the password,
+ * chat, and wait for the next one (--once: exit after one).  Several
+ * handshakes may run at once, so a silent connection can't hold the
+ * door; the first to authenticate becomes the conversation and later
+ * ones are told the host is busy, while the joiner of the conversation
+ * may resume it after a cut.  A failed guess slows that address (or
+ * IPv6 /64) down, doubling each time; the penalty is checked at every
+ * guess, so parallel connections gain nothing.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -33,10 +36,13 @@
 #define HOST_MAX_PENALTY	1024
 #define HOST_MAX_DELAY		60	/* seconds, cap of the doubling */
 
+#define HOST_MAX_DEAD		4	/* ended chats awaiting their reaping */
+
 struct pending {
 	struct conn	*c;
 	struct host	*h;
 	char		 ip[ADDR_STRLEN];	/* as ip_of() */
+	int		 failed;	/* a failed guess was reported */
 };
 
 struct penalty {
@@ -49,14 +55,16 @@ struct host {
 	struct event_base	*base;
 	struct chat_setup	 s;
 	struct term		*term;
-	struct chat		*chat;
-	int			 chatting;
+	struct chat		*chat;		/* the conversation, or NULL */
+	struct chat		*dead[HOST_MAX_DEAD];	/* ended, to free */
+	struct event		*reap;
 	struct evconnlistener	*lev[HOST_MAX_LISTEN];
 	int			 nlev;
 	struct pending		 pend[HOST_MAX_PENDING];
 	struct penalty		 pen[HOST_MAX_PENALTY];
 	int			 failures;
 	int			 max_failures;
+	int			 giving_up;	/* --max-failures reached */
 	int			 status;
 	int			 done;
 };
@@ -158,32 +166,144 @@ static const struct conn_cbs pending_cbs = {
 	pending_established, noop_message, pending_closed, NULL
 };
 
+/*
+ * The guessing gate of every handshake (chan.h): an address in its
+ * penalty time may not test a password or resumption secret now, on any
+ * of its connections; a failed test starts (or doubles) the penalty at
+ * once, before any other connection's next step can run.
+ */
+static int
+host_guess(void *ctx, enum chan_guess what)
+{
+	struct pending *p = ctx;
+	struct host *h;
+	struct penalty *pen;
+	int delay;
+
+	if (p == NULL || p->h == NULL || p->c == NULL)
+		return 1;
+	h = p->h;
+	if (what == CHAN_GUESS_ASK) {
+		pen = penalty_find(h, p->ip, 0);
+		return h->giving_up || (pen != NULL && pen->until > time(NULL));
+	}
+	pen = penalty_find(h, p->ip, 1);
+	pen->failures++;
+	delay = pen->failures >= 7 ? HOST_MAX_DELAY :
+	    1 << (pen->failures - 1);
+	pen->until = time(NULL) + delay;
+	p->failed = 1;
+	h->failures++;
+	term_notice(h->term, "failed attempt from %s (wrong password, "
+	    "or someone interfering); %s may try again in %d s",
+	    conn_peer_addr(p->c), p->ip, delay);
+	/* Exit once the ABORT telling the guesser has gone out. */
+	if (h->max_failures > 0 && h->failures >= h->max_failures)
+		h->giving_up = 1;
+	return 0;
+}
+
+static void	host_chat_ended(struct chat *, int, void *);
+
 static void
 pending_established(struct conn *c, void *arg)
 {
+	static const struct chat_cbs ccbs = { NULL, host_chat_ended };
 	struct pending *p = arg;
 	struct host *h = p->h;
-	int i;
+	uint8_t sid[CHAN_SID_BYTES], next[CHAN_KEY_BYTES];
+	int i, resumed = 0, confirmed;
 
 	p->c = NULL;
-	if (h->chatting) {
+	(void)chan_session(conn_chan(c), sid, next, &resumed, &confirmed);
+	sodium_memzero(next, sizeof(next));
+	if (resumed) {
+		/* The conversation's joiner is back (its session id and
+		 * secret were checked by the channel). */
+		if (h->chat == NULL || chat_resume_params(h->chat) == NULL) {
+			conn_set_cbs(c, &refused_cbs, NULL);
+			conn_close(c);
+			return;
+		}
+		conn_set_cbs(c, &chat_conn_cbs, h->chat);
+		chat_attach(h->chat, c);
+		return;
+	}
+	if (h->done || (h->chat != NULL && chat_connected(h->chat))) {
 		/* Lost a race with another joiner: a clean goodbye. */
 		conn_set_cbs(c, &refused_cbs, NULL);
 		conn_close(c);
 		return;
 	}
-	h->chatting = 1;
+	if (h->chat != NULL)
+		chat_abandon(h->chat, "someone joined with the password: the "
+		    "conversation that was cut is over, a new one begins",
+		    EXIT_CONN);
 	for (i = 0; i < HOST_MAX_PENDING; i++)
 		if (h->pend[i].c != NULL) {
 			refuse(h->pend[i].c, CHAN_ABORT_BUSY);
 			h->pend[i].c = NULL;
 		}
+	if ((h->chat = chat_new(h->base, h->term, &h->s)) == NULL) {
+		term_error(h->term, "out of memory");
+		conn_free(c);
+		host_end(h, EXIT_CONN);
+		return;
+	}
+	chat_set_cbs(h->chat, &ccbs, h);
 	conn_set_cbs(c, &chat_conn_cbs, h->chat);
 	chat_attach(h->chat, c);
-	chat_start(h->chat);
-	/* Nobody else will be let in: the password has served. */
-	secret_free(h->s.password);
-	h->s.password = NULL;
+	if (h->s.once) {
+		/* Nobody else will be let in: the password has served. */
+		secret_free(h->s.password);
+		h->s.password = NULL;
+	}
+}
+
+static void
+reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct host *h = arg;
+	int i;
+
+	(void)fd;
+	(void)what;
+	for (i = 0; i < HOST_MAX_DEAD; i++) {
+		chat_free(h->dead[i]);
+		h->dead[i] = NULL;
+	}
+}
+
+/* A conversation is over: wait for the next, unless this was the only
+ * one (--once) or our user left. */
+static void
+host_chat_ended(struct chat *ch, int status, void *arg)
+{
+	struct host *h = arg;
+	int i;
+
+	if (ch != h->chat)
+		return;
+	h->chat = NULL;
+	for (i = 0; i < HOST_MAX_DEAD && h->dead[i] != NULL; i++)
+		;
+	if (i == HOST_MAX_DEAD) {
+		/* Cannot happen (one reap per loop turn); keep it bounded. */
+		i = 0;
+		chat_free(h->dead[0]);
+	}
+	h->dead[i] = ch;
+	event_active(h->reap, 0, 0);
+	if (h->s.once || chat_we_left(ch) || h->done) {
+		host_end(h, status);
+		return;
+	}
+	h->status = status;
+	term_notice(h->term, "waiting for the next conversation (sotto join "
+	    "ADDRESS:%d with the same password); /quit to stop",
+	    addr_local_port(evconnlistener_get_fd(h->lev[0])));
+	/* Between conversations only /quit means anything. */
+	term_input(h->term, 1);
 }
 
 static void
@@ -191,30 +311,21 @@ pending_closed(struct conn *c, int err, void *arg)
 {
 	struct pending *p = arg;
 	struct host *h = p->h;
-	struct penalty *pen;
-	int delay = 0;
 
 	p->c = NULL;
-	if (err == ERR_AUTH) {
-		pen = penalty_find(h, p->ip, 1);
-		pen->failures++;
-		delay = pen->failures >= 7 ? HOST_MAX_DELAY :
-		    1 << (pen->failures - 1);
-		pen->until = time(NULL) + delay;
+	if (p->failed && h->giving_up) {
+		term_error(h->term, "%d failed attempt%s: giving up",
+		    h->failures, h->failures == 1 ? "" : "s");
+		conn_free(c);
+		host_end(h, EXIT_AUTH);
+		return;
 	}
-	if (err == ERR_AUTH) {
-		h->failures++;
-		term_notice(h->term, "failed attempt from %s (wrong password, "
-		    "or someone interfering); %s may try again in %d s",
-		    conn_peer_addr(c), p->ip, delay);
-		if (h->max_failures > 0 && h->failures >= h->max_failures) {
-			term_error(h->term, "%d failed attempt%s: giving up",
-			    h->failures, h->failures == 1 ? "" : "s");
-			conn_free(c);
-			host_end(h, EXIT_AUTH);
-			return;
-		}
-	} else if (err == ERR_TIMEOUT)
+	if (err == ERR_AUTH && p->failed)
+		;	/* reported as a failed attempt already */
+	else if (err == ERR_RETRY_LATER)
+		term_notice(h->term, "connection from %s refused: %s is "
+		    "waiting out its penalty", conn_peer_addr(c), p->ip);
+	else if (err == ERR_TIMEOUT)
 		term_notice(h->term, "connection from %s dropped: no handshake "
 		    "within %d s", conn_peer_addr(c), h->s.timing.handshake);
 	else
@@ -240,11 +351,18 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	ip_of(sa, ip);
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_SERVER;
-	/* Once chatting there is no password: such a conn only refuses. */
 	if (h->s.password != NULL) {
 		cp.password = h->s.password->p;
 		cp.password_len = h->s.password->len;
 	}
+	/* While a conversation goes on, its joiner may resume it; a new
+	 * one may take over only once the old is cut (not with --once). */
+	if (h->chat != NULL) {
+		cp.resume = chat_resume_params(h->chat);
+		cp.resume_only = chat_connected(h->chat) ||
+		    h->s.password == NULL;
+	}
+	cp.guess = host_guess;
 	cp.identity = h->s.id;
 	cp.context = (const uint8_t *)CLIENT_CONTEXT_1TO1;
 	cp.context_len = strlen(CLIENT_CONTEXT_1TO1);
@@ -254,21 +372,24 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		else if (h->pend[i].c != NULL && strcmp(h->pend[i].ip, ip) == 0)
 			same_ip++;
 	}
-	if (h->chatting || same_ip >= HOST_MAX_PENDING_IP)
+	if (same_ip >= HOST_MAX_PENDING_IP)
 		slot = NULL;
+	if (slot != NULL) {
+		memset(slot, 0, sizeof(*slot));
+		slot->h = h;
+		snprintf(slot->ip, sizeof(slot->ip), "%s", ip);
+	}
+	cp.guess_ctx = slot;
 	if ((c = conn_new(h->base, fd, &cp, &h->s.timing, &pending_cbs,
 	    slot)) == NULL)
 		return;
 	pen = penalty_find(h, ip, 0);
-	if (h->chatting || slot == NULL)
+	if (slot == NULL)
 		refuse(c, CHAN_ABORT_BUSY);
 	else if (pen != NULL && pen->until > time(NULL))
 		refuse(c, CHAN_ABORT_RETRY);
-	else {
+	else
 		slot->c = c;
-		slot->h = h;
-		snprintf(slot->ip, sizeof(slot->ip), "%s", ip);
-	}
 }
 
 static void
@@ -286,7 +407,12 @@ term_line(const char *line, size_t len, void *arg)
 {
 	struct host *h = arg;
 
-	chat_line(h->chat, line, len);
+	if (h->chat != NULL)
+		chat_line(h->chat, line, len);
+	else if (chat_is_leave(line, len))
+		host_end(h, EXIT_OK);
+	else if (len > 0)
+		term_notice(h->term, "nobody is connected: not sent");
 }
 
 static void
@@ -294,7 +420,7 @@ term_eof(int interrupted, void *arg)
 {
 	struct host *h = arg;
 
-	if (h->chatting)
+	if (h->chat != NULL)
 		chat_leave(h->chat, interrupted);
 	else
 		host_end(h, EXIT_OK);
@@ -314,7 +440,7 @@ host_run(struct host *h, const char *listen_addr, int port)
 	}
 	if ((h->base = event_base_new()) == NULL ||
 	    (h->term = term_new(h->base, h->s.plain, &tcbs, h)) == NULL ||
-	    (h->chat = chat_new(h->base, h->term, &h->s)) == NULL) {
+	    (h->reap = event_new(h->base, -1, 0, reap_cb, h)) == NULL) {
 		fprintf(stderr, "sotto: out of memory\n");
 		for (i = 0; i < nfds; i++)
 			close(fds[i]);
@@ -341,13 +467,17 @@ host_run(struct host *h, const char *listen_addr, int port)
 	    "ADDRESS:%d); your name is %s",
 	    addr_local_port(evconnlistener_get_fd(h->lev[0])), h->s.name);
 	event_base_dispatch(h->base);
-	status = h->chatting ? chat_exit_status(h->chat) : h->status;
+	status = h->status;
  out:
 	for (i = 0; i < HOST_MAX_PENDING; i++)
 		conn_free(h->pend[i].c);
 	for (i = 0; i < h->nlev; i++)
 		evconnlistener_free(h->lev[i]);
 	chat_free(h->chat);
+	for (i = 0; i < HOST_MAX_DEAD; i++)
+		chat_free(h->dead[i]);
+	if (h->reap != NULL)
+		event_free(h->reap);
 	term_free(h->term);
 	if (h->base != NULL)
 		event_base_free(h->base);
@@ -359,9 +489,11 @@ host_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sotto host [--listen ADDR] [--port N] [--name NAME]\n"
-	    "                  [--password-file FILE] [--max-failures N] [--plain]\n"
+	    "                  [--password-file FILE] [--max-failures N] [--once]\n"
+	    "                  [--reconnect-for SECONDS] [--plain]\n"
 	    "\n"
-	    "Waits for one person to join with the same password, then chats.\n"
+	    "Waits for someone to join with the same password, chats, and waits\n"
+	    "for the next conversation (until /quit or Ctrl-C).\n"
 	    "  --listen ADDR        listen on this local address only (default: all)\n"
 	    "  --port N             TCP port (default %d; 0 picks a free one)\n"
 	    "  --name NAME          your name in the chat (default: login name)\n"
@@ -369,8 +501,11 @@ host_usage(FILE *f)
 	    "                       (default: ask twice on the terminal)\n"
 	    "  --max-failures N     exit (status 3) after N failed attempts\n"
 	    "                       (default: keep waiting)\n"
+	    "  --once               exit after one conversation\n"
+	    "  --reconnect-for S    keep a cut conversation open for the joiner\n"
+	    "                       to resume for S seconds (default %d; 0: off)\n"
 	    "  --plain              line mode even on a terminal\n",
-	    CLIENT_DEFAULT_PORT);
+	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR);
 }
 
 int
@@ -383,6 +518,8 @@ host_main(int argc, char **argv)
 		{ "password-file", required_argument, NULL, 'P' },
 		{ "max-failures", required_argument, NULL, 'm' },
 		{ "plain", no_argument, NULL, 'L' },
+		{ "once", no_argument, NULL, '1' },
+		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -394,7 +531,8 @@ host_main(int argc, char **argv)
 	chat_setup_init(&h.s);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:Lh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:L1R:h", opts,
+	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
 			listen_addr = optarg;
@@ -421,11 +559,21 @@ host_main(int argc, char **argv)
 		case 'L':
 			h.s.plain = 1;
 			break;
+		case '1':
+			h.s.once = 1;
+			break;
+		case 'R':
+			if ((h.s.reconnect_for = cli_seconds(optarg)) < 0) {
+				fprintf(stderr, "sotto: bad --reconnect-for "
+				    "'%s'\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			host_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpnPm", host_usage);
+			return cli_bad_option(argv, "lpnPmR", host_usage);
 		}
 	}
 	if (optind != argc)

@@ -1,5 +1,11 @@
-/* join.c: `sotto join HOST[:PORT]`: connect to a host and chat. */
+/*
+ * join.c: `sotto join HOST[:PORT]`: connect to a host and chat; after a
+ * cut, reconnect to the same address with backoff and resume the
+ * conversation without the password (PROTOCOL §12.9).
+ */
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,12 +24,177 @@
 #include "secret.h"
 #include "term.h"
 
+/* Reconnection backoff: the first try within JOIN_FIRST_RETRY s, then
+ * doubling (with jitter: each delay is 50-100 % of its step) up to
+ * JOIN_MAX_RETRY s; each TCP connect gets JOIN_CONNECT_TIMEOUT s. */
+#define JOIN_FIRST_RETRY	1.0
+#define JOIN_MAX_RETRY		30.0
+#define JOIN_CONNECT_TIMEOUT	10
+
 struct join {
 	struct event_base	*base;
 	struct chat_setup	 s;
 	struct term		*term;
 	struct chat		*chat;
+	struct sockaddr_storage	 peer;	/* the host's address, as connected */
+	socklen_t		 peerlen;
+	struct event		*retry;	/* the next attempt */
+	struct event		*connecting;	/* its TCP connect, if any */
+	int			 cfd;
+	struct conn		*attempt;	/* its resumption, if any */
+	double			 step;	/* seconds */
 };
+
+static void	schedule(struct join *);
+
+static void
+attempt_established(struct conn *c, void *arg)
+{
+	struct join *j = arg;
+
+	j->attempt = NULL;
+	conn_set_cbs(c, &chat_conn_cbs, j->chat);
+	chat_attach(j->chat, c);
+}
+
+static void
+attempt_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
+{
+	(void)c;
+	(void)p;
+	(void)len;
+	(void)arg;
+}
+
+static void
+attempt_closed(struct conn *c, int err, void *arg)
+{
+	struct join *j = arg;
+
+	j->attempt = NULL;
+	conn_free(c);
+	if (err == ERR_NO_SESSION)
+		chat_abandon(j->chat, "the host no longer has this "
+		    "conversation (it was restarted, or gave up waiting): this "
+		    "would be a new conversation; join again with the "
+		    "password", EXIT_CONN);
+	else if (err == ERR_AUTH)
+		chat_abandon(j->chat, "the host refused to resume the "
+		    "conversation (authentication failed)", EXIT_AUTH);
+	else
+		schedule(j);
+}
+
+static const struct conn_cbs attempt_cbs = {
+	attempt_established, attempt_message, attempt_closed, NULL
+};
+
+/* A TCP connection to the host is up: run the resumption on it. */
+static void
+start_attempt(struct join *j, int fd)
+{
+	const struct chan_resume *res = chat_resume_params(j->chat);
+	struct chan_params cp;
+
+	if (res == NULL) {
+		close(fd);
+		return;
+	}
+	memset(&cp, 0, sizeof(cp));
+	cp.role = CHAN_CLIENT;
+	cp.identity = j->s.id;
+	cp.context = (const uint8_t *)CLIENT_CONTEXT_1TO1;
+	cp.context_len = strlen(CLIENT_CONTEXT_1TO1);
+	cp.resume = res;
+	if ((j->attempt = conn_new(j->base, fd, &cp, &j->s.timing,
+	    &attempt_cbs, j)) == NULL)
+		schedule(j);
+}
+
+static void
+connect_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct join *j = arg;
+	socklen_t el;
+	int err = ETIMEDOUT;
+
+	j->cfd = -1;
+	el = sizeof(err);
+	if ((what & EV_WRITE) &&
+	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
+		err = errno;
+	if (err != 0) {
+		close(fd);
+		schedule(j);
+		return;
+	}
+	start_attempt(j, fd);
+}
+
+static void
+retry_cb(evutil_socket_t unused, short what, void *arg)
+{
+	struct join *j = arg;
+	struct timeval tv = { JOIN_CONNECT_TIMEOUT, 0 };
+	int fd;
+
+	(void)unused;
+	(void)what;
+	if (chat_done(j->chat) || chat_resume_params(j->chat) == NULL)
+		return;
+	if ((fd = socket(j->peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) < 0) {
+		schedule(j);
+		return;
+	}
+	if (connect(fd, (struct sockaddr *)&j->peer, j->peerlen) == 0) {
+		start_attempt(j, fd);
+		return;
+	}
+	if (errno != EINPROGRESS) {
+		close(fd);
+		schedule(j);
+		return;
+	}
+	if (j->connecting != NULL)
+		event_free(j->connecting);
+	if ((j->connecting = event_new(j->base, fd, EV_WRITE, connect_cb,
+	    j)) == NULL) {
+		close(fd);
+		schedule(j);
+		return;
+	}
+	j->cfd = fd;
+	event_add(j->connecting, &tv);
+}
+
+/* The next attempt, after the current backoff step (with jitter). */
+static void
+schedule(struct join *j)
+{
+	struct timeval tv;
+	double d;
+
+	if (chat_done(j->chat) || chat_resume_params(j->chat) == NULL)
+		return;
+	d = j->step * (0.5 + 0.5 * randombytes_uniform(1001) / 1000.0);
+	tv.tv_sec = (time_t)d;
+	tv.tv_usec = (suseconds_t)((d - (double)tv.tv_sec) * 1e6);
+	evtimer_add(j->retry, &tv);
+	j->step *= 2;
+	if (j->step > JOIN_MAX_RETRY)
+		j->step = JOIN_MAX_RETRY;
+}
+
+static void
+chat_lost(struct chat *ch, void *arg)
+{
+	struct join *j = arg;
+
+	(void)ch;
+	j->step = JOIN_FIRST_RETRY;
+	schedule(j);
+}
 
 static void
 term_line(const char *line, size_t len, void *arg)
@@ -45,6 +216,7 @@ static int
 join_run(struct join *j, const char *host, int port)
 {
 	static const struct term_cbs tcbs = { term_line, term_eof };
+	static const struct chat_cbs ccbs = { chat_lost, NULL };
 	struct chan_params cp;
 	struct conn *c;
 	char why[256];
@@ -54,13 +226,20 @@ join_run(struct join *j, const char *host, int port)
 		fprintf(stderr, "sotto: %s\n", why);
 		return EXIT_CONN;
 	}
+	j->cfd = -1;
+	j->peerlen = sizeof(j->peer);
+	if (getpeername(fd, (struct sockaddr *)&j->peer, &j->peerlen) != 0)
+		j->peerlen = 0;
 	if ((j->base = event_base_new()) == NULL ||
 	    (j->term = term_new(j->base, j->s.plain, &tcbs, j)) == NULL ||
-	    (j->chat = chat_new(j->base, j->term, &j->s)) == NULL) {
+	    (j->chat = chat_new(j->base, j->term, &j->s)) == NULL ||
+	    (j->retry = evtimer_new(j->base, retry_cb, j)) == NULL) {
 		fprintf(stderr, "sotto: out of memory\n");
 		close(fd);
 		goto out;
 	}
+	if (j->peerlen > 0)
+		chat_set_cbs(j->chat, &ccbs, j);
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_CLIENT;
 	cp.password = j->s.password->p;
@@ -83,6 +262,13 @@ join_run(struct join *j, const char *host, int port)
 	event_base_dispatch(j->base);
 	status = chat_exit_status(j->chat);
  out:
+	conn_free(j->attempt);
+	if (j->connecting != NULL)
+		event_free(j->connecting);
+	if (j->cfd >= 0)
+		close(j->cfd);
+	if (j->retry != NULL)
+		event_free(j->retry);
 	chat_free(j->chat);
 	term_free(j->term);
 	if (j->base != NULL)
@@ -137,7 +323,8 @@ static void
 join_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE] [--plain]\n"
+	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE]\n"
+	    "                  [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto join INVITATION [--name NAME] [--answer-file FILE]\n"
 	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto join --invite-file FILE [--name NAME] [--answer-file FILE]\n"
@@ -148,16 +335,16 @@ join_usage(FILE *f)
 	    "  --name NAME          your name in the chat (default: login name)\n"
 	    "  --password-file FILE read the password from FILE's first line\n"
 	    "                       (default: ask on the terminal)\n"
+	    "  --reconnect-for S    after a cut (or the relay's restart), keep\n"
+	    "                       reconnecting for S seconds (default %d;\n"
+	    "                       0: off)\n"
 	    "  --invite-file FILE   read the invitation from FILE (keeps the\n"
 	    "                       room secret out of the command line)\n"
 	    "  --answer-file FILE   a guarded room's answer, from FILE's first\n"
 	    "                       line (default: ask on the terminal)\n"
 	    "  --code-file FILE     a guarded room's one-time code, likewise\n"
-	    "  --reconnect-for SECONDS  a room: when the link to the relay\n"
-	    "                       drops, keep reconnecting this long\n"
-	    "                       (default 600; 0: exit at once)\n"
 	    "  --plain              line mode even on a terminal\n",
-	    CLIENT_DEFAULT_PORT);
+	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR);
 }
 
 int
@@ -205,6 +392,7 @@ join_main(int argc, char **argv)
 		case 'R':
 			if (room_parse_reconnect(optarg, &d.reconnect_for) != 0)
 				return EXIT_USAGE;
+			s.reconnect_for = d.reconnect_for;
 			d.reconnect_set = 1;
 			break;
 		case 'L':
@@ -234,11 +422,9 @@ join_main(int argc, char **argv)
 	/* "sotto:" and a long payload; "sotto:65432" is a host named sotto. */
 	if (invite_is_invitation(argv[optind]) && strlen(argv[optind]) > 40)
 		return room_join_start(&s, argv[optind], name, &d);
-	if (d.answer_file != NULL || d.code_file != NULL || d.reconnect_set) {
-		fprintf(stderr, "sotto: %s\n", d.reconnect_set ?
-		    "--reconnect-for is for a room's invitation" :
-		    "--answer-file and --code-file are for a guarded room's "
-		    "invitation");
+	if (d.answer_file != NULL || d.code_file != NULL) {
+		fprintf(stderr, "sotto: --answer-file and --code-file are for "
+		    "a guarded room's invitation\n");
 		return EXIT_USAGE;
 	}
 	if (addr_split(argv[optind], CLIENT_DEFAULT_PORT, 0, host, &port) != 0) {

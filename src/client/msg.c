@@ -13,6 +13,7 @@ msg_parse(struct msg *m, const uint8_t *p, size_t len)
 	m->type = 0;
 	m->data = NULL;
 	m->len = 0;
+	m->ack = 0;
 	buf_view(&b, p, len);
 	if ((r = buf_get_u8(&b, &type)) != 0)
 		return r;
@@ -34,6 +35,18 @@ msg_parse(struct msg *m, const uint8_t *p, size_t len)
 		    (r = buf_expect_end(&b)) != 0)
 			return r;
 		m->len = 1;
+		break;
+	case MSG_ACK:
+		if ((r = buf_get_view(&b, 8, &m->data)) != 0 ||
+		    (r = buf_expect_end(&b)) != 0)
+			return r;
+		m->len = 8;
+		{
+			struct buf v;
+
+			buf_view(&v, m->data, 8);
+			(void)buf_get_u64(&v, &m->ack);
+		}
 		break;
 	case MSG_TEXT:
 	case MSG_ACTION:
@@ -78,6 +91,10 @@ msg_put(struct buf *out, uint8_t type, const uint8_t *data, size_t len)
 		if (len != 1)
 			return ERR_FORMAT;
 		/* FALLTHROUGH */
+	case MSG_ACK:
+		if (type == MSG_ACK && len != 8)
+			return ERR_FORMAT;
+		/* FALLTHROUGH */
 	case MSG_TEXT:
 	case MSG_ACTION:
 		if (len > MSG_MAX_TEXT)
@@ -91,4 +108,16 @@ msg_put(struct buf *out, uint8_t type, const uint8_t *data, size_t len)
 		return 0;
 	}
 	return ERR_TYPE;
+}
+
+int
+msg_put_ack(struct buf *out, uint64_t n)
+{
+	int r;
+
+	if ((r = buf_put_u8(out, MSG_ACK)) != 0)
+		return r;
+	if ((r = buf_put_u64(out, n)) != 0)
+		buf_unput(out, 1);
+	return r;
 }

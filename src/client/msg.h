@@ -7,8 +7,12 @@
  *   0x03 ACTION  text (UTF-8, 1..MSG_MAX_TEXT bytes), for /me
  *   0x04 REFUSE  u8 reason: the sender ends the chat because of what
  *                it got from us (sent just before its close record)
+ *   0x05 ACK     u64 (big-endian): how many INFO/TEXT/ACTION messages
+ *                the sender has received in this conversation
  *
- * INFO is the first message each side sends and is sent once.
+ * INFO is the first message each side sends and is sent once.  INFO,
+ * TEXT and ACTION are numbered 1, 2, 3... in the order sent, across
+ * resumptions (docs/PROTOCOL.md §12.9).
  */
 #ifndef SOTTO_MSG_H
 #define SOTTO_MSG_H
@@ -26,6 +30,7 @@ enum msg_type {
 	MSG_TEXT = 0x02,
 	MSG_ACTION = 0x03,
 	MSG_REFUSE = 0x04,
+	MSG_ACK = 0x05,
 };
 
 enum msg_refuse {
@@ -40,6 +45,7 @@ struct msg {
 	const uint8_t	*data;	/* name, text or the reason byte, inside the
 				 * parsed input */
 	size_t		 len;
+	uint64_t	 ack;	/* MSG_ACK: the count */
 };
 
 /* Parses one message.  0, or ERR_TYPE (unknown type), ERR_TRUNCATED,
@@ -48,5 +54,8 @@ int	 msg_parse(struct msg *m, const uint8_t *p, size_t len);
 /* Appends an encoded message.  ERR_TOO_LARGE / ERR_FORMAT as above. */
 int	 msg_put(struct buf *out, uint8_t type, const uint8_t *data,
 	    size_t len);
+
+/* Appends an ACK of n.  0 or a buf error. */
+int	 msg_put_ack(struct buf *out, uint64_t n);
 
 #endif

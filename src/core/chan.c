@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "identity.h"
 #include "kdf.h"
+#include "resume.h"
 
 #define SUITE_V1		1	/* CPace-ristretto255-SHA512, HKDF-SHA512,
 					 * secretstream, Ed25519 */
@@ -50,6 +51,8 @@ enum chan_state {
 	ST_CLIENT_WAIT_CONFIRM_A,
 	ST_SERVER_WAIT_HELLO,
 	ST_SERVER_WAIT_SHARE_B,
+	ST_CLIENT_WAIT_RESUME_ACCEPT,
+	ST_SERVER_WAIT_RESUME_CONFIRM,
 	ST_WAIT_IDENTITY,	/* keys confirmed, peer identity not yet */
 	ST_OPEN,
 	ST_PEER_CLOSED,
@@ -76,6 +79,13 @@ struct chan_hs {
 	uint8_t		ya[CPACE_POINT_BYTES];
 	uint8_t		yb[CPACE_POINT_BYTES];
 	crypto_hash_sha512_state th;	/* running handshake transcript */
+	/* Resumption (§5.7): the session offered or resumed, our X25519
+	 * scalar, the RESUME_HELLO frame and the keys derived. */
+	struct chan_resume	resume;
+	int			has_resume;
+	uint8_t			x[RESUME_X25519_BYTES];
+	uint8_t			hello[FRAME_HDR_LEN + RESUME_HELLO_LEN];
+	struct resume_keys	rk;
 };
 
 struct chan {
@@ -93,6 +103,14 @@ struct chan {
 	void			*rng_ctx;
 	uint8_t			 th_final[CHAN_TH_BYTES];
 	uint8_t			 peer_pk[IDENTITY_PK_BYTES];
+	/* The session, for resuming it later (chan_session). */
+	uint8_t			 sid[CHAN_SID_BYTES];
+	uint8_t			 next[CHAN_KEY_BYTES];
+	uint8_t			 resumed;	/* 0, 1, 2 as chan_session */
+	uint8_t			 unconfirmed;	/* resumed client, no record yet */
+	uint8_t			 resume_only;
+	chan_guess_fn		 guess;
+	void			*guess_ctx;
 };
 
 static int
@@ -134,6 +152,13 @@ chan_new(struct chan **cp, const struct chan_params *p)
 	c->hs->ctx_len = p->context_len;
 	c->rng = p->rng != NULL ? p->rng : default_rng;
 	c->rng_ctx = p->rng_ctx;
+	if (p->resume != NULL) {
+		c->hs->resume = *p->resume;
+		c->hs->has_resume = 1;
+	}
+	c->resume_only = p->resume_only != 0;
+	c->guess = p->guess;
+	c->guess_ctx = p->guess_ctx;
 	crypto_hash_sha512_init(&c->hs->th);
 	*cp = c;
 	c = NULL;
@@ -170,8 +195,25 @@ fail(struct chan *c, int r)
 	wipe_handshake(c);
 	sodium_memzero(&c->tx, sizeof(c->tx));
 	sodium_memzero(&c->rx, sizeof(c->rx));
+	sodium_memzero(c->next, sizeof(c->next));
 	c->state = ST_DEAD;
 	return r;
+}
+
+/* The server's guessing gate (chan.h): may the peer test a secret now? */
+static int
+ask_guess(struct chan *c)
+{
+	if (c->guess != NULL && c->guess(c->guess_ctx, CHAN_GUESS_ASK) != 0)
+		return ERR_RETRY_LATER;
+	return 0;
+}
+
+static void
+tell_guess_failed(struct chan *c)
+{
+	if (c->guess != NULL)
+		(void)c->guess(c->guess_ctx, CHAN_GUESS_FAILED);
 }
 
 /* CI = lv_cat("sotto/1 chan", "A=server", "B=client", context). */
@@ -272,6 +314,7 @@ derive_keys(struct chan *c, const uint8_t Y_peer[CPACE_POINT_BYTES],
 	    (r = kdf_expand(k_s2c, CHAN_KEY_BYTES, prk,
 	    (const uint8_t *)LABEL_KEY_S2C, sizeof(LABEL_KEY_S2C) - 1)) != 0)
 		goto out;
+	resume_from_prk(prk, c->sid, c->next);
 	if (c->role == CHAN_CLIENT) {
 		memcpy(k_tx, k_c2s, CHAN_KEY_BYTES);
 		memcpy(c->hs->k_rx, k_s2c, CHAN_KEY_BYTES);
@@ -450,6 +493,192 @@ check_identity(struct chan *c, const uint8_t *body, size_t len)
 	return 0;
 }
 
+/*
+ * Resumption (PROTOCOL §5.7).  Client: RESUME_HELLO out, carrying the
+ * session id, a fresh nonce and X25519 share, and a tag proving that we
+ * hold the session's resumption secret.
+ */
+static int
+resume_start(struct chan *c, struct buf *out)
+{
+	uint8_t *f, *p;
+	int r;
+
+	if (c->rng(c->rng_ctx, c->hs->nonce_c, CHAN_NONCE_BYTES) != 0 ||
+	    c->rng(c->rng_ctx, c->hs->x, sizeof(c->hs->x)) != 0)
+		return fail(c, ERR_CRYPTO);
+	if ((r = reserve_frame(out, FRAME_RESUME_HELLO, RESUME_HELLO_LEN,
+	    &f)) != 0)
+		return r;
+	p = f + FRAME_HDR_LEN;
+	memcpy(p, c->hs->resume.sid, CHAN_SID_BYTES);
+	memcpy(p + CHAN_SID_BYTES, c->hs->nonce_c, CHAN_NONCE_BYTES);
+	crypto_scalarmult_curve25519_base(p + CHAN_SID_BYTES +
+	    CHAN_NONCE_BYTES, c->hs->x);
+	resume_hello_tag(c->hs->resume.secret, f,
+	    sizeof(c->hs->hello) - RESUME_TAG_BYTES,
+	    p + RESUME_HELLO_LEN - RESUME_TAG_BYTES);
+	memcpy(c->hs->hello, f, sizeof(c->hs->hello));
+	crypto_hash_sha512_update(&c->hs->th, f, sizeof(c->hs->hello));
+	c->state = ST_CLIENT_WAIT_RESUME_ACCEPT;
+	return 0;
+}
+
+/* Both sides, once resumed: the session goes on under new keys. */
+static void
+resume_done(struct chan *c, enum chan_event *ev)
+{
+	crypto_hash_sha512_final(&c->hs->th, c->th_final);
+	memcpy(c->peer_pk, c->hs->resume.peer_pk, IDENTITY_PK_BYTES);
+	memcpy(c->sid, c->hs->resume.sid, CHAN_SID_BYTES);
+	memcpy(c->next, c->hs->rk.next, CHAN_KEY_BYTES);
+	wipe_handshake(c);
+	c->state = ST_OPEN;
+	*ev = CHAN_EV_ESTABLISHED;
+}
+
+/* Server: RESUME_HELLO in, RESUME_ACCEPT out. */
+static int
+on_resume_hello(struct chan *c, const struct frame *fr, struct buf *pl,
+    struct buf *out)
+{
+	const uint8_t *sid, *nonce_c, *xc, *tag, *secret = NULL;
+	uint8_t want[RESUME_TAG_BYTES], nonce_s[CHAN_NONCE_BYTES];
+	uint8_t xs[RESUME_X25519_BYTES];
+	uint8_t *f, *p;
+	size_t mlen = FRAME_HDR_LEN + RESUME_HELLO_LEN - RESUME_TAG_BYTES;
+	int r;
+
+	if ((r = buf_get_view(pl, CHAN_SID_BYTES, &sid)) != 0 ||
+	    (r = buf_get_view(pl, CHAN_NONCE_BYTES, &nonce_c)) != 0 ||
+	    (r = buf_get_view(pl, RESUME_X25519_BYTES, &xc)) != 0 ||
+	    (r = buf_get_view(pl, RESUME_TAG_BYTES, &tag)) != 0 ||
+	    (r = buf_expect_end(pl)) != 0)
+		return r;
+	/* An unknown session is no guess: the id is no secret. */
+	if (!c->hs->has_resume ||
+	    sodium_memcmp(sid, c->hs->resume.sid, CHAN_SID_BYTES) != 0)
+		return ERR_NO_SESSION;
+	if ((r = ask_guess(c)) != 0)
+		return r;
+	resume_hello_tag(c->hs->resume.secret, fr->hdr, mlen, want);
+	if (sodium_memcmp(want, tag, RESUME_TAG_BYTES) == 0) {
+		secret = c->hs->resume.secret;
+		c->resumed = 1;
+	} else if (c->hs->resume.has_prev) {
+		resume_hello_tag(c->hs->resume.prev, fr->hdr, mlen, want);
+		if (sodium_memcmp(want, tag, RESUME_TAG_BYTES) == 0) {
+			secret = c->hs->resume.prev;
+			c->resumed = 2;
+		}
+	}
+	sodium_memzero(want, sizeof(want));
+	r = ERR_CRYPTO;
+	if (secret != NULL) {
+		memcpy(c->hs->hello, fr->hdr, sizeof(c->hs->hello));
+		if (c->rng(c->rng_ctx, nonce_s, sizeof(nonce_s)) != 0 ||
+		    c->rng(c->rng_ctx, c->hs->x, sizeof(c->hs->x)) != 0)
+			goto out;
+		crypto_scalarmult_curve25519_base(xs, c->hs->x);
+		r = resume_derive(&c->hs->rk, secret, c->hs->x, xc,
+		    c->hs->hello, sizeof(c->hs->hello), nonce_s, xs);
+	} else
+		r = ERR_AUTH;
+	sodium_memzero(c->hs->x, sizeof(c->hs->x));
+	if (r == ERR_AUTH)
+		tell_guess_failed(c);
+	if (r != 0)
+		goto out;
+	crypto_hash_sha512_update(&c->hs->th, c->hs->hello,
+	    sizeof(c->hs->hello));
+	if ((r = reserve_frame(out, FRAME_RESUME_ACCEPT, RESUME_ACCEPT_LEN,
+	    &f)) != 0)
+		goto out;
+	p = f + FRAME_HDR_LEN;
+	memcpy(p, nonce_s, CHAN_NONCE_BYTES);
+	memcpy(p + CHAN_NONCE_BYTES, xs, RESUME_X25519_BYTES);
+	crypto_secretstream_xchacha20poly1305_init_push(&c->tx,
+	    p + CHAN_NONCE_BYTES + RESUME_X25519_BYTES, c->hs->rk.s2c);
+	memcpy(c->hs->k_rx, c->hs->rk.c2s, CHAN_KEY_BYTES);
+	confirm_tag(c, c->hs->rk.confirm_s, f,
+	    FRAME_HDR_LEN + RESUME_ACCEPT_LEN - RESUME_TAG_BYTES,
+	    p + RESUME_ACCEPT_LEN - RESUME_TAG_BYTES);
+	crypto_hash_sha512_update(&c->hs->th, f,
+	    FRAME_HDR_LEN + RESUME_ACCEPT_LEN);
+	c->state = ST_SERVER_WAIT_RESUME_CONFIRM;
+	r = 0;
+ out:
+	return r;
+}
+
+/* Client: RESUME_ACCEPT in, RESUME_CONFIRM out; the channel is open. */
+static int
+on_resume_accept(struct chan *c, const struct frame *fr, struct buf *pl,
+    struct buf *out, enum chan_event *ev)
+{
+	const uint8_t *nonce_s, *xs, *hdr, *tag;
+	uint8_t *f, *p;
+	int r;
+
+	if ((r = buf_get_view(pl, CHAN_NONCE_BYTES, &nonce_s)) != 0 ||
+	    (r = buf_get_view(pl, RESUME_X25519_BYTES, &xs)) != 0 ||
+	    (r = buf_get_view(pl, RESUME_HDR_BYTES, &hdr)) != 0 ||
+	    (r = buf_get_view(pl, RESUME_TAG_BYTES, &tag)) != 0 ||
+	    (r = buf_expect_end(pl)) != 0)
+		return r;
+	r = resume_derive(&c->hs->rk, c->hs->resume.secret, c->hs->x, xs,
+	    c->hs->hello, sizeof(c->hs->hello), nonce_s, xs);
+	sodium_memzero(c->hs->x, sizeof(c->hs->x));
+	if (r != 0 || (r = check_tag(c, c->hs->rk.confirm_s, fr->hdr,
+	    FRAME_HDR_LEN + RESUME_ACCEPT_LEN - RESUME_TAG_BYTES, tag)) != 0)
+		return r;
+	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->rx, hdr,
+	    c->hs->rk.s2c) != 0)
+		return ERR_CRYPTO;
+	crypto_hash_sha512_update(&c->hs->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	if ((r = reserve_frame(out, FRAME_RESUME_CONFIRM, RESUME_CONFIRM_LEN,
+	    &f)) != 0)
+		return r;
+	p = f + FRAME_HDR_LEN;
+	crypto_secretstream_xchacha20poly1305_init_push(&c->tx, p,
+	    c->hs->rk.c2s);
+	confirm_tag(c, c->hs->rk.confirm_c, f,
+	    FRAME_HDR_LEN + RESUME_HDR_BYTES, p + RESUME_HDR_BYTES);
+	crypto_hash_sha512_update(&c->hs->th, f,
+	    FRAME_HDR_LEN + RESUME_CONFIRM_LEN);
+	c->resumed = 1;
+	c->unconfirmed = 1;
+	resume_done(c, ev);
+	return 0;
+}
+
+/* Server: RESUME_CONFIRM in; the channel is open. */
+static int
+on_resume_confirm(struct chan *c, const struct frame *fr, struct buf *pl,
+    enum chan_event *ev)
+{
+	const uint8_t *hdr, *tag;
+	int r;
+
+	if ((r = buf_get_view(pl, RESUME_HDR_BYTES, &hdr)) != 0 ||
+	    (r = buf_get_view(pl, RESUME_TAG_BYTES, &tag)) != 0 ||
+	    (r = buf_expect_end(pl)) != 0)
+		return r;
+	/* A replayed RESUME_HELLO gets this far; only the holder of its
+	 * X25519 scalar can confirm. */
+	if ((r = check_tag(c, c->hs->rk.confirm_c, fr->hdr,
+	    FRAME_HDR_LEN + RESUME_HDR_BYTES, tag)) != 0) {
+		tell_guess_failed(c);
+		return r;
+	}
+	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->rx, hdr,
+	    c->hs->k_rx) != 0)
+		return ERR_CRYPTO;
+	crypto_hash_sha512_update(&c->hs->th, fr->hdr, FRAME_HDR_LEN + fr->len);
+	resume_done(c, ev);
+	return 0;
+}
+
 int
 chan_start(struct chan *c, struct buf *out)
 {
@@ -460,6 +689,8 @@ chan_start(struct chan *c, struct buf *out)
 		return c->state == ST_DEAD ? ERR_CLOSED : 0;
 	if (c->state != ST_CLIENT_INIT)
 		return ERR_STATE;
+	if (c->hs->has_resume)
+		return resume_start(c, out);
 	if (c->rng(c->rng_ctx, c->hs->nonce_c, CHAN_NONCE_BYTES) != 0)
 		return fail(c, ERR_CRYPTO);
 	if ((r = reserve_frame(out, FRAME_HELLO, HELLO_LEN, &f)) != 0)
@@ -549,10 +780,14 @@ on_share_b(struct chan *c, const struct frame *fr, struct buf *in_payload,
 	    (r = buf_get_view(in_payload, CHAN_TAG_BYTES, &tag)) != 0 ||
 	    (r = buf_expect_end(in_payload)) != 0)
 		return r;
-	if ((r = derive_keys(c, c->hs->yb, k_tx)) != 0 ||
-	    (r = check_tag(c, c->hs->k_confirm_c, fr->hdr,
-	    FRAME_HDR_LEN + SHARE_B_LEN - CHAN_TAG_BYTES, tag)) != 0)
+	if ((r = ask_guess(c)) != 0 ||
+	    (r = derive_keys(c, c->hs->yb, k_tx)) != 0)
 		goto out;
+	if ((r = check_tag(c, c->hs->k_confirm_c, fr->hdr,
+	    FRAME_HDR_LEN + SHARE_B_LEN - CHAN_TAG_BYTES, tag)) != 0) {
+		tell_guess_failed(c);
+		goto out;
+	}
 	r = ERR_CRYPTO;
 	if (crypto_secretstream_xchacha20poly1305_init_pull(&c->rx, hdr,
 	    c->hs->k_rx) != 0)
@@ -664,6 +899,7 @@ on_record(struct chan *c, const struct frame *fr, struct buf *app,
 		*ev = CHAN_EV_ESTABLISHED;
 		return 0;
 	case ST_OPEN:
+		c->unconfirmed = 0;	/* the server accepted our resumption */
 		if (inner == INNER_APP) {
 			*ev = CHAN_EV_DATA;
 			return 0;
@@ -692,7 +928,7 @@ on_abort(struct chan *c, struct buf *in_payload)
 
 	/* Unauthenticated, so only believed before the channel is open;
 	 * afterwards it can only be an attacker's injection. */
-	if (c->state == ST_OPEN)
+	if (c->state == ST_OPEN && !c->unconfirmed)
 		return ERR_RECORD;
 	if ((r = buf_get_u8(in_payload, &reason)) != 0 ||
 	    (r = buf_expect_end(in_payload)) != 0)
@@ -704,6 +940,8 @@ on_abort(struct chan *c, struct buf *in_payload)
 		return ERR_BUSY;
 	case CHAN_ABORT_RETRY:
 		return ERR_RETRY_LATER;
+	case CHAN_ABORT_NO_SESSION:
+		return ERR_NO_SESSION;
 	}
 	return ERR_PROTOCOL;
 }
@@ -716,9 +954,28 @@ on_abort(struct chan *c, struct buf *in_payload)
 static int
 fail_handshake(struct chan *c, int r, struct buf *out, int from_abort)
 {
+	uint8_t reason;
+
+	switch (r) {
+	case ERR_AUTH:
+		reason = ABORT_AUTH;
+		break;
+	case ERR_BUSY:
+		reason = CHAN_ABORT_BUSY;
+		break;
+	case ERR_RETRY_LATER:
+		reason = CHAN_ABORT_RETRY;
+		break;
+	case ERR_NO_SESSION:
+		reason = CHAN_ABORT_NO_SESSION;
+		break;
+	default:
+		reason = ABORT_PROTOCOL;
+		break;
+	}
 	if (!from_abort && c->state != ST_OPEN && c->state != ST_DEAD &&
 	    c->state != ST_PEER_CLOSED && c->state != ST_CLIENT_INIT)
-		put_abort(out, r == ERR_AUTH ? ABORT_AUTH : ABORT_PROTOCOL);
+		put_abort(out, reason);
 	return fail(c, r);
 }
 
@@ -743,6 +1000,15 @@ check_handshake_len(const uint8_t hdr[FRAME_HDR_LEN])
 		break;
 	case FRAME_CONFIRM_A:
 		want = CONFIRM_A_LEN;
+		break;
+	case FRAME_RESUME_HELLO:
+		want = RESUME_HELLO_LEN;
+		break;
+	case FRAME_RESUME_ACCEPT:
+		want = RESUME_ACCEPT_LEN;
+		break;
+	case FRAME_RESUME_CONFIRM:
+		want = RESUME_CONFIRM_LEN;
 		break;
 	case FRAME_ABORT:
 		want = 1;
@@ -773,15 +1039,31 @@ chan_feed(struct chan *c, struct buf *in, struct buf *out, struct buf *app,
 			r = check_handshake_len(buf_ptr(in));
 		if (r == 0 || r == ERR_NEED_MORE)
 			return ERR_NEED_MORE;
-		return fail_handshake(c, r, out, 0);
+		/* Never answer an ABORT, not even a malformed one. */
+		return fail_handshake(c, r, out, buf_len(in) >= 2 &&
+		    buf_ptr(in)[1] == FRAME_ABORT);
 	}
 	if ((r = check_handshake_len(fr.hdr)) != 0)
-		return fail_handshake(c, r, out, 0);
+		return fail_handshake(c, r, out, fr.type == FRAME_ABORT);
 	buf_view(&payload, fr.payload, fr.len);
 	switch (fr.type) {
 	case FRAME_HELLO:
+		/* A server that only resumes (its conversation is going on)
+		 * is busy for a new one. */
+		r = c->state != ST_SERVER_WAIT_HELLO ? ERR_STATE :
+		    c->resume_only ? ERR_BUSY : on_hello(c, &fr, &payload, out);
+		break;
+	case FRAME_RESUME_HELLO:
 		r = c->state == ST_SERVER_WAIT_HELLO ?
-		    on_hello(c, &fr, &payload, out) : ERR_STATE;
+		    on_resume_hello(c, &fr, &payload, out) : ERR_STATE;
+		break;
+	case FRAME_RESUME_ACCEPT:
+		r = c->state == ST_CLIENT_WAIT_RESUME_ACCEPT ?
+		    on_resume_accept(c, &fr, &payload, out, ev) : ERR_STATE;
+		break;
+	case FRAME_RESUME_CONFIRM:
+		r = c->state == ST_SERVER_WAIT_RESUME_CONFIRM ?
+		    on_resume_confirm(c, &fr, &payload, ev) : ERR_STATE;
 		break;
 	case FRAME_SHARE_A:
 		r = c->state == ST_CLIENT_WAIT_SHARE_A ?
@@ -875,4 +1157,17 @@ const uint8_t *
 chan_transcript_hash(const struct chan *c)
 {
 	return c->th_final;
+}
+
+int
+chan_session(const struct chan *c, uint8_t sid[CHAN_SID_BYTES],
+    uint8_t next[CHAN_KEY_BYTES], int *resumed, int *confirmed)
+{
+	if (!chan_established(c))
+		return ERR_STATE;
+	memcpy(sid, c->sid, CHAN_SID_BYTES);
+	memcpy(next, c->next, CHAN_KEY_BYTES);
+	*resumed = c->resumed;
+	*confirmed = !c->unconfirmed;
+	return 0;
 }

@@ -51,6 +51,35 @@ enum chan_event {
 /* Records between automatic rekeys of a direction's stream. */
 #define CHAN_REKEY_INTERVAL	1
 
+#define CHAN_SID_BYTES		16	/* session id (resumption) */
+
+/*
+ * A session that may be resumed without the password (PROTOCOL §5.7):
+ * its id, the resumption secret, and the peer's identity key verified
+ * when the session began.  A client resumes with 'secret'; a server
+ * accepts 'secret' or, when has_prev, 'prev' (the one before the last
+ * ratchet: the client may not have learnt that its last resumption
+ * succeeded).
+ */
+struct chan_resume {
+	uint8_t	 sid[CHAN_SID_BYTES];
+	uint8_t	 secret[CHAN_KEY_BYTES];
+	uint8_t	 prev[CHAN_KEY_BYTES];
+	int	 has_prev;
+	uint8_t	 peer_pk[IDENTITY_PK_BYTES];
+};
+
+/* The server's guessing gate: CHAN_GUESS_ASK just before it checks a
+ * confirmation tag that tests a password or resumption secret (a
+ * non-zero return refuses: ERR_RETRY_LATER, ABORT 4); CHAN_GUESS_FAILED
+ * when such a check has failed.  Only checks count: an attempt that never
+ * reached one (an early ABORT, a cut, a bad share) is no guess. */
+enum chan_guess {
+	CHAN_GUESS_ASK = 1,
+	CHAN_GUESS_FAILED = 2,
+};
+typedef int (*chan_guess_fn)(void *ctx, enum chan_guess what);
+
 /* Fills out[0..n) with random bytes; 0 on success.  Tests inject a
  * deterministic one; NULL means libsodium's randombytes_buf. */
 typedef int (*chan_rng_fn)(void *ctx, uint8_t *out, size_t n);
@@ -64,6 +93,13 @@ struct chan_params {
 	size_t			 context_len;	/* <= CHAN_MAX_CONTEXT */
 	chan_rng_fn		 rng;
 	void			*rng_ctx;
+	/* Optional.  Client: resume this session instead of running the
+	 * password handshake.  Server: the session a RESUME_HELLO may
+	 * resume (none when NULL).  Copied. */
+	const struct chan_resume *resume;
+	int			 resume_only;	/* server: HELLO -> ABORT 3 */
+	chan_guess_fn		 guess;		/* server, optional */
+	void			*guess_ctx;
 };
 
 /* New channel in *cp, or ERR_INVALID_ARG / ERR_ALLOC with *cp NULL. */
@@ -117,6 +153,8 @@ enum chan_abort {
 	CHAN_ABORT_BUSY = 3,	/* server is in another conversation -> ERR_BUSY */
 	CHAN_ABORT_RETRY = 4,	/* too many failures from this address ->
 				 * ERR_RETRY_LATER */
+	CHAN_ABORT_NO_SESSION = 5,	/* no such session to resume ->
+					 * ERR_NO_SESSION */
 };
 
 /* Appends an ABORT frame to out, for a server turning a connection away
@@ -130,5 +168,18 @@ const uint8_t *chan_peer_identity(const struct chan *c);
 /* The transcript hash both sides sign: all zero until the last
  * handshake frame has been sent or checked, and kept after a failure. */
 const uint8_t *chan_transcript_hash(const struct chan *c);
+
+/*
+ * After establishment: the session id and the resumption secret the
+ * next resumption of this session uses (it ratchets on every
+ * resumption).  *resumed is 0 after a password handshake, 1 after a
+ * resumption with the current secret, 2 (server) with the previous one.
+ * *confirmed is 1 once the peer is known to hold 'next': always on a
+ * server and after a password handshake; for a resuming client, once a
+ * record from the server has opened.  0, or ERR_STATE before
+ * establishment.
+ */
+int	 chan_session(const struct chan *c, uint8_t sid[CHAN_SID_BYTES],
+	    uint8_t next[CHAN_KEY_BYTES], int *resumed, int *confirmed);
 
 #endif

@@ -28,6 +28,7 @@ err_str(int err)
 	case ERR_TIMEOUT:	return "timed out";
 	case ERR_PROTOCOL:	return "peer rejected the handshake: protocol error";
 	case ERR_BUSY:		return "the host is busy with another conversation";
+	case ERR_NO_SESSION:	return "the peer has no such conversation to resume";
 	case ERR_CHECKSUM:	return "checksum mismatch: mistyped or altered";
 	case ERR_RETRY_LATER:	return "too many failed attempts from this address: try again in a little while";
 	}

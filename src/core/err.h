@@ -31,6 +31,7 @@ enum {
 	ERR_BUSY = -22,		/* peer is in another conversation */
 	ERR_RETRY_LATER = -23,	/* peer slows down repeated failures */
 	ERR_CHECKSUM = -24,	/* a checksum does not match: a typo */
+	ERR_NO_SESSION = -25,	/* peer has no such session to resume */
 };
 
 /* Returns a static, human-readable description of an error code. */

@@ -6,7 +6,8 @@ cutting the byte stream into sotto frames, and applies one attack to one
 chosen frame.
 
 Frame: u8 version (1), u8 type, u32 big-endian payload length, payload.
-Types: 0x01-0x04 handshake, 0x0f abort, 0x10 encrypted record.
+Types: 0x01-0x04 handshake, 0x08-0x0a resumption, 0x0f abort, 0x10
+encrypted record.
 
     proxy.py --connect 127.0.0.1:PORT [--listen-port 0]
              [--action none|flip|replay|swap|reflect|drop|stall|cut]
@@ -46,7 +47,7 @@ import sys
 import time
 
 HDR = 6
-KNOWN = {0x01, 0x02, 0x03, 0x04, 0x0f, 0x10}
+KNOWN = {0x01, 0x02, 0x03, 0x04, 0x08, 0x09, 0x0a, 0x0f, 0x10}
 MAX_PAYLOAD = 65536 + 1 + 17
 
 
@@ -91,11 +92,11 @@ class Session:
         if not w.is_closing():
             w.write(data)
 
-    def close_all(self):
+    def close_all(self, rst=False):
         self.closed = True
         for w in self.writers.values():
             try:
-                w.transport.abort() if self.args.cut_rst else w.close()
+                w.transport.abort() if (rst or self.args.cut_rst) else w.close()
             except Exception:
                 pass
 
@@ -208,6 +209,10 @@ async def amain(args):
 
     async def on_client(r, w):
         counter[0] += 1
+        if time.monotonic() < outage_until[0]:
+            log("#%d refused (outage)" % counter[0])
+            w.transport.abort()
+            return
         log("#%d accepted" % counter[0])
         if state["outage"]:
             w.transport.abort()

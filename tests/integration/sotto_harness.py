@@ -408,13 +408,18 @@ class Test:
         env = party.env() if party else self.env(self.tmp)
         return self.spawn(label or "sotto", [self.bin] + list(args), env, stdin)
 
-    def host(self, party, *extra, port=0, password_file=None, wait=True):
+    def host(self, party, *extra, port=0, password_file=None, wait=True, once=True):
         """Starts 'sotto host --listen 127.0.0.1 --port PORT --name NAME
-        --password-file F EXTRA...'; waits for the listening notice and
-        returns (proc, port)."""
+        --password-file F [--once] EXTRA...'; waits for the listening
+        notice and returns (proc, port).  once=True (the default, for the
+        scenarios written when the host served one conversation) adds
+        --once; once=False leaves the host serving conversation after
+        conversation."""
         args = ["host", "--listen", LOOPBACK, "--port", str(port),
                 "--name", party.name,
                 "--password-file", password_file or party.password_file] + list(extra)
+        if once:
+            args.append("--once")
         p = self.sotto(party, args, label="host(%s)" % party.name)
         if not wait:
             return p, None
@@ -838,3 +843,22 @@ def check_exactly(t, proc, sender, want):
                       % (proc.label, sender, len(got), len(want), len(missing),
                          missing[:3], len(extra), extra[:3], dup,
                          "" if missing or extra or dup else " (order differs)"))
+
+# -- outages and reconnection (test_reconnect, test_guessing) -----------------
+
+def outage_start(proxy):
+    """The 1:1 tests' name for outage_begin (one outage of a proxy started
+    with outage=SECONDS)."""
+    outage_begin(proxy)
+
+
+def count_lines(proc, regex):
+    rx = re.compile(regex)
+    return sum(1 for l in proc.lines() if rx.search(l))
+
+
+def wait_count(proc, regex, n, timeout=DEFAULT_WAIT, what=None):
+    """Waits until at least n stdout lines match regex."""
+    return proc.wait_until(lambda: count_lines(proc, regex) >= n,
+                           what or "%d line(s) matching %r" % (n, regex), timeout)
+

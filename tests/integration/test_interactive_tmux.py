@@ -192,8 +192,12 @@ def host_side(t, tm):
     join.close_stdin()
     join.expect_exit(h.EXIT_OK)
     tm.wait("host", lambda s: re.search(r"bob\b.*\bleft", s, re.I), "'bob left' in the pane")
+    # The host keeps serving; its own /quit ends it.
+    tm.wait("host", lambda s: "waiting for the next conversation" in s,
+            "'waiting for the next conversation' in the pane")
+    tm.keys("host", "/quit")
     st = tm.exit_status("host")
-    t.check(st == "0", "interactive host exited with status %s after the joiner left" % st)
+    t.check(st == "0", "interactive host exited with status %s after its /quit" % st)
 
 
 def join_side(t, tm):

@@ -30,7 +30,7 @@ def scenario(t):
         return
     alice, bob = t.party("alice"), t.party("bob")
     host = t.sotto(alice, ["host", "--listen", "::1", "--port", "0", "--name", "alice",
-                           "--password-file", alice.password_file], label="host(alice)")
+                           "--password-file", alice.password_file, "--once"], label="host(alice)")
     m = host.wait_line(r"^\* listening on \[::1\]:(\d+)$", what="'* listening on [::1]:PORT'")
     port = int(m.group(1))
     join = t.sotto(bob, ["join", "[::1]:%d" % port, "--name", "bob",

@@ -7,8 +7,10 @@ Proves: a '/quit', 'bye' or 'exit' line (from the joiner, and from the
 host), or the end of the host's stdin, makes that side leave with stdin
 still open: both exit 0, the other side prints '* NAME left', and a line
 written after the leave command is never delivered.  A peer that is
-killed (SIGKILL, no clean close) makes the other side exit 4 with a
-'sotto: ' error saying the connection was cut.
+killed (SIGKILL, no clean close) makes the other side, when it does not
+wait for a resumption (--reconnect-for 0), exit 4 with a 'sotto: ' error
+saying the connection was cut (test_reconnect covers the default, where
+the cut is an interruption).
 """
 import os
 import signal
@@ -16,9 +18,9 @@ import signal
 import sotto_harness as h
 
 
-def session(t, alice, bob):
-    host, port = t.host(alice)
-    join = t.join(bob, port)
+def session(t, alice, bob, *extra):
+    host, port = t.host(alice, *extra)
+    join = t.join(bob, port, *extra)
     h.establish(t, host, join, alice, bob)
     return host, join
 
@@ -46,7 +48,7 @@ def leave_by(t, alice, bob, side, how):
 
 def killed(t, alice, bob, side):
     t.log("%s is killed" % side)
-    host, join = session(t, alice, bob)
+    host, join = session(t, alice, bob, "--reconnect-for", "0")
     victim, stayer = (join, host) if side == "join" else (host, join)
     os.killpg(victim.p.pid, signal.SIGKILL)
     stayer.expect_exit(h.EXIT_CONN, why="the peer vanished without a clean close")

@@ -1,0 +1,166 @@
+/*
+ * resume_fuzz.c: libFuzzer target for the resumption frames chan_feed
+ * parses (PROTOCOL §5.7): RESUME_HELLO at a server holding a session,
+ * RESUME_ACCEPT at a resuming client, RESUME_CONFIRM at the server, and
+ * records on the resumed channel.  A real client and server (fixed
+ * session, deterministic randomness) run the resumption up to a step
+ * chosen by the first input byte; the rest of the input goes to the side
+ * whose turn it is.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "buf.h"
+#include "chan.h"
+#include "err.h"
+#include "frame.h"
+#include "identity.h"
+#include "fuzz_random.h"
+#include "fuzz_pair.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int
+rng(void *arg, uint8_t *out, size_t n)
+{
+	(void)arg;
+	fuzz_random_buf(out, n);
+	return 0;
+}
+
+static int
+gate(void *ctx, enum chan_guess what)
+{
+	(void)ctx;
+	(void)what;
+	return 0;
+}
+
+static struct chan *
+mk(enum chan_role role, const struct identity *id, const struct identity *peer)
+{
+	struct chan_resume res;
+	struct chan_params p;
+	struct chan *c = NULL;
+
+	memset(&res, 0, sizeof(res));
+	memset(res.sid, 0x51, sizeof(res.sid));
+	memset(res.secret, 0x52, sizeof(res.secret));
+	memset(res.prev, 0x53, sizeof(res.prev));
+	res.has_prev = role == CHAN_SERVER;
+	memcpy(res.peer_pk, peer->pk, IDENTITY_PK_BYTES);
+	memset(&p, 0, sizeof(p));
+	p.role = role;
+	p.password = (const uint8_t *)"fuzz";
+	p.password_len = 4;
+	p.identity = id;
+	p.rng = rng;
+	p.resume = &res;
+	p.guess = gate;
+	if (chan_new(&c, &p) != 0)
+		abort();
+	sodium_memzero(&res, sizeof(res));
+	return c;
+}
+
+static void
+drain(struct chan *c, struct buf *in, struct buf *out, struct buf *app)
+{
+	enum chan_event ev;
+	int i;
+
+	for (i = 0; i < 64; i++) {
+		if (chan_feed(c, in, out, app, &ev) != 0)
+			break;
+		buf_reset(app);
+	}
+}
+
+#ifdef RESUME_FUZZ_SEEDGEN
+#include <stdio.h>
+static void
+seed_out(int step, const struct buf *b)
+{
+	char name[32];
+	FILE *f;
+
+	snprintf(name, sizeof(name), "step%d", step);
+	if ((f = fopen(name, "wb")) == NULL)
+		return;
+	fputc(step, f);
+	fwrite(buf_ptr(b), 1, buf_len(b), f);
+	fclose(f);
+}
+#endif
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static struct identity *ida, *idb;
+	struct buf c2s, s2c, app, in, copy;
+	struct chan *cl, *sv;
+	int step, k, to_server;
+
+	fuzz_pair_setup(&ida, &idb);
+	if (size < 1)
+		return 0;
+	fuzz_random_reset();
+	step = data[0] % 4;
+	cl = mk(CHAN_CLIENT, ida, idb);
+	sv = mk(CHAN_SERVER, idb, ida);
+	buf_init(&c2s, 4 * FRAME_MAX_LEN);
+	buf_init(&s2c, 4 * FRAME_MAX_LEN);
+	buf_init(&app, FRAME_MAX_LEN);
+	/*
+	 * step 0: the server gets the input as its first bytes.
+	 * step 1: the client, after its RESUME_HELLO, gets it.
+	 * step 2: the server, after a real RESUME_HELLO, gets it.
+	 * step 3: both open; the server gets it (records).
+	 */
+	if (chan_start(cl, &c2s) != 0)
+		abort();
+	for (k = 0; k < step; k++) {
+		if (k % 2 == 0)
+			drain(sv, &c2s, &s2c, &app);
+		else
+			drain(cl, &s2c, &c2s, &app);
+	}
+	if (step == 3)
+		(void)chan_send(cl, (const uint8_t *)"hello", 5, &c2s);
+	to_server = step % 2 == 0 || step == 3;
+#ifdef RESUME_FUZZ_SEEDGEN
+	seed_out(step, to_server ? &c2s : &s2c);
+#endif
+	buf_view(&in, data + 1, size - 1);
+	buf_init(&copy, size + 1);
+	if (buf_put(&copy, buf_ptr(&in), buf_len(&in)) == 0) {
+		if (to_server)
+			drain(sv, &copy, &s2c, &app);
+		else
+			drain(cl, &copy, &c2s, &app);
+		(void)chan_eof(to_server ? sv : cl);
+	}
+	buf_release(&copy);
+	chan_free(cl);
+	chan_free(sv);
+	buf_release(&c2s);
+	buf_release(&s2c);
+	buf_release(&app);
+	return 0;
+}
+
+#ifdef RESUME_FUZZ_SEEDGEN
+int
+main(void)
+{
+	uint8_t k;
+
+	for (k = 0; k < 4; k++)
+		LLVMFuzzerTestOneInput(&k, 1);
+	return 0;
+}
+#endif
