@@ -209,10 +209,6 @@ async def amain(args):
 
     async def on_client(r, w):
         counter[0] += 1
-        if time.monotonic() < outage_until[0]:
-            log("#%d refused (outage)" % counter[0])
-            w.transport.abort()
-            return
         log("#%d accepted" % counter[0])
         if state["outage"]:
             w.transport.abort()
