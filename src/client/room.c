@@ -123,6 +123,9 @@ struct room {
 	time_t			 lost_at;
 	unsigned		 tries;
 	struct event		*reconnect_timer;
+	/* What the prompt shows (terminal mode). */
+	int			 prompt_set, prompt_offline, prompt_renamed;
+	size_t			 prompt_pending;
 	int			 verified_any;
 	int			 we_left;
 	int			 hangup;	/* we ended it: status below */
@@ -549,10 +552,19 @@ update_prompt(struct room *r)
 {
 	char prompt[160], cb[16], state[48] = "";
 	size_t n = outq_lines(r->q);
+	int offline = r->conn == NULL || !r->welcomed;
 
 	if (!term_interactive(r->term) || !r->entered)
 		return;
-	if (r->conn == NULL || !r->welcomed)
+	/* Redraw only when it changes, not at every message. */
+	if (r->prompt_set && n == r->prompt_pending &&
+	    offline == r->prompt_offline && !r->prompt_renamed)
+		return;
+	r->prompt_set = 1;
+	r->prompt_pending = n;
+	r->prompt_offline = offline;
+	r->prompt_renamed = 0;
+	if (offline)
 		snprintf(state, sizeof(state), " [offline, %zu pending]", n);
 	else if (n > 0)
 		snprintf(state, sizeof(state), " [%zu pending]", n);
@@ -1082,6 +1094,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			r->nick_wanted[0] = '\0';
 			(void)group_rename(r->g, r->s.name);
 			term_notice(r->term, "you are now %s", r->s.name);
+			r->prompt_renamed = 1;
 			update_prompt(r);
 		}
 		break;
