@@ -824,8 +824,7 @@ is_ready(struct room *r)
 	if (r->rejoined)
 		return 0;
 	/* What we missed first: a LEFT in it starts a new epoch, a JOINED
-	 * brings someone to give our key to.  (The room's last events may
-	 * not be for us: then the grace ends the wait.) */
+	 * brings someone to give our key to. */
 	if (r->seen < r->replay_to)
 		return 0;
 	for (i = 0; i < r->nrm; i++)
@@ -927,6 +926,8 @@ lost_seat(struct room *r)
 	outq_restart(r->q);
 }
 
+static void	report_undelivered(struct room *);
+
 static void
 relay_error(struct room *r, const struct relaymsg *m)
 {
@@ -970,7 +971,11 @@ relay_error(struct room *r, const struct relaymsg *m)
 	}
 	if (fatal) {
 		r->fatal = 1;
-		hang_up(r, !r->joined && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
+		/* Refused on a new seat after a lost one: what was typed is
+		 * not delivered, and the name was fine before. */
+		if (r->entered)
+			report_undelivered(r);
+		hang_up(r, !r->entered && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
 		    m->code == RELAYMSG_ERR_BAD_NAME) ? EXIT_USAGE : EXIT_CONN);
 	}
 }
