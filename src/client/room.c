@@ -124,6 +124,9 @@ struct room {
 	time_t			 lost_at;
 	unsigned		 tries;
 	struct event		*reconnect_timer;
+	/* What the prompt shows (terminal mode). */
+	int			 prompt_set, prompt_offline, prompt_renamed;
+	size_t			 prompt_pending;
 	int			 verified_any;
 	int			 we_left;
 	int			 hangup;	/* we ended it: status below */
@@ -602,10 +605,19 @@ update_prompt(struct room *r)
 {
 	char prompt[160], cb[16], state[48] = "";
 	size_t n = outq_lines(r->q);
+	int offline = r->conn == NULL || !r->welcomed;
 
 	if (!term_interactive(r->term) || !r->entered)
 		return;
-	if (r->conn == NULL || !r->welcomed)
+	/* Redraw only when it changes, not at every message. */
+	if (r->prompt_set && n == r->prompt_pending &&
+	    offline == r->prompt_offline && !r->prompt_renamed)
+		return;
+	r->prompt_set = 1;
+	r->prompt_pending = n;
+	r->prompt_offline = offline;
+	r->prompt_renamed = 0;
+	if (offline)
 		snprintf(state, sizeof(state), " [offline, %zu pending]", n);
 	else if (n > 0)
 		snprintf(state, sizeof(state), " [%zu pending]", n);
@@ -891,8 +903,7 @@ is_ready(struct room *r)
 	if (r->rejoined)
 		return 0;
 	/* What we missed first: a LEFT in it starts a new epoch, a JOINED
-	 * brings someone to give our key to.  (The room's last events may
-	 * not be for us: then the grace ends the wait.) */
+	 * brings someone to give our key to. */
 	if (r->seen < r->replay_to)
 		return 0;
 	for (i = 0; i < r->nrm; i++)
@@ -994,6 +1005,8 @@ lost_seat(struct room *r)
 	outq_restart(r->q);
 }
 
+static void	report_undelivered(struct room *);
+
 static void
 relay_error(struct room *r, const struct relaymsg *m)
 {
@@ -1037,7 +1050,11 @@ relay_error(struct room *r, const struct relaymsg *m)
 	}
 	if (fatal) {
 		r->fatal = 1;
-		hang_up(r, !r->joined && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
+		/* Refused on a new seat after a lost one: what was typed is
+		 * not delivered, and the name was fine before. */
+		if (r->entered)
+			report_undelivered(r);
+		hang_up(r, !r->entered && (m->code == RELAYMSG_ERR_NAME_TAKEN ||
 		    m->code == RELAYMSG_ERR_BAD_NAME) ? EXIT_USAGE : EXIT_CONN);
 	}
 }
@@ -1163,6 +1180,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			(void)group_rename(r->g, r->s.name);
 			(void)lookalike_set(&r->look, r->self, r->s.name);
 			term_notice(r->term, "you are now %s", r->s.name);
+			r->prompt_renamed = 1;
 			update_prompt(r);
 		}
 		break;

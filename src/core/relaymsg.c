@@ -182,14 +182,13 @@ get_body(struct buf *b, struct relaymsg *t)
 		return get_members(b, t);
 	case RELAYMSG_RESUMED:
 		/* 'cseq' may be 0: nothing accepted from the seat yet. */
+		/* 'last' may be anything, 0 included: the member's own
+		 * 'seen' when nothing is replayed to it. */
 		if ((r = get_id(b, &t->id)) != 0 ||
 		    (r = get_seq(b, &t->seq)) != 0 ||
-		    (r = get_seq(b, &t->last)) != 0 ||
+		    (r = buf_get_u64(b, &t->last)) != 0 ||
 		    (r = buf_get_u32(b, &t->cseq)) != 0)
 			return r;
-		/* Everything may have been trimmed, no more. */
-		if (t->seq - 1 > t->last)
-			return ERR_FORMAT;
 		return get_members(b, t);
 	case RELAYMSG_JOINED:
 	case RELAYMSG_NICKED:
@@ -458,7 +457,7 @@ relaymsg_put_resumed_start(struct buf *out, uint32_t you, uint64_t first,
 	uint8_t *q;
 	int r;
 
-	if (you == 0 || first == 0 || last == 0 || first - 1 > last)
+	if (you == 0 || first == 0)
 		return ERR_FORMAT;
 	if (count > RELAYMSG_MAX_MEMBERS)
 		return ERR_TOO_LARGE;

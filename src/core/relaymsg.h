@@ -42,8 +42,7 @@
  * Names are 1..RELAYMSG_MAX_NAME bytes; the relay checks them with
  * peers_name_valid() rules (one word, no controls) -- members check again.
  * Member ids are never 0, nor are event seqs, cseqs in BCAST, DIRECT and
- * ACCEPTED, WELCOME's seq or RESUMED's first and last; RESUMED's first is
- * at most last + 1.  The member list's flags:
+ * ACCEPTED, WELCOME's seq or RESUMED's first.  The member list's flags:
  * RELAYMSG_FLAG_AWAY; other bits are sent as 0 and ignored.  A member sends
  * JOIN or RESUME exactly once, first.
  */
@@ -122,7 +121,8 @@ struct relaymsg {
 	uint64_t	 seq;		/* events, DELIVER*: seq; WELCOME: the
 					 * room's last seq; RESUMED: first;
 					 * RESUME: seen */
-	uint64_t	 last;		/* RESUMED: the room's last seq */
+	uint64_t	 last;		/* RESUMED: the last seq replayed to
+					 * you, or your seen if none */
 	uint32_t	 cseq;		/* BCAST, DIRECT, RESUMED, ACCEPTED */
 	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN, RESUME */
 	const uint8_t	*token;		/* RESUME, WELCOME: TOKEN_BYTES */

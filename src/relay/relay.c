@@ -11,6 +11,12 @@
  *
  * Flow control is per room (relay.h): while any member of a room has a
  * backlog, nobody in that room is read from.
+ *
+ * Durability (roomlog.h): what a turn of the loop produces is appended to
+ * the rooms' log inside one transaction, which commit_cb commits in the
+ * same turn, before the loop goes back to waiting -- so before any of the
+ * turn's output reaches a socket (libevent writes only when the socket
+ * is reported writable).  A delivered or acknowledged event is durable.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -40,6 +46,7 @@
 #include "relay.h"
 #include "relaylog.h"
 #include "relaymsg.h"
+#include "roomlog.h"
 #include "rroom.h"
 
 #define RELAY_MAX_LISTEN	8
@@ -49,6 +56,17 @@
 /* Out of descriptors: stop accepting for this long. */
 #define RELAY_ACCEPT_PAUSE_MS	1000
 #define RELAY_STATE_SUBDIR	"sotto-relay"
+/* A replay keeps at most this much queued for its link at a time, well
+ * under RELAY_HIGH_WATER (a replay never holds its room back), and reads
+ * the log this many events at a time. */
+#define RELAY_REPLAY_WINDOW	(512u * 1024)
+#define RELAY_REPLAY_CHUNK	64
+/* The housekeeping timer: holds are checked every tick, the log is
+ * trimmed every RELAY_TRIM_TICKS ticks. */
+#define RELAY_TICK_MS		1000
+#define RELAY_TRIM_TICKS	10
+/* Context for the keys the relay derives from its identity key. */
+#define RELAY_KDF_CTX		"sottorly"
 
 /*
  * A test hook, left out of --help: '--misbehave ACTION:N' mistreats the
@@ -128,6 +146,22 @@ struct relay {
 	int				 stopping;
 	struct relay_misbehave		 mb;
 	struct buf			 ackmsg;	/* an ACCEPTED, reused */
+	struct roomlog			*log;
+	struct event			*commit_ev;	/* end of a turn */
+	struct event			*tick_timer;
+	unsigned			 ticks;
+	int				 log_failing;	/* last commit failed */
+};
+
+/* What `sotto relay` was asked for. */
+struct relay_opts {
+	const char		*listen_addr;
+	int			 port;
+	const char		*dir;
+	int			 no_log;
+	long			 hold;		/* seconds */
+	struct roomlog_limits	 lim;
+	struct relay_misbehave	 mb;
 };
 
 static struct relay_link *
@@ -238,6 +272,7 @@ waiting_remove(struct relay *r, struct relay_link *l)
 
 static void	link_flush(struct relay_link *);
 static void	batch_drop(struct relay_link *);
+static void	link_pump(struct relay_link *);
 
 /* The one teardown path: mark, and free from reap_cb. */
 static void
@@ -291,7 +326,8 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 			misbehave_forget(r);
 		batch_drop(l);
 		backlog_end(l);
-		rroom_leave(r->hub, &l->m);
+		/* A link that just went: its seat is held (a cut). */
+		rroom_cut(r->hub, &l->m, now_ms());
 		LIST_REMOVE(l, all);
 		r->nlinks--;
 		conn_free(l->c);
@@ -351,7 +387,7 @@ link_flush(struct relay_link *l)
 	if (l->ack_due) {
 		l->ack_due = 0;
 		buf_reset(a);
-		if (relaymsg_put_accepted(a, l->m.cseq) == 0)
+		if (relaymsg_put_accepted(a, rroom_member_cseq(&l->m)) == 0)
 			link_send_now(l, buf_ptr(a), buf_len(a));
 	}
 }
@@ -510,6 +546,112 @@ stall_timer_cb(evutil_socket_t fd, short what, void *arg)
 	stall_timer_arm(r, now);
 }
 
+/* --- replay, eviction and the log --------------------------------------- */
+
+/* Feeds a resumed link what it missed, as fast as it drains. */
+static void
+link_pump(struct relay_link *l)
+{
+	struct relay *r = l->r;
+	size_t queued;
+	int rc;
+
+	while (l->m.replaying && l->state == LINK_MEMBER) {
+		queued = conn_pending(l->c) + (l->batch != NULL ?
+		    buf_len(l->batch) : 0);
+		if (queued >= RELAY_REPLAY_WINDOW)
+			break;
+		if ((rc = rroom_replay(r->hub, &l->m, RELAY_REPLAY_CHUNK)) <
+		    0)
+			relay_log(RELAY_LOG_ERROR, "%s: cannot read the room "
+			    "log: %s", conn_peer_addr(l->c), err_str(rc));
+		if (rc <= 0)
+			break;
+	}
+}
+
+/* Another link took l's seat: l goes, without a word to anyone. */
+static void
+relay_evict(void *arg, struct rroom_member *m)
+{
+	struct relay_link *l = link_of(m);
+
+	(void)arg;
+	relay_log(RELAY_LOG_INFO, "%s: member %lu resumed on another "
+	    "connection: dropping this one", conn_peer_addr(l->c),
+	    (unsigned long)m->id);
+	backlog_end(l);
+	batch_drop(l);
+	link_end(l);
+}
+
+static void
+relay_wrote(void *arg)
+{
+	struct relay *r = arg;
+
+	event_active(r->commit_ev, 0, 0);
+}
+
+/* Opens the turn's transaction (for writes outside rroom). */
+static void
+log_txn(struct relay *r)
+{
+	if (!roomlog_in_transaction(r->log) &&
+	    roomlog_begin(r->log, (uint64_t)time(NULL)) == 0)
+		relay_wrote(r);
+}
+
+/* The end of a turn: the seats that changed, then one commit. */
+static void
+relay_commit(struct relay *r)
+{
+	int rc;
+
+	if ((rc = rroom_flush(r->hub)) != 0 && !r->log_failing)
+		relay_log(RELAY_LOG_ERROR, "cannot write seats to the room "
+		    "log: %s", err_str(rc));
+	if ((rc = roomlog_commit(r->log)) != 0) {
+		if (!r->log_failing)
+			relay_log(RELAY_LOG_ERROR, "cannot commit the room log "
+			    "(%s): going on without it until it works again",
+			    err_str(rc));
+		r->log_failing = 1;
+	} else if (r->log_failing) {
+		relay_log(RELAY_LOG_INFO, "the room log works again");
+		r->log_failing = 0;
+	}
+}
+
+static void
+commit_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	relay_commit(arg);
+}
+
+/* Holds that ran out, and now and then the log's bounds. */
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	long n;
+
+	(void)fd;
+	(void)what;
+	rroom_expire(r->hub, now_ms());
+	if (++r->ticks % RELAY_TRIM_TICKS != 0)
+		return;
+	log_txn(r);
+	if ((n = roomlog_trim(r->log, (uint64_t)time(NULL))) < 0)
+		relay_log(RELAY_LOG_ERROR, "cannot trim the room log: %s",
+		    err_str((int)n));
+	else if (n > 0)
+		relay_log(RELAY_LOG_INFO, "room log: %ld old events dropped",
+		    n);
+}
+
 /* --- a link's callbacks ------------------------------------------------- */
 
 static void
@@ -520,6 +662,7 @@ link_drained(struct conn *c, void *arg)
 	(void)c;
 	if (l->is_backed && l->state == LINK_MEMBER)
 		backlog_end(l);
+	link_pump(l);
 }
 
 static void
@@ -569,11 +712,13 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 			/* Into a room that is being held back. */
 			if (rroom_busy_add(&l->m, 0) > 0)
 				conn_pause(c, 1);
-			relay_log(RELAY_LOG_INFO, "%s: joined as member %lu "
-			    "(%zu in the room; %zu rooms, %zu members)",
-			    conn_peer_addr(c), (unsigned long)l->m.id,
+			relay_log(RELAY_LOG_INFO, "%s: %s member %lu "
+			    "(%zu in the room; %zu rooms, %zu members, %zu "
+			    "away)", conn_peer_addr(c), p[0] == RELAYMSG_RESUME ?
+			    "resumed as" : "joined as", (unsigned long)l->m.id,
 			    rroom_size(&l->m), rroom_hub_rooms(r->hub),
-			    rroom_hub_members(r->hub));
+			    rroom_hub_members(r->hub), rroom_hub_away(r->hub));
+			link_pump(l);
 		}
 		return;
 	}
@@ -595,10 +740,17 @@ link_closed(struct conn *c, int err, void *arg)
 
 	if (l->state == LINK_DEAD)
 		return;
+	/* The member's own close ends its seat; anything else is a cut,
+	 * and the seat is held (reap_cb). */
+	if (err == 0 && l->state == LINK_MEMBER) {
+		backlog_end(l);
+		rroom_leave(l->r->hub, &l->m);
+	}
 	if (l->state == LINK_MEMBER || (l->state == LINK_CLOSING &&
 	    l->m.id != 0))
-		relay_log(RELAY_LOG_INFO, "%s: member %lu left%s%s",
+		relay_log(RELAY_LOG_INFO, "%s: member %lu %s%s%s",
 		    conn_peer_addr(c), (unsigned long)l->m.id,
+		    err != 0 && l->m.seat != NULL ? "cut, seat held" : "left",
 		    err != 0 ? ": " : "", err != 0 ? err_str(err) : "");
 	else if (l->state == LINK_HANDSHAKE)
 		relay_log(RELAY_LOG_INFO, "%s: handshake failed: %s",
@@ -651,11 +803,11 @@ join_timer_cb(evutil_socket_t fd, short what, void *arg)
 			link_end(l);
 			continue;
 		}
-		relay_log(RELAY_LOG_INFO, "%s: no JOIN within %d s",
+		relay_log(RELAY_LOG_INFO, "%s: no JOIN or RESUME within %d s",
 		    conn_peer_addr(l->c), RELAY_JOIN_TIMEOUT);
 		buf_init(&b, 64);
 		if (relaymsg_put_error(&b, RELAYMSG_ERR_TIMEOUT,
-		    "no JOIN in time") == 0)
+		    "no JOIN or RESUME in time") == 0)
 			(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
 		buf_release(&b);
 		link_close(l);
@@ -788,6 +940,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	evtimer_del(r->accept_timer);
 	evtimer_del(r->join_timer);
 	evtimer_del(r->stall_timer);
+	evtimer_del(r->tick_timer);
 
 	/* Everyone is told first, so that the LEFTs of those leaving
 	 * first go to nobody (they'd be noise, and n^2 of it). */
@@ -805,9 +958,13 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	    "relay shutting down");
 	LIST_FOREACH(l, &r->links, all)
 		if (l->bye) {
+			/* Seats are kept, in the log, for the next run. */
+			backlog_end(l);
+			rroom_detach(r->hub, &l->m);
 			(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
 			link_close(l);
 		}
+	relay_commit(r);
 	buf_release(&b);
 	if (r->nlinks == 0) {
 		event_base_loopbreak(r->base);
@@ -924,15 +1081,85 @@ log_fingerprint(const struct identity *id)
 	relay_log(RELAY_LOG_INFO, "fingerprint %s tag %s", hex, tag);
 }
 
-static int
-relay_run(const char *listen_addr, int port, const char *dir,
-    const struct relay_misbehave *mb)
+/*
+ * The relay's state keys, from its identity key (so that a restart with
+ * the same key reads what it wrote): BLAKE2b keyed with the identity
+ * seed over a label, then two subkeys: the log's secret (roomlog.h) and
+ * the key of the seats' token hashes.
+ */
+static void
+derive_keys(const struct identity *id, uint8_t log_secret[ROOMLOG_SECRET_BYTES],
+    uint8_t token_key[RROOM_TOKEN_KEY_BYTES])
 {
-	static const struct rroom_ops ops = { relay_send };
+	static const char label[] = "sotto relay state v1";
+	uint8_t master[crypto_kdf_KEYBYTES];
+
+	crypto_generichash(master, sizeof(master), (const uint8_t *)label,
+	    sizeof(label) - 1, id->sk, 32);
+	crypto_kdf_derive_from_key(log_secret, ROOMLOG_SECRET_BYTES, 1,
+	    RELAY_KDF_CTX, master);
+	crypto_kdf_derive_from_key(token_key, RROOM_TOKEN_KEY_BYTES, 2,
+	    RELAY_KDF_CTX, master);
+	sodium_memzero(master, sizeof(master));
+}
+
+/* Opens the room log (or the in-memory one) and the rooms in it. */
+static int
+relay_open_state(struct relay *r, const struct relay_opts *o)
+{
+	static const struct rroom_ops ops = { relay_send, relay_evict,
+	    relay_wrote };
+	uint8_t key[RROOM_KEY_BYTES], secret[ROOMLOG_SECRET_BYTES],
+	    token_key[RROOM_TOKEN_KEY_BYTES];
+	char path[4096 + sizeof(ROOMLOG_FILE) + 1];
+	int n, rc;
+
+	derive_keys(r->id, secret, token_key);
+	n = snprintf(path, sizeof(path), "%s/%s", o->dir, ROOMLOG_FILE);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		rc = ERR_INVALID_ARG;
+	else
+		rc = roomlog_open(&r->log, o->no_log ? NULL : path, secret,
+		    &o->lim);
+	sodium_memzero(secret, sizeof(secret));
+	if (rc != 0) {
+		relay_log(RELAY_LOG_ERROR, "cannot open the room log %s: %s%s",
+		    o->no_log ? ":memory:" : path, err_str(rc), rc == ERR_AUTH ?
+		    " (written under another relay key)" : "");
+		sodium_memzero(token_key, sizeof(token_key));
+		return -1;
+	}
+	randombytes_buf(key, sizeof(key));
+	rc = rroom_hub_new(&r->hub, key, token_key, r->log, &ops, r);
+	sodium_memzero(key, sizeof(key));
+	sodium_memzero(token_key, sizeof(token_key));
+	if (rc != 0) {
+		relay_log(RELAY_LOG_ERROR, "out of memory");
+		return -1;
+	}
+	rroom_hub_set_hold(r->hub, (int64_t)o->hold * 1000, RELAY_MAX_AWAY);
+	if ((rc = rroom_hub_load(r->hub, now_ms())) != 0) {
+		relay_log(RELAY_LOG_ERROR, "cannot read the room log %s: %s",
+		    path, err_str(rc));
+		return -1;
+	}
+	relay_commit(r);
+	if (o->no_log)
+		relay_log(RELAY_LOG_INFO, "room log in memory only (--no-log)");
+	else
+		relay_log(RELAY_LOG_INFO, "room log %s: %zu rooms, %zu seats "
+		    "held for %ld s", path, rroom_hub_rooms(r->hub),
+		    rroom_hub_members(r->hub), o->hold);
+	return 0;
+}
+
+static int
+relay_run(const struct relay_opts *o)
+{
 	static const struct conn_timing timing = CONN_TIMING_DEFAULT;
 	struct relay *r;
 	struct relay_link *l;
-	uint8_t key[RROOM_KEY_BYTES];
+	struct timeval tv;
 	int rc, created = 0, status = EXIT_CONN;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -943,31 +1170,28 @@ relay_run(const char *listen_addr, int port, const char *dir,
 	TAILQ_INIT(&r->waiting);
 	TAILQ_INIT(&r->backed);
 	TAILQ_INIT(&r->flushq);
-	r->mb = *mb;
+	r->mb = o->mb;
 	buf_init(&r->ackmsg, 16);
 	r->timing = timing;
 	r->timing.handshake = RELAY_JOIN_TIMEOUT;
-	if ((rc = keyfile_load_or_create(dir, &r->id, &created)) != 0) {
+	if ((rc = keyfile_load_or_create(o->dir, &r->id, &created)) != 0) {
 		relay_log(RELAY_LOG_ERROR, "cannot load the relay key from "
-		    "%s/%s: %s%s%s", dir, KEYFILE_NAME, err_str(rc),
+		    "%s/%s: %s%s%s", o->dir, KEYFILE_NAME, err_str(rc),
 		    rc == ERR_IO ? ": " : "", rc == ERR_IO ? strerror(errno) :
 		    "");
 		goto out;
 	}
 	if (created)
 		relay_log(RELAY_LOG_INFO, "created a new relay key in %s/%s",
-		    dir, KEYFILE_NAME);
+		    o->dir, KEYFILE_NAME);
 	log_fingerprint(r->id);
 	raise_nofile();
-	randombytes_buf(key, sizeof(key));
-	rc = rroom_hub_new(&r->hub, key, &ops, r);
-	sodium_memzero(key, sizeof(key));
 	/* Records and batches come and go by the hundred thousand: keep
 	 * freed memory in the process instead of handing pages back to the
 	 * kernel and faulting them in again a moment later. */
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
-	if (rc != 0 || (r->base = event_base_new()) == NULL ||
+	if ((r->base = event_base_new()) == NULL ||
 	    (r->sig_int = evsignal_new(r->base, SIGINT, signal_cb, r)) ==
 	    NULL ||
 	    (r->sig_term = evsignal_new(r->base, SIGTERM, signal_cb, r)) ==
@@ -978,6 +1202,10 @@ relay_run(const char *listen_addr, int port, const char *dir,
 	    NULL ||
 	    (r->reap_ev = event_new(r->base, -1, 0, reap_cb, r)) == NULL ||
 	    (r->flush_ev = event_new(r->base, -1, 0, flush_cb, r)) == NULL ||
+	    (r->commit_ev = event_new(r->base, -1, 0, commit_cb, r)) ==
+	    NULL ||
+	    (r->tick_timer = event_new(r->base, -1, EV_PERSIST, tick_cb,
+	    r)) == NULL ||
 	    (r->stop_timer = evtimer_new(r->base, stop_timer_cb, r)) ==
 	    NULL ||
 	    (r->accept_timer = evtimer_new(r->base, accept_resume_cb, r)) ==
@@ -985,19 +1213,27 @@ relay_run(const char *listen_addr, int port, const char *dir,
 		relay_log(RELAY_LOG_ERROR, "out of memory");
 		goto out;
 	}
+	if (relay_open_state(r, o) != 0)
+		goto out;
 	if (r->mb.action != MB_NONE)
 		relay_log(RELAY_LOG_WARN, "test mode: DELIVER #%lu will be "
 		    "mistreated (--misbehave)", r->mb.n);
-	if (relay_listen(r, listen_addr, port) != 0)
+	if (relay_listen(r, o->listen_addr, o->port) != 0)
 		goto out;
 	evsignal_add(r->sig_int, NULL);
 	evsignal_add(r->sig_term, NULL);
+	ms_to_tv(RELAY_TICK_MS, &tv);
+	evtimer_add(r->tick_timer, &tv);
 	event_base_dispatch(r->base);
 	relay_log(RELAY_LOG_INFO, "stopped");
 	status = EXIT_OK;
  out:
-	/* Detach every member first: freeing links must not announce. */
+	/* What the last turn wrote, then detach every member: freeing
+	 * links must not announce. */
+	if (r->hub != NULL && r->log != NULL)
+		relay_commit(r);
 	rroom_hub_free(r->hub);
+	roomlog_close(r->log);
 	while ((l = LIST_FIRST(&r->links)) != NULL) {
 		LIST_REMOVE(l, all);
 		batch_drop(l);
@@ -1018,6 +1254,10 @@ relay_run(const char *listen_addr, int port, const char *dir,
 		event_free(r->reap_ev);
 	if (r->flush_ev != NULL)
 		event_free(r->flush_ev);
+	if (r->commit_ev != NULL)
+		event_free(r->commit_ev);
+	if (r->tick_timer != NULL)
+		event_free(r->tick_timer);
 	if (r->stop_timer != NULL)
 		event_free(r->stop_timer);
 	if (r->accept_timer != NULL)
@@ -1036,6 +1276,8 @@ relay_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sotto relay [--listen ADDR] [--port N] [--state-dir DIR]\n"
+	    "                   [--hold SECONDS] [--no-log] [--log-max-events N]\n"
+	    "                   [--log-max-bytes N] [--log-max-age SECONDS]\n"
 	    "       sotto relay --fingerprint [--state-dir DIR]\n"
 	    "\n"
 	    "Runs a relay for group rooms: members connect to it and it\n"
@@ -1043,15 +1285,42 @@ relay_usage(FILE *f)
 	    "read.  It serves any number of rooms until SIGINT or SIGTERM.\n"
 	    "  --listen ADDR     listen on this local address only (default: all)\n"
 	    "  --port N          TCP port (default %d; 0 picks a free one)\n"
-	    "  --state-dir DIR   where the relay's key is kept (default\n"
-	    "                    $XDG_STATE_HOME/%s, or ~/.local/state/%s)\n"
+	    "  --state-dir DIR   where the relay's key and room log are kept\n"
+	    "                    (default $XDG_STATE_HOME/%s, or\n"
+	    "                    ~/.local/state/%s)\n"
+	    "  --hold SECONDS    keep a cut member's seat this long (default %d)\n"
+	    "  --no-log          keep the room log in memory only: nothing on\n"
+	    "                    disk but the key; a restart forgets the rooms\n"
+	    "  --log-max-events N  per room, keep the last N events (default %d)\n"
+	    "  --log-max-bytes N   per room, at most N bytes of them (default %llu)\n"
+	    "  --log-max-age SECONDS  and none older (default %d)\n"
 	    "  --fingerprint     print the relay's public key (64 hex digits)\n"
 	    "                    and exit; it is created if missing\n"
 	    "\n"
 	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
 	    "levels info, warn, error).  The first lines give the relay key's\n"
 	    "fingerprint, which invitations carry, and the listening addresses.\n",
-	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR);
+	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR,
+	    RELAY_DEFAULT_HOLD, ROOMLOG_DEFAULT_EVENTS,
+	    (unsigned long long)ROOMLOG_DEFAULT_BYTES, ROOMLOG_DEFAULT_AGE);
+}
+
+/* A decimal count in [lo, hi], for the flags. */
+static int
+parse_count(const char *s, unsigned long long lo, unsigned long long hi,
+    unsigned long long *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (s[0] < '0' || s[0] > '9')
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 /* "drop:21" and the like, for --misbehave. */
@@ -1113,38 +1382,73 @@ relay_main(int argc, char **argv)
 		{ "port", required_argument, NULL, 'p' },
 		{ "state-dir", required_argument, NULL, 's' },
 		{ "fingerprint", no_argument, NULL, 'f' },
+		{ "hold", required_argument, NULL, 'H' },
+		{ "no-log", no_argument, NULL, 'N' },
+		{ "log-max-events", required_argument, NULL, 'E' },
+		{ "log-max-bytes", required_argument, NULL, 'B' },
+		{ "log-max-age", required_argument, NULL, 'A' },
 		{ "misbehave", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *listen_addr = NULL, *dir = NULL;
-	struct relay_misbehave mb;
+	struct relay_opts o;
+	unsigned long long v;
 	char dirbuf[4096];
-	int ch, port = RELAY_DEFAULT_PORT, fingerprint = 0, status;
+	int ch, fingerprint = 0, status;
 
-	memset(&mb, 0, sizeof(mb));
+	memset(&o, 0, sizeof(o));
+	o.port = RELAY_DEFAULT_PORT;
+	o.hold = RELAY_DEFAULT_HOLD;
+	o.lim.max_events = ROOMLOG_DEFAULT_EVENTS;
+	o.lim.max_bytes = ROOMLOG_DEFAULT_BYTES;
+	o.lim.max_age = ROOMLOG_DEFAULT_AGE;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "l:p:s:fh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
-			listen_addr = optarg;
+			o.listen_addr = optarg;
 			break;
 		case 'p':
-			if (addr_parse_port(optarg, 1, &port) != 0) {
+			if (addr_parse_port(optarg, 1, &o.port) != 0) {
 				fprintf(stderr, "sotto: bad port '%s'\n",
 				    optarg);
 				return EXIT_USAGE;
 			}
 			break;
 		case 's':
-			dir = optarg;
+			o.dir = optarg;
 			break;
 		case 'f':
 			fingerprint = 1;
 			break;
+		case 'H':
+		case 'E':
+		case 'B':
+		case 'A':
+			/* Every bound at least 1; the hold at most 30 days. */
+			if (parse_count(optarg, 1, ch == 'H' ? 30 * 86400ull :
+			    (unsigned long long)INT64_MAX, &v) != 0) {
+				fprintf(stderr, "sotto: bad --%s '%s'\n",
+				    ch == 'H' ? "hold" : ch == 'E' ?
+				    "log-max-events" : ch == 'B' ?
+				    "log-max-bytes" : "log-max-age", optarg);
+				return EXIT_USAGE;
+			}
+			if (ch == 'H')
+				o.hold = (long)v;
+			else if (ch == 'E')
+				o.lim.max_events = v;
+			else if (ch == 'B')
+				o.lim.max_bytes = v;
+			else
+				o.lim.max_age = v;
+			break;
+		case 'N':
+			o.no_log = 1;
+			break;
 		case 'M':
-			if (parse_misbehave(optarg, &mb) != 0) {
+			if (parse_misbehave(optarg, &o.mb) != 0) {
 				fprintf(stderr, "sotto: bad --misbehave '%s' "
 				    "(drop|dup|swap|flip:N)\n", optarg);
 				return EXIT_USAGE;
@@ -1154,23 +1458,23 @@ relay_main(int argc, char **argv)
 			relay_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lps", relay_usage);
+			return cli_bad_option(argv, "lpsHEBAM", relay_usage);
 		}
 	}
 	if (optind != argc)
 		return cli_extra_argument(argv[optind], relay_usage);
-	if (dir == NULL) {
+	if (o.dir == NULL) {
 		if (default_state_dir(dirbuf, sizeof(dirbuf)) != 0) {
 			fprintf(stderr, "sotto: no state directory: set HOME "
 			    "or XDG_STATE_HOME, or give --state-dir\n");
 			return EXIT_USAGE;
 		}
-		dir = dirbuf;
+		o.dir = dirbuf;
 	}
 	if (fingerprint)
-		return print_fingerprint(dir);
+		return print_fingerprint(o.dir);
 	relay_log_start(STDERR_FILENO);
-	status = relay_run(listen_addr, port, dir, &mb);
+	status = relay_run(&o);
 	relay_log_end();
 	return status;
 }

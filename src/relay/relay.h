@@ -27,6 +27,16 @@
 #define RELAY_STALL_TIMEOUT	2
 #define RELAY_MAX_OUTPUT	(4u * 1024 * 1024)
 
+/*
+ * Seats (rroom.h).  A cut member's seat is held RELAY_DEFAULT_HOLD
+ * seconds (--hold), longer than a member's reconnect window; at most
+ * RELAY_MAX_AWAY seats are held at once over all rooms (past it, the one
+ * away longest ends first), which bounds what links that come and go
+ * can leave behind.
+ */
+#define RELAY_DEFAULT_HOLD	900
+#define RELAY_MAX_AWAY		65536
+
 /* The subcommand: returns an exit status. */
 int	 relay_main(int argc, char **argv);
 

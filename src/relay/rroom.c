@@ -1,40 +1,86 @@
-/* rroom.c: the relay's rooms and membership, without I/O (see rroom.h). */
+/* rroom.c: the relay's rooms, seats and their logs, without I/O (see
+ * rroom.h). */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/queue.h>
+#include <time.h>
 
 #include <sodium.h>
 
 #include "buf.h"
 #include "err.h"
 #include "known_peers.h"
+#include "names.h"
 #include "relaymsg.h"
+#include "roomlog.h"
 #include "rroom.h"
 
 #define RROOM_MIN_BUCKETS	64
 /* The largest message the relay builds: a DELIVER of the largest blob
  * (a full WELCOME is smaller: 47 + 1024 * 38 bytes). */
 #define RROOM_MSG_MAX		(1 + 8 + 4 + RELAYMSG_MAX_BLOB)
+/* A seat record in the log: version || id || cseq || token hash ||
+ * name_len || name. */
+#define SEAT_REC_VERSION	1
+#define SEAT_REC_MAX		(1 + 4 + 4 + 32 + 1 + RELAYMSG_MAX_NAME)
+#define TOKEN_HASH_BYTES	32
+/* Events read from the log per call when rebuilding at a restart. */
+#define LOAD_CHUNK		1024
+
+struct rroom_seat {
+	struct rroom			*room;
+	TAILQ_ENTRY(rroom_seat)		 entry;		/* room->seats */
+	TAILQ_ENTRY(rroom_seat)		 awayq;		/* hub->away */
+	TAILQ_ENTRY(rroom_seat)		 dirtyq;	/* hub->dirty */
+	struct rroom_member		*link;		/* NULL: none */
+	uint32_t			 id;
+	uint32_t			 cseq;
+	uint64_t			 last_direct;	/* seq of the last
+							 * DIRECT to it */
+	int64_t				 deadline;	/* away: hold ends */
+	uint8_t				 away;
+	uint8_t				 dirty;
+	uint8_t				 name_len;
+	char				 name[RELAYMSG_MAX_NAME + 1];
+	uint8_t				 token_hash[TOKEN_HASH_BYTES];
+	/* What the name looks like (names.h): no two seats' names may
+	 * look alike. */
+	uint8_t				 name_key[NAMES_SKEL_BYTES];
+};
 
 struct rroom {
 	uint8_t				 id[RELAYMSG_ROOM_ID_BYTES];
 	struct rroom			*next;	/* hash chain */
-	TAILQ_HEAD(, rroom_member)	 members;	/* in join order */
+	TAILQ_HEAD(, rroom_seat)	 seats;	/* in creation order */
 	size_t				 n;
 	uint64_t			 seq;	/* of the last event */
+	/* For RESUMED's 'last': the latest event for all but e1 (or all,
+	 * e1 0) is l1; the latest for all but someone else is l2. */
+	uint64_t			 l1, l2;
+	uint32_t			 e1;
 	unsigned			 busy;	/* rroom_busy_add */
+	struct roomlog_room		*lr;
 };
 
 struct rroom_hub {
 	struct rroom		**tab;
 	size_t			 nbuckets;	/* a power of two */
 	size_t			 nrooms;
-	size_t			 nmembers;
+	size_t			 nseats;
+	size_t			 naway;
 	uint8_t			 key[RROOM_KEY_BYTES];
+	uint8_t			*token_key;	/* sodium_malloc'd */
 	uint32_t		 next_id;	/* 0 once ids ran out */
+	int64_t			 hold_ms;
+	size_t			 max_away;
+	struct roomlog		*log;
 	struct rroom_ops	 ops;
 	void			*arg;
+	TAILQ_HEAD(, rroom_seat) away;		/* by deadline */
+	TAILQ_HEAD(, rroom_seat) dirty;		/* to write at the commit */
 	struct buf		 msg;	/* the message being sent out */
 	uint8_t			 code;	/* last ERROR sent, for rroom_input */
+	unsigned long		 log_errors;
 };
 
 /*
@@ -58,6 +104,7 @@ bucket_of(const struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES],
 
 int
 rroom_hub_new(struct rroom_hub **hp, const uint8_t key[RROOM_KEY_BYTES],
+    const uint8_t token_key[RROOM_TOKEN_KEY_BYTES], struct roomlog *log,
     const struct rroom_ops *ops, void *arg)
 {
 	struct rroom_hub *h;
@@ -65,25 +112,42 @@ rroom_hub_new(struct rroom_hub **hp, const uint8_t key[RROOM_KEY_BYTES],
 	*hp = NULL;
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return ERR_ALLOC;
-	if ((h->tab = calloc(RROOM_MIN_BUCKETS, sizeof(*h->tab))) == NULL) {
+	if ((h->tab = calloc(RROOM_MIN_BUCKETS, sizeof(*h->tab))) == NULL ||
+	    (h->token_key = sodium_malloc(RROOM_TOKEN_KEY_BYTES)) == NULL) {
+		free(h->tab);
 		free(h);
 		return ERR_ALLOC;
 	}
+	memcpy(h->token_key, token_key, RROOM_TOKEN_KEY_BYTES);
 	h->nbuckets = RROOM_MIN_BUCKETS;
 	memcpy(h->key, key, RROOM_KEY_BYTES);
 	h->next_id = 1;
+	h->hold_ms = 900 * 1000;
+	h->max_away = SIZE_MAX;
+	h->log = log;
 	h->ops = *ops;
 	h->arg = arg;
+	TAILQ_INIT(&h->away);
+	TAILQ_INIT(&h->dirty);
 	buf_init(&h->msg, RROOM_MSG_MAX);
 	*hp = h;
 	return 0;
 }
 
 void
+rroom_hub_set_hold(struct rroom_hub *h, int64_t hold_ms, size_t max_away)
+{
+	h->hold_ms = hold_ms;
+	h->max_away = max_away;
+}
+
+static void	room_free(struct rroom_hub *, struct rroom *);
+
+void
 rroom_hub_free(struct rroom_hub *h)
 {
 	struct rroom *room, *next;
-	struct rroom_member *m;
+	struct rroom_seat *s;
 	size_t i;
 
 	if (h == NULL)
@@ -91,15 +155,22 @@ rroom_hub_free(struct rroom_hub *h)
 	for (i = 0; i < h->nbuckets; i++)
 		for (room = h->tab[i]; room != NULL; room = next) {
 			next = room->next;
-			while ((m = TAILQ_FIRST(&room->members)) != NULL) {
-				TAILQ_REMOVE(&room->members, m, entry);
-				m->room = NULL;
+			while ((s = TAILQ_FIRST(&room->seats)) != NULL) {
+				TAILQ_REMOVE(&room->seats, s, entry);
+				if (s->link != NULL) {
+					s->link->room = NULL;
+					s->link->seat = NULL;
+				}
+				sodium_memzero(s, sizeof(*s));
+				free(s);
 			}
+			sodium_memzero(room->id, sizeof(room->id));
 			free(room);
 		}
 	free(h->tab);
 	buf_release(&h->msg);
 	sodium_memzero(h->key, sizeof(h->key));
+	sodium_free(h->token_key);
 	free(h);
 }
 
@@ -118,13 +189,31 @@ rroom_hub_rooms(const struct rroom_hub *h)
 size_t
 rroom_hub_members(const struct rroom_hub *h)
 {
-	return h->nmembers;
+	return h->nseats;
+}
+
+size_t
+rroom_hub_away(const struct rroom_hub *h)
+{
+	return h->naway;
 }
 
 size_t
 rroom_size(const struct rroom_member *m)
 {
 	return m->room != NULL ? m->room->n : 0;
+}
+
+const char *
+rroom_member_name(const struct rroom_member *m)
+{
+	return m->seat != NULL ? m->seat->name : "";
+}
+
+uint32_t
+rroom_member_cseq(const struct rroom_member *m)
+{
+	return m->seat != NULL ? m->seat->cseq : 0;
 }
 
 unsigned
@@ -145,12 +234,107 @@ void
 rroom_foreach(struct rroom_member *m,
     void (*fn)(struct rroom_member *, void *), void *arg)
 {
-	struct rroom_member *o;
+	struct rroom_seat *s;
 
 	if (m->room == NULL)
 		return;
-	TAILQ_FOREACH(o, &m->room->members, entry)
-		fn(o, arg);
+	TAILQ_FOREACH(s, &m->room->seats, entry)
+		if (s->link != NULL)
+			fn(s->link, arg);
+}
+
+/* --- the log --------------------------------------------------------------- */
+
+/* A transaction is open on the log from the first write of a turn. */
+static void
+log_begin(struct rroom_hub *h)
+{
+	if (roomlog_in_transaction(h->log))
+		return;
+	if (roomlog_begin(h->log, (uint64_t)time(NULL)) != 0) {
+		h->log_errors++;
+		return;
+	}
+	if (h->ops.wrote != NULL)
+		h->ops.wrote(h->arg);
+}
+
+static void
+seat_dirty(struct rroom_hub *h, struct rroom_seat *s)
+{
+	if (s->dirty)
+		return;
+	s->dirty = 1;
+	TAILQ_INSERT_TAIL(&h->dirty, s, dirtyq);
+	log_begin(h);
+}
+
+int
+rroom_flush(struct rroom_hub *h)
+{
+	uint8_t rec[SEAT_REC_MAX];
+	struct rroom_seat *s;
+	size_t n;
+	int r, e = 0;
+
+	while ((s = TAILQ_FIRST(&h->dirty)) != NULL) {
+		TAILQ_REMOVE(&h->dirty, s, dirtyq);
+		s->dirty = 0;
+		rec[0] = SEAT_REC_VERSION;
+		rec[1] = (uint8_t)(s->id >> 24);
+		rec[2] = (uint8_t)(s->id >> 16);
+		rec[3] = (uint8_t)(s->id >> 8);
+		rec[4] = (uint8_t)s->id;
+		rec[5] = (uint8_t)(s->cseq >> 24);
+		rec[6] = (uint8_t)(s->cseq >> 16);
+		rec[7] = (uint8_t)(s->cseq >> 8);
+		rec[8] = (uint8_t)s->cseq;
+		memcpy(rec + 9, s->token_hash, TOKEN_HASH_BYTES);
+		rec[41] = s->name_len;
+		memcpy(rec + 42, s->name, s->name_len);
+		n = 42 + (size_t)s->name_len;
+		log_begin(h);
+		if ((r = roomlog_seat_put(s->room->lr, s->id, rec, n)) != 0) {
+			h->log_errors++;
+			e = r;
+		}
+	}
+	return e;
+}
+
+/* Who an event is for: all but 'except' (0: all), or only 'to'. */
+static void
+note_event(struct rroom *room, uint64_t seq, uint32_t except,
+    struct rroom_seat *to)
+{
+	if (to != NULL) {
+		to->last_direct = seq;
+		return;
+	}
+	if (except != room->e1) {
+		room->l2 = room->l1;
+		room->e1 = except;
+	}
+	room->l1 = seq;
+}
+
+/* The events of a message in the log: its 'to', or the id it is not
+ * for (every event message has its member id at offset 9). */
+static uint32_t
+event_except(const uint8_t *p, size_t len)
+{
+	if (len < 13 || p[0] == RELAYMSG_LEFT || p[0] == RELAYMSG_NICKED)
+		return 0;
+	return (uint32_t)p[9] << 24 | (uint32_t)p[10] << 16 |
+	    (uint32_t)p[11] << 8 | p[12];
+}
+
+static int
+event_for(uint32_t id, uint32_t to, const uint8_t *p, size_t len)
+{
+	if (to != 0)
+		return to == id;
+	return event_except(p, len) != id;
 }
 
 /* --- the room table ------------------------------------------------------ */
@@ -190,15 +374,20 @@ table_grow(struct rroom_hub *h)
 }
 
 static struct rroom *
-room_new(struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
+room_new(struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES],
+    struct roomlog_room *lr)
 {
 	struct rroom *room;
 	size_t b;
 
+	if (lr == NULL && roomlog_room_get(h->log, id, &lr) != 0)
+		return NULL;
 	if ((room = calloc(1, sizeof(*room))) == NULL)
 		return NULL;
 	memcpy(room->id, id, RELAYMSG_ROOM_ID_BYTES);
-	TAILQ_INIT(&room->members);
+	TAILQ_INIT(&room->seats);
+	room->lr = lr;
+	room->seq = roomlog_last(lr);
 	if (h->nrooms >= h->nbuckets)
 		table_grow(h);
 	b = bucket_of(h, id, h->nbuckets);
@@ -208,6 +397,7 @@ room_new(struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
 	return room;
 }
 
+/* Frees an empty room and drops its log. */
 static void
 room_free(struct rroom_hub *h, struct rroom *room)
 {
@@ -220,6 +410,9 @@ room_free(struct rroom_hub *h, struct rroom *room)
 			break;
 		}
 	h->nrooms--;
+	log_begin(h);
+	if (roomlog_room_drop(room->lr) != 0)
+		h->log_errors++;
 	/* The room id is the members' secret rendezvous: don't leave it
 	 * lying in freed memory. */
 	sodium_memzero(room->id, sizeof(room->id));
@@ -228,19 +421,11 @@ room_free(struct rroom_hub *h, struct rroom *room)
 
 /* --- sending ------------------------------------------------------------- */
 
-/* Sends h->msg to every member of room but 'except' (may be NULL), in
- * join order, and forgets it. */
-static void
-send_room(struct rroom_hub *h, struct rroom *room,
-    const struct rroom_member *except)
+/* Those on a seat and not catching up from the log get live traffic. */
+static int
+live(const struct rroom_seat *s)
 {
-	struct rroom_member *o;
-
-	TAILQ_FOREACH(o, &room->members, entry)
-		if (o != except)
-			h->ops.send(h->arg, o, buf_ptr(&h->msg),
-			    buf_len(&h->msg));
-	buf_reset(&h->msg);
+	return s->link != NULL && !s->link->replaying;
 }
 
 static void
@@ -248,6 +433,51 @@ send_one(struct rroom_hub *h, struct rroom_member *m)
 {
 	h->ops.send(h->arg, m, buf_ptr(&h->msg), buf_len(&h->msg));
 	buf_reset(&h->msg);
+}
+
+/*
+ * h->msg is the room's event seq: logged (for 'to' alone, or for all but
+ * the seat 'except', 0 for none), then sent to those of its audience who
+ * are here and live, in seat order; then forgotten.
+ */
+static void
+emit(struct rroom_hub *h, struct rroom *room, uint64_t seq, uint32_t except,
+    struct rroom_seat *to)
+{
+	struct rroom_seat *s;
+
+	room->seq = seq;
+	note_event(room, seq, except, to);
+	log_begin(h);
+	if (roomlog_append(room->lr, seq, to != NULL ? to->id : 0,
+	    buf_ptr(&h->msg), buf_len(&h->msg)) != 0)
+		h->log_errors++;
+	if (to != NULL) {
+		if (live(to))
+			h->ops.send(h->arg, to->link, buf_ptr(&h->msg),
+			    buf_len(&h->msg));
+	} else
+		TAILQ_FOREACH(s, &room->seats, entry)
+			if (s->id != except && live(s))
+				h->ops.send(h->arg, s->link, buf_ptr(&h->msg),
+				    buf_len(&h->msg));
+	buf_reset(&h->msg);
+}
+
+/* A member event (JOINED, NICKED with a name; LEFT, AWAY, BACK) about
+ * seat s, for all but 'except'. */
+static void
+emit_member(struct rroom_hub *h, struct rroom *room, uint8_t type,
+    struct rroom_seat *s, uint32_t except)
+{
+	buf_reset(&h->msg);
+	if (relaymsg_put_member_event(&h->msg, type, room->seq + 1, s->id,
+	    type == RELAYMSG_JOINED || type == RELAYMSG_NICKED ? s->name :
+	    NULL) != 0) {
+		buf_reset(&h->msg);	/* only a bug gets here */
+		return;
+	}
+	emit(h, room, room->seq + 1, except, NULL);
 }
 
 /* An ERROR to m alone; 0 or an encoding error. */
@@ -275,7 +505,7 @@ fail(struct rroom_hub *h, struct rroom_member *m, uint8_t code,
 	return (r = send_error(h, m, code, text)) != 0 ? r : RROOM_CLOSE;
 }
 
-/* --- members ------------------------------------------------------------- */
+/* --- seats ----------------------------------------------------------------- */
 
 /* Copies a name from the wire into out if it is valid: the same rules as
  * a peer name (peers_name_valid), and no NUL inside; key gets what it
@@ -291,28 +521,110 @@ name_take(const uint8_t *p, size_t len, char out[RELAYMSG_MAX_NAME + 1],
 	return peers_name_valid(out) && names_skeleton_key(p, len, key) == 0;
 }
 
-/* The member whose name is the same as, or looks like, the one whose
- * confusable key is key. */
-static struct rroom_member *
-member_by_name(struct rroom *room, const uint8_t key[NAMES_SKEL_BYTES])
+/* The seat whose name is the same as, or looks like (names.h), the one
+ * whose confusable key is key. */
+static struct rroom_seat *
+seat_by_name(struct rroom *room, const uint8_t key[NAMES_SKEL_BYTES])
 {
-	struct rroom_member *o;
+	struct rroom_seat *s;
 
-	TAILQ_FOREACH(o, &room->members, entry)
-		if (memcmp(o->name_key, key, NAMES_SKEL_BYTES) == 0)
-			return o;
+	TAILQ_FOREACH(s, &room->seats, entry)
+		if (memcmp(s->name_key, key, NAMES_SKEL_BYTES) == 0)
+			return s;
 	return NULL;
 }
 
-static struct rroom_member *
-member_by_id(struct rroom *room, uint32_t id)
+static struct rroom_seat *
+seat_by_id(struct rroom *room, uint32_t id)
 {
-	struct rroom_member *o;
+	struct rroom_seat *s;
 
-	TAILQ_FOREACH(o, &room->members, entry)
-		if (o->id == id)
-			return o;
+	TAILQ_FOREACH(s, &room->seats, entry)
+		if (s->id == id)
+			return s;
 	return NULL;
+}
+
+static void
+token_hash(const struct rroom_hub *h, uint8_t out[TOKEN_HASH_BYTES],
+    const uint8_t token[RELAYMSG_TOKEN_BYTES])
+{
+	crypto_generichash(out, TOKEN_HASH_BYTES, token, RELAYMSG_TOKEN_BYTES,
+	    h->token_key, RROOM_TOKEN_KEY_BYTES);
+}
+
+static void
+attach(struct rroom_seat *s, struct rroom_member *m)
+{
+	s->link = m;
+	m->seat = s;
+	m->room = s->room;
+	m->id = s->id;
+}
+
+static void
+detach(struct rroom_seat *s)
+{
+	struct rroom_member *m = s->link;
+
+	if (m == NULL)
+		return;
+	m->seat = NULL;
+	m->room = NULL;
+	m->replaying = 0;
+	s->link = NULL;
+}
+
+static void
+away_remove(struct rroom_hub *h, struct rroom_seat *s)
+{
+	if (!s->away)
+		return;
+	TAILQ_REMOVE(&h->away, s, awayq);
+	s->away = 0;
+	h->naway--;
+}
+
+/* The seat ends: the others get LEFT; an empty room goes. */
+static void
+seat_end(struct rroom_hub *h, struct rroom_seat *s)
+{
+	struct rroom *room = s->room;
+
+	detach(s);
+	away_remove(h, s);
+	if (s->dirty) {
+		TAILQ_REMOVE(&h->dirty, s, dirtyq);
+		s->dirty = 0;
+	}
+	TAILQ_REMOVE(&room->seats, s, entry);
+	room->n--;
+	h->nseats--;
+	if (room->n == 0)
+		room_free(h, room);
+	else {
+		log_begin(h);
+		if (roomlog_seat_del(room->lr, s->id) != 0)
+			h->log_errors++;
+		emit_member(h, room, RELAYMSG_LEFT, s, 0);
+	}
+	sodium_memzero(s, sizeof(*s));
+	free(s);
+}
+
+/* Appends the room's seats but 'self' (id || flags || name) to h->msg. */
+static int
+put_list(struct rroom_hub *h, struct rroom *room,
+    const struct rroom_seat *self)
+{
+	struct rroom_seat *s;
+	int r;
+
+	TAILQ_FOREACH(s, &room->seats, entry)
+		if (s != self && (r = relaymsg_put_welcome_member(&h->msg,
+		    s->id, s->away ? RELAYMSG_FLAG_AWAY : 0, s->name)) != 0)
+			return r;
+	return 0;
 }
 
 static int
@@ -322,7 +634,7 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	uint8_t token[RELAYMSG_TOKEN_BYTES];
 	uint8_t key[NAMES_SKEL_BYTES];
 	struct rroom *room;
-	struct rroom_member *o;
+	struct rroom_seat *s = NULL;
 	int r, created = 0;
 
 	if (!name_take(msg->name, msg->name_len, name, key))
@@ -331,52 +643,121 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 		if (room->n >= RELAYMSG_MAX_MEMBERS)
 			return fail(h, m, RELAYMSG_ERR_ROOM_FULL,
 			    "room is full");
-		if (member_by_name(room, key) != NULL)
+		if (seat_by_name(room, key) != NULL)
 			return fail(h, m, RELAYMSG_ERR_NAME_TAKEN,
 			    "name already in use in this room");
 	}
 	if (h->next_id == 0)
 		return fail(h, m, RELAYMSG_ERR_ROOM_FULL,
 		    "relay out of member ids: restart it");
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return ERR_ALLOC;
 	if (room == NULL) {
-		if ((room = room_new(h, msg->room_id)) == NULL)
+		if ((room = room_new(h, msg->room_id, NULL)) == NULL) {
+			free(s);
 			return ERR_ALLOC;
+		}
 		created = 1;
 	}
-
-	/* The newcomer learns who is there, and the seq of its own
-	 * JOINED: where its view of the room starts... */
+	s->room = room;
+	s->id = h->next_id++;
+	memcpy(s->name, name, sizeof(name));
+	s->name_len = (uint8_t)msg->name_len;
 	randombytes_buf(token, sizeof(token));
+	token_hash(h, s->token_hash, token);
+	log_begin(h);
+	if (roomlog_put_next_id(h->log, h->next_id) != 0)
+		h->log_errors++;
+
+	/* The newcomer learns its seat, its token, who is there, and the
+	 * seq of its own JOINED: where its view of the room starts... */
 	buf_reset(&h->msg);
-	if ((r = relaymsg_put_welcome_start(&h->msg, h->next_id, token,
-	    room->seq + 1, (uint16_t)room->n)) != 0)
+	if ((r = relaymsg_put_welcome_start(&h->msg, s->id, token,
+	    room->seq + 1, (uint16_t)room->n)) != 0 ||
+	    (r = put_list(h, room, NULL)) != 0)
 		goto bug;
-	TAILQ_FOREACH(o, &room->members, entry)
-		if ((r = relaymsg_put_welcome_member(&h->msg, o->id, 0,
-		    o->name)) != 0)
-			goto bug;
-	m->id = h->next_id++;
-	memcpy(m->name, name, sizeof(name));
-	m->name_len = (uint8_t)msg->name_len;
-	memcpy(m->name_key, key, sizeof(key));
+	memcpy(s->name_key, key, sizeof(key));
+	sodium_memzero(token, sizeof(token));
 	send_one(h, m);
 
 	/* ...and those there learn of the newcomer. */
-	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_JOINED,
-	    ++room->seq, m->id, m->name)) != 0)
-		goto bug;
-	send_room(h, room, NULL);
-	TAILQ_INSERT_TAIL(&room->members, m, entry);
-	m->room = room;
+	emit_member(h, room, RELAYMSG_JOINED, s, s->id);
+	TAILQ_INSERT_TAIL(&room->seats, s, entry);
 	room->n++;
-	h->nmembers++;
+	h->nseats++;
+	attach(s, m);
+	seat_dirty(h, s);
 	return 0;
  bug:
 	/* Only reachable through a bug: every name here was checked. */
+	sodium_memzero(token, sizeof(token));
 	buf_reset(&h->msg);
-	if (created)
+	free(s);
+	if (created && room->n == 0)
 		room_free(h, room);
 	return r == ERR_ALLOC ? r : ERR_INTERNAL;
+}
+
+/* The seq of the last event in the log that m's seat is to be given
+ * after seen, or seen if there is none. */
+static uint64_t
+replay_last(const struct rroom_seat *s, uint64_t seen)
+{
+	const struct rroom *room = s->room;
+	uint64_t last = s->id != room->e1 ? room->l1 : room->l2;
+
+	if (s->last_direct > last)
+		last = s->last_direct;
+	if (last <= seen || last < roomlog_first(room->lr))
+		return seen;
+	return last;
+}
+
+static int
+do_resume(struct rroom_hub *h, struct rroom_member *m,
+    const struct relaymsg *msg)
+{
+	uint8_t th[TOKEN_HASH_BYTES];
+	struct rroom *room;
+	struct rroom_seat *s = NULL;
+	uint64_t last;
+	int r, ok;
+
+	if ((room = room_find(h, msg->room_id)) != NULL)
+		s = seat_by_id(room, msg->id);
+	/* The hash is computed whatever was found, so that a miss costs
+	 * what a wrong token does. */
+	token_hash(h, th, msg->token);
+	ok = s != NULL && sodium_memcmp(th, s->token_hash, sizeof(th)) == 0;
+	sodium_memzero(th, sizeof(th));
+	if (!ok)
+		return fail(h, m, RELAYMSG_ERR_NO_SEAT, "no such seat");
+	if (s->link != NULL) {
+		/* The old link is still up as far as we know: it goes,
+		 * without a word to anyone. */
+		h->ops.evict(h->arg, s->link);
+		detach(s);
+	}
+	attach(s, m);
+	last = replay_last(s, msg->seq);
+	buf_reset(&h->msg);
+	if ((r = relaymsg_put_resumed_start(&h->msg, s->id,
+	    roomlog_first(room->lr), last, s->cseq,
+	    (uint16_t)(room->n - 1))) != 0 ||
+	    (r = put_list(h, room, s)) != 0) {
+		buf_reset(&h->msg);
+		detach(s);
+		return r == ERR_ALLOC ? r : ERR_INTERNAL;
+	}
+	send_one(h, m);
+	/* What it missed comes from the log, live traffic after that. */
+	m->replay_pos = msg->seq;
+	m->replaying = msg->seq < room->seq;
+	if (s->away) {
+		away_remove(h, s);
+		emit_member(h, room, RELAYMSG_BACK, s, s->id);
+	}
+	return 0;
 }
 
 static int
@@ -384,25 +765,21 @@ do_nick(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 {
 	char name[RELAYMSG_MAX_NAME + 1];
 	uint8_t key[NAMES_SKEL_BYTES];
-	struct rroom_member *o;
-	int r;
+	struct rroom_seat *s = m->seat, *o;
 
 	/* Neither refusal ends the link: the member keeps its old name. */
 	if (!name_take(msg->name, msg->name_len, name, key))
 		return send_error(h, m, RELAYMSG_ERR_BAD_NAME,
 		    "not a valid name");
-	o = member_by_name(m->room, key);
-	if (o != NULL && o != m)
+	o = seat_by_name(m->room, key);
+	if (o != NULL && o != s)
 		return send_error(h, m, RELAYMSG_ERR_NAME_TAKEN,
 		    "name already in use in this room");
-	memcpy(m->name, name, sizeof(name));
-	m->name_len = (uint8_t)msg->name_len;
-	memcpy(m->name_key, key, sizeof(key));
-	buf_reset(&h->msg);
-	if ((r = relaymsg_put_member_event(&h->msg, RELAYMSG_NICKED,
-	    ++m->room->seq, m->id, m->name)) != 0)
-		return r;
-	send_room(h, m->room, NULL);
+	memcpy(s->name, name, sizeof(name));
+	s->name_len = (uint8_t)msg->name_len;
+	memcpy(s->name_key, key, sizeof(key));
+	seat_dirty(h, s);
+	emit_member(h, m->room, RELAYMSG_NICKED, s, 0);
 	return 0;
 }
 
@@ -411,31 +788,32 @@ input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
     size_t len)
 {
 	struct relaymsg msg;
-	struct rroom_member *to;
+	struct rroom_seat *s = m->seat, *to;
 	int r;
 
 	if (relaymsg_parse(&msg, p, len) != 0)
 		return fail(h, m, RELAYMSG_ERR_PROTOCOL, "malformed message");
-	if (m->room == NULL) {
+	if (s == NULL) {
 		if (msg.type == RELAYMSG_RESUME)
-			return fail(h, m, RELAYMSG_ERR_NO_SEAT,
-			    "no such seat");
+			return do_resume(h, m, &msg);
 		if (msg.type != RELAYMSG_JOIN)
 			return fail(h, m, RELAYMSG_ERR_PROTOCOL,
-			    "JOIN must come first");
+			    "JOIN or RESUME must come first");
 		return do_join(h, m, &msg);
 	}
 	/* A resend of what was accepted already is not relayed again; a
 	 * gap is a broken member. */
 	if (msg.type == RELAYMSG_BCAST || msg.type == RELAYMSG_DIRECT) {
-		if (msg.cseq <= m->cseq) {
+		if (msg.cseq <= s->cseq) {
 			m->ack = 1;
 			return 0;
 		}
-		if (msg.cseq != m->cseq + 1)
+		if (msg.cseq != s->cseq + 1)
 			return fail(h, m, RELAYMSG_ERR_PROTOCOL,
 			    "cseq out of order");
 		m->ack = 1;
+		s->cseq = msg.cseq;
+		seat_dirty(h, s);
 	}
 	switch (msg.type) {
 	case RELAYMSG_JOIN:
@@ -444,26 +822,21 @@ input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
 	case RELAYMSG_BCAST:
 		buf_reset(&h->msg);
 		if ((r = relaymsg_put_deliver(&h->msg, RELAYMSG_DELIVER,
-		    m->room->seq + 1, m->id, msg.blob, msg.blob_len)) != 0)
+		    m->room->seq + 1, s->id, msg.blob, msg.blob_len)) != 0)
 			return r;
-		m->room->seq++;
-		m->cseq = msg.cseq;
-		send_room(h, m->room, m);
+		emit(h, m->room, m->room->seq + 1, s->id, NULL);
 		return 0;
 	case RELAYMSG_DIRECT:
-		if ((to = member_by_id(m->room, msg.id)) == NULL) {
-			m->cseq = msg.cseq;
+		/* Away seats get theirs too: from the log, later. */
+		if ((to = seat_by_id(m->room, msg.id)) == NULL)
 			return send_error(h, m, RELAYMSG_ERR_NO_MEMBER,
 			    "no such member in this room");
-		}
 		buf_reset(&h->msg);
 		if ((r = relaymsg_put_deliver(&h->msg,
-		    RELAYMSG_DELIVER_DIRECT, m->room->seq + 1, m->id, msg.blob,
+		    RELAYMSG_DELIVER_DIRECT, m->room->seq + 1, s->id, msg.blob,
 		    msg.blob_len)) != 0)
 			return r;
-		m->room->seq++;
-		m->cseq = msg.cseq;
-		send_one(h, to);
+		emit(h, m->room, m->room->seq + 1, 0, to);
 		return 0;
 	case RELAYMSG_NICK:
 		return do_nick(h, m, &msg);
@@ -486,23 +859,212 @@ rroom_input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
 	return r;
 }
 
+/* --- replay ---------------------------------------------------------------- */
+
+struct replay_ctx {
+	struct rroom_hub	*h;
+	struct rroom_member	*m;
+};
+
+static int
+replay_one(void *arg, uint64_t seq, uint32_t to, const uint8_t *p,
+    size_t len)
+{
+	struct replay_ctx *c = arg;
+
+	c->m->replay_pos = seq;
+	if (event_for(c->m->id, to, p, len))
+		c->h->ops.send(c->h->arg, c->m, p, len);
+	return 0;
+}
+
+int
+rroom_replay(struct rroom_hub *h, struct rroom_member *m, size_t max)
+{
+	struct replay_ctx c = { h, m };
+	struct rroom *room = m->room;
+	int n;
+
+	if (room == NULL || !m->replaying)
+		return 0;
+	if ((n = roomlog_read(room->lr, m->replay_pos, max, replay_one,
+	    &c)) < 0) {
+		h->log_errors++;
+		return n;
+	}
+	/* The send callback may not end m, but be safe: it may have been
+	 * detached meanwhile. */
+	if (m->room == NULL)
+		return 0;
+	/* Nothing more in the log (what was lost to a failed commit is not
+	 * there): live from here on. */
+	if (m->replay_pos >= room->seq || (size_t)n < max) {
+		m->replaying = 0;
+		return 0;
+	}
+	return 1;
+}
+
+/* --- the ends of links and seats ------------------------------------------ */
+
 void
 rroom_leave(struct rroom_hub *h, struct rroom_member *m)
 {
-	struct rroom *room = m->room;
+	if (m->seat != NULL)
+		seat_end(h, m->seat);
+}
 
-	if (room == NULL)
+void
+rroom_cut(struct rroom_hub *h, struct rroom_member *m, int64_t now_ms)
+{
+	struct rroom_seat *s = m->seat, *old;
+
+	if (s == NULL)
 		return;
-	TAILQ_REMOVE(&room->members, m, entry);
-	m->room = NULL;
-	room->n--;
-	h->nmembers--;
-	if (room->n == 0) {
-		room_free(h, room);
-		return;
-	}
-	buf_reset(&h->msg);
-	if (relaymsg_put_member_event(&h->msg, RELAYMSG_LEFT, ++room->seq,
-	    m->id, NULL) == 0)
-		send_room(h, room, NULL);
+	detach(s);
+	s->away = 1;
+	s->deadline = now_ms + h->hold_ms;
+	TAILQ_INSERT_TAIL(&h->away, s, awayq);
+	h->naway++;
+	emit_member(h, s->room, RELAYMSG_AWAY, s, s->id);
+	/* Bounded: past the cap, the longest away goes first. */
+	while (h->naway > h->max_away && (old = TAILQ_FIRST(&h->away)) != NULL)
+		seat_end(h, old);
+}
+
+void
+rroom_detach(struct rroom_hub *h, struct rroom_member *m)
+{
+	(void)h;
+	if (m->seat != NULL)
+		detach(m->seat);
+}
+
+void
+rroom_expire(struct rroom_hub *h, int64_t now_ms)
+{
+	struct rroom_seat *s;
+
+	while ((s = TAILQ_FIRST(&h->away)) != NULL && s->deadline <= now_ms)
+		seat_end(h, s);
+}
+
+/* --- a restart ------------------------------------------------------------- */
+
+struct load_ctx {
+	struct rroom_hub	*h;
+	struct rroom		*room;
+	int64_t			 deadline;
+	uint32_t		 max_id;
+};
+
+static int
+load_room(void *arg, struct roomlog_room *lr,
+    const uint8_t room_id[ROOMLOG_ROOM_ID_BYTES])
+{
+	struct load_ctx *c = arg;
+
+	if ((c->room = room_new(c->h, room_id, lr)) == NULL)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static int
+load_seat(void *arg, struct roomlog_room *lr, uint32_t id, const uint8_t *rec,
+    size_t len)
+{
+	struct load_ctx *c = arg;
+	struct rroom_hub *h = c->h;
+	struct rroom_seat *s;
+	char name[RELAYMSG_MAX_NAME + 1];
+	uint8_t key[NAMES_SKEL_BYTES];
+
+	(void)lr;
+	/* A record we can't read is skipped: that seat is simply gone. */
+	if (len < 43 || rec[0] != SEAT_REC_VERSION || (size_t)42 + rec[41] !=
+	    len || !name_take(rec + 42, rec[41], name, key) ||
+	    ((uint32_t)rec[1] << 24 | (uint32_t)rec[2] << 16 |
+	    (uint32_t)rec[3] << 8 | rec[4]) != id ||
+	    c->room->n >= RELAYMSG_MAX_MEMBERS ||
+	    seat_by_name(c->room, key) != NULL)
+		return 0;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return ERR_ALLOC;
+	s->room = c->room;
+	s->id = id;
+	s->cseq = (uint32_t)rec[5] << 24 | (uint32_t)rec[6] << 16 |
+	    (uint32_t)rec[7] << 8 | rec[8];
+	memcpy(s->token_hash, rec + 9, TOKEN_HASH_BYTES);
+	s->name_len = rec[41];
+	memcpy(s->name, name, sizeof(name));
+	memcpy(s->name_key, key, sizeof(key));
+	s->away = 1;
+	s->deadline = c->deadline;
+	TAILQ_INSERT_TAIL(&c->room->seats, s, entry);
+	TAILQ_INSERT_TAIL(&h->away, s, awayq);
+	c->room->n++;
+	h->nseats++;
+	h->naway++;
+	if (id > c->max_id)
+		c->max_id = id;
+	return 0;
+}
+
+struct note_ctx {
+	struct rroom	*room;
+	uint64_t	 pos;
+};
+
+/* Rebuilds a loaded room's view of who each event was for. */
+static int
+load_note(void *arg, uint64_t seq, uint32_t to, const uint8_t *p, size_t len)
+{
+	struct note_ctx *c = arg;
+	struct rroom_seat *s;
+
+	c->pos = seq;
+	if (to == 0)
+		note_event(c->room, seq, event_except(p, len), NULL);
+	else if ((s = seat_by_id(c->room, to)) != NULL)
+		note_event(c->room, seq, 0, s);
+	return 0;
+}
+
+int
+rroom_hub_load(struct rroom_hub *h, int64_t now_ms)
+{
+	static const struct roomlog_load_ops ops = { load_room, load_seat };
+	struct load_ctx c;
+	struct note_ctx nc;
+	struct rroom *room, *next;
+	uint64_t next_id;
+	size_t i;
+	int r;
+
+	memset(&c, 0, sizeof(c));
+	c.h = h;
+	c.deadline = now_ms + h->hold_ms;
+	if ((r = roomlog_load(h->log, &ops, &c)) != 0)
+		return r;
+	for (i = 0; i < h->nbuckets; i++)
+		for (room = h->tab[i]; room != NULL; room = next) {
+			next = room->next;
+			if (room->n == 0) {
+				room_free(h, room);
+				continue;
+			}
+			nc.room = room;
+			nc.pos = 0;
+			do {
+				if ((r = roomlog_read(room->lr, nc.pos,
+				    LOAD_CHUNK, load_note, &nc)) < 0)
+					return r;
+			} while (r == LOAD_CHUNK);
+		}
+	next_id = roomlog_next_id(h->log);
+	if ((uint64_t)c.max_id + 1 > next_id)
+		next_id = (uint64_t)c.max_id + 1;
+	h->next_id = next_id > UINT32_MAX ? 0 : (uint32_t)(next_id > 0 ?
+	    next_id : 1);
+	return 0;
 }

@@ -1,43 +1,48 @@
 /*
- * rroom.h: the relay's rooms and their members, without any I/O: messages
- * from a member go in through rroom_input, messages to members come out
- * through the owner's send callback.  Rooms are found by room id in a
- * hash table keyed with a secret (SipHash), created on the first JOIN and
- * freed when their last member leaves.
+ * rroom.h: the relay's rooms, their seats and their logs, without any
+ * I/O: messages from a member go in through rroom_input, messages to
+ * members come out through the owner's send callback, and every event is
+ * appended to the room's log (roomlog.h) as it is produced.
+ *
+ * A seat is a member's place in a room (id, name, resume token, the last
+ * cseq accepted): JOIN makes one; it outlives its link.  A cut link leaves
+ * its seat away (the others get AWAY) for the hold time; RESUME on a new
+ * link takes it back (BACK), and the link is first given what it missed
+ * from the log (rroom_replay).  An authenticated close or the end of the
+ * hold ends the seat (LEFT); a room whose last seat ends is freed, and
+ * its log dropped.  Rooms are found by room id in a hash table keyed with
+ * a secret (SipHash).
  */
 #ifndef SOTTO_RELAY_ROOM_H
 #define SOTTO_RELAY_ROOM_H
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/queue.h>
 
-#include "names.h"
 #include "relaymsg.h"
 
 #define RROOM_KEY_BYTES		16
+#define RROOM_TOKEN_KEY_BYTES	32
 
+struct roomlog;
 struct rroom;
 struct rroom_hub;
+struct rroom_seat;
 
 /*
- * One member, owned by the caller (usually inside its connection's
- * struct); rroom_member_init before use.  Fields are read-only outside
- * rroom.c.
+ * One link's side of a seat, owned by the caller (usually inside its
+ * connection's struct); rroom_member_init before use.  Fields are
+ * read-only outside rroom.c, but for 'ack', which the owner clears.
  */
 struct rroom_member {
-	struct rroom			*room;	/* NULL until joined */
-	TAILQ_ENTRY(rroom_member)	 entry;	/* in room->members */
-	uint32_t			 id;	/* 0 until joined */
-	uint32_t			 cseq;	/* last BCAST/DIRECT accepted */
-	uint8_t				 ack;	/* set when one was accepted or
-						 * resent: the owner sends
+	struct rroom		*room;		/* NULL until joined/resumed */
+	struct rroom_seat	*seat;
+	uint32_t		 id;		/* the seat's; 0 until then */
+	uint8_t			 ack;		/* a BCAST/DIRECT was accepted
+						 * or resent: the owner sends
 						 * ACCEPTED and clears it */
-	uint8_t				 name_len;
-	char				 name[RELAYMSG_MAX_NAME + 1];
-	/* What the name looks like (names.h): two members' names may
-	 * not look alike. */
-	uint8_t				 name_key[NAMES_SKEL_BYTES];
+	uint8_t			 replaying;	/* rroom_replay has more */
+	uint64_t		 replay_pos;	/* replay: last seq handled */
 };
 
 struct rroom_ops {
@@ -45,41 +50,79 @@ struct rroom_ops {
 	 * Queues one message (p[0..len), valid during the call only) for m.
 	 * It must not make anyone join or leave (rroom_busy_add and
 	 * rroom_foreach are fine): a member whose link fails here is to be
-	 * removed later (rroom_leave), after the hub's walk over its room
-	 * is over.
+	 * dealt with later (rroom_cut), after the hub's walk is over.
 	 */
 	void	(*send)(void *arg, struct rroom_member *m, const uint8_t *p,
 		    size_t len);
+	/* m's seat was taken back by a RESUME on another link: end m's link
+	 * without a word.  m is still on its seat during the call and
+	 * detached from it after. */
+	void	(*evict)(void *arg, struct rroom_member *m);
+	/* A transaction was opened on the log: the owner calls rroom_flush
+	 * and commits it before this turn's output goes out.  May be NULL. */
+	void	(*wrote)(void *arg);
 };
 
 /* rroom_input results beyond 0: close the member's link (an ERROR saying
  * why has been sent to it). */
 #define RROOM_CLOSE	1
 
-/* New hub in *hp: 0, or ERR_ALLOC with *hp NULL.  key seeds the room
- * table's hash; ops and arg are kept. */
+/*
+ * New hub in *hp: 0, or ERR_ALLOC with *hp NULL.  key seeds the room
+ * table's hash (may change each run); token_key keys the hashes of resume
+ * tokens kept in seats (must stay the same across restarts with the same
+ * log).  log is used, not owned; ops and arg are kept.  Seats are held
+ * hold_ms after a cut, and at most max_away seats are away at once (the
+ * longest away ends first).
+ */
 int	 rroom_hub_new(struct rroom_hub **hp,
-	    const uint8_t key[RROOM_KEY_BYTES], const struct rroom_ops *ops,
-	    void *arg);
-/* Frees the hub and every room; members still joined are detached
- * silently (room set to NULL).  NULL is a no-op. */
+	    const uint8_t key[RROOM_KEY_BYTES],
+	    const uint8_t token_key[RROOM_TOKEN_KEY_BYTES], struct roomlog *log,
+	    const struct rroom_ops *ops, void *arg);
+void	 rroom_hub_set_hold(struct rroom_hub *h, int64_t hold_ms,
+	    size_t max_away);
+/* Rebuilds rooms and seats from the log (a restart): every seat away
+ * until now + the hold time; member ids go on after the highest used.
+ * 0, ERR_ALLOC, or a log error. */
+int	 rroom_hub_load(struct rroom_hub *h, int64_t now_ms);
+/* Frees the hub, rooms and seats (the log is left as it is: seats and
+ * events stay for the next run); members still on seats are detached
+ * silently.  NULL is a no-op. */
 void	 rroom_hub_free(struct rroom_hub *h);
 
 void	 rroom_member_init(struct rroom_member *m);
 
 /*
  * Handles one message m sent.  Returns 0; RROOM_CLOSE when the link must
- * end (a malformed or unexpected message, or a refused JOIN: an ERROR
- * went out first); or ERR_ALLOC or ERR_INTERNAL, after which the link
- * should end too.  *code (may be NULL) is set to the code of the ERROR
- * sent to m, or 0 if none was.  A member counts as joined (m->room set)
- * once 0 came back for its JOIN.
+ * end (a malformed or unexpected message, or a refused JOIN or RESUME: an
+ * ERROR went out first); or ERR_ALLOC or ERR_INTERNAL, after which the
+ * link should end too.  *code (may be NULL) is set to the code of the
+ * ERROR sent to m, or 0 if none was.  A member is on a seat (m->room set)
+ * once 0 came back for its JOIN or RESUME; after a RESUME, m->replaying
+ * says the owner is to call rroom_replay.
  */
 int	 rroom_input(struct rroom_hub *h, struct rroom_member *m,
 	    const uint8_t *p, size_t len, uint8_t *code);
-/* Takes m out of its room, telling the others (LEFT); frees the room
- * when it is empty.  A no-op for a member not in a room. */
+/*
+ * Sends m up to max more events from the log, of those it missed (live
+ * traffic for m waits in the log meanwhile).  Returns 1 if more remain,
+ * 0 once m has caught up (m->replaying is 0 then), or a log error.
+ */
+int	 rroom_replay(struct rroom_hub *h, struct rroom_member *m, size_t max);
+/* m's seat ends (an authenticated close, or the link is refused for
+ * misbehaving): the others get LEFT.  A no-op for a member not on a seat. */
 void	 rroom_leave(struct rroom_hub *h, struct rroom_member *m);
+/* m's link was cut: its seat is held (away) until now + the hold time
+ * and the others get AWAY.  A no-op for a member not on a seat. */
+void	 rroom_cut(struct rroom_hub *h, struct rroom_member *m, int64_t now_ms);
+/* The relay is stopping: m leaves its seat, which nobody is told of (it
+ * is kept in the log).  A no-op for a member not on a seat. */
+void	 rroom_detach(struct rroom_hub *h, struct rroom_member *m);
+/* Ends the seats whose hold ran out by now (LEFT to the others). */
+void	 rroom_expire(struct rroom_hub *h, int64_t now_ms);
+/* Writes the seats changed since the last call into the log's open
+ * transaction: call just before committing.  0 or a log error. */
+int	 rroom_flush(struct rroom_hub *h);
 
 /*
  * The owner's count of members of m's room whose links are backed up
@@ -87,15 +130,18 @@ void	 rroom_leave(struct rroom_hub *h, struct rroom_member *m);
  * delta and returns the new count; 0 for a member not in a room.
  */
 unsigned rroom_busy_add(struct rroom_member *m, int delta);
-/* Calls fn for every member of m's room, in join order (none if m is not
- * in a room); fn must not join or leave anyone. */
+/* Calls fn for every member on a seat of m's room, in seat order (none if
+ * m is not in a room); fn must not join or leave anyone. */
 void	 rroom_foreach(struct rroom_member *m,
 	    void (*fn)(struct rroom_member *, void *), void *arg);
 
 /* Counts, for logs and tests. */
 size_t	 rroom_hub_rooms(const struct rroom_hub *h);
-size_t	 rroom_hub_members(const struct rroom_hub *h);
-/* Members in m's room (0 when not joined). */
+size_t	 rroom_hub_members(const struct rroom_hub *h);	/* seats */
+size_t	 rroom_hub_away(const struct rroom_hub *h);
+/* Seats in m's room (0 when not on one); m's seat's name and cseq. */
 size_t	 rroom_size(const struct rroom_member *m);
+const char *rroom_member_name(const struct rroom_member *m);
+uint32_t rroom_member_cseq(const struct rroom_member *m);
 
 #endif

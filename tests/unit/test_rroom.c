@@ -6,7 +6,11 @@
  * errors, many rooms at once in the hash table, the per-room backlog
  * count the relay's flow control keeps, and the sequence numbers: every
  * event gets the room's next seq, a BCAST/DIRECT must carry the seat's
- * next cseq (a resend is acknowledged, not relayed; a gap ends the link).
+ * next cseq (a resend is acknowledged, not relayed; a gap ends the link);
+ * and seats: a cut holds the seat (AWAY), RESUME with the right token
+ * takes it back (RESUMED, the replay of exactly what was missed, BACK),
+ * a wrong one is refused, an old link is evicted, holds expire, away
+ * seats are capped, and a restart rebuilds everything from the log.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,10 +21,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "err.h"
 #include "relaymsg.h"
+#include "roomlog.h"
 #include "rroom.h"
 
 /* A member whose messages are kept in a queue, for the test to read. */
@@ -50,7 +56,21 @@ fake_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
 	sends++;
 }
 
-static const struct rroom_ops ops = { fake_send };
+static size_t evictions;
+
+static void
+fake_evict(void *arg, struct rroom_member *m)
+{
+	(void)arg;
+	assert_non_null(m->seat);
+	evictions++;
+}
+
+static const struct rroom_ops ops = { fake_send, fake_evict, NULL };
+static const uint8_t token_key[RROOM_TOKEN_KEY_BYTES] = { 9, 8, 7 };
+static const uint8_t log_secret[ROOMLOG_SECRET_BYTES] = { 4, 5, 6 };
+static const struct roomlog_limits log_lim = { 10000, 1ull << 30, 86400 };
+static struct roomlog *cur_log;	/* the hub's, in memory */
 
 static struct fake *
 fake_new(void)
@@ -183,13 +203,31 @@ expect_deliver(struct fake *f, uint8_t type, uint32_t from, const char *text)
 }
 
 static struct rroom_hub *
-hub(void)
+hub_on(struct roomlog *log)
 {
 	struct rroom_hub *h;
 
 	sends = 0;
-	assert_int_equal(rroom_hub_new(&h, key, &ops, NULL), 0);
+	evictions = 0;
+	assert_int_equal(rroom_hub_new(&h, key, token_key, log, &ops, NULL),
+	    0);
 	return h;
+}
+
+static struct rroom_hub *
+hub(void)
+{
+	assert_int_equal(roomlog_open(&cur_log, NULL, log_secret, &log_lim),
+	    0);
+	return hub_on(cur_log);
+}
+
+static void
+hub_free(struct rroom_hub *h)
+{
+	rroom_hub_free(h);
+	roomlog_close(cur_log);
+	cur_log = NULL;
 }
 
 static void
@@ -232,7 +270,7 @@ test_join_and_welcome(void **state)
 	rroom_leave(h, &a->m);
 	rroom_leave(h, &b->m);
 	rroom_leave(h, &c->m);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(b);
 	fake_free(c);
@@ -302,7 +340,7 @@ test_name_taken(void **state)
 	rroom_leave(h, &a2->m);
 	rroom_leave(h, &x->m);
 	assert_int_equal(rroom_hub_rooms(h), 0);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(a2);
 	fake_free(x);
@@ -348,7 +386,7 @@ test_bad_names(void **state)
 		expect_error(f, RELAYMSG_ERR_BAD_NAME);
 	}
 	assert_int_equal(rroom_hub_rooms(h), 0);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(f);
 }
 
@@ -406,7 +444,7 @@ test_protocol_errors(void **state)
 	expect_left(b, a->m.id);
 	rroom_leave(h, &b->m);
 	buf_release(&msg);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(b);
 }
@@ -458,7 +496,7 @@ test_bcast_to_others_in_order(void **state)
 	rroom_leave(h, &other->m);
 	assert_int_equal(rroom_hub_rooms(h), 0);
 	assert_int_equal(rroom_hub_members(h), 0);
-	rroom_hub_free(h);
+	hub_free(h);
 	for (i = 0; i < 4; i++)
 		fake_free(f[i]);
 	fake_free(other);
@@ -526,7 +564,7 @@ test_direct(void **state)
 	rroom_leave(h, &b->m);
 	rroom_leave(h, &x->m);
 	buf_release(&msg);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(b);
 	fake_free(c);
@@ -563,7 +601,7 @@ test_nick(void **state)
 	assert_int_equal(code, RELAYMSG_ERR_BAD_NAME);
 	expect_error(a, RELAYMSG_ERR_BAD_NAME);
 	expect_none(b);
-	assert_string_equal(a->m.name, "alice");
+	assert_string_equal(rroom_member_name(&a->m), "alice");
 	buf_reset(&msg);
 
 	/* Accepted: everyone hears, the sender too. */
@@ -576,7 +614,7 @@ test_nick(void **state)
 	assert_memory_equal(m.name, "alicia", 6);
 	next(b, RELAYMSG_NICKED, &m);
 	assert_int_equal(m.id, a->m.id);
-	assert_string_equal(a->m.name, "alicia");
+	assert_string_equal(rroom_member_name(&a->m), "alicia");
 	/* Her old name is free now; her new one isn't. */
 	join_ok(h, d, room_a, "alice", 2);
 	expect_joined(a, d->m.id, "alice");
@@ -592,13 +630,13 @@ test_nick(void **state)
 	    &code), 0);
 	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
 	expect_error(b, RELAYMSG_ERR_NAME_TAKEN);
-	assert_string_equal(b->m.name, "bob");
+	assert_string_equal(rroom_member_name(&b->m), "bob");
 
 	rroom_leave(h, &a->m);
 	rroom_leave(h, &b->m);
 	rroom_leave(h, &d->m);
 	buf_release(&msg);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(b);
 	fake_free(d);
@@ -644,7 +682,7 @@ test_room_cap_and_ids(void **state)
 	rroom_leave(h, &late->m);
 	rroom_leave(h, &x->m);
 	assert_int_equal(rroom_hub_rooms(h), 0);
-	rroom_hub_free(h);
+	hub_free(h);
 	free(f);
 	fake_free(late);
 	fake_free(x);
@@ -689,7 +727,7 @@ test_many_rooms(void **state)
 			rroom_leave(h, &second[i]->m);
 	}
 	assert_int_equal(rroom_hub_rooms(h), N - N / 2);
-	rroom_hub_free(h);
+	hub_free(h);
 	for (i = 0; i < N; i++) {
 		assert_null(second[i]->m.room);
 		fake_free(first[i]);
@@ -721,7 +759,7 @@ test_leave_idempotent(void **state)
 	assert_int_equal(rroom_hub_members(h), 1);
 	rroom_leave(h, &a->m);
 	assert_int_equal(rroom_hub_rooms(h), 0);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(b);
 	fake_free(never);
@@ -763,7 +801,7 @@ test_busy_and_foreach(void **state)
 	rroom_leave(h, &a->m);
 	rroom_leave(h, &b->m);
 	rroom_leave(h, &x->m);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(b);
 	fake_free(x);
@@ -814,7 +852,7 @@ test_seq_and_cseq(void **state)
 	/* cseq 1 is relayed, as seq 3, and acknowledged. */
 	assert_int_equal(send_raw_bcast(h, a, 1, &code), 0);
 	assert_int_equal(code, 0);
-	assert_int_equal(a->m.cseq, 1);
+	assert_int_equal(rroom_member_cseq(&a->m), 1);
 	assert_int_equal(a->m.ack, 1);
 	a->m.ack = 0;
 	next(b, RELAYMSG_DELIVER, &m);
@@ -832,7 +870,7 @@ test_seq_and_cseq(void **state)
 	buf_reset(&msg);
 	next(b, RELAYMSG_DELIVER_DIRECT, &m);
 	assert_int_equal(m.seq, 4);
-	assert_int_equal(a->m.cseq, 2);
+	assert_int_equal(rroom_member_cseq(&a->m), 2);
 	/* NICKED, then LEFT, take the next seqs. */
 	assert_int_equal(relaymsg_put_nick(&msg, "robert"), 0);
 	assert_int_equal(rroom_input(h, &b->m, buf_ptr(&msg), buf_len(&msg),
@@ -847,7 +885,7 @@ test_seq_and_cseq(void **state)
 	assert_int_equal(send_raw_bcast(h, a, 4, &code), RROOM_CLOSE);
 	assert_int_equal(code, RELAYMSG_ERR_PROTOCOL);
 	expect_error(a, RELAYMSG_ERR_PROTOCOL);
-	assert_int_equal(a->m.cseq, 2);
+	assert_int_equal(rroom_member_cseq(&a->m), 2);
 	assert_int_equal(a->m.ack, 0);
 	expect_none(b);
 	rroom_leave(h, &b->m);
@@ -869,14 +907,427 @@ test_seq_and_cseq(void **state)
 
 	rroom_leave(h, &a->m);
 	buf_release(&msg);
-	rroom_hub_free(h);
+	hub_free(h);
 	fake_free(a);
 	fake_free(b);
 	fake_free(c);
 }
 
+/* --- seats ------------------------------------------------------------------ */
+
+/* Joins and returns the WELCOME's token (and seq in *seq). */
+static void
+join_token(struct rroom_hub *h, struct fake *f, const uint8_t *room,
+    const char *name, uint8_t token[RELAYMSG_TOKEN_BYTES], uint64_t *seq)
+{
+	struct relaymsg m;
+
+	assert_int_equal(send_join(h, f, room, name, NULL), 0);
+	next(f, RELAYMSG_WELCOME, &m);
+	memcpy(token, m.token, RELAYMSG_TOKEN_BYTES);
+	if (seq != NULL)
+		*seq = m.seq;
+}
+
+static int
+send_resume(struct rroom_hub *h, struct fake *f, const uint8_t *room,
+    uint32_t seat, const uint8_t token[RELAYMSG_TOKEN_BYTES], uint64_t seen,
+    uint8_t *code)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 1024);
+	assert_int_equal(relaymsg_put_resume(&b, room, seat, token, seen), 0);
+	r = rroom_input(h, &f->m, buf_ptr(&b), buf_len(&b), code);
+	buf_release(&b);
+	return r;
+}
+
+static void
+send_direct(struct rroom_hub *h, struct fake *f, uint32_t to, const char *text)
+{
+	struct buf b;
+
+	buf_init(&b, 1024);
+	assert_int_equal(relaymsg_put_direct(&b, ++f->cseq, to,
+	    (const uint8_t *)text, strlen(text)), 0);
+	assert_int_equal(rroom_input(h, &f->m, buf_ptr(&b), buf_len(&b),
+	    NULL), 0);
+	buf_release(&b);
+}
+
+/* Replays everything for f. */
+static void
+replay_all(struct rroom_hub *h, struct fake *f)
+{
+	int i;
+
+	for (i = 0; i < 1000 && f->m.replaying; i++)
+		assert_true(rroom_replay(h, &f->m, 2) >= 0);
+	assert_int_equal(f->m.replaying, 0);
+}
+
+/*
+ * A cut holds the seat (AWAY to the others; the name stays taken; a
+ * newcomer sees it listed away); what the room says meanwhile, DIRECTs
+ * to it included, is logged; RESUME on a new link takes the seat back
+ * (RESUMED, then exactly what it missed from the log, then live; BACK to
+ * the others).
+ */
+static void
+test_cut_and_resume(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *b2 = fake_new(),
+	    *c = fake_new(), *x = fake_new();
+	uint8_t tb[RELAYMSG_TOKEN_BYTES], code;
+	struct relaymsg m;
+	struct relaymsg_member mem;
+	uint64_t seen, last_for_b;
+	uint32_t idb;
+	size_t off = 0;
+
+	(void)state;
+	join_ok(h, a, room_a, "alice", 0);
+	join_token(h, b, room_a, "bob", tb, &seen);
+	idb = b->m.id;
+	expect_joined(a, idb, "bob");
+	assert_int_equal(send_bcast(h, a, "one"), 0);
+	next(b, RELAYMSG_DELIVER, &m);
+	seen = m.seq;
+
+	/* The cut. */
+	rroom_cut(h, &b->m, 0);
+	assert_null(b->m.seat);
+	assert_int_equal(rroom_hub_away(h), 1);
+	assert_int_equal(rroom_hub_members(h), 2);
+	next(a, RELAYMSG_AWAY, &m);
+	assert_int_equal(m.id, idb);
+	expect_none(b);
+	/* Meanwhile: a BCAST, a DIRECT to bob, a newcomer. */
+	assert_int_equal(send_bcast(h, a, "two"), 0);
+	send_direct(h, a, idb, "for bob");
+	assert_int_equal(send_join(h, x, room_a, "bob", &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	assert_int_equal(send_join(h, c, room_a, "carol", NULL), 0);
+	next(c, RELAYMSG_WELCOME, &m);
+	assert_int_equal(m.count, 2);
+	assert_int_equal(relaymsg_welcome_next(&m, &off, &mem), 1);
+	assert_int_equal(mem.flags, 0);
+	assert_int_equal(relaymsg_welcome_next(&m, &off, &mem), 1);
+	assert_int_equal(mem.id, idb);
+	assert_int_equal(mem.flags, RELAYMSG_FLAG_AWAY);
+	expect_joined(a, c->m.id, "carol");
+	last_for_b = m.seq;	/* carol's JOINED, the last for bob */
+	/* Not for bob: carol's own BCAST is for a and b... a DIRECT to
+	 * carol is not. */
+	send_direct(h, a, c->m.id, "for carol");
+	next(c, RELAYMSG_DELIVER_DIRECT, &m);
+	expect_none(b);
+
+	/* A wrong token, seat or room: refused, the seat untouched. */
+	tb[0] ^= 1;
+	assert_int_equal(send_resume(h, b2, room_a, idb, tb, seen, &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NO_SEAT);
+	expect_error(b2, RELAYMSG_ERR_NO_SEAT);
+	tb[0] ^= 1;
+	assert_int_equal(send_resume(h, b2, room_a, a->m.id, tb, seen, &code),
+	    RROOM_CLOSE);
+	expect_error(b2, RELAYMSG_ERR_NO_SEAT);
+	assert_int_equal(send_resume(h, b2, room_b, idb, tb, seen, &code),
+	    RROOM_CLOSE);
+	expect_error(b2, RELAYMSG_ERR_NO_SEAT);
+	assert_null(b2->m.seat);
+	assert_int_equal(rroom_hub_away(h), 1);
+	expect_none(a);
+
+	/* The right one. */
+	assert_int_equal(send_resume(h, b2, room_a, idb, tb, seen, &code), 0);
+	assert_int_equal(code, 0);
+	assert_int_equal(b2->m.id, idb);
+	assert_int_equal(rroom_hub_away(h), 0);
+	next(b2, RELAYMSG_RESUMED, &m);
+	assert_int_equal(m.id, idb);
+	assert_int_equal(m.seq, 1);		/* first: nothing trimmed */
+	assert_int_equal(m.last, last_for_b);
+	assert_int_equal(m.cseq, 0);
+	assert_int_equal(m.count, 2);
+	off = 0;
+	assert_int_equal(relaymsg_welcome_next(&m, &off, &mem), 1);
+	assert_int_equal(mem.id, a->m.id);
+	assert_int_equal(mem.flags, 0);
+	assert_int_equal(b2->m.replaying, 1);
+	/* BACK to the others at once; bob's replay waits for the owner. */
+	next(a, RELAYMSG_BACK, &m);
+	assert_int_equal(m.id, idb);
+	next(c, RELAYMSG_BACK, &m);
+	expect_none(b2);
+	/* Live traffic meanwhile goes to the log, not past the replay. */
+	assert_int_equal(send_bcast(h, a, "three"), 0);
+	next(c, RELAYMSG_DELIVER, &m);
+	expect_none(b2);
+	replay_all(h, b2);
+	expect_deliver(b2, RELAYMSG_DELIVER, a->m.id, "two");
+	expect_deliver(b2, RELAYMSG_DELIVER_DIRECT, a->m.id, "for bob");
+	expect_joined(b2, c->m.id, "carol");
+	expect_deliver(b2, RELAYMSG_DELIVER, a->m.id, "three");
+	expect_none(b2);	/* not its own AWAY/BACK, not carol's DIRECT */
+	/* Live from now on. */
+	assert_int_equal(send_bcast(h, a, "four"), 0);
+	expect_deliver(b2, RELAYMSG_DELIVER, a->m.id, "four");
+	next(c, RELAYMSG_DELIVER, &m);
+	/* The old link was gone already: nobody was evicted. */
+	assert_int_equal(evictions, 0);
+
+	rroom_leave(h, &a->m);
+	rroom_leave(h, &b2->m);
+	rroom_leave(h, &c->m);
+	hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(b2);
+	fake_free(c);
+	fake_free(x);
+}
+
+/* RESUME while the old link is still up: the old one is evicted without
+ * a word to anyone; and a resumed seat keeps its cseq. */
+static void
+test_resume_evicts_and_keeps_cseq(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *b2 = fake_new();
+	uint8_t tb[RELAYMSG_TOKEN_BYTES], code;
+	struct relaymsg m;
+	struct buf msg;
+	uint64_t seen;
+	size_t before;
+
+	(void)state;
+	buf_init(&msg, 1024);
+	join_ok(h, a, room_a, "alice", 0);
+	join_token(h, b, room_a, "bob", tb, &seen);
+	expect_joined(a, b->m.id, "bob");
+	assert_int_equal(send_bcast(h, b, "b1"), 0);
+	assert_int_equal(send_bcast(h, b, "b2"), 0);
+	next(a, RELAYMSG_DELIVER, &m);
+	next(a, RELAYMSG_DELIVER, &m);
+	before = sends;
+	assert_int_equal(send_resume(h, b2, room_a, b->m.id, tb, seen, &code),
+	    0);
+	assert_int_equal(evictions, 1);
+	assert_null(b->m.seat);
+	assert_null(b->m.room);
+	next(b2, RELAYMSG_RESUMED, &m);
+	assert_int_equal(m.cseq, 2);
+	/* Only the RESUMED went out: no AWAY, BACK or LEFT. */
+	assert_int_equal(sends, before + 1);
+	expect_none(a);
+	/* The member resends what it had not seen acknowledged: cseq 2 is
+	 * acknowledged, not relayed; 3 goes on. */
+	replay_all(h, b2);
+	b2->cseq = 1;
+	assert_int_equal(send_bcast(h, b2, "b2"), 0);
+	assert_int_equal(b2->m.ack, 1);
+	expect_none(a);
+	assert_int_equal(send_bcast(h, b2, "b3"), 0);
+	expect_deliver(a, RELAYMSG_DELIVER, b2->m.id, "b3");
+	assert_int_equal(rroom_member_cseq(&b2->m), 3);
+	/* The evicted link's late cut changes nothing. */
+	rroom_cut(h, &b->m, 0);
+	expect_none(a);
+	assert_int_equal(rroom_hub_away(h), 0);
+
+	rroom_leave(h, &a->m);
+	rroom_leave(h, &b2->m);
+	buf_release(&msg);
+	hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(b2);
+}
+
+/* A hold that runs out ends the seat (LEFT), and then RESUME is refused;
+ * past the cap on away seats, the one away longest ends first; detach
+ * (the relay stopping) tells nobody. */
+static void
+test_hold_expiry_and_cap(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *c = fake_new(),
+	    *d = fake_new(), *b2 = fake_new();
+	uint8_t tb[RELAYMSG_TOKEN_BYTES], code;
+	struct relaymsg m;
+	uint32_t idb;
+
+	(void)state;
+	rroom_hub_set_hold(h, 5000, 2);
+	join_ok(h, a, room_a, "alice", 0);
+	join_token(h, b, room_a, "bob", tb, NULL);
+	idb = b->m.id;
+	join_ok(h, c, room_a, "carol", 2);
+	join_ok(h, d, room_a, "dave", 3);
+	expect_joined(a, idb, "bob");
+	expect_joined(a, c->m.id, "carol");
+	expect_joined(a, d->m.id, "dave");
+	expect_joined(b, c->m.id, "carol");
+	expect_joined(b, d->m.id, "dave");
+	expect_joined(c, d->m.id, "dave");
+
+	rroom_cut(h, &b->m, 1000);
+	next(a, RELAYMSG_AWAY, &m);
+	rroom_expire(h, 5999);
+	expect_none(a);
+	assert_int_equal(rroom_hub_away(h), 1);
+	rroom_expire(h, 6000);
+	expect_left(a, idb);
+	assert_int_equal(rroom_hub_away(h), 0);
+	assert_int_equal(rroom_hub_members(h), 3);
+	assert_int_equal(send_resume(h, b2, room_a, idb, tb, 0, &code),
+	    RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NO_SEAT);
+
+	/* The cap: 2 away at most. */
+	rroom_cut(h, &c->m, 7000);
+	rroom_cut(h, &d->m, 7001);
+	next(a, RELAYMSG_AWAY, &m);
+	next(a, RELAYMSG_AWAY, &m);
+	assert_int_equal(rroom_hub_away(h), 2);
+	rroom_hub_set_hold(h, 5000, 1);
+	rroom_cut(h, &a->m, 7002);	/* a third: carol's seat ends */
+	assert_int_equal(rroom_hub_away(h), 1);
+	assert_int_equal(rroom_hub_members(h), 1);
+
+	/* Stopping: detached, nobody told. */
+	rroom_expire(h, 1000000);
+	assert_int_equal(rroom_hub_rooms(h), 0);
+	assert_int_equal(roomlog_rooms(cur_log), 0);	/* log dropped */
+	hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(c);
+	fake_free(d);
+	fake_free(b2);
+}
+
+static void
+test_detach(void **state)
+{
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new();
+	size_t before;
+
+	(void)state;
+	join_ok(h, a, room_a, "alice", 0);
+	join_ok(h, b, room_a, "bob", 1);
+	expect_joined(a, b->m.id, "bob");
+	before = sends;
+	rroom_detach(h, &a->m);
+	rroom_detach(h, &b->m);
+	assert_null(a->m.seat);
+	assert_int_equal(sends, before);
+	assert_int_equal(rroom_hub_members(h), 2);
+	assert_int_equal(rroom_hub_away(h), 0);
+	hub_free(h);
+	fake_free(a);
+	fake_free(b);
+}
+
+/*
+ * A restart: the hub is rebuilt from the log file (reopened) with every
+ * seat away, names, tokens and cseqs kept, member ids and the room's seq
+ * going on after the highest; a resumed member gets what it missed.
+ */
+static void
+test_restart(void **state)
+{
+	char dir[] = "/tmp/sotto-rroom-XXXXXX", path[128], p2[160];
+	struct roomlog *log;
+	struct rroom_hub *h;
+	struct fake *a = fake_new(), *b = fake_new(), *a2 = fake_new(),
+	    *b2 = fake_new(), *c = fake_new(), *x = fake_new();
+	uint8_t ta[RELAYMSG_TOKEN_BYTES], tb[RELAYMSG_TOKEN_BYTES], code;
+	struct relaymsg m;
+	uint64_t seen_a, last;
+	uint32_t ida, idb;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/%s", dir, ROOMLOG_FILE);
+	assert_int_equal(roomlog_open(&log, path, log_secret, &log_lim), 0);
+	h = hub_on(log);
+	join_token(h, a, room_a, "alice", ta, NULL);
+	join_token(h, b, room_a, "bob", tb, NULL);
+	ida = a->m.id;
+	idb = b->m.id;
+	next(a, RELAYMSG_JOINED, &m);
+	seen_a = m.seq;
+	assert_int_equal(send_bcast(h, b, "before 1"), 0);
+	assert_int_equal(send_bcast(h, b, "before 2"), 0);
+	next(a, RELAYMSG_DELIVER, &m);
+	seen_a = m.seq;		/* a has seen "before 1" only */
+	assert_int_equal(rroom_flush(h), 0);
+	assert_int_equal(roomlog_commit(log), 0);
+	last = 4;
+	/* Written in a later turn and never committed: lost with the
+	 * process, like its output, which nobody saw. */
+	assert_int_equal(send_bcast(h, b, "never"), 0);
+	rroom_hub_free(h);
+	roomlog_close(log);
+
+	assert_int_equal(roomlog_open(&log, path, log_secret, &log_lim), 0);
+	h = hub_on(log);
+	assert_int_equal(rroom_hub_load(h, 0), 0);
+	assert_int_equal(rroom_hub_rooms(h), 1);
+	assert_int_equal(rroom_hub_members(h), 2);
+	assert_int_equal(rroom_hub_away(h), 2);
+	/* The names are still taken; a newcomer's id is new. */
+	assert_int_equal(send_join(h, x, room_a, "bob", &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_NAME_TAKEN);
+	assert_int_equal(send_join(h, c, room_a, "carol", NULL), 0);
+	next(c, RELAYMSG_WELCOME, &m);
+	assert_int_equal(m.id, idb + 1);
+	assert_int_equal(m.seq, last + 1);	/* the room's seq goes on */
+	assert_int_equal(m.count, 2);
+	/* alice resumes: the rest of what she missed, bob's cseq kept. */
+	assert_int_equal(send_resume(h, a2, room_a, ida, ta, seen_a, &code),
+	    0);
+	next(a2, RELAYMSG_RESUMED, &m);
+	assert_int_equal(m.id, ida);
+	assert_int_equal(m.last, last + 1);	/* carol's JOINED */
+	replay_all(h, a2);
+	expect_deliver(a2, RELAYMSG_DELIVER, idb, "before 2");
+	expect_joined(a2, c->m.id, "carol");
+	expect_none(a2);
+	assert_int_equal(send_resume(h, b2, room_a, idb, tb, last, &code), 0);
+	next(b2, RELAYMSG_RESUMED, &m);
+	assert_int_equal(m.cseq, 2);
+	next(a2, RELAYMSG_BACK, &m);
+	next(c, RELAYMSG_BACK, &m);	/* alice's */
+	next(c, RELAYMSG_BACK, &m);	/* bob's */
+	assert_int_equal(rroom_hub_away(h), 0);
+
+	rroom_hub_free(h);
+	roomlog_close(log);
+	snprintf(p2, sizeof(p2), "%s-wal", path);
+	unlink(p2);
+	snprintf(p2, sizeof(p2), "%s-shm", path);
+	unlink(p2);
+	unlink(path);
+	rmdir(dir);
+	fake_free(a);
+	fake_free(b);
+	fake_free(a2);
+	fake_free(b2);
+	fake_free(c);
+	fake_free(x);
+}
+
 int
 main(void)
+
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_and_welcome),
@@ -891,6 +1342,11 @@ main(void)
 		cmocka_unit_test(test_leave_idempotent),
 		cmocka_unit_test(test_busy_and_foreach),
 		cmocka_unit_test(test_seq_and_cseq),
+		cmocka_unit_test(test_cut_and_resume),
+		cmocka_unit_test(test_resume_evicts_and_keeps_cseq),
+		cmocka_unit_test(test_hold_expiry_and_cap),
+		cmocka_unit_test(test_detach),
+		cmocka_unit_test(test_restart),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
