@@ -18,6 +18,7 @@
 
 static const uint8_t known_types[] = {
 	FRAME_HELLO, FRAME_SHARE_A, FRAME_SHARE_B, FRAME_CONFIRM_A,
+	FRAME_CHALLENGE, FRAME_PROOF,
 	FRAME_ABORT, FRAME_RECORD,
 };
 #define NKNOWN (sizeof(known_types) / sizeof(known_types[0]))
