@@ -21,8 +21,8 @@ struct sockaddr;
  * (`sotto relay --max-per-address`), of which ADDRLIM_ADDR_PENDING not yet
  * established; ADDRLIM_ROOMS_BURST rooms created at once, then
  * ADDRLIM_ROOMS_PER_MIN a minute.  Per member: messages cost 1 token plus
- * one per ADDRLIM_MSG_BYTES bytes, from a bucket of ADDRLIM_MEMBER_BURST
- * refilled at ADDRLIM_MEMBER_RATE a second (`--member-rate`); in debt, the
+ * one per ADDRLIM_MSG_BYTES bytes, from a bucket of ADDRLIM_MEMBER_BURST_S
+ * seconds' worth, refilled at ADDRLIM_MEMBER_RATE a second (`--member-rate`); in debt, the
  * relay stops reading the member until it is paid off.  In total:
  * ADDRLIM_MAX_SILENT connections that have not sent a valid HELLO (and
  * PROOF), ADDRLIM_MAX_HANDSHAKES handshakes under way (the oldest of
@@ -34,7 +34,8 @@ struct sockaddr;
 #define ADDRLIM_ROOMS_PER_MIN	10
 #define ADDRLIM_ROOMS_BURST	20
 #define ADDRLIM_MEMBER_RATE	100
-#define ADDRLIM_MEMBER_BURST	2048
+/* The bucket holds this many seconds of the rate. */
+#define ADDRLIM_MEMBER_BURST_S	20
 #define ADDRLIM_MSG_BYTES	4096
 #define ADDRLIM_MAX_SILENT	4096
 #define ADDRLIM_MAX_HANDSHAKES	256

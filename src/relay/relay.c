@@ -76,11 +76,16 @@ enum misbehave {
 	MB_FLIP,
 };
 
-/* The limits the command line can change (addrlim.h has the defaults). */
+/* The limits the command line can change (addrlim.h has the defaults).
+ * Two of them are test hooks, left out of --help like --misbehave:
+ * '--puzzle-bits N' challenges every HELLO at N bits, and '--max-silent N'
+ * lowers the cap on connections before a valid HELLO, so that the tests
+ * see the puzzle and the shedding at a small scale. */
 struct relay_opts {
 	uint32_t	max_per_addr;	/* --max-per-address; 0: none */
 	uint32_t	member_rate;	/* --member-rate; 0: none */
 	int		puzzle_bits;	/* --puzzle-bits (test hook) */
+	uint32_t	max_silent;	/* --max-silent (test hook); 0: default */
 };
 
 struct relay_misbehave {
@@ -578,7 +583,8 @@ link_established(struct conn *c, void *arg)
 
 	(void)c;
 	link_hs_done(l);
-	tbucket_init(&l->rate, ADDRLIM_MEMBER_BURST, now_ms());
+	tbucket_init(&l->rate, l->r->member_rate * ADDRLIM_MEMBER_BURST_S,
+	    now_ms());
 	if (l->state == LINK_HANDSHAKE)
 		l->state = LINK_WAIT_JOIN;
 }
@@ -597,7 +603,8 @@ link_rate(struct relay_link *l, size_t len)
 
 	if (r->member_rate == 0 || l->rate_paused)
 		return;
-	wait = tbucket_charge(&l->rate, r->member_rate, ADDRLIM_MEMBER_BURST,
+	wait = tbucket_charge(&l->rate, r->member_rate,
+	    r->member_rate * ADDRLIM_MEMBER_BURST_S,
 	    1 + (uint32_t)(len / ADDRLIM_MSG_BYTES), now);
 	if (wait == 0)
 		return;
@@ -1213,6 +1220,8 @@ relay_run(const char *listen_addr, int port, const char *dir,
 	memset(&ac, 0, sizeof(ac));
 	ac.max_conns = r->fd_budget < ADDRLIM_MAX_SILENT ? r->fd_budget :
 	    ADDRLIM_MAX_SILENT;
+	if (o->max_silent > 0 && o->max_silent < ac.max_conns)
+		ac.max_conns = o->max_silent;
 	ac.timeout_ms = RELAY_JOIN_TIMEOUT * 1000;
 	ac.force_bits = o->puzzle_bits;
 	if (rc != 0 || (r->base = event_base_new()) == NULL ||
@@ -1320,13 +1329,13 @@ relay_usage(FILE *f)
 	    "  --max-per-address N  connections from one IPv4 address or IPv6\n"
 	    "                    /64 (default %d; 0: no per-address limit)\n"
 	    "  --member-rate N   messages a second a member may send, after a\n"
-	    "                    burst of %d (default %d; 0: no limit)\n"
+	    "                    burst of %d s worth (default %d; 0: no limit)\n"
 	    "\n"
 	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
 	    "levels info, warn, error).  The first lines give the relay key's\n"
 	    "fingerprint, which invitations carry, and the listening addresses.\n",
 	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR,
-	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST, ADDRLIM_MEMBER_RATE);
+	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST_S, ADDRLIM_MEMBER_RATE);
 }
 
 /* "drop:21" and the like, for --misbehave. */
@@ -1409,6 +1418,7 @@ relay_main(int argc, char **argv)
 		{ "max-per-address", required_argument, NULL, 'A' },
 		{ "member-rate", required_argument, NULL, 'R' },
 		{ "puzzle-bits", required_argument, NULL, 'P' },
+		{ "max-silent", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1453,25 +1463,29 @@ relay_main(int argc, char **argv)
 		case 'A':
 		case 'R':
 		case 'P':
+		case 'S':
 			if (parse_count(optarg, ch == 'P' ? PUZZLE_MAX_BITS :
 			    1000000, &n) != 0) {
 				fprintf(stderr, "sotto: bad --%s '%s'\n",
 				    ch == 'A' ? "max-per-address" : ch == 'R' ?
-				    "member-rate" : "puzzle-bits", optarg);
+				    "member-rate" : ch == 'P' ? "puzzle-bits" :
+				    "max-silent", optarg);
 				return EXIT_USAGE;
 			}
 			if (ch == 'A')
 				o.max_per_addr = n;
 			else if (ch == 'R')
 				o.member_rate = n;
-			else
+			else if (ch == 'P')
 				o.puzzle_bits = (int)n;
+			else
+				o.max_silent = n;
 			break;
 		case 'h':
 			relay_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpsARP", relay_usage);
+			return cli_bad_option(argv, "lpsARPS", relay_usage);
 		}
 	}
 	if (optind != argc)
