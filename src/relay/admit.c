@@ -423,7 +423,9 @@ admit_add(struct admit *ad, int fd, const struct sockaddr *sa,
 	(void)addrlim_key(sa, key, ac->addr);
 	evutil_make_socket_nonblocking(fd);
 	if (event_assign(&ac->ev, ad->base, fd, EV_READ | EV_PERSIST, read_cb,
-	    ac) != 0 || event_add(&ac->ev, NULL) != 0) {
+	    ac) != 0 || (ad->conf.priority >= 0 &&
+	    event_priority_set(&ac->ev, ad->conf.priority) != 0) ||
+	    event_add(&ac->ev, NULL) != 0) {
 		free(ac);
 		goto fail;
 	}

@@ -51,6 +51,13 @@
 #define RELAY_SHUTDOWN_MS	1500
 /* Out of descriptors: stop accepting for this long. */
 #define RELAY_ACCEPT_PAUSE_MS	1000
+/* Connections accepted in one turn of the loop at most: a flood of
+ * connections waits behind the members' traffic.  Connections not yet
+ * through the admission stage are read at RELAY_PRIO_LOW too: libevent
+ * runs them only when no member's event is ready. */
+#define RELAY_ACCEPT_BATCH	16
+#define RELAY_NPRIO		3
+#define RELAY_PRIO_LOW		2
 #define RELAY_STATE_SUBDIR	"sotto-relay"
 /* ERROR code 9: a limit of addrlim.h was hit (too many rooms created from
  * the member's address).  Reserved for this in relaymsg.h's numbering;
@@ -149,6 +156,8 @@ struct relay {
 	struct event			*stop_timer;
 	struct event			*accept_timer;
 	struct event			*rate_timer;
+	struct event			*accept_more;	/* low priority */
+	unsigned			 accepted_turn;
 	struct event			*stats_timer;
 	struct admit_stats		 last;		/* as last logged */
 	unsigned			 ticks;
@@ -879,12 +888,20 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	struct relay *r = arg;
 	struct addrlim_addr *la;
 	int64_t now = now_ms();
+	int i;
 
 	(void)lev;
 	(void)salen;
 	if (r->stopping) {
 		close(fd);
 		return;
+	}
+	if (++r->accepted_turn >= RELAY_ACCEPT_BATCH && !r->accept_paused) {
+		/* Enough for this turn: go on once everything else that is
+		 * ready has run. */
+		for (i = 0; i < r->nlev; i++)
+			evconnlistener_disable(r->lev[i]);
+		event_active(r->accept_more, 0, 0);
 	}
 	/* Out of descriptors (our budget): the oldest silent connection
 	 * makes room, or this one goes. */
@@ -952,6 +969,21 @@ accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	r->accept_paused = 0;
 	if (r->stopping)
+		return;
+	for (i = 0; i < r->nlev; i++)
+		evconnlistener_enable(r->lev[i]);
+}
+
+static void
+accept_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	int i;
+
+	(void)fd;
+	(void)what;
+	r->accepted_turn = 0;
+	if (r->accept_paused || r->stopping)
 		return;
 	for (i = 0; i < r->nlev; i++)
 		evconnlistener_enable(r->lev[i]);
@@ -1224,7 +1256,12 @@ relay_run(const char *listen_addr, int port, const char *dir,
 		ac.max_conns = o->max_silent;
 	ac.timeout_ms = RELAY_JOIN_TIMEOUT * 1000;
 	ac.force_bits = o->puzzle_bits;
+	/* Members' traffic first: newcomers are read once it is done. */
+	ac.priority = RELAY_PRIO_LOW;
 	if (rc != 0 || (r->base = event_base_new()) == NULL ||
+	    event_base_priority_init(r->base, RELAY_NPRIO) != 0 ||
+	    (r->accept_more = event_new(r->base, -1, 0, accept_more_cb, r)) ==
+	    NULL || event_priority_set(r->accept_more, RELAY_PRIO_LOW) != 0 ||
 	    (r->sig_int = evsignal_new(r->base, SIGINT, signal_cb, r)) ==
 	    NULL ||
 	    (r->sig_term = evsignal_new(r->base, SIGTERM, signal_cb, r)) ==
@@ -1284,6 +1321,8 @@ relay_run(const char *listen_addr, int port, const char *dir,
 	addrlim_free(r->lim);
 	if (r->rate_timer != NULL)
 		event_free(r->rate_timer);
+	if (r->accept_more != NULL)
+		event_free(r->accept_more);
 	if (r->stats_timer != NULL)
 		event_free(r->stats_timer);
 	if (r->sig_int != NULL)

@@ -224,6 +224,7 @@ def scenario(t):
     t.check(res["closed"] >= SILENT - CAP - 50, "the oldest were not shed: %r" % res)
     f = new_member(t, "frank", inv2)
     h.wait_in_room(f, ["erin"])
+    h.wait_in_room(e, ["frank"])
     talk(t, f, e, "frank", "erin", "through the crowd")
     relay2.wait_stderr("shed")
     close_all(socks)
@@ -251,6 +252,7 @@ def scenario(t):
     g, inv3 = t.room_new(t.party("gina"), port3)
     hh = new_member(t, "hank", inv3)
     h.wait_in_room(g, ["hank"])
+    h.wait_in_room(hh, ["gina"])
     talk(t, hh, g, "hank", "gina", "worth it")
     for what in ("solution", "cookie", "abort", "type"):
         s = socket.create_connection((h.LOOPBACK, port3), timeout=5)
