@@ -36,6 +36,9 @@ SECONDS = int(os.environ.get("DOS_SECONDS", "12"))
 # the relay, the members, this script and the attacker).
 NICE = (["nice", "-n", os.environ["DOS_ATTACKER_NICE"]]
         if os.environ.get("DOS_ATTACKER_NICE") else [])
+# DOS_BASE_BIN=PATH: also run the cases on that sotto (the relay before
+# the fix), for the side-by-side columns.
+BASE_BIN = os.environ.get("DOS_BASE_BIN")
 CASES = os.environ.get("DOS_CASES", "calm silent-1 silent-200 junk junk-solve").split()
 
 
@@ -177,6 +180,15 @@ def scenario(t):
     if not os.access(FLOOD, os.X_OK):
         raise h.Failure("no flood driver at %s (build bench/flood.c)" % FLOOD)
     rows = [one_case(t, c) for c in CASES]
+    base = {}
+    if BASE_BIN:
+        # The same cases on the relay before the fix (its clients too).
+        fixed_bin, t.bin = t.bin, BASE_BIN
+        print("unfixed relay: %s" % BASE_BIN, flush=True)
+        for c in CASES:
+            if c != "junk-solve":	# it has no puzzle to pay
+                base[c] = one_case(t, c)
+        t.bin = fixed_bin
     quoted = {
         "calm": ("1 ms", "-"),
         "silent-1": ("-", "locked out ('cannot set up the connection (out of memory)') from ~16,000"),
@@ -185,13 +197,20 @@ def scenario(t):
         "junk-solve": ("-", "-"),
     }
     print()
-    print("| case | pings p50 / p99 / max (ms) | lost | newcomer joined / said (s) | before the fix (issue 9): pings / newcomer |")
-    print("|---|---|---|---|---|")
+    def fig(r):
+        if r is None:
+            return "- | - | -"
+        return "%.1f / %.1f / %.1f | %d | %.2f / %.2f" % (
+            r["p50_ms"], r["p99_ms"], r["max_ms"], r["lost"], r["join_s"], r["said_s"])
+    print("| case | pings p50 / p99 / max (ms) | lost | newcomer joined / said (s) "
+          "| unfixed, same run: pings (ms) | lost | newcomer (s) "
+          "| unfixed, quoted in issue 9: pings / newcomer |")
+    print("|---|---|---|---|---|---|---|---|")
     for r in rows:
         q = quoted.get(r["case"], ("-", "-"))
-        print("| %s | %.1f / %.1f / %.1f | %d | %.2f / %.2f | %s / %s |" % (
-            r["case"], r["p50_ms"], r["p99_ms"], r["max_ms"], r["lost"],
-            r["join_s"], r["said_s"], q[0], q[1]))
+        print("| %s | %s | %s | %s / %s |" % (r["case"], fig(r), fig(base.get(r["case"])),
+                                              q[0], q[1]))
+    print("(nan: did not happen within the case's %d s + 5 s)" % SECONDS)
 
 
 if __name__ == "__main__":

@@ -8,8 +8,8 @@
  *       A, A+1, ... (K of them, round robin), sends nothing, and keeps
  *       each open until the relay closes it or T seconds have passed.
  *   flood junk --port P --conc N [--src A --nsrc K] [--seconds T] [--solve]
- *       keeps N connections doing handshakes of fixed bytes: a constant
- *       HELLO, and on SHARE_A a valid share with a junk tag (the relay
+ *       keeps N connections doing handshakes of fixed bytes: a HELLO (its
+ *       nonce random), and on SHARE_A a valid share with a junk tag (the relay
  *       does hash-to-group, two scalar multiplications and HKDF, then
  *       finds the tag wrong); a CHALLENGE is dropped (or, with --solve,
  *       paid: the attacker who spends its own CPU).  A connection that
@@ -126,7 +126,9 @@ send_hello(struct fl *f)
 
 	put_frame(m, FRAME_HELLO, 17);
 	m[FRAME_HDR_LEN] = 1;
-	memset(m + FRAME_HDR_LEN + 1, 0x42, 16);	/* a constant nonce */
+	/* A fresh nonce (free to draw): a constant one would make every
+	 * PROOF from an address the same cookie, refused as a replay. */
+	randombytes_buf(m + FRAME_HDR_LEN + 1, 16);
 	if (send(f->fd, m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m)) {
 		end_one(f);
 		return;

@@ -25,6 +25,11 @@
  * the first time a PROOF is checked.  A full table refuses (busy). */
 #define REPLAY_SLOTS		32768
 #define REPLAY_PROBE		64
+/* Connections read in one turn of the event loop at most: the others
+ * are read in the next turns (the read events are level-triggered, so
+ * they come back), after the members' events.  A flood of connections
+ * thus delays members by this many reads a turn, not by all of them. */
+#define ADMIT_PER_TURN		32
 
 enum ac_state {
 	AC_HELLO,	/* waiting for the HELLO */
@@ -56,6 +61,8 @@ struct admit {
 	admit_ready_fn			 ready;
 	void				*arg;
 	struct event			*timer;
+	struct event			*turn;	/* zero timer: a new turn */
+	unsigned			 turn_used;
 	TAILQ_HEAD(, admit_conn)	 q;
 	size_t				 count;
 	size_t				 handshakes, hs_cap;
@@ -287,6 +294,13 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	struct timespec ts;
 
 	(void)what;
+	if (ac->ad->turn_used >= ADMIT_PER_TURN)
+		return;		/* next turn */
+	if (ac->ad->turn_used++ == 0) {
+		struct timeval zero = { 0, 0 };
+
+		evtimer_add(ac->ad->turn, &zero);
+	}
 	off = ac->state == AC_HELLO ? 0 : ADMIT_HELLO_LEN;
 	want = ac->state == AC_HELLO ? ADMIT_HELLO_LEN : sizeof(ac->in);
 	/* Only what this step needs: anything after it stays in the
@@ -364,6 +378,16 @@ timer_arm(struct admit *ad, int64_t now)
 
 /* --- the stage -------------------------------------------------------------------- */
 
+static void
+turn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct admit *ad = arg;
+
+	(void)fd;
+	(void)what;
+	ad->turn_used = 0;
+}
+
 int
 admit_new(struct admit **ap, struct event_base *base,
     const struct admit_conf *conf, admit_ready_fn ready, void *arg)
@@ -373,7 +397,10 @@ admit_new(struct admit **ap, struct event_base *base,
 	*ap = NULL;
 	if ((ad = calloc(1, sizeof(*ad))) == NULL)
 		return ERR_ALLOC;
-	if ((ad->timer = evtimer_new(base, timer_cb, ad)) == NULL) {
+	if ((ad->timer = evtimer_new(base, timer_cb, ad)) == NULL ||
+	    (ad->turn = evtimer_new(base, turn_cb, ad)) == NULL) {
+		if (ad->timer != NULL)
+			event_free(ad->timer);
 		free(ad);
 		return ERR_ALLOC;
 	}
@@ -397,6 +424,7 @@ admit_free(struct admit *ad)
 	while ((ac = TAILQ_FIRST(&ad->q)) != NULL)
 		ac_end(ac, 0);
 	event_free(ad->timer);
+	event_free(ad->turn);
 	free(ad->rp[0].e);
 	free(ad->rp[1].e);
 	sodium_memzero(ad, sizeof(*ad));
@@ -423,9 +451,7 @@ admit_add(struct admit *ad, int fd, const struct sockaddr *sa,
 	(void)addrlim_key(sa, key, ac->addr);
 	evutil_make_socket_nonblocking(fd);
 	if (event_assign(&ac->ev, ad->base, fd, EV_READ | EV_PERSIST, read_cb,
-	    ac) != 0 || (ad->conf.priority >= 0 &&
-	    event_priority_set(&ac->ev, ad->conf.priority) != 0) ||
-	    event_add(&ac->ev, NULL) != 0) {
+	    ac) != 0 || event_add(&ac->ev, NULL) != 0) {
 		free(ac);
 		goto fail;
 	}

@@ -38,8 +38,6 @@ struct admit_conf {
 	size_t		max_conns;	/* here at once; the oldest is shed */
 	int		timeout_ms;	/* HELLO (and PROOF) due by then */
 	int		force_bits;	/* test hook: always this difficulty */
-	int		priority;	/* of its events (event_priority_set);
-					 * -1: the base's default */
 };
 
 /* A new stage in *ap, or ERR_ALLOC. */

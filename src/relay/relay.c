@@ -51,13 +51,11 @@
 #define RELAY_SHUTDOWN_MS	1500
 /* Out of descriptors: stop accepting for this long. */
 #define RELAY_ACCEPT_PAUSE_MS	1000
-/* Connections accepted in one turn of the loop at most: a flood of
- * connections waits behind the members' traffic.  Connections not yet
- * through the admission stage are read at RELAY_PRIO_LOW too: libevent
- * runs them only when no member's event is ready. */
+/* Connections accepted in one turn of the loop at most: the rest wait
+ * for the next turn, after the members' events that are ready now (a
+ * zero timer, not a lower priority, so that a busy relay still accepts:
+ * libevent never runs a lower priority while a higher one has work). */
 #define RELAY_ACCEPT_BATCH	16
-#define RELAY_NPRIO		3
-#define RELAY_PRIO_LOW		2
 #define RELAY_STATE_SUBDIR	"sotto-relay"
 /* ERROR code 9: a limit of addrlim.h was hit (too many rooms created from
  * the member's address).  Reserved for this in relaymsg.h's numbering;
@@ -156,7 +154,7 @@ struct relay {
 	struct event			*stop_timer;
 	struct event			*accept_timer;
 	struct event			*rate_timer;
-	struct event			*accept_more;	/* low priority */
+	struct event			*accept_more;	/* next turn's accepts */
 	unsigned			 accepted_turn;
 	struct event			*stats_timer;
 	struct admit_stats		 last;		/* as last logged */
@@ -899,9 +897,11 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	if (++r->accepted_turn >= RELAY_ACCEPT_BATCH && !r->accept_paused) {
 		/* Enough for this turn: go on once everything else that is
 		 * ready has run. */
+		struct timeval zero = { 0, 0 };
+
 		for (i = 0; i < r->nlev; i++)
 			evconnlistener_disable(r->lev[i]);
-		event_active(r->accept_more, 0, 0);
+		evtimer_add(r->accept_more, &zero);
 	}
 	/* Out of descriptors (our budget): the oldest silent connection
 	 * makes room, or this one goes. */
@@ -1256,12 +1256,9 @@ relay_run(const char *listen_addr, int port, const char *dir,
 		ac.max_conns = o->max_silent;
 	ac.timeout_ms = RELAY_JOIN_TIMEOUT * 1000;
 	ac.force_bits = o->puzzle_bits;
-	/* Members' traffic first: newcomers are read once it is done. */
-	ac.priority = RELAY_PRIO_LOW;
 	if (rc != 0 || (r->base = event_base_new()) == NULL ||
-	    event_base_priority_init(r->base, RELAY_NPRIO) != 0 ||
-	    (r->accept_more = event_new(r->base, -1, 0, accept_more_cb, r)) ==
-	    NULL || event_priority_set(r->accept_more, RELAY_PRIO_LOW) != 0 ||
+	    (r->accept_more = evtimer_new(r->base, accept_more_cb, r)) ==
+	    NULL ||
 	    (r->sig_int = evsignal_new(r->base, SIGINT, signal_cb, r)) ==
 	    NULL ||
 	    (r->sig_term = evsignal_new(r->base, SIGTERM, signal_cb, r)) ==
