@@ -97,6 +97,7 @@ start_servers() {
 	local tag=$1 dir=$TMP/$1
 	mkdir -p "$dir/relay" "$dir/conf.d"
 	"$SOTTO" relay --listen 127.0.0.1 --port 0 --state-dir "$dir/relay" \
+	    --max-per-address 0 --member-rate 0 \
 	    2>"$dir/relay.log" &
 	relay_pid=$!
 	RELAY_PORT=$(wait_for "$dir/relay.log" \

@@ -9,6 +9,7 @@
 
 #include "buf.h"
 #include "chan.h"
+#include "cookie.h"
 #include "cpace.h"
 #include "err.h"
 #include "frame.h"
@@ -92,6 +93,7 @@ struct chan {
 	enum chan_role		 role;
 	enum chan_state		 state;
 	int			 sent_close;
+	int			 challenged;	/* a CHALLENGE was answered */
 	uint32_t		 tx_since_rekey;
 	struct chan_hs		*hs;	/* NULL once confirmed or failed */
 	/* The two record streams: ordinary memory, wiped when the channel
@@ -920,6 +922,37 @@ on_record(struct chan *c, const struct frame *fr, struct buf *app,
 	}
 }
 
+/*
+ * Client: a busy server's CHALLENGE (PROTOCOL §5.9) in, PROOF out; still
+ * waiting for SHARE_A.  Once per handshake, and outside the transcript:
+ * it carries nothing the keys depend on.
+ */
+static int
+on_challenge(struct chan *c, const struct frame *fr, struct buf *out)
+{
+	struct cookie_challenge ch;
+	struct cookie_proof pr;
+	int r;
+
+	if ((r = cookie_parse_challenge(&ch, fr->payload, fr->len)) != 0)
+		return r;
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	/* A fuzzer's CHALLENGE must not cost it seconds a run. */
+	if (ch.bits > 8)
+		return ERR_RETRY_LATER;
+#endif
+	memset(&pr, 0, sizeof(pr));
+	pr.window = ch.window;
+	pr.bits = ch.bits;
+	memcpy(pr.cookie, ch.cookie, COOKIE_BYTES);
+	if ((r = puzzle_solve(ch.cookie, ch.bits, pr.solution)) != 0)
+		return r;
+	if ((r = cookie_put_proof(out, &pr)) != 0)
+		return r;
+	c->challenged = 1;
+	return 0;
+}
+
 static int
 on_abort(struct chan *c, struct buf *in_payload)
 {
@@ -1001,6 +1034,12 @@ check_handshake_len(const uint8_t hdr[FRAME_HDR_LEN])
 	case FRAME_CONFIRM_A:
 		want = CONFIRM_A_LEN;
 		break;
+	case FRAME_CHALLENGE:
+		want = COOKIE_CHALLENGE_LEN;
+		break;
+	case FRAME_PROOF:
+		want = COOKIE_PROOF_LEN;
+		break;
 	case FRAME_RESUME_HELLO:
 		want = RESUME_HELLO_LEN;
 		break;
@@ -1077,12 +1116,19 @@ chan_feed(struct chan *c, struct buf *in, struct buf *out, struct buf *app,
 		r = c->state == ST_CLIENT_WAIT_CONFIRM_A ?
 		    on_confirm_a(c, &fr, &payload, out) : ERR_STATE;
 		break;
+	case FRAME_CHALLENGE:
+		r = c->state == ST_CLIENT_WAIT_SHARE_A && !c->challenged ?
+		    on_challenge(c, &fr, out) : ERR_STATE;
+		break;
 	case FRAME_ABORT:
 		r = on_abort(c, &payload);
 		break;
 	case FRAME_RECORD:
 		r = (c->state == ST_WAIT_IDENTITY || c->state == ST_OPEN) ?
 		    on_record(c, &fr, app, ev) : ERR_STATE;
+		break;
+	case FRAME_PROOF:	/* the relay's admission takes these */
+		r = ERR_STATE;
 		break;
 	default:
 		r = ERR_TYPE;	/* frame_parse knows no other type */

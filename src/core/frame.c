@@ -13,6 +13,8 @@ frame_type_known(uint8_t type)
 	case FRAME_SHARE_A:
 	case FRAME_SHARE_B:
 	case FRAME_CONFIRM_A:
+	case FRAME_CHALLENGE:
+	case FRAME_PROOF:
 	case FRAME_RESUME_HELLO:
 	case FRAME_RESUME_ACCEPT:
 	case FRAME_RESUME_CONFIRM:

@@ -32,6 +32,9 @@ enum frame_type {
 	FRAME_SHARE_A = 0x02,	/* server -> client: nonce, CPace Ya */
 	FRAME_SHARE_B = 0x03,	/* client -> server: Yb, stream header, tag */
 	FRAME_CONFIRM_A = 0x04,	/* server -> client: stream header, tag */
+	FRAME_CHALLENGE = 0x05,	/* server -> client, instead of SHARE_A under
+				 * load: cookie, puzzle (cookie.h) */
+	FRAME_PROOF = 0x06,	/* client -> server: the puzzle's solution */
 	FRAME_RESUME_HELLO = 0x08,	/* client -> server: sid, nonce, X, tag */
 	FRAME_RESUME_ACCEPT = 0x09,	/* server -> client: nonce, X, header, tag */
 	FRAME_RESUME_CONFIRM = 0x0a,	/* client -> server: header, tag */

@@ -301,6 +301,14 @@ struct conn *
 conn_new(struct event_base *base, int fd, const struct chan_params *params,
     const struct conn_timing *t, const struct conn_cbs *cbs, void *arg)
 {
+	return conn_new_input(base, fd, params, t, cbs, arg, NULL, 0);
+}
+
+struct conn *
+conn_new_input(struct event_base *base, int fd,
+    const struct chan_params *params, const struct conn_timing *t,
+    const struct conn_cbs *cbs, void *arg, const uint8_t *pre, size_t prelen)
+{
 	struct conn *c;
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
@@ -346,6 +354,13 @@ conn_new(struct event_base *base, int fd, const struct chan_params *params,
 	if (chan_start(c->chan, &c->out) != 0 || flush_out(c) != 0)
 		goto fail;
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	if (prelen > 0) {
+		/* Read already (the relay's admission stage): handled from
+		 * the loop, as if it had just arrived. */
+		if (buf_put(&c->in, pre, prelen) != 0)
+			goto fail;
+		event_active(c->kick, 0, 0);
+	}
 	return c;
  fail:
 	conn_free(c);

@@ -58,6 +58,13 @@ struct conn_cbs {
 struct conn *conn_new(struct event_base *base, int fd,
 	    const struct chan_params *params, const struct conn_timing *t,
 	    const struct conn_cbs *cbs, void *arg);
+/* conn_new for a socket from which the first 'prelen' bytes, 'pre', have
+ * been read already (the relay's admission stage read the HELLO): they
+ * are handled before anything else the socket brings. */
+struct conn *conn_new_input(struct event_base *base, int fd,
+	    const struct chan_params *params, const struct conn_timing *t,
+	    const struct conn_cbs *cbs, void *arg, const uint8_t *pre,
+	    size_t prelen);
 /* Closes the socket and frees; NULL is a no-op.  No callback follows. */
 void	 conn_free(struct conn *c);
 

@@ -36,13 +36,16 @@
 #include <sodium.h>
 
 #include "addr.h"
+#include "admit.h"
 #include "buf.h"
 #include "chat.h"
 #include "conn.h"
 #include "err.h"
 #include "identity.h"
 #include "keyfile.h"
+#include "addrlim.h"
 #include "client.h"
+#include "cookie.h"
 #include "relay.h"
 #include "relaylog.h"
 #include "relaymsg.h"
@@ -55,6 +58,11 @@
 #define RELAY_SHUTDOWN_MS	1500
 /* Out of descriptors: stop accepting for this long. */
 #define RELAY_ACCEPT_PAUSE_MS	1000
+/* Connections accepted in one turn of the loop at most: the rest wait
+ * for the next turn, after the members' events that are ready now (a
+ * zero timer, not a lower priority, so that a busy relay still accepts:
+ * libevent never runs a lower priority while a higher one has work). */
+#define RELAY_ACCEPT_BATCH	16
 #define RELAY_STATE_SUBDIR	"sotto-relay"
 /* A replay keeps at most this much queued for its link at a time, well
  * under RELAY_HIGH_WATER (a replay never holds its room back), and reads
@@ -67,6 +75,10 @@
 #define RELAY_TRIM_TICKS	10
 /* Context for the keys the relay derives from its identity key. */
 #define RELAY_KDF_CTX		"sottorly"
+/* How often the rate-limited members are looked at, and idle address
+ * entries swept. */
+#define RELAY_RATE_TICK_MS	20
+#define RELAY_SWEEP_MS		10000
 
 /*
  * A test hook, left out of --help: '--misbehave ACTION:N' mistreats the
@@ -109,6 +121,11 @@ struct relay_link {
 	TAILQ_ENTRY(relay_link)	 waiting;	/* no JOIN yet: accept order */
 	TAILQ_ENTRY(relay_link)	 backed;	/* backlog: since order */
 	TAILQ_ENTRY(relay_link)	 flushq;	/* has a batch to seal */
+	TAILQ_ENTRY(relay_link)	 hsq;		/* in its handshake: age order */
+	TAILQ_ENTRY(relay_link)	 rateq;		/* paused for its rate */
+	struct addrlim_addr	*la;		/* its address's counts */
+	struct tbucket		 rate;		/* its messages (addrlim.h) */
+	int64_t			 rate_until;	/* paused until then, ms */
 	struct buf		*batch;		/* DELIVERs of this turn, or NULL */
 	struct relay_link	*reap_next;
 	int64_t			 deadline;	/* JOIN due, monotonic ms */
@@ -119,6 +136,9 @@ struct relay_link {
 	uint8_t			 in_flushq;
 	uint8_t			 bye;		/* owed a SHUTDOWN notice */
 	uint8_t			 ack_due;	/* owed an ACCEPTED this turn */
+	uint8_t			 in_hs;		/* on hsq */
+	uint8_t			 rate_paused;	/* on rateq */
+	uint8_t			 rate_logged;
 };
 
 struct relay {
@@ -136,6 +156,21 @@ struct relay {
 	struct event			*flush_ev;	/* seal the batches */
 	struct event			*stop_timer;
 	struct event			*accept_timer;
+	struct event			*rate_timer;
+	struct event			*accept_more;	/* next turn's accepts */
+	unsigned			 accepted_turn;
+	struct event			*stats_timer;
+	struct admit_stats		 last;		/* as last logged */
+	unsigned			 stats_ticks;
+	struct addrlim			*lim;
+	struct admit			*adm;
+	size_t				 fd_budget;	/* connections, at most */
+	uint32_t			 member_rate;	/* 0: no limit */
+	uint64_t			 refused;	/* at accept, over a limit */
+	uint64_t			 refused_logged;
+	TAILQ_HEAD(, relay_link)	 hsq;
+	TAILQ_HEAD(, relay_link)	 rateq;
+	size_t				 nhs;
 	LIST_HEAD(, relay_link)		 links;
 	TAILQ_HEAD(, relay_link)	 waiting;
 	TAILQ_HEAD(, relay_link)	 backed;
@@ -153,7 +188,11 @@ struct relay {
 	int				 log_failing;	/* last commit failed */
 };
 
-/* What `sotto relay` was asked for. */
+/* What `sotto relay` was asked for.  The limits (addrlim.h has the
+ * defaults): two of them are test hooks, left out of --help like
+ * --misbehave: '--puzzle-bits N' challenges every HELLO at N bits, and
+ * '--max-silent N' lowers the cap on connections before a valid HELLO,
+ * so that the tests see the puzzle and the shedding at a small scale. */
 struct relay_opts {
 	const char		*listen_addr;
 	int			 port;
@@ -162,6 +201,11 @@ struct relay_opts {
 	long			 hold;		/* seconds */
 	struct roomlog_limits	 lim;
 	struct relay_misbehave	 mb;
+	uint32_t		 max_per_addr;	/* --max-per-address; 0: none */
+	uint32_t		 member_rate;	/* --member-rate; 0: none */
+	int			 puzzle_bits;	/* --puzzle-bits (test hook) */
+	uint32_t		 max_silent;	/* --max-silent (test hook);
+						 * 0: default */
 };
 
 static struct relay_link *
@@ -204,7 +248,8 @@ pause_one(struct rroom_member *m, void *arg)
 {
 	struct relay_link *l = link_of(m);
 
-	if (l->state == LINK_MEMBER)
+	/* One held for its rate stays held (rate_timer_cb lets it go). */
+	if (l->state == LINK_MEMBER && !l->rate_paused)
 		conn_pause(l->c, *(const int *)arg);
 }
 
@@ -274,6 +319,30 @@ static void	link_flush(struct relay_link *);
 static void	batch_drop(struct relay_link *);
 static void	link_pump(struct relay_link *);
 
+/* l's handshake is over: established, or the link is ending. */
+static void
+link_hs_done(struct relay_link *l)
+{
+	struct relay *r = l->r;
+
+	if (!l->in_hs)
+		return;
+	l->in_hs = 0;
+	TAILQ_REMOVE(&r->hsq, l, hsq);
+	r->nhs--;
+	addrlim_handshake_done(l->la);
+	admit_set_load(r->adm, r->nhs, ADDRLIM_MAX_HANDSHAKES);
+}
+
+static void
+rate_remove(struct relay_link *l)
+{
+	if (!l->rate_paused)
+		return;
+	l->rate_paused = 0;
+	TAILQ_REMOVE(&l->r->rateq, l, rateq);
+}
+
 /* The one teardown path: mark, and free from reap_cb. */
 static void
 link_end(struct relay_link *l)
@@ -284,6 +353,8 @@ link_end(struct relay_link *l)
 		return;
 	l->state = LINK_DEAD;
 	waiting_remove(r, l);
+	link_hs_done(l);
+	rate_remove(l);
 	l->reap_next = r->reap;
 	r->reap = l;
 	event_active(r->reap_ev, 0, 0);
@@ -330,6 +401,7 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 		rroom_cut(r->hub, &l->m, now_ms());
 		LIST_REMOVE(l, all);
 		r->nlinks--;
+		addrlim_release(l->la);
 		conn_free(l->c);
 		free(l);
 	}
@@ -671,8 +743,70 @@ link_established(struct conn *c, void *arg)
 	struct relay_link *l = arg;
 
 	(void)c;
+	link_hs_done(l);
+	tbucket_init(&l->rate, l->r->member_rate * ADDRLIM_MEMBER_BURST_S,
+	    now_ms());
 	if (l->state == LINK_HANDSHAKE)
 		l->state = LINK_WAIT_JOIN;
+}
+
+/*
+ * Charges l for a message of len bytes (addrlim.h): a member in debt is
+ * not read from until it is paid off, so a flood slows its sender down
+ * and nobody else.  Nothing is dropped.
+ */
+static void
+link_rate(struct relay_link *l, size_t len)
+{
+	struct relay *r = l->r;
+	struct timeval tv;
+	int64_t now = now_ms(), wait;
+
+	if (r->member_rate == 0 || l->rate_paused)
+		return;
+	wait = tbucket_charge(&l->rate, r->member_rate,
+	    r->member_rate * ADDRLIM_MEMBER_BURST_S,
+	    1 + (uint32_t)(len / ADDRLIM_MSG_BYTES), now);
+	if (wait == 0)
+		return;
+	if (!l->rate_logged)
+		relay_log(RELAY_LOG_WARN, "%s: member %lu over its message "
+		    "rate (%u a second): slowed down", conn_peer_addr(l->c),
+		    (unsigned long)l->m.id, (unsigned)r->member_rate);
+	l->rate_logged = 1;
+	l->rate_paused = 1;
+	l->rate_until = now + wait;
+	TAILQ_INSERT_TAIL(&r->rateq, l, rateq);
+	conn_pause(l->c, 1);
+	if (!evtimer_pending(r->rate_timer, NULL)) {
+		ms_to_tv(RELAY_RATE_TICK_MS, &tv);
+		evtimer_add(r->rate_timer, &tv);
+	}
+}
+
+static void
+rate_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct relay_link *l, *next;
+	struct timeval tv;
+	int64_t now = now_ms();
+
+	(void)fd;
+	(void)what;
+	for (l = TAILQ_FIRST(&r->rateq); l != NULL; l = next) {
+		next = TAILQ_NEXT(l, rateq);
+		if (l->rate_until > now)
+			continue;
+		rate_remove(l);
+		/* Unless its room is being held back meanwhile. */
+		if (l->state == LINK_MEMBER && rroom_busy_add(&l->m, 0) == 0)
+			conn_pause(l->c, 0);
+	}
+	if (!TAILQ_EMPTY(&r->rateq)) {
+		ms_to_tv(RELAY_RATE_TICK_MS, &tv);
+		evtimer_add(r->rate_timer, &tv);
+	}
 }
 
 static const char *
@@ -685,8 +819,27 @@ error_name(uint8_t code)
 	case RELAYMSG_ERR_ROOM_FULL:	return "room full";
 	case RELAYMSG_ERR_NO_MEMBER:	return "no such member";
 	case RELAYMSG_ERR_NO_SEAT:	return "no such seat";
+	case RELAYMSG_ERR_RATE:		return "over a limit";
 	}
 	return "refused";
+}
+
+/* Too many rooms created from l's address: ERROR 9, and l goes (taking
+ * the room it made with it, as its only member). */
+static void
+link_refuse_room(struct relay_link *l)
+{
+	struct buf b;
+
+	relay_log(RELAY_LOG_WARN, "%s: too many rooms created from this "
+	    "address (%d a minute): closing", conn_peer_addr(l->c),
+	    ADDRLIM_ROOMS_PER_MIN);
+	buf_init(&b, 128);
+	if (relaymsg_put_error(&b, RELAYMSG_ERR_RATE, "too many rooms "
+	    "created from your address; try again later") == 0)
+		link_send(l, buf_ptr(&b), buf_len(&b));
+	buf_release(&b);
+	link_close(l);
 }
 
 static void
@@ -695,10 +848,14 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	struct relay_link *l = arg;
 	struct relay *r = l->r;
 	uint8_t code;
+	size_t rooms;
 	int rc;
 
 	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
 		return;
+	if (l->state == LINK_MEMBER)
+		link_rate(l, len);
+	rooms = rroom_hub_rooms(r->hub);
 	rc = rroom_input(r->hub, &l->m, p, len, &code);
 	if (l->m.ack) {
 		l->m.ack = 0;
@@ -709,6 +866,12 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		if (l->state == LINK_WAIT_JOIN && l->m.room != NULL) {
 			waiting_remove(r, l);
 			l->state = LINK_MEMBER;
+			/* Its JOIN made a room: one of its address's. */
+			if (rroom_hub_rooms(r->hub) > rooms &&
+			    addrlim_room(r->lim, l->la, now_ms()) != 0) {
+				link_refuse_room(l);
+				return;
+			}
 			/* Into a room that is being held back. */
 			if (rroom_busy_add(&l->m, 0) > 0)
 				conn_pause(c, 1);
@@ -817,24 +980,25 @@ join_timer_cb(evutil_socket_t fd, short what, void *arg)
 
 /* --- accepting ------------------------------------------------------------ */
 
+/* The admission stage (admit.h) let a connection through: its link and
+ * channel are made now, and the HELLO it sent is handed to the channel. */
 static void
-accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
-    int salen, void *arg)
+admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
+    struct addrlim_addr *la, int64_t accepted)
 {
 	struct relay *r = arg;
 	struct chan_params cp;
-	struct relay_link *l;
-	char addr[ADDR_STRLEN];
+	struct relay_link *l, *old;
 	int64_t now;
 
-	(void)lev;
-	addr_format(sa, (socklen_t)salen, addr, sizeof(addr));
+	(void)accepted;
 	if (r->stopping || (l = calloc(1, sizeof(*l))) == NULL) {
 		close(fd);
-		return;
+		goto fail;
 	}
 	rroom_member_init(&l->m);
 	l->r = r;
+	l->la = la;
 	l->state = LINK_HANDSHAKE;
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_SERVER;
@@ -843,22 +1007,125 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 	cp.identity = r->id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
 	cp.context_len = sizeof(RELAY_LINK_CONTEXT) - 1;
-	if ((l->c = conn_new(r->base, fd, &cp, &r->timing, &link_cbs,
-	    l)) == NULL) {
-		relay_log(RELAY_LOG_WARN, "%s: cannot set up the connection "
-		    "(out of memory)", addr);
+	if ((l->c = conn_new_input(r->base, fd, &cp, &r->timing, &link_cbs,
+	    l, hello, ADMIT_HELLO_LEN)) == NULL) {
+		relay_log(RELAY_LOG_WARN, "cannot set up a connection (out of "
+		    "memory)");
 		free(l);
-		return;
+		goto fail;
 	}
 	LIST_INSERT_HEAD(&r->links, l, all);
 	r->nlinks++;
 	now = now_ms();
+	/* JOIN is due 10 s after the HELLO (which was due 10 s after the
+	 * connection): the waiting list stays in deadline order. */
 	l->deadline = now + RELAY_JOIN_TIMEOUT * 1000;
 	TAILQ_INSERT_TAIL(&r->waiting, l, waiting);
 	l->is_waiting = 1;
 	join_timer_arm(r, now);
-	relay_log(RELAY_LOG_INFO, "%s: connected (%zu connections)", addr,
-	    r->nlinks);
+	TAILQ_INSERT_TAIL(&r->hsq, l, hsq);
+	l->in_hs = 1;
+	r->nhs++;
+	if (r->nhs > ADDRLIM_MAX_HANDSHAKES) {
+		/* The oldest handshake makes room for the newest. */
+		old = TAILQ_FIRST(&r->hsq);
+		relay_log(RELAY_LOG_WARN, "%s: %d handshakes under way: "
+		    "dropping the oldest", conn_peer_addr(old->c),
+		    ADDRLIM_MAX_HANDSHAKES);
+		link_end(old);
+	}
+	admit_set_load(r->adm, r->nhs, ADDRLIM_MAX_HANDSHAKES);
+	relay_log(RELAY_LOG_INFO, "%s: connected (%zu connections)",
+	    conn_peer_addr(l->c), r->nlinks);
+	return;
+ fail:
+	addrlim_handshake_done(la);
+	addrlim_release(la);
+}
+
+/*
+ * A new connection costs nothing but its descriptor and admit.c's small
+ * struct until it has sent a valid HELLO: no channel, no guarded memory.
+ * Over its address's limits it is refused at once.
+ */
+static void
+accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct relay *r = arg;
+	struct addrlim_addr *la;
+	int64_t now = now_ms();
+	int i;
+
+	(void)lev;
+	(void)salen;
+	if (r->stopping) {
+		close(fd);
+		return;
+	}
+	if (++r->accepted_turn >= RELAY_ACCEPT_BATCH && !r->accept_paused) {
+		/* Enough for this turn: go on once everything else that is
+		 * ready has run. */
+		struct timeval zero = { 0, 0 };
+
+		for (i = 0; i < r->nlev; i++)
+			evconnlistener_disable(r->lev[i]);
+		evtimer_add(r->accept_more, &zero);
+	}
+	/* Out of descriptors (our budget): the oldest silent connection
+	 * makes room, or this one goes. */
+	if (r->nlinks + admit_count(r->adm) >= r->fd_budget &&
+	    !admit_shed_oldest(r->adm)) {
+		r->refused++;
+		close(fd);
+		return;
+	}
+	if ((la = addrlim_get(r->lim, sa, now)) == NULL) {
+		close(fd);
+		return;
+	}
+	if (addrlim_admit(r->lim, la) != 0) {
+		r->refused++;
+		admit_send_abort(fd, CHAN_ABORT_RETRY);
+		close(fd);
+		return;
+	}
+	(void)admit_add(r->adm, fd, sa, la, now);
+}
+
+/* Once a second: what the admission did, if anything; and now and then
+ * the address entries nobody uses any more are let go. */
+static void
+stats_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	struct admit_stats st;
+	struct timeval tv;
+	int64_t now = now_ms();
+
+	(void)fd;
+	(void)what;
+	admit_get_stats(r->adm, &st);
+	if (r->refused != r->refused_logged || st.challenges != r->last.challenges ||
+	    st.shed != r->last.shed || st.bad != r->last.bad)
+		relay_log(RELAY_LOG_INFO, "admission: %llu refused over a "
+		    "limit, %llu shed, %llu silent too long, %llu challenged "
+		    "(difficulty now %u bits), %llu proofs, %llu bad; %zu "
+		    "waiting, %zu handshakes",
+		    (unsigned long long)(r->refused - r->refused_logged),
+		    (unsigned long long)(st.shed - r->last.shed),
+		    (unsigned long long)(st.timeouts - r->last.timeouts),
+		    (unsigned long long)(st.challenges - r->last.challenges),
+		    (unsigned)admit_bits(r->adm, now),
+		    (unsigned long long)(st.proofs - r->last.proofs),
+		    (unsigned long long)(st.bad - r->last.bad),
+		    admit_count(r->adm), r->nhs);
+	r->refused_logged = r->refused;
+	r->last = st;
+	if (++r->stats_ticks % (RELAY_SWEEP_MS / 1000) == 0)
+		(void)addrlim_sweep(r->lim, now);
+	ms_to_tv(1000, &tv);
+	evtimer_add(r->stats_timer, &tv);
 }
 
 static void
@@ -871,6 +1138,21 @@ accept_resume_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	r->accept_paused = 0;
 	if (r->stopping)
+		return;
+	for (i = 0; i < r->nlev; i++)
+		evconnlistener_enable(r->lev[i]);
+}
+
+static void
+accept_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+	int i;
+
+	(void)fd;
+	(void)what;
+	r->accepted_turn = 0;
+	if (r->accept_paused || r->stopping)
 		return;
 	for (i = 0; i < r->nlev; i++)
 		evconnlistener_enable(r->lev[i]);
@@ -976,14 +1258,15 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 
 /* --- setup ----------------------------------------------------------------- */
 
-/* As many descriptors as we are allowed: each member is one. */
-static void
+/* As many descriptors as we are allowed: each member is one.  Returns
+ * the limit in force (0 if unknown). */
+static size_t
 raise_nofile(void)
 {
 	struct rlimit rl;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
-		return;
+		return 0;
 	if (rl.rlim_cur != rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
@@ -993,9 +1276,12 @@ raise_nofile(void)
 			(void)setrlimit(RLIMIT_NOFILE, &rl);
 		}
 	}
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
-		relay_log(RELAY_LOG_INFO, "open file limit %llu",
-		    (unsigned long long)rl.rlim_cur);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+		return 0;
+	relay_log(RELAY_LOG_INFO, "open file limit %llu",
+	    (unsigned long long)rl.rlim_cur);
+	return rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > SIZE_MAX ?
+	    SIZE_MAX : (size_t)rl.rlim_cur;
 }
 
 /* $XDG_STATE_HOME/sotto-relay, or ~/.local/state/sotto-relay. */
@@ -1160,6 +1446,9 @@ relay_run(const struct relay_opts *o)
 	struct relay *r;
 	struct relay_link *l;
 	struct timeval tv;
+	struct addrlim_conf lc;
+	struct admit_conf ac;
+	size_t nofile;
 	int rc, created = 0, status = EXIT_CONN;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL) {
@@ -1172,6 +1461,9 @@ relay_run(const struct relay_opts *o)
 	TAILQ_INIT(&r->flushq);
 	r->mb = o->mb;
 	buf_init(&r->ackmsg, 16);
+	TAILQ_INIT(&r->hsq);
+	TAILQ_INIT(&r->rateq);
+	r->member_rate = o->member_rate;
 	r->timing = timing;
 	r->timing.handshake = RELAY_JOIN_TIMEOUT;
 	if ((rc = keyfile_load_or_create(o->dir, &r->id, &created)) != 0) {
@@ -1185,13 +1477,30 @@ relay_run(const struct relay_opts *o)
 		relay_log(RELAY_LOG_INFO, "created a new relay key in %s/%s",
 		    o->dir, KEYFILE_NAME);
 	log_fingerprint(r->id);
-	raise_nofile();
+	/* Every connection is a descriptor: keep some for the rest. */
+	nofile = raise_nofile();
+	r->fd_budget = nofile == 0 ? 1024 : nofile > 2 * ADDRLIM_FD_RESERVE ?
+	    nofile - ADDRLIM_FD_RESERVE : nofile / 2;
 	/* Records and batches come and go by the hundred thousand: keep
 	 * freed memory in the process instead of handing pages back to the
 	 * kernel and faulting them in again a moment later. */
 	mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
 	mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+	memset(&lc, 0, sizeof(lc));
+	lc.max_conns = o->max_per_addr;
+	lc.max_pending = o->max_per_addr == 0 ? 0 : ADDRLIM_ADDR_PENDING;
+	lc.rooms_rate = ADDRLIM_ROOMS_PER_MIN;
+	lc.rooms_burst = ADDRLIM_ROOMS_BURST;
+	memset(&ac, 0, sizeof(ac));
+	ac.max_conns = r->fd_budget < ADDRLIM_MAX_SILENT ? r->fd_budget :
+	    ADDRLIM_MAX_SILENT;
+	if (o->max_silent > 0 && o->max_silent < ac.max_conns)
+		ac.max_conns = o->max_silent;
+	ac.timeout_ms = RELAY_JOIN_TIMEOUT * 1000;
+	ac.force_bits = o->puzzle_bits;
 	if ((r->base = event_base_new()) == NULL ||
+	    (r->accept_more = evtimer_new(r->base, accept_more_cb, r)) ==
+	    NULL ||
 	    (r->sig_int = evsignal_new(r->base, SIGINT, signal_cb, r)) ==
 	    NULL ||
 	    (r->sig_term = evsignal_new(r->base, SIGTERM, signal_cb, r)) ==
@@ -1209,7 +1518,12 @@ relay_run(const struct relay_opts *o)
 	    (r->stop_timer = evtimer_new(r->base, stop_timer_cb, r)) ==
 	    NULL ||
 	    (r->accept_timer = evtimer_new(r->base, accept_resume_cb, r)) ==
-	    NULL) {
+	    NULL ||
+	    (r->rate_timer = evtimer_new(r->base, rate_timer_cb, r)) == NULL ||
+	    (r->stats_timer = evtimer_new(r->base, stats_timer_cb, r)) ==
+	    NULL ||
+	    addrlim_new(&r->lim, &lc) != 0 ||
+	    admit_new(&r->adm, r->base, &ac, admitted_cb, r) != 0) {
 		relay_log(RELAY_LOG_ERROR, "out of memory");
 		goto out;
 	}
@@ -1218,8 +1532,17 @@ relay_run(const struct relay_opts *o)
 	if (r->mb.action != MB_NONE)
 		relay_log(RELAY_LOG_WARN, "test mode: DELIVER #%lu will be "
 		    "mistreated (--misbehave)", r->mb.n);
+	if (o->puzzle_bits > 0)
+		relay_log(RELAY_LOG_WARN, "test mode: every HELLO is "
+		    "challenged at %d bits (--puzzle-bits)", o->puzzle_bits);
+	relay_log(RELAY_LOG_INFO, "limits: %u connections per address "
+	    "(%u handshakes), %u messages a second per member, %zu "
+	    "connections in all", (unsigned)lc.max_conns,
+	    (unsigned)lc.max_pending, (unsigned)r->member_rate, r->fd_budget);
 	if (relay_listen(r, o->listen_addr, o->port) != 0)
 		goto out;
+	ms_to_tv(1000, &tv);
+	evtimer_add(r->stats_timer, &tv);
 	evsignal_add(r->sig_int, NULL);
 	evsignal_add(r->sig_term, NULL);
 	ms_to_tv(RELAY_TICK_MS, &tv);
@@ -1242,6 +1565,14 @@ relay_run(const struct relay_opts *o)
 	}
 	while (r->nlev > 0)
 		evconnlistener_free(r->lev[--r->nlev]);
+	admit_free(r->adm);
+	addrlim_free(r->lim);
+	if (r->rate_timer != NULL)
+		event_free(r->rate_timer);
+	if (r->accept_more != NULL)
+		event_free(r->accept_more);
+	if (r->stats_timer != NULL)
+		event_free(r->stats_timer);
 	if (r->sig_int != NULL)
 		event_free(r->sig_int);
 	if (r->sig_term != NULL)
@@ -1296,13 +1627,18 @@ relay_usage(FILE *f)
 	    "  --log-max-age SECONDS  and none older (default %d)\n"
 	    "  --fingerprint     print the relay's public key (64 hex digits)\n"
 	    "                    and exit; it is created if missing\n"
+	    "  --max-per-address N  connections from one IPv4 address or IPv6\n"
+	    "                    /64 (default %d; 0: no per-address limit)\n"
+	    "  --member-rate N   messages a second a member may send, after a\n"
+	    "                    burst of %d s worth (default %d; 0: no limit)\n"
 	    "\n"
 	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
 	    "levels info, warn, error).  The first lines give the relay key's\n"
 	    "fingerprint, which invitations carry, and the listening addresses.\n",
 	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR,
 	    RELAY_DEFAULT_HOLD, ROOMLOG_DEFAULT_EVENTS,
-	    (unsigned long long)ROOMLOG_DEFAULT_BYTES, ROOMLOG_DEFAULT_AGE);
+	    (unsigned long long)ROOMLOG_DEFAULT_BYTES, ROOMLOG_DEFAULT_AGE,
+	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST_S, ADDRLIM_MEMBER_RATE);
 }
 
 /* A decimal count in [lo, hi], for the flags. */
@@ -1388,6 +1724,10 @@ relay_main(int argc, char **argv)
 		{ "log-max-bytes", required_argument, NULL, 'B' },
 		{ "log-max-age", required_argument, NULL, 'A' },
 		{ "misbehave", required_argument, NULL, 'M' },
+		{ "max-per-address", required_argument, NULL, 'a' },
+		{ "member-rate", required_argument, NULL, 'R' },
+		{ "puzzle-bits", required_argument, NULL, 'P' },
+		{ "max-silent", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1402,6 +1742,8 @@ relay_main(int argc, char **argv)
 	o.lim.max_events = ROOMLOG_DEFAULT_EVENTS;
 	o.lim.max_bytes = ROOMLOG_DEFAULT_BYTES;
 	o.lim.max_age = ROOMLOG_DEFAULT_AGE;
+	o.max_per_addr = ADDRLIM_ADDR_CONNS;
+	o.member_rate = ADDRLIM_MEMBER_RATE;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "l:p:s:fh", opts, NULL)) != -1) {
@@ -1454,11 +1796,32 @@ relay_main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'a':
+		case 'R':
+		case 'P':
+		case 'S':
+			if (parse_count(optarg, 0, ch == 'P' ? PUZZLE_MAX_BITS :
+			    1000000, &v) != 0) {
+				fprintf(stderr, "sotto: bad --%s '%s'\n",
+				    ch == 'a' ? "max-per-address" : ch == 'R' ?
+				    "member-rate" : ch == 'P' ? "puzzle-bits" :
+				    "max-silent", optarg);
+				return EXIT_USAGE;
+			}
+			if (ch == 'a')
+				o.max_per_addr = (uint32_t)v;
+			else if (ch == 'R')
+				o.member_rate = (uint32_t)v;
+			else if (ch == 'P')
+				o.puzzle_bits = (int)v;
+			else
+				o.max_silent = (uint32_t)v;
+			break;
 		case 'h':
 			relay_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpsHEBAM", relay_usage);
+			return cli_bad_option(argv, "lpsHEBAMaRPS", relay_usage);
 		}
 	}
 	if (optind != argc)

@@ -6,8 +6,8 @@ cutting the byte stream into sotto frames, and applies one attack to one
 chosen frame.
 
 Frame: u8 version (1), u8 type, u32 big-endian payload length, payload.
-Types: 0x01-0x04 handshake, 0x08-0x0a resumption, 0x0f abort, 0x10
-encrypted record.
+Types: 0x01-0x04 handshake, 0x05-0x06 challenge and proof, 0x08-0x0a
+resumption, 0x0f abort, 0x10 encrypted record.
 
     proxy.py --connect 127.0.0.1:PORT [--listen-port 0]
              [--action none|flip|replay|swap|reflect|drop|stall|cut]
@@ -47,7 +47,7 @@ import sys
 import time
 
 HDR = 6
-KNOWN = {0x01, 0x02, 0x03, 0x04, 0x08, 0x09, 0x0a, 0x0f, 0x10}
+KNOWN = {0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x08, 0x09, 0x0a, 0x0f, 0x10}
 MAX_PAYLOAD = 65536 + 1 + 17
 
 
