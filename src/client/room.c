@@ -1022,7 +1022,8 @@ relay_error(struct room *r, const struct relaymsg *m)
 		return;		/* a cut like any other: we come back */
 	}
 	fatal = !r->welcomed || m->code == RELAYMSG_ERR_SHUTDOWN ||
-	    m->code == RELAYMSG_ERR_PROTOCOL || m->code == RELAYMSG_ERR_TIMEOUT;
+	    m->code == RELAYMSG_ERR_PROTOCOL || m->code == RELAYMSG_ERR_TIMEOUT ||
+	    m->code == RELAYMSG_ERR_RATE;
 	switch (m->code) {
 	case RELAYMSG_ERR_NAME_TAKEN:
 		term_error(r->term, "the name is already taken in this room: "
@@ -1042,6 +1043,10 @@ relay_error(struct room *r, const struct relaymsg *m)
 		break;
 	case RELAYMSG_ERR_NO_SEAT:
 		term_error(r->term, "the relay refused to resume our seat");
+		break;
+	case RELAYMSG_ERR_RATE:
+		term_error(r->term, "the relay refuses: too many rooms were "
+		    "created from your address; try again later");
 		break;
 	default:
 		term_error(r->term, "the relay reports an error (code %u)",

@@ -325,7 +325,7 @@ def scenario(t):
         p.close_stdin()
         p.expect_exit(0, why="room %d of 20" % i)
     p, _ = t.room_new(t.party("r20"), port5, wait=False)
-    p.wait_stderr("code 9", timeout=10)
+    p.wait_stderr("too many rooms were created from your address", timeout=10)
     p.expect_exit(4, why="the 21st room from one address")
     relay5.wait_stderr("too many rooms")
     t.check(relay.alive() and relay3.alive() and relay4.alive(), "a relay died")
