@@ -235,7 +235,7 @@ static void
 on_info(struct chat *ch, const struct msg *m)
 {
 	const uint8_t *pk = chan_peer_identity(conn_chan(ch->conn));
-	char tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_TAG_LEN + 1], pinned[PEERS_NAME_MAX + 1];
 	int status = 0, r;
 
 	memcpy(ch->peer, m->data, m->len);
@@ -250,7 +250,9 @@ on_info(struct chat *ch, const struct msg *m)
 	ch->peer_color = chat_key_color(pk);
 	identity_safety_number(ch->safety, ch->s->id->pk, pk);
 	identity_tag(tag, pk);
-	if ((r = peers_check(ch->s->peers_path, ch->peer, pk, &status)) != 0) {
+	/* By lookalike: pinned is the entry's name (known_peers.h). */
+	if ((r = peers_check_like(ch->s->peers_path, ch->peer, pk, &status,
+	    pinned)) != 0) {
 		term_error(ch->term, "cannot read %s: %s", ch->s->peers_path,
 		    err_str(r));
 		hang_up(ch, EXIT_CONN, 0);
@@ -277,7 +279,7 @@ on_info(struct chat *ch, const struct msg *m)
 		if (!term_interactive(ch->term)) {
 			term_error(ch->term, "refusing the connection (line "
 			    "mode); remove %s's line from %s to accept the new "
-			    "key", ch->peer, ch->s->peers_path);
+			    "key", pinned, ch->s->peers_path);
 			hang_up(ch, EXIT_IDENTITY, MSG_REFUSE_KEY_CHANGED);
 			return;
 		}
