@@ -13,7 +13,13 @@ an open room with alice and bob, mallory re-announces herself as "alice"
 without asking the relay, then speaks.  bob and alice each refuse the
 rename (an error naming the relay-confirmed /nick), never show "member
 N is now known as alice", and show her message under her old name
-("mallory: hello from alice"), never as "alice: ...".
+("mallory: hello from alice"), never as "alice: ...".  (3) finding 6,
+members' side (a relay refuses the name, so eve joins it as "eve" and
+announces herself to the members as "јое", Cyrillic letters that look
+like the present "joe"): bob and joe both warn that the names look alike,
+and in line mode bob shows both with their 48-bit key tags
+("јое~xxxx-xxxx-xxxx: ...", "joe~xxxx-xxxx-xxxx: ...") while both are
+there, and joe's lines bare again ("joe: ...") once eve has left.
 """
 import os
 import re
@@ -21,11 +27,11 @@ import re
 import sotto_harness as h
 
 
-def tool(t, *args):
+def tool(t, *args, stdin=False):
     path = os.path.join(os.environ.get("SOTTO_TOOLS_DIR", os.path.join(
         os.path.dirname(t.bin), "tests", "tools")), "evil_member")
     t.check(os.access(path, os.X_OK), "no evil_member tool at %s" % path)
-    return t.spawn("evil(%s)" % args[2], [path] + list(args), t.env(t.tmp), stdin=False)
+    return t.spawn("evil(%s)" % args[2], [path] + list(args), t.env(t.tmp), stdin=stdin)
 
 
 def knock_flood(t):
@@ -67,9 +73,35 @@ def rename_takeover(t):
         p.expect_exit(h.EXIT_OK)
 
 
+JOE_CYR = "\u0458\u043e\u0435"		# ј о е, looks like "joe"
+TAGGED = r"~[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}"
+
+
+def lookalike_present(t):
+    relay, port = t.relay()
+    j, inv, b = h.room_of_two(t, port, first="joe")
+    e = tool(t, j.invite_file, "eve", "announce", JOE_CYR, stdin=True)
+    e.wait_line(r"^spoke$", what="the lookalike's message")
+    b.wait_line(r"^%s%s: hello, I am %s$" % (JOE_CYR, TAGGED, JOE_CYR),
+                what="the lookalike's line, with its key tag")
+    b.wait_stderr("looks like joe (member,")
+    j.wait_stderr("looks like joe (you,")
+    j.send("the real joe here")
+    b.wait_line(r"^joe%s: the real joe here$" % TAGGED, what="joe's line, tagged too")
+    e.close_stdin()
+    e.expect_exit(0, why="the announce tool")
+    b.wait_line(r"^\* %s left$" % JOE_CYR, what="the lookalike leaving")
+    j.send("alone again")
+    b.wait_line(r"^joe: alone again$", what="joe's line without a tag once alone")
+    for p in (j, b):
+        p.close_stdin()
+        p.expect_exit(h.EXIT_OK)
+
+
 def scenario(t):
     knock_flood(t)
     rename_takeover(t)
+    lookalike_present(t)
 
 
 h.main(scenario, budget=90)

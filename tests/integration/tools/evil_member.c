@@ -15,6 +15,12 @@
  *       then says "hello from NEW", prints "renamed", and leaves 1 s
  *       later.
  *
+ *   evil_member INVITE_FILE NAME announce NEW
+ *       (an open room) joins the relay as NAME but announces itself to
+ *       the members as NEW from the start; once a member is verified
+ *       says "hello, I am NEW", prints "spoke", and stays until its
+ *       stdin ends.
+ *
  * Exit status 0 when it did all that, 1 otherwise.  Test tool only.
  */
 #include <stdio.h>
@@ -45,7 +51,7 @@ struct evil {
 	const char		*name, *mode, *arg;
 	uint32_t		 self;
 	int			 renamed, ok;
-	struct event		*later;
+	struct event		*later, *in;
 };
 
 static void
@@ -76,6 +82,17 @@ step(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (e->g != NULL && !e->renamed && strcmp(e->mode, "announce") == 0) {
+		e->renamed = 1;
+		snprintf(text, sizeof(text), "hello, I am %s", e->arg);
+		if (group_send(e->g, GROUP_TEXT, (const uint8_t *)text,
+		    strlen(text)) != 0)
+			exit(1);
+		printf("spoke\n");
+		fflush(stdout);
+		event_add(e->in, NULL);
+		return;
+	}
 	if (e->g != NULL && !e->renamed) {
 		e->renamed = 1;
 		if (group_rename(e->g, e->arg) != 0)
@@ -104,6 +121,21 @@ g_out(void *arg, uint32_t to, const uint8_t *blob, size_t len)
 	    relaymsg_put_direct(&b, to, blob, len)) == 0)
 		send_msg(e, &b);
 	buf_release(&b);
+}
+
+/* Announce mode: stdin ended, so leave. */
+static void
+stdin_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct evil *e = arg;
+	char b[256];
+
+	(void)what;
+	if (read(fd, b, sizeof(b)) > 0)
+		return;
+	event_del(e->in);
+	e->ok = 1;
+	conn_close(e->conn);
 }
 
 static void
@@ -202,7 +234,8 @@ on_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 			return;
 		}
 		if (group_new(&e->g, e->inv.room_id, e->inv.room_secret, e->id,
-		    e->name, g_out, g_ev, e) != 0 ||
+		    strcmp(e->mode, "announce") == 0 ? e->arg : e->name,
+		    g_out, g_ev, e) != 0 ||
 		    group_start(e->g, e->self) != 0)
 			exit(1);
 		break;
@@ -263,7 +296,9 @@ main(int argc, char **argv)
 	}
 	if (identity_generate(&e.link) != 0 || identity_generate(&e.id) != 0 ||
 	    (e.base = event_base_new()) == NULL ||
-	    (e.later = evtimer_new(e.base, step, &e)) == NULL)
+	    (e.later = evtimer_new(e.base, step, &e)) == NULL ||
+	    (e.in = event_new(e.base, STDIN_FILENO, EV_READ | EV_PERSIST,
+	    stdin_cb, &e)) == NULL)
 		return 1;
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_CLIENT;
@@ -278,6 +313,7 @@ main(int argc, char **argv)
 	identity_free(e.link);
 	identity_free(e.id);
 	event_free(e.later);
+	event_free(e.in);
 	event_base_free(e.base);
 	return e.ok ? 0 : 1;
 }
