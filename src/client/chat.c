@@ -560,9 +560,8 @@ chat_set_name(struct chat_setup *s, const char *name)
 			name = "anonymous";
 	}
 	if (!peers_name_valid(name) || strlen(name) >= sizeof(s->name)) {
-		fprintf(stderr, "sotto: invalid name '%s': one word of at most "
-		    "%d bytes, no spaces or control characters\n", name,
-		    MSG_MAX_NAME);
+		fprintf(stderr, "sotto: invalid name '%s': %s\n", name,
+		    PEERS_NAME_RULE);
 		return EXIT_USAGE;
 	}
 	strcpy(s->name, name);
