@@ -310,6 +310,11 @@ test_name_valid(void **state)
 	/* Outside UTS #39's identifier profile (they were valid before). */
 	assert_false(peers_name_valid("\xf0\x9f\xa6\x8a"));	/* fox emoji */
 	assert_false(peers_name_valid("bob_2@home"));
+	/* ...but they still parse in a file an older version wrote. */
+	assert_true(peers_name_file_valid("\xf0\x9f\xa6\x8a"));
+	assert_true(peers_name_file_valid("bob_2@home"));
+	assert_false(peers_name_file_valid("two words"));
+	assert_false(peers_name_file_valid(NULL));
 	assert_true(peers_name_valid("12345678901234567890123456789012"));
 	assert_false(peers_name_valid("123456789012345678901234567890123"));
 	assert_false(peers_name_valid(NULL));
