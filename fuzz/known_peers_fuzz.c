@@ -28,7 +28,8 @@ cb(void *arg, const char *name, const uint8_t pk[PEERS_PK_BYTES],
 	size_t i;
 	int n;
 
-	if (!peers_name_valid(name))
+	/* The file's rule (older names parse), not the identifier profile. */
+	if (!peers_name_file_valid(name))
 		abort();
 	n = snprintf(line, sizeof(line), "%s ", name);
 	for (i = 0; i < PEERS_PK_BYTES; i++)

@@ -611,7 +611,7 @@ static void
 on_info(struct chat *ch, const struct msg *m)
 {
 	const uint8_t *pk = chan_peer_identity(conn_chan(ch->conn));
-	char tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_TAG_LEN + 1], pinned[PEERS_NAME_MAX + 1];
 	int status = 0, r;
 
 	memcpy(ch->peer, m->data, m->len);
@@ -626,7 +626,9 @@ on_info(struct chat *ch, const struct msg *m)
 	ch->peer_color = chat_key_color(pk);
 	identity_safety_number(ch->safety, ch->s->id->pk, pk);
 	identity_tag(tag, pk);
-	if ((r = peers_check(ch->s->peers_path, ch->peer, pk, &status)) != 0) {
+	/* By lookalike: pinned is the entry's name (known_peers.h). */
+	if ((r = peers_check_like(ch->s->peers_path, ch->peer, pk, &status,
+	    pinned)) != 0) {
 		term_error(ch->term, "cannot read %s: %s", ch->s->peers_path,
 		    err_str(r));
 		hang_up(ch, EXIT_CONN, 0);
@@ -653,7 +655,7 @@ on_info(struct chat *ch, const struct msg *m)
 		if (!term_interactive(ch->term)) {
 			term_error(ch->term, "refusing the connection (line "
 			    "mode); remove %s's line from %s to accept the new "
-			    "key", ch->peer, ch->s->peers_path);
+			    "key", pinned, ch->s->peers_path);
 			hang_up(ch, EXIT_IDENTITY, MSG_REFUSE_KEY_CHANGED);
 			return;
 		}
@@ -1008,9 +1010,8 @@ chat_set_name(struct chat_setup *s, const char *name)
 			name = "anonymous";
 	}
 	if (!peers_name_valid(name) || strlen(name) >= sizeof(s->name)) {
-		fprintf(stderr, "sotto: invalid name '%s': one word of at most "
-		    "%d bytes, no spaces or control characters\n", name,
-		    MSG_MAX_NAME);
+		fprintf(stderr, "sotto: invalid name '%s': %s\n", name,
+		    PEERS_NAME_RULE);
 		return EXIT_USAGE;
 	}
 	strcpy(s->name, name);

@@ -80,6 +80,15 @@ peers_name_valid(const char *name)
 	    names_identifier_ok((const uint8_t *)name, len);
 }
 
+int
+peers_name_file_valid(const char *name)
+{
+	if (name == NULL)
+		return 0;
+	return name_valid_bytes((const uint8_t *)name,
+	    strnlen(name, PEERS_NAME_MAX + 1));
+}
+
 static int
 hexval(uint8_t c)
 {

@@ -60,6 +60,14 @@
  * Restrictive, no default-ignorable code point, NFC).  NULL is not
  * valid. */
 int	 peers_name_valid(const char *name);
+/* 1 if name passes the byte-level rules above alone (not the identifier
+ * profile): what an entry of the file may be called, so that names
+ * pinned by older versions still parse.  NULL is not valid. */
+int	 peers_name_file_valid(const char *name);
+/* The rule, as told to a user whose name is refused. */
+#define PEERS_NAME_RULE	"one word of at most 32 bytes: letters and digits " \
+	"of one script and _ - . ' :, without spaces, symbols, emoji, " \
+	"invisible or control characters"
 
 /* Parses known_peers bytes p[0..len) (untrusted).  The whole input is
  * checked first; only if every line is well formed is cb called once

@@ -1632,8 +1632,7 @@ room_line(const char *line, size_t len, void *arg)
 		}
 		snprintf(word, sizeof(word), "%.*s", (int)(len - 6), line + 6);
 		if (!peers_name_valid(word)) {
-			term_error(r->term, "a name is one word of at most 32 "
-			    "bytes, without spaces or control characters");
+			term_error(r->term, "a name is %s", PEERS_NAME_RULE);
 			return;
 		}
 		if (r->conn == NULL || !r->welcomed) {

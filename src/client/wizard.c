@@ -74,8 +74,7 @@ wizard_main(int argc, char **argv)
 			snprintf(name, sizeof(name), "%s", login);
 		if (peers_name_valid(name))
 			break;
-		printf("A name is one word of at most 32 bytes, without "
-		    "spaces or control characters.\n");
+		printf("A name is %s.\n", PEERS_NAME_RULE);
 	}
 	if (strcmp(role, "new") == 0) {
 		struct room_door d;

@@ -153,9 +153,12 @@ put_text(struct term *t, struct buf *o, size_t cols, const uint8_t *text,
 		return;
 	}
 	buf_init(&s, TERM_OUT_MAX);
-	if (ui_sanitize(&s, text, len, 0) == 0)
-		(void)ui_wrap(o, buf_ptr(&s), buf_len(&s), cols, cols,
-		    t->cols > 0 ? (size_t)t->cols : 0);
+	/* Only a terminal a few columns wide makes the wrapped text too
+	 * big for one output line: then it goes out as it is, not lost. */
+	if (ui_sanitize(&s, text, len, 0) == 0 &&
+	    ui_wrap(o, buf_ptr(&s), buf_len(&s), cols, cols,
+	    t->cols > 0 ? (size_t)t->cols : 0) != 0)
+		(void)buf_put(o, buf_ptr(&s), buf_len(&s));
 	buf_release(&s);
 }
 

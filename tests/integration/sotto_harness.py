@@ -862,3 +862,23 @@ def wait_count(proc, regex, n, timeout=DEFAULT_WAIT, what=None):
     return proc.wait_until(lambda: count_lines(proc, regex) >= n,
                            what or "%d line(s) matching %r" % (n, regex), timeout)
 
+# -- shared by the scenarios of findings 4 to 11 --------------------------------
+
+def party_file(party, name, text):
+    """Writes text and a newline to a file (mode 0600) in party's
+    directory; returns its path (for --answer-file and the like)."""
+    path = os.path.join(party.dir, name)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text + "\n")
+    return path
+
+
+def room_of_two(t, relay_port, first="alice", second="bob"):
+    """An open room with two line-mode members who have verified each
+    other; returns (first's proc, invitation, second's proc)."""
+    a, inv = t.room_new(t.party(first), relay_port)
+    b = t.room_join(t.party(second), inv)
+    wait_in_room(b, [first])
+    wait_in_room(a, [second])
+    return a, inv, b

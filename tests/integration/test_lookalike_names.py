@@ -44,6 +44,7 @@ def scenario(t):
     join.expect_exit(h.EXIT_IDENTITY, why="mallory's lookalike name with another key")
     err = join.stderr_text()
     t.check(re.search(r"CHANGED", err), "bob: no key-change warning: %r" % err)
+    t.check("remove joe's line" in err, "bob: the refusal names the wrong pin: %r" % err)
     t.check(not any("first contact" in l for l in join.notices()),
             "bob took the lookalike for a first contact: %r" % join.lines())
     t.check(join.messages_from(JOE_CYR) == [] and join.messages_from("joe") == [],

@@ -310,6 +310,11 @@ test_name_valid(void **state)
 	/* Outside UTS #39's identifier profile (they were valid before). */
 	assert_false(peers_name_valid("\xf0\x9f\xa6\x8a"));	/* fox emoji */
 	assert_false(peers_name_valid("bob_2@home"));
+	/* ...but they still parse in a file an older version wrote. */
+	assert_true(peers_name_file_valid("\xf0\x9f\xa6\x8a"));
+	assert_true(peers_name_file_valid("bob_2@home"));
+	assert_false(peers_name_file_valid("two words"));
+	assert_false(peers_name_file_valid(NULL));
 	assert_true(peers_name_valid("12345678901234567890123456789012"));
 	assert_false(peers_name_valid("123456789012345678901234567890123"));
 	assert_false(peers_name_valid(NULL));
@@ -372,7 +377,8 @@ test_lookalike_is_changed(void **state)
 	static const char cyr[] = "\xd1\x95\xd1\x81\xd0\xbe\xd1\x80\xd0\xb5";
 	static const char planted[] =
 	    "alice " KEY_A " 1\n"
-	    "alice\xcd\x8f " KEY_B " 2\n";	/* pinned by an older sotto */
+	    "alice\xcd\x8f " KEY_B " 2\n"	/* pinned by an older sotto */
+	    "\xf0\x9f\xa6\x8a " KEY_B " 4\n";	/* an emoji: valid then */
 	char pinned[PEERS_NAME_MAX + 1], want[512];
 	uint8_t a[PEERS_PK_BYTES], b[PEERS_PK_BYTES];
 	struct tmp t;
@@ -413,8 +419,9 @@ test_lookalike_is_changed(void **state)
 	assert_int_equal(status, PEERS_NEW);
 	/* Choosing a key folds both lines into one. */
 	assert_int_equal(peers_pin_at(t.path, "alice", a, 3), 0);
-	assert_file_is(t.path, "alice " KEY_A " 3\n",
-	    strlen("alice " KEY_A " 3\n"));
+	assert_file_is(t.path, "alice " KEY_A " 3\n\xf0\x9f\xa6\x8a " KEY_B
+	    " 4\n", strlen("alice " KEY_A " 3\n\xf0\x9f\xa6\x8a " KEY_B
+	    " 4\n"));
 	assert_int_equal(peers_check(t.path, "alice", a, &status), 0);
 	assert_int_equal(status, PEERS_MATCH);
 	tmp_cleanup(&t);
