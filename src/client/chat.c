@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "chat.h"
+#include "config_load.h"
 #include "conn.h"
 #include "err.h"
 #include "identity.h"
@@ -216,6 +217,13 @@ chat_ready(struct chat *ch)
 {
 	char prompt[128], cb[16];
 
+	snprintf(prompt, sizeof(prompt), "1:1 with %s (%s)", ch->peer,
+	    conn_peer_addr(ch->conn));
+	term_set_title(ch->term, 0, prompt);
+	term_set_self(ch->term, ch->s->name, ch->own_color, ch->s->confdir);
+	term_member(ch->term, 0, ch->peer, ch->peer_color,
+	    chan_peer_identity(conn_chan(ch->conn)));
+	term_set_link(ch->term, TERM_LINK_UP);
 	term_notice(ch->term, "connected to %s (%s)", ch->peer,
 	    conn_peer_addr(ch->conn));
 	term_notice(ch->term, "end-to-end encrypted, safety number: %s",
@@ -349,6 +357,7 @@ on_closed(struct conn *c, int err, void *arg)
 	(void)c;
 	if (ch->done)
 		return;
+	term_set_link(ch->term, TERM_LINK_DOWN);
 	if (ch->hangup) {
 		end(ch, ch->hangup_status);
 		return;
@@ -454,6 +463,14 @@ chat_line(struct chat *ch, const char *line, size_t len)
 		line++;
 		len--;
 	}
+	chat_say(ch, line, len);
+}
+
+void
+chat_say(struct chat *ch, const char *line, size_t len)
+{
+	if (ch->done || ch->conn == NULL || ch->confirming || len == 0)
+		return;
 	send_msg(ch, MSG_TEXT, (const uint8_t *)line, len);
 	if (term_interactive(ch->term))
 		term_message(ch->term, ch->s->name, ch->own_color,
@@ -548,7 +565,11 @@ int
 chat_set_name(struct chat_setup *s, const char *name)
 {
 	struct passwd *pw;
+	struct config c;
 
+	/* The config file's name comes before the login name. */
+	if (name == NULL && config_load(&c) == 0 && c.name[0] != '\0')
+		name = c.name;
 	if (name == NULL) {
 		name = getenv("USER");
 		if ((name == NULL || !peers_name_valid(name)) &&

@@ -289,6 +289,15 @@ term_line(const char *line, size_t len, void *arg)
 	chat_line(h->chat, line, len);
 }
 
+/* A pasted line: a message whatever it says. */
+static void
+term_text(const char *line, size_t len, void *arg)
+{
+	struct host *h = arg;
+
+	chat_say(h->chat, line, len);
+}
+
 static void
 term_eof(int interrupted, void *arg)
 {
@@ -304,7 +313,8 @@ term_eof(int interrupted, void *arg)
 static int
 host_run(struct host *h, const char *listen_addr, int port)
 {
-	static const struct term_cbs tcbs = { term_line, term_eof };
+	static const struct term_cbs tcbs = { term_line, term_eof,
+	    term_text };
 	char why[256];
 	int fds[HOST_MAX_LISTEN], nfds = HOST_MAX_LISTEN, i, status;
 

@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "chat.h"
 #include "client.h"
+#include "config_load.h"
 #include "conn.h"
 #include "err.h"
 #include "gate.h"
@@ -269,11 +270,13 @@ group_ev(void *arg, const struct group_event *ev)
 			    "but its own signed announcement says '%s'",
 			    ev->id, m->name, name);
 		check_pinned(r, name, ev->pk);
+		term_member(r->term, ev->id, name, color, ev->pk);
 		break;
 	case GROUP_EV_RENAMED:
 		term_notice(r->term, "member %u is now known as %s", ev->id,
 		    name);
 		check_pinned(r, name, ev->pk);
+		term_member(r->term, ev->id, name, color, ev->pk);
 		break;
 	case GROUP_EV_TEXT:
 		if (ev->kind == GROUP_ACTION)
@@ -286,7 +289,7 @@ group_ev(void *arg, const struct group_event *ev)
 			char pb[sizeof(nb) + 16];
 
 			snprintf(pb, sizeof(pb), "%s (privately)", sn);
-			term_message(r->term, pb, color, ev->text, ev->len);
+			term_private(r->term, pb, color, ev->text, ev->len);
 		}
 		break;
 	case GROUP_EV_MISSING:
@@ -449,7 +452,7 @@ link_established(struct conn *c, void *arg)
 static void
 enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 {
-	char prompt[128], cb[16];
+	char prompt[128], cb[16], title[INVITE_HOST_MAX + 32];
 	int e;
 
 	if ((e = group_new(&r->g, r->inv->room_id, secret,
@@ -468,6 +471,12 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 	    r->nrm == 1 ? "" : "s");
 	if (r->nrm == 0)
 		r->verified_any = 1;	/* nobody to disagree with */
+	snprintf(title, sizeof(title), "room on %s:%u", r->inv->host,
+	    r->inv->port);
+	term_set_title(r->term, 1, title);
+	term_set_self(r->term, r->s.name, chat_key_color(r->s.id->pk),
+	    r->s.confdir);
+	term_set_link(r->term, TERM_LINK_UP);
 	if (term_interactive(r->term)) {
 		term_notice(r->term, "%s", ROOM_HELP);
 		snprintf(prompt, sizeof(prompt), "%s%s%s> ",
@@ -729,6 +738,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 				term_notice(r->term, "%s left", who_name(r, m.id));
 			group_member_left(r->g, m.id);
 		}
+		term_member_gone(r->term, m.id);
 		rm_del(r, m.id);
 		if (r->knock != NULL && m.id == r->door) {
 			evtimer_del(r->door_timer);
@@ -746,6 +756,8 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			r->nick_wanted[0] = '\0';
 			(void)group_rename(r->g, r->s.name);
 			term_notice(r->term, "you are now %s", r->s.name);
+			term_set_self(r->term, r->s.name,
+			    chat_key_color(r->s.id->pk), r->s.confdir);
 		}
 		break;
 	case RELAYMSG_DELIVER_DIRECT:
@@ -782,6 +794,7 @@ link_closed(struct conn *c, int err, void *arg)
 	(void)c;
 	if (r->done)
 		return;
+	term_set_link(r->term, TERM_LINK_DOWN);
 	if (r->hangup) {
 		room_end(r, r->hangup_status);
 		return;
@@ -870,6 +883,20 @@ is_cmd(const char *line, size_t len, const char *w)
 
 	return len >= n && memcmp(line, w, n) == 0 &&
 	    (len == n || line[n] == ' ');
+}
+
+/* Sends a line as a message. */
+static void
+room_say(struct room *r, const char *line, size_t len)
+{
+	int e, color = chat_key_color(r->s.id->pk);
+
+	if ((e = group_send(r->g, GROUP_TEXT, (const uint8_t *)line, len)) != 0)
+		term_error(r->term, "%s: not sent", e == ERR_TOO_LARGE ?
+		    "message longer than 4096 bytes" : err_str(e));
+	else if (term_interactive(r->term))
+		term_message(r->term, r->s.name, color, (const uint8_t *)line,
+		    len);
 }
 
 static void
@@ -980,12 +1007,17 @@ room_line(const char *line, size_t len, void *arg)
 		line++;
 		len--;
 	}
-	if ((e = group_send(r->g, GROUP_TEXT, (const uint8_t *)line, len)) != 0)
-		term_error(r->term, "%s: not sent", e == ERR_TOO_LARGE ?
-		    "message longer than 4096 bytes" : err_str(e));
-	else if (term_interactive(r->term))
-		term_message(r->term, r->s.name, color, (const uint8_t *)line,
-		    len);
+	room_say(r, line, len);
+}
+
+/* A pasted line: a message whatever it says. */
+static void
+room_text(const char *line, size_t len, void *arg)
+{
+	struct room *r = arg;
+
+	if (!r->done && r->g != NULL && len > 0)
+		room_say(r, line, len);
 }
 
 static void
@@ -1019,7 +1051,8 @@ reject_timeout(evutil_socket_t fd, short what, void *arg)
 static int
 room_run(struct room *r)
 {
-	static const struct term_cbs tcbs = { room_line, room_eof };
+	static const struct term_cbs tcbs = { room_line, room_eof,
+	    room_text };
 	struct chan_params cp;
 	char why[256];
 	int fd, status = EXIT_CONN;
@@ -1364,6 +1397,7 @@ room_main(int argc, char **argv)
 	};
 	struct chat_setup s;
 	struct room_door d;
+	struct config cfg;
 	const char *relay = NULL, *name = NULL, *invite_file = NULL;
 	int ch;
 
@@ -1416,6 +1450,8 @@ room_main(int argc, char **argv)
 			return cli_bad_option(argv, "rniqa", room_usage);
 		}
 	}
+	if (relay == NULL && config_load(&cfg) == 0 && cfg.relay[0] != '\0')
+		relay = cfg.relay;	/* the config file's default relay */
 	if (relay == NULL || optind != argc) {
 		fprintf(stderr, "sotto: %s\n", relay == NULL ?
 		    "room new needs --relay HOST[:PORT]" : "unexpected argument");
