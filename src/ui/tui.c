@@ -293,8 +293,13 @@ tui_hold(struct tui *ui, int held)
 void
 tui_set_self(struct tui *ui, const char *name, int color, const char *confdir)
 {
+	char old[sizeof(ui->prompt)];
 	size_t i;
 
+	/* A renamed you: the prompt the conversation made follows. */
+	snprintf(old, sizeof(old), "%s> ", ui->self);
+	if (ui->self[0] != '\0' && strcmp(ui->prompt, old) == 0)
+		snprintf(ui->prompt, sizeof(ui->prompt), "%s> ", name);
 	snprintf(ui->self, sizeof(ui->self), "%s", name);
 	ui->self_color = color;
 	if (confdir != NULL)
@@ -363,7 +368,9 @@ tui_member(struct tui *ui, uint32_t id, const char *name, int color,
 		m = &ui->mem[ui->nmem++];
 		memset(m, 0, sizeof(*m));
 		m->id = id;
-	}
+	} else if (strcmp(m->name, name) != 0)
+		tui_local(ui, TUI_L_NOTICE, "%s is now known as %s", m->name,
+		    name);
 	snprintf(m->name, sizeof(m->name), "%s", name);
 	m->color = color;
 	memcpy(m->pk, pk, sizeof(m->pk));

@@ -1,7 +1,7 @@
 /*
  * tui_cmd.c: the commands the full-screen view answers itself, before
  * the conversation sees the line: /help [CMD], /clear, /quit MESSAGE,
- * /me alone, /away, /ignore, /trust, /security.  The rest go on to the
+ * /me alone, /away, /ignore, /trust, /security, and /who in a room.  The rest go on to the
  * conversation (chat.c, room.c) unchanged.
  */
 #include <stdio.h>
@@ -135,6 +135,27 @@ trust(struct tui *ui, const char *arg, size_t alen)
 	tui_dirty(ui);
 }
 
+/* /who in a room: who is in, their key tags, and whether you compared
+ * their safety numbers (what "verified" means here). */
+static void
+who(struct tui *ui)
+{
+	size_t i, nv = 0;
+
+	tui_local(ui, TUI_L_NOTICE, "%s (you)", ui->self);
+	for (i = 0; i < ui->nmem; i++) {
+		const struct tui_member *m = &ui->mem[i];
+
+		nv += (size_t)m->verified;
+		tui_local(ui, TUI_L_NOTICE, "%s, key %s, %s", m->name, m->tag,
+		    m->verified ? "verified (you compared the safety number)" :
+		    "not verified");
+	}
+	tui_local(ui, TUI_L_NOTICE, "%zu other member%s, %zu verified by you "
+	    "(/verify NAME, then /trust NAME)", ui->nmem, ui->nmem == 1 ? "" :
+	    "s", nv);
+}
+
 static void
 security(struct tui *ui)
 {
@@ -195,6 +216,8 @@ tui_cmd(struct tui *ui, const char *line, size_t len)
 		trust(ui, arg, alen);
 	else if (is_cmd(line, len, "/security", &arg, &alen))
 		security(ui);
+	else if (ui->room && is_cmd(line, len, "/who", &arg, &alen))
+		who(ui);
 	else
 		return 0;
 	tui_dirty(ui);

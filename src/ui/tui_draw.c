@@ -80,14 +80,16 @@ puts_at(int y, int x, const char *s, int cols, attr_t a)
 	return put(s, strlen(s), cols, a);
 }
 
-/* Pads with spaces up to column x_end on the current row. */
+/* Pads row y with spaces up to column x_end, unless the text before
+ * filled it (curses then moved the cursor to the next row). */
 static void
-pad(int x_end, attr_t a)
+pad(int y, int x_end, attr_t a)
 {
-	int y, x;
+	int cy, x;
 
-	getyx(stdscr, y, x);
-	(void)y;
+	getyx(stdscr, cy, x);
+	if (cy != y)
+		return;
 	attron(a);
 	while (x++ < x_end)
 		addch(' ');
@@ -417,7 +419,7 @@ draw_status(struct tui *ui, int y)
 		    ui->mentions, ui->mentions == 1 ? "" : "s");
 	(void)o;
 	puts_at(y, 0, s, COLS, A_REVERSE);
-	pad(COLS, A_REVERSE);
+	pad(y, COLS, A_REVERSE);
 }
 
 static void
@@ -434,7 +436,7 @@ draw_title(struct tui *ui)
 		    ui->nmem == 0 ? "" : "s");
 	}
 	puts_at(0, 0, s, COLS, A_REVERSE | A_BOLD);
-	pad(COLS, A_REVERSE | A_BOLD);
+	pad(0, COLS, A_REVERSE | A_BOLD);
 }
 
 /* The input line: the prompt, a window of the text around the cursor,

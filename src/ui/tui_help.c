@@ -10,7 +10,8 @@ const struct tui_help tui_help[] = {
 	{ "/msg", "NAME TEXT", "a private message to one member",
 	    TUI_HELP_ROOM },
 	{ "/nick", "NEW", "change your name in the room", TUI_HELP_ROOM },
-	{ "/who", "", "the members, their key tags and pins", TUI_HELP_ROOM },
+	{ "/who", "", "the members, their key tags, and whom you verified",
+	    TUI_HELP_ROOM },
 	{ "/verify", "[NAME]", "the safety number (room: the room code, or "
 	    "with NAME)", TUI_HELP_BOTH },
 	{ "/trust", "[NAME]", "record that you compared NAME's safety number: "

@@ -36,11 +36,9 @@ def count_rows(rows, rx):
 
 def scenario(t, tm):
     alice, bobp = t.party("alice"), t.party("bob")
-    port = h.free_port()
-    tm.start("a", alice, ["host", "--listen", "127.0.0.1", "--port", str(port),
+    tm.start("a", alice, ["host", "--listen", "127.0.0.1", "--port", "0",
                           "--name", "alice", "--password-file", alice.password_file])
-    bob = None
-    tm.wait("a", lambda r: h.port_listening(port), "the host listening")
+    port = tui_tmux.host_port(tm, "a")
     bob = t.join(bobp, port)
     bob.wait_line(r"^\* connected to alice\b", what="'* connected to alice'")
 

@@ -13,8 +13,10 @@ into "/trust frank "; /trust frank marks him verified in the list
 member list; /help lists every command and /help trust explains one;
 /me alone is refused; /ignore gina hides gina's messages, not frank's; a
 private message from frank while erin's window is not current rings the
-bell and counts a mention; /quit with a message sends it, then leaves
-with status 0.
+bell and counts a mention; /who says whom you verified ("1 verified by
+you"); gina's /nick is announced with her old name; erin's own /nick
+changes her prompt and status bar; /quit with a message sends it, then
+leaves with status 0.
 """
 import os
 import re
@@ -102,13 +104,27 @@ def scenario(t, tm):
     t.check(wait_bell(tm, "e"), "no bell for the private message")
     tm.run("select-window", "-t", "it:e")
 
+    # /who says whom you verified; renames name the old name and the
+    # renamed user's own prompt follows.
+    tm.keys("e", "/who")
+    rows = tm.wait("e", has("2 other members, 1 verified by you"), "/who's summary")
+    t.check(any(re.search(r"frank, key [0-9a-f]+, verified \(you compared", r) for r in rows) and
+            any(re.search(r"gina, key [0-9a-f]+, not verified", r) for r in rows),
+            "/who:\n%s" % text(rows))
+    gina.send("/nick gigi")
+    tm.wait("e", lambda r: any("gina is now known as gigi" in x for x in r) and
+            any("gigi~" in x for x in r), "gina's rename, with her old name")
+    tm.keys("e", "/nick erina")
+    tm.wait("e", lambda r: r[-1].rstrip() == "erina>" and any(x.startswith(" [erina]") for x in r),
+            "erin's prompt and status bar after /nick")
+
     # /quit with a message.
     tm.keys("e", "/quit see you all")
     st = tm.exit_status("e")
     t.check(st == "0", "erin exited with status %s" % st)
-    frank.wait_until(lambda: "see you all" in h.room_messages(frank).get("erin", []),
+    frank.wait_until(lambda: "see you all" in h.room_messages(frank).get("erina", []),
                      "erin's parting message")
-    frank.wait_line(r"^\* erin left", what="'* erin left'")
+    frank.wait_line(r"^\* erina left", what="'* erina left'")
     frank.close_stdin()
     gina.close_stdin()
     frank.expect_exit(h.EXIT_OK)

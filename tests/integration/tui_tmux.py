@@ -6,6 +6,7 @@ without colours), its bell flag and its exit status.  Every wait has a
 timeout; the server is killed on the way out.  Standard library only.
 """
 import os
+import re
 import shlex
 import subprocess
 import time
@@ -156,3 +157,10 @@ def main(body, cols, rows, budget):
         if os.environ.get("SOTTO_IT_VERBOSE"):
             t.log("last screens:\n" + tm.dump())
     h.main(scenario, budget=budget)
+
+
+def host_port(tm, window):
+    """The port a host started with --port 0 in window says it listens on."""
+    rx = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
+    rows = tm.wait(window, lambda r: any(rx.search(x) for x in r), "'listening on 127.0.0.1:PORT'")
+    return int([rx.search(x) for x in rows if rx.search(x)][0].group(1))
