@@ -569,7 +569,10 @@ term_interactive(const struct term *t)
 static void
 arm(struct term *t)
 {
-	int want = t->input_on && !t->held && !t->eof_seen;
+	/* The full-screen view keeps reading keys while held: it keeps
+	 * what is typed in its input line until the network catches up. */
+	int want = t->input_on && (!t->held || tui_active(t->tui)) &&
+	    !t->eof_seen;
 
 	if (t->ev_in != NULL) {
 		if (want)

@@ -533,9 +533,15 @@ on_paste(struct tui *ui)
 	if (count <= 0)
 		return;
 	if (count == 1) {
+		size_t have, add = strlen((const char *)buf_ptr(&ui->pasted));
+
 		/* One line goes into the input, to edit or send. */
-		edit(ui, buf_ptr(&ui->pasted), strlen((const char *)
-		    buf_ptr(&ui->pasted)));
+		(void)lineedit_peek_text(ui->le, &have);
+		if (have + add > TUI_INPUT_MAX)
+			tui_local(ui, TUI_L_ERROR, "the input line holds %d "
+			    "bytes: the paste's last %zu did not fit",
+			    TUI_INPUT_MAX, have + add - TUI_INPUT_MAX);
+		edit(ui, buf_ptr(&ui->pasted), add);
 		buf_reset(&ui->pasted);
 		return;
 	}
@@ -573,6 +579,11 @@ on_enter(struct tui *ui)
 		    (const char *)p);
 		clear_input(ui);
 		ask(ui, TUI_ASK_LEAVE);
+		return 0;
+	}
+	if (ui->held && n > 0) {
+		tui_local(ui, TUI_L_ERROR, "the network is behind: the line "
+		    "stays in the input until what you sent has gone out");
 		return 0;
 	}
 	/* A message too long stays in the input, to be cut down. */

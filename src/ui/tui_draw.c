@@ -427,8 +427,8 @@ draw_title(struct tui *ui)
 {
 	char s[512];
 
-	snprintf(s, sizeof(s), " sotto: %s%s", ui->title[0] ? ui->title :
-	    "chat", ui->room ? "" : "");
+	snprintf(s, sizeof(s), " sotto: %s", ui->title[0] ? ui->title :
+	    "chat");
 	if (ui->room) {
 		size_t n = strlen(s);
 

@@ -16,8 +16,9 @@ there; 'bye' typed alone asks "leave?" and 'n' sends it as a message; a
 refuses it without losing it, Ctrl-C clears it; a message naming alice,
 while her window is not the current one, sets tmux's bell flag, shows
 "[1 mention]" and is drawn in reverse video; a resize to 50 columns and
-back to 80 leaves one title, one status bar and one input line, nothing
-wider than 50 columns at 50; Ctrl-C on an empty line quits with status
+back to 80 (by way of 20x5, 12x3 and 8x1, where the input line stays)
+leaves one title, one status bar and one input line, nothing wider than
+50 columns at 50; Ctrl-C on an empty line quits with status
 0 and bob sees alice leave.
 """
 import os
@@ -125,6 +126,11 @@ def scenario(t, tm):
     rows = tm.wait("a", lambda r: r[-1].startswith("alice>") and
                    all(len(x.rstrip()) <= 50 for x in r) and
                    count_rows(r, r"^ \[alice\]") == 1, "the view at 50 columns")
+    # Tiny sizes stay alive and keep the input line.
+    for cols, nrows in ((20, 5), (12, 3), (8, 1)):
+        tm.resize("a", cols, nrows)
+        tm.wait("a", lambda r: len(r) == nrows and r[-1].startswith("alice>"[:cols]),
+                "the input line at %dx%d" % (cols, nrows))
     tm.resize("a", 80, 24)
     rows = tm.wait("a", lambda r: count_rows(r, r"^ \[alice\] \[connected\]") == 1 and
                    any(len(x.rstrip()) > 50 for x in r), "the view back at 80 columns")
