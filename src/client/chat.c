@@ -530,7 +530,7 @@ chat_get_password(struct chat_setup *s, const char *file, int confirm)
 			return EXIT_USAGE;
 		}
 	} else {
-		if ((r = secret_prompt(&s->password, "Room password: ")) != 0) {
+		if ((r = secret_prompt(&s->password, "Password: ")) != 0) {
 			fprintf(stderr, "sotto: no password: %s (use "
 			    "--password-file FILE without a terminal)\n",
 			    r == ERR_IO ? "cannot ask on a terminal" :
