@@ -1185,7 +1185,8 @@ door_read(struct secret **sp, const char *file, const char *prompt,
 
 /*
  * The answer to the security question, from a file or the terminal
- * (twice when making the room), normalised into k.  0 or an exit status.
+ * (twice when making the room), normalised into k.  0 or an exit status;
+ * EXIT_AUTH when the two answers typed did not match.
  */
 static int
 door_read_answer(struct gate_keys *k, const char *file, int twice)
@@ -1211,6 +1212,7 @@ door_read_answer(struct gate_keys *k, const char *file, int twice)
 		    alen != k->answer_len ||
 		    sodium_memcmp(again, k->answer, alen) != 0) {
 			fprintf(stderr, "sotto: the answers do not match\n");
+			st = EXIT_AUTH;		/* door_make asks again */
 			goto out;
 		}
 	}
@@ -1229,15 +1231,22 @@ door_read_code(char code[GATE_CODE_DIGITS + 1], const char *file)
 	struct secret *c = NULL;
 	int st = EXIT_USAGE;
 
-	if (door_read(&c, file, "one-time code (a member sees it with "
-	    "/code): ", "one-time code") != 0)
-		goto out;
-	if (gate_code_parse((const char *)c->p, code) != 0) {
+	int tries;
+
+	/* On the terminal a slip is asked again; a file is read once. */
+	for (tries = 0; tries < (file == NULL ? 3 : 1); tries++) {
+		secret_free(c);
+		c = NULL;
+		if (door_read(&c, file, "one-time code (a member sees it with "
+		    "/code): ", "one-time code") != 0)
+			goto out;
+		if (gate_code_parse((const char *)c->p, code) == 0) {
+			st = 0;
+			goto out;
+		}
 		fprintf(stderr, "sotto: a one-time code is %d digits\n",
 		    GATE_CODE_DIGITS);
-		goto out;
 	}
-	st = 0;
  out:
 	secret_free(c);
 	return st;
@@ -1270,9 +1279,16 @@ door_make(struct room *r, const struct room_door *d)
 	randombytes_buf(r->gk->room_secret, sizeof(r->gk->room_secret));
 	if (d->code)
 		randombytes_buf(r->gk->otp_key, sizeof(r->gk->otp_key));
-	if (d->question != NULL &&
-	    (st = door_read_answer(r->gk, d->answer_file, 1)) != 0)
-		return st;
+	if (d->question != NULL) {
+		int tries = 0;
+
+		/* Answers that don't match are asked again, twice more. */
+		while ((st = door_read_answer(r->gk, d->answer_file, 1)) ==
+		    EXIT_AUTH && ++tries < 3)
+			fprintf(stderr, "sotto: please try again\n");
+		if (st != 0)
+			return st == EXIT_AUTH ? EXIT_USAGE : st;
+	}
 	return 0;
 }
 

@@ -469,8 +469,9 @@ draw_input(struct tui *ui, int y)
 		put(q, strlen(q), COLS, A_BOLD);
 		return;
 	}
-	pw = put(ui->prompt, strlen(ui->prompt), COLS / 2,
-	    color_attr(ui, ui->self_color) | A_BOLD);
+	/* Half the row at most, but on a tiny one all but a column. */
+	pw = put(ui->prompt, strlen(ui->prompt), COLS > 20 ? COLS / 2 :
+	    COLS - 1, color_attr(ui, ui->self_color) | A_BOLD);
 	text = lineedit_peek_text(ui->le, &len);
 	cur = lineedit_get_cursor(ui->le);
 	if (len >= TUI_COUNTER_FROM)

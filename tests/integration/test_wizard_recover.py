@@ -10,9 +10,13 @@ the repeat doesn't match, so both are asked again; then sotto listens on
 the offered port and a line-mode joiner chats with it.  Room side: an
 invitation pasted in two pieces (its line broken in the middle) is put
 back together and the newcomer gets into the room; nothing of it reaches
-a shell.  Join side: a malformed address is asked again before the
+a shell.  Guarded room: a 5-digit one-time code is refused and asked
+again, and the right one lets the newcomer in; making a guarded room,
+answers that don't match are asked again.  Neither the password nor the
+answer is ever on screen.  Join side: a malformed address is asked again before the
 password.  Every sotto exits 0.
 """
+import os
 import re
 import socket
 
@@ -21,6 +25,7 @@ import tui_tmux
 from tui_tmux import has
 
 PW = "violet-Granite-harbor-1987-quasar"
+ANSWER = "under-the-Old-clocktower-4417"
 
 
 def last_prompt(rows):
@@ -114,19 +119,74 @@ def room_side(t, tm):
     tm.keys("room", inv[:half])
     tm.wait("room", has("not a whole invitation"), "the first half refused")
     tm.keys("room", inv[half:])
-    tm.wait("room", has("[gina] [connected]"), "gina in the room")
-    h.wait_in_room(p, ["gina"])
-    tm.keys("room", "/quit")
-    st = tm.exit_status("room")
+    newcomer_in(t, tm, "room", "gina", p)
+
+
+def newcomer_in(t, tm, window, who, creator):
+    """who, in window, gets into creator's room, then both leave."""
+    tm.wait(window, has("[%s] [connected]" % who), "%s in the room" % who)
+    h.wait_in_room(creator, [who])
+    tm.keys(window, "/quit")
+    st = tm.exit_status(window)
     t.check(st == "0", "the newcomer exited with status %s" % st)
-    p.close_stdin()
-    p.expect_exit(h.EXIT_OK)
+    creator.close_stdin()
+    creator.expect_exit(h.EXIT_OK)
+
+
+def door_side(t, tm):
+    ivy, hank = t.party("ivy"), t.party("hank")
+    relay, rport = t.relay(label="relay2")
+    afile = os.path.join(ivy.dir, "answer")
+    with open(afile, "w") as f:
+        f.write(ANSWER + "\n")
+    p, inv = t.room_new(ivy, rport, "--question", "Our street?", "--answer-file", afile,
+                        "--one-time-code")
+    p.send("/code")
+    code = p.wait_line(r"^\* one-time code: (\d{6})", what="the one-time code").group(1)
+    begin(tm, "door", hank, "room", "hank")
+    wait_prompt(tm, "door", r"^Invitation:", "the invitation question")
+    tm.keys("door", inv)
+    wait_prompt(tm, "door", r"^answer to the security question", "the answer question")
+    tm.keys("door", ANSWER)
+    wait_prompt(tm, "door", r"^one-time code", "the code question")
+    tm.keys("door", code[:5])
+    tm.wait("door", has("a one-time code is 6 digits"), "the short code refused")
+    rows = wait_prompt(tm, "door", r"^one-time code", "the code asked again")
+    tm.keys("door", code)
+    newcomer_in(t, tm, "door", "hank", p)
+
+
+def new_side(t, tm):
+    kim = t.party("kim")
+    relay, rport = t.relay(label="relay3")
+    begin(tm, "new", kim, "new", "kim")
+    wait_prompt(tm, "new", r"^Relay address", "the relay question")
+    tm.keys("new", "127.0.0.1:%d" % rport)
+    wait_prompt(tm, "new", r"^Security question", "the question question")
+    tm.keys("new", "Our street?")
+    wait_prompt(tm, "new", r"one-time code", "the code question")
+    tm.keys("new", "n")
+    for again in (ANSWER + "x", ANSWER):
+        wait_prompt(tm, "new", r"^answer to the security question", "the answer")
+        tm.keys("new", ANSWER)
+        wait_prompt(tm, "new", r"^the same answer again", "the answer again")
+        tm.keys("new", again)
+        if again != ANSWER:
+            tm.wait("new", has("the answers do not match"), "the mismatch said")
+    tm.wait("new", has("[kim] [connected]"), "kim in her new room")
+    tm.keys("new", "/quit")
+    st = tm.exit_status("new")
+    t.check(st == "0", "the room's creator exited with status %s" % st)
 
 
 def scenario(t, tm):
     host_side(t, tm)
     join_side(t, tm)
     room_side(t, tm)
+    door_side(t, tm)
+    new_side(t, tm)
+    for _, text in tm.last.items():
+        t.check(ANSWER not in text, "the answer on screen")
 
 
 tui_tmux.main(scenario, 80, 24, budget=120)
