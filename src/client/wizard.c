@@ -36,7 +36,12 @@ ask(const char *q, char *out, size_t outlen)
 	if (fgets(out, (int)outlen, stdin) == NULL)
 		return -1;
 	n = strcspn(out, "\r\n");
+	/* Blanks around an answer are a slip, not part of it. */
+	while (n > 0 && (out[n - 1] == ' ' || out[n - 1] == '\t'))
+		n--;
 	out[n] = '\0';
+	n = strspn(out, " \t");
+	memmove(out, out + n, strlen(out + n) + 1);
 	return 0;
 }
 

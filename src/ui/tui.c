@@ -249,6 +249,31 @@ tui_local(struct tui *ui, enum tui_kind kind, const char *fmt, ...)
 	tui_add(ui, kind, 0, NULL, 0, (const uint8_t *)tmp, strlen(tmp));
 }
 
+/* A sanitized copy of src (the conversation's text: a name, a title)
+ * into dst, cut at a character boundary to fit. */
+static void
+clean(char *dst, size_t dstlen, const char *src)
+{
+	struct buf b;
+	size_t n = 0, k;
+	uint32_t cp;
+
+	buf_init(&b, 1024 * UI_SAN_MAX_EXPANSION);
+	dst[0] = '\0';
+	if (ui_sanitize(&b, (const uint8_t *)src, strnlen(src, 1024), 0) != 0)
+		goto out;
+	while (n < buf_len(&b)) {
+		k = ui_utf8_next(buf_ptr(&b) + n, buf_len(&b) - n, &cp);
+		if (n + k >= dstlen)
+			break;
+		n += k;
+	}
+	memcpy(dst, buf_ptr(&b), n);
+	dst[n] = '\0';
+ out:
+	buf_release(&b);
+}
+
 /* The prompt without its colour sequences: local text. */
 void
 tui_set_prompt(struct tui *ui, const char *prompt)
@@ -273,6 +298,12 @@ tui_set_prompt(struct tui *ui, const char *prompt)
 		i++;
 	}
 	ui->prompt[o] = '\0';
+	{
+		char tmp[sizeof(ui->prompt)];
+
+		memcpy(tmp, ui->prompt, sizeof(tmp));
+		clean(ui->prompt, sizeof(ui->prompt), tmp);
+	}
 	tui_dirty(ui);
 }
 
@@ -300,7 +331,7 @@ tui_set_self(struct tui *ui, const char *name, int color, const char *confdir)
 	snprintf(old, sizeof(old), "%s> ", ui->self);
 	if (ui->self[0] != '\0' && strcmp(ui->prompt, old) == 0)
 		snprintf(ui->prompt, sizeof(ui->prompt), "%s> ", name);
-	snprintf(ui->self, sizeof(ui->self), "%s", name);
+	clean(ui->self, sizeof(ui->self), name);
 	ui->self_color = color;
 	if (confdir != NULL)
 		snprintf(ui->confdir, sizeof(ui->confdir), "%s", confdir);
@@ -315,7 +346,7 @@ void
 tui_set_title(struct tui *ui, int room, const char *title)
 {
 	ui->room = room;
-	snprintf(ui->title, sizeof(ui->title), "%s", title);
+	clean(ui->title, sizeof(ui->title), title);
 	tui_dirty(ui);
 }
 
@@ -353,6 +384,7 @@ tui_member(struct tui *ui, uint32_t id, const char *name, int color,
     const uint8_t pk[32])
 {
 	struct tui_member *m, *n;
+	char shown[TUI_NAME_MAX];
 
 	if ((m = member_by_id(ui, id)) == NULL) {
 		if (ui->nmem >= TUI_MAX_MEMBERS)
@@ -368,10 +400,12 @@ tui_member(struct tui *ui, uint32_t id, const char *name, int color,
 		m = &ui->mem[ui->nmem++];
 		memset(m, 0, sizeof(*m));
 		m->id = id;
-	} else if (strcmp(m->name, name) != 0)
+	}
+	clean(shown, sizeof(shown), name);
+	if (m->name[0] != '\0' && strcmp(m->name, shown) != 0)
 		tui_local(ui, TUI_L_NOTICE, "%s is now known as %s", m->name,
-		    name);
-	snprintf(m->name, sizeof(m->name), "%s", name);
+		    shown);
+	memcpy(m->name, shown, sizeof(m->name));
 	m->color = color;
 	memcpy(m->pk, pk, sizeof(m->pk));
 	identity_tag(m->tag, pk);
