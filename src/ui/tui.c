@@ -76,8 +76,8 @@ tui_free(struct tui *ui)
 		return;
 	if (ui->started) {
 		tui_draw(ui);
-		/* Bracketed paste off again; the last screen stays. */
-		fputs("\x1b[?2004l", stdout);
+		/* Paste marks and focus reports off; the screen stays. */
+		fputs("\x1b[?1004l\x1b[?2004l", stdout);
 		fflush(stdout);
 		endwin();
 		delscreen(ui->screen);
@@ -133,8 +133,9 @@ tui_start(struct tui *ui)
 	} else
 		ui->color = 0;
 	clearok(curscr, TRUE);
-	/* Bracketed paste: the terminal marks what is pasted. */
-	fputs("\x1b[?2004h", stdout);
+	/* Bracketed paste: the terminal marks what is pasted; focus
+	 * reports: it says when you leave and come back. */
+	fputs("\x1b[?2004h\x1b[?1004h", stdout);
 	fflush(stdout);
 	ui->started = 1;
 	tui_draw(ui);
@@ -206,6 +207,12 @@ tui_add(struct tui *ui, enum tui_kind kind, int flags, const char *name,
 
 	if ((kind == TUI_L_MSG || kind == TUI_L_ACTION) && is_ignored(ui, name))
 		return;
+	if (ui->unfocused && !ui->marked && ui->started) {
+		ui->marked = 1;
+		ui->mark_seq = ui->sb.next_seq;
+		(void)tui_scroll_add(&ui->sb, time(NULL), TUI_L_MARK, 0, 0,
+		    NULL, "unread", 6);
+	}
 	buf_init(&t, len * UI_SAN_MAX_EXPANSION + 1);
 	buf_init(&nb, TUI_NAME_MAX * UI_SAN_MAX_EXPANSION + 8);
 	if (ui_sanitize(&t, text, len, 0) != 0 ||
@@ -689,7 +696,7 @@ on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 	(void)lineedit_peek_text(ui->le, &n);
 	if (k == TK_NONE)
 		return;
-	if (ui->ask != TUI_ASK_NONE) {
+	if (ui->ask != TUI_ASK_NONE && k != TK_FOCUS_IN && k != TK_FOCUS_OUT) {
 		if (k == TK_CTRL_C && ui->ask == TUI_ASK_QUIT)
 			answer(ui, 1);
 		else if (k != TK_PASTE)
@@ -699,6 +706,13 @@ on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 	}
 	switch (k) {
 	case TK_NONE:
+		break;
+	case TK_FOCUS_OUT:
+		ui->unfocused = 1;
+		ui->marked = 0;
+		break;
+	case TK_FOCUS_IN:
+		ui->unfocused = 0;
 		break;
 	case TK_PASTE:
 		on_paste(ui);

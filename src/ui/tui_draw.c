@@ -129,7 +129,7 @@ prefix(const struct tui *ui, const struct tui_line *l, char *ts, size_t tslen,
 	ts[0] = '\0';
 	*lead = "";
 	*sep = "";
-	if (l->kind == TUI_L_DAY) {
+	if (l->kind == TUI_L_DAY || l->kind == TUI_L_MARK) {
 		*lead = "--- ";
 		return 4;
 	}
@@ -173,6 +173,9 @@ tui_line_rows(const struct tui *ui, const struct tui_line *l, int w)
 	char ts[64];
 	int pre = prefix(ui, l, ts, sizeof(ts), &lead, &sep);
 
+	/* Only the newest read marker takes a row. */
+	if (l->kind == TUI_L_MARK && l->seq != ui->mark_seq)
+		return 0;
 	return tui_wrap(l->text, l->len, w - pre, w - indent_of(pre, w),
 	    NULL, 0);
 }
@@ -189,6 +192,8 @@ draw_line(struct tui *ui, const struct tui_line *l, int y, int w,
 	size_t n, i;
 	attr_t text_a = 0, name_a;
 
+	if (l->kind == TUI_L_MARK && l->seq != ui->mark_seq)
+		return 0;
 	pre = prefix(ui, l, ts, sizeof(ts), &lead, &sep);
 	ind = indent_of(pre, w);
 	n = tui_wrap(l->text, l->len, w - pre, w - ind, NULL, 0);
@@ -199,6 +204,8 @@ draw_line(struct tui *ui, const struct tui_line *l, int y, int w,
 	name_a = color_attr(ui, l->color) | A_BOLD;
 	if (l->kind == TUI_L_NOTICE || l->kind == TUI_L_DAY)
 		text_a = ui->color ? A_DIM : 0;
+	if (l->kind == TUI_L_MARK)
+		text_a = A_BOLD;
 	if (l->kind == TUI_L_ERROR)
 		text_a = color_attr(ui, 196) | A_BOLD;
 	if (l->flags & TUI_F_MENTION)
@@ -214,7 +221,7 @@ draw_line(struct tui *ui, const struct tui_line *l, int y, int w,
 			move(y + drawn, ind);
 		put(l->text + rp[i].off, rp[i].len, w - (i == 0 ? pre : ind),
 		    text_a);
-		if (l->kind == TUI_L_DAY)
+		if (l->kind == TUI_L_DAY || l->kind == TUI_L_MARK)
 			put(" ---", 4, w, text_a);
 	}
 	if (rp != rows)
@@ -368,12 +375,22 @@ draw_members(struct tui *ui, int top, int rows)
 		const struct tui_member *m = &ui->mem[i];
 		int used;
 
+		int tagw, namew;
+
 		move(y, x);
 		used = put(m->verified ? "\u2713 " : "  ", m->verified ? 4 : 2,
 		    pw - 1, m->verified ? A_BOLD : 0);
-		used += put(m->name, strlen(m->name), pw - 1 - used - 5,
+		/* The whole key tag tells lookalike names apart: the name
+		 * gives way first (down to 4 columns). */
+		snprintf(line, sizeof(line), "~%s", m->tag);
+		tagw = (int)strlen(line);
+		namew = (int)tui_str_width(m->name, strlen(m->name));
+		if (namew > pw - 1 - used - tagw)
+			namew = pw - 1 - used - tagw;
+		if (namew < 4)
+			namew = 4;
+		used += put(m->name, strlen(m->name), namew,
 		    color_attr(ui, m->color));
-		snprintf(line, sizeof(line), "~%.4s", m->tag);
 		put(line, strlen(line), pw - 1 - used, ui->color ? A_DIM : 0);
 	}
 }

@@ -82,6 +82,11 @@ struct tui {
 	size_t			 nignored;
 	int			 away;
 	unsigned		 mentions;	/* since you last typed */
+	/* The read marker: while the terminal has lost focus, the first
+	 * line to come is preceded by a marker line; only the newest
+	 * marker is drawn. */
+	int			 unfocused, marked;
+	uint64_t		 mark_seq;
 	char			 counter[32];
 	unsigned		 pairs[256];	/* colour pair per index */
 	int			 npairs;

@@ -71,6 +71,10 @@ name_seq(const struct tui_keys *k)
 		return TK_MEMBERS;
 	if (seq_is(k, "\x1bOM"))
 		return TK_ENTER;
+	if (seq_is(k, "\x1b[I"))
+		return TK_FOCUS_IN;
+	if (seq_is(k, "\x1b[O"))
+		return TK_FOCUS_OUT;
 	return TK_OTHER;
 }
 

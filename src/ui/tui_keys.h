@@ -32,6 +32,8 @@ enum tui_key {
 	TK_TOP,			/* Ctrl- or Alt-Home */
 	TK_BOTTOM,		/* Ctrl- or Alt-End */
 	TK_PASTE,		/* a paste ended: tui_keys_paste() */
+	TK_FOCUS_IN,		/* the terminal's focus reports (ESC [?1004h) */
+	TK_FOCUS_OUT,
 };
 
 struct tui_keys {

@@ -138,7 +138,8 @@ tui_scroll_add(struct tui_scroll *s, time_t when, enum tui_kind kind,
 		}
 		len = cut;
 	}
-	if (kind != TUI_L_DAY && localtime_r(&when, &tm) != NULL) {
+	if (kind != TUI_L_DAY && kind != TUI_L_MARK &&
+	    localtime_r(&when, &tm) != NULL) {
 		if (s->last_year != -1 && (tm.tm_yday != s->last_yday ||
 		    tm.tm_year != s->last_year)) {
 			if (strftime(day, sizeof(day), "day changed to %A, "

@@ -26,6 +26,7 @@ enum tui_kind {
 	TUI_L_NOTICE,		/* "* TEXT" */
 	TUI_L_ERROR,		/* "! TEXT" */
 	TUI_L_DAY,		/* "--- day changed to ... ---" */
+	TUI_L_MARK,		/* the read marker: unread lines below */
 };
 
 /* Line flags. */

@@ -15,7 +15,9 @@ there; 'bye' typed alone asks "leave?" and 'n' sends it as a message; a
 5,000-byte paste stays in the input with a "5000/4096" counter and Enter
 refuses it without losing it, Ctrl-C clears it; a message naming alice,
 while her window is not the current one, sets tmux's bell flag, shows
-"[1 mention]" and is drawn in reverse video; a resize to 50 columns and
+"[1 mention]" and is drawn in reverse video; a read marker ('---
+unread ---') sits above what came while the terminal had lost focus (as
+its focus reports say), only the newest one shown; a resize to 50 columns and
 back to 80 (by way of 20x5, 12x3 and 8x1, where the input line stays)
 leaves one title, one status bar and one input line, nothing wider than
 50 columns at 50; Ctrl-C on an empty line quits with status
@@ -120,6 +122,23 @@ def scenario(t, tm):
     t.check(line and "\x1b[7m" in line[0] or (line and ";7m" in line[0]),
             "the mention is not highlighted: %r" % line)
     tm.run("select-window", "-t", "it:a")
+
+    # The read marker: what came while the terminal had lost focus
+    # (its focus reports, as a terminal sends them) is under it; only
+    # the newest marker is shown.
+    for texts in (["while away 1", "while away 2"], ["later on"]):
+        # A key typed after the report shows when it has been read.
+        tm.keys("a", "\x1b[Oz", enter=False)
+        tm.wait("a", lambda r: r[-1].rstrip() == "alice> z", "the focus report read")
+        tm.key("a", "BSpace")
+        for x in texts:
+            bob.send(x)
+        tm.wait("a", has("bob: " + texts[-1]), "the messages while away")
+        tm.keys("a", "\x1b[I", enter=False)
+        rows = tm.screen("a")
+        marks = [i for i, r in enumerate(rows) if "--- unread ---" in r]
+        t.check(len(marks) == 1 and "bob: " + texts[0] in rows[marks[0] + 1],
+                "the read marker is not just above %r:\n%s" % (texts[0], text(rows)))
 
     # Resize to 50 columns and back.
     tm.resize("a", 50, 24)

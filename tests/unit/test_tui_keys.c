@@ -51,8 +51,9 @@ test_named(void **state)
 	for (step = 1; step <= 8; step++) {
 		tui_keys_init(&k);
 		n = feed(&k, "a\x1b[5~\x1b[6~\x1b[1~\x1b[4~\x1b[1;5H\x1b[1;5F"
-		    "\t\x03\x02\r\n\x1bOQ\xc3\xa9\x1b[D", step, out, 32);
-		assert_int_equal(n, 14);
+		    "\t\x03\x02\r\n\x1bOQ\xc3\xa9\x1b[D\x1b[I\x1b[O", step, out,
+		    32);
+		assert_int_equal(n, 16);
 		assert_int_equal(out[0], TK_OTHER);
 		assert_int_equal(out[1], TK_PGUP);
 		assert_int_equal(out[2], TK_PGDN);
@@ -67,6 +68,8 @@ test_named(void **state)
 		assert_int_equal(out[11], TK_MEMBERS);
 		assert_int_equal(out[12], TK_OTHER);	/* é, whole */
 		assert_int_equal(out[13], TK_OTHER);	/* Left */
+		assert_int_equal(out[14], TK_FOCUS_IN);
+		assert_int_equal(out[15], TK_FOCUS_OUT);
 		tui_keys_release(&k);
 	}
 }
