@@ -75,13 +75,18 @@ tui_free(struct tui *ui)
 	if (ui == NULL)
 		return;
 	if (ui->started) {
+		int rows = LINES;
+
 		tui_draw(ui);
 		/* Paste marks and focus reports off; the screen stays. */
 		fputs("\x1b[?1004l\x1b[?2004l", stdout);
 		fflush(stdout);
 		endwin();
 		delscreen(ui->screen);
-		fputs("\n", stdout);
+		/* endwin leaves the alternate screen again, which puts the
+		 * cursor back where it was when the view started: below the
+		 * last row is where the shell goes on. */
+		printf("\x1b[%d;1H\r\n", rows > 0 ? rows : 1);
 		fflush(stdout);
 	}
 	if (ui->ev_draw != NULL)
