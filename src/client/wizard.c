@@ -53,7 +53,7 @@ ask(const char *q, char *out, size_t outlen)
  * kernel gives IPv6 doesn't avoid.
  */
 static int
-free_port(void)
+free_port(const char *listen_addr)
 {
 	struct sockaddr_in sin;
 	socklen_t len;
@@ -71,7 +71,7 @@ free_port(void)
 		    ntohs(sin.sin_port) : 0;
 		close(fd);
 		nfds = 8;
-		if (p > 0 && addr_listen(NULL, p, fds, &nfds, why,
+		if (p > 0 && addr_listen(listen_addr, p, fds, &nfds, why,
 		    sizeof(why)) == 0) {
 			for (i = 0; i < nfds; i++)
 				close(fds[i]);
@@ -81,11 +81,43 @@ free_port(void)
 	return 0;
 }
 
-/* Host: a port that is free now (0: any), asked until one is; Enter
- * takes the one offered.  0, or -1 at end of input or after too many
- * tries. */
+/*
+ * Host: where to listen, every address (*addr NULL) or one of this
+ * machine's, asked until it is one.  0, or -1 at end of input or after
+ * too many tries.
+ */
 static int
-ask_free_port(int *port)
+ask_listen(char *buf, size_t buflen, const char **addr)
+{
+	char why[256];
+	int fds[8], nfds, i, tries;
+
+	for (tries = 0; tries < WIZARD_TRIES; tries++) {
+		if (ask("Listen on every address of this machine, or only one "
+		    "(e.g. 127.0.0.1)? [all]: ", buf, buflen) != 0)
+			return -1;
+		if (buf[0] == '\0' || strcmp(buf, "all") == 0) {
+			*addr = NULL;
+			return 0;
+		}
+		nfds = 8;
+		if (addr_listen(buf, 0, fds, &nfds, why, sizeof(why)) == 0) {
+			for (i = 0; i < nfds; i++)
+				close(fds[i]);
+			*addr = buf;
+			return 0;
+		}
+		printf("%s.  Answer 'all', or an address such as 127.0.0.1 "
+		    "or ::1.\n", why);
+	}
+	return -1;
+}
+
+/* Host: a port that is free now on listen_addr (NULL: every address;
+ * port 0: any), asked until one is; Enter takes the one offered.  0, or
+ * -1 at end of input or after too many tries. */
+static int
+ask_free_port(const char *listen_addr, int *port)
 {
 	char q[64], port_s[16], why[256];
 	int fds[8], nfds, i, p, offer = CLIENT_DEFAULT_PORT, tries;
@@ -101,7 +133,7 @@ ask_free_port(int *port)
 			continue;
 		}
 		nfds = 8;
-		if (p == 0 || addr_listen(NULL, p, fds, &nfds, why,
+		if (p == 0 || addr_listen(listen_addr, p, fds, &nfds, why,
 		    sizeof(why)) == 0) {
 			for (i = 0; p != 0 && i < nfds; i++)
 				close(fds[i]);
@@ -109,7 +141,7 @@ ask_free_port(int *port)
 			return 0;
 		}
 		printf("Port %d cannot be used: %s.\n", p, why);
-		if ((i = free_port()) > 0) {
+		if ((i = free_port(listen_addr)) > 0) {
 			offer = i;
 			printf("Port %d is free: press Enter to take it.\n",
 			    offer);
@@ -260,11 +292,14 @@ wizard_main(int argc, char **argv)
 	}
 	/* Where first, then the secret: a slip costs no retyping. */
 	if (hosting) {
-		if (ask_free_port(&port) != 0)
+		const char *listen_addr = NULL;
+
+		if (ask_listen(addr, sizeof(addr), &listen_addr) != 0 ||
+		    ask_free_port(listen_addr, &port) != 0)
 			return EXIT_USAGE;
 		if ((r = ask_password(&s, 1)) != 0)
 			return r;
-		return host_start(&s, NULL, port, name, NULL, 0);
+		return host_start(&s, listen_addr, port, name, NULL, 0);
 	}
 	for (;;) {
 		snprintf(q, sizeof(q), "Host address (HOST or HOST:PORT; port "

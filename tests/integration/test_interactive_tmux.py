@@ -175,6 +175,7 @@ def host_side(t, tm):
         (r"password", PW),
         # Taken meanwhile (a busy machine): take the free one offered.
         (r"^Port \[(?!65432\])\d+\]", " "),
+        (r"^listen on", " "),
         (r"\bport\b", str(port)),
     ], lambda s: listening.search(s), "listening on a port")
     port = int(listening.search(tm.capture("host")).group(1))

@@ -3,11 +3,14 @@
 test_wizard_recover: the interactive start ('sotto' with no arguments,
 in tmux at 80x24) asks again after a slip instead of exiting.
 
-Host side: the port typed is busy (a listener of the test's own holds
-it), so sotto says so and offers a free one, before asking any password;
+Host side: an address that isn't this machine's is refused and asked
+again, 127.0.0.1 taken; the port typed is busy (a listener of the
+test's own holds it), so sotto says so and offers a free one, before
+asking any password;
 Enter takes the offer; the prompt says "Password" (not "Room password");
 the repeat doesn't match, so both are asked again; then sotto listens on
-the offered port and a line-mode joiner chats with it.  Room side: an
+the offered port, on 127.0.0.1 only, and a line-mode joiner chats with
+it.  Room side: an
 invitation pasted in two pieces (its line broken in the middle) is put
 back together and the newcomer gets into the room; nothing of it reaches
 a shell.  Guarded room: a 5-digit one-time code is refused and asked
@@ -54,6 +57,11 @@ def host_side(t, tm):
     busy.listen(1)
     bport = busy.getsockname()[1]
     begin(tm, "host", alice, "host", "alice")
+    wait_prompt(tm, "host", r"^Listen on every address", "the address question")
+    tm.keys("host", "192.0.2.123")
+    tm.wait("host", has("Answer 'all', or an address"), "a foreign address refused")
+    wait_prompt(tm, "host", r"^Listen on every address", "the address asked again")
+    tm.keys("host", "127.0.0.1")
     wait_prompt(tm, "host", r"^Port \[", "the port question")
     tm.keys("host", str(bport))
     rows = tm.wait("host", has("is free: press Enter"), "a free port offered")
@@ -74,7 +82,10 @@ def host_side(t, tm):
     tm.keys("host", PW)
     wait_prompt(tm, "host", r"^Repeat password", "the repeat again")
     tm.keys("host", PW)
-    tm.wait("host", lambda r: h.port_listening(offer), "listening on the offered port")
+    rows = tm.wait("host", lambda r: h.port_listening(offer), "listening on the offered port")
+    listening = [r for r in rows if "listening on" in r]
+    t.check(listening and all("listening on 127.0.0.1:%d" % offer in r for r in listening),
+            "not only on 127.0.0.1: %r" % listening)
     bob = t.join(bobp, offer)
     bob.wait_line(r"^\* connected to alice\b", what="'* connected to alice'")
     tm.wait("host", has("[alice] [connected]"), "alice's chat")
