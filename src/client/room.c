@@ -452,7 +452,7 @@ link_established(struct conn *c, void *arg)
 static void
 enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 {
-	char prompt[128], cb[16], title[INVITE_HOST_MAX + 32];
+	char prompt[128], cb[16], title[INVITE_STR_MAX];
 	int e;
 
 	if ((e = group_new(&r->g, r->inv->room_id, secret,
@@ -462,8 +462,12 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 		return;
 	}
 	group_set_name_check(r->g, peers_name_valid);
-	/* The secret now lives in guarded memory only: the group's, and
-	 * the door's keys in a guarded room. */
+	/* For /invite in the full-screen view, which keeps it guarded. */
+	if (invite_encode(r->inv, title, sizeof(title)) == 0)
+		term_set_invitation(r->term, title);
+	sodium_memzero(title, sizeof(title));
+	/* The secret now lives in guarded memory only: the group's, the
+	 * door's keys in a guarded room, and the view's invitation. */
 	sodium_memzero(r->inv->room_secret, sizeof(r->inv->room_secret));
 	r->joined = 1;
 	term_notice(r->term, "joined the room as %s (%zu other member%s); "

@@ -89,6 +89,9 @@ void	 term_set_link(struct term *t, enum term_link link);
 void	 term_member(struct term *t, uint32_t id, const char *name, int color,
 	    const uint8_t pk[32]);
 void	 term_member_gone(struct term *t, uint32_t id);
+/* A room's invitation, for /invite: the view keeps it in guarded
+ * memory (it holds the room's secret) and wipes it when freed. */
+void	 term_set_invitation(struct term *t, const char *invitation);
 
 /* "sotto: " and local text on stderr. */
 void	 term_error(struct term *t, const char *fmt, ...)

@@ -48,6 +48,13 @@ term_member(struct term *t, uint32_t id, const char *name, int color,
 }
 
 void
+term_set_invitation(struct term *t, const char *invitation)
+{
+	if (term_tui(t) != NULL)
+		tui_set_invitation(term_tui(t), invitation);
+}
+
+void
 term_member_gone(struct term *t, uint32_t id)
 {
 	if (term_tui(t) != NULL)

@@ -97,7 +97,20 @@ tui_free(struct tui *ui)
 	buf_release(&ui->line);
 	buf_release(&ui->pasted);
 	free(ui->mem);
+	if (ui->invitation != NULL)
+		sodium_free(ui->invitation);	/* wipes */
 	free(ui);
+}
+
+void
+tui_set_invitation(struct tui *ui, const char *invitation)
+{
+	size_t n = strlen(invitation);
+
+	if (ui->invitation != NULL)
+		sodium_free(ui->invitation);
+	if ((ui->invitation = sodium_malloc(n + 1)) != NULL)
+		memcpy(ui->invitation, invitation, n + 1);
 }
 
 int

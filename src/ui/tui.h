@@ -62,6 +62,7 @@ void	 tui_set_link(struct tui *ui, enum term_link link);
 void	 tui_member(struct tui *ui, uint32_t id, const char *name, int color,
 	    const uint8_t pk[32]);
 void	 tui_member_gone(struct tui *ui, uint32_t id);
+void	 tui_set_invitation(struct tui *ui, const char *invitation);
 
 /* term.c: the view of a terminal, or NULL (line mode, TERM=dumb). */
 struct tui *term_tui(const struct term *t);

@@ -186,6 +186,23 @@ security(struct tui *ui)
 	    "and under which names" : "and how long the chat lasts");
 }
 
+/* /invite: the room's invitation again, and what it gives away. */
+static void
+invite(struct tui *ui)
+{
+	if (!ui->room || ui->invitation == NULL) {
+		tui_local(ui, TUI_L_ERROR, "no invitation here (rooms only)");
+		return;
+	}
+	tui_local(ui, TUI_L_NOTICE, "anyone with this line can read the "
+	    "room and speak in it (a guarded room also asks for its answer "
+	    "or code): share it privately, only with people you would let "
+	    "in");
+	tui_local(ui, TUI_L_NOTICE, "invitation: %s", ui->invitation);
+	tui_local(ui, TUI_L_NOTICE, "(copied in pieces, the interactive "
+	    "start puts it back together)");
+}
+
 int
 tui_cmd(struct tui *ui, const char *line, size_t len)
 {
@@ -218,6 +235,8 @@ tui_cmd(struct tui *ui, const char *line, size_t len)
 		security(ui);
 	else if (ui->room && is_cmd(line, len, "/who", &arg, &alen))
 		who(ui);
+	else if (is_cmd(line, len, "/invite", &arg, &alen))
+		invite(ui);
 	else
 		return 0;
 	tui_dirty(ui);

@@ -20,6 +20,8 @@ const struct tui_help tui_help[] = {
 	    "network and the relay see", TUI_HELP_BOTH },
 	{ "/code", "", "the room's one-time code for newcomers",
 	    TUI_HELP_ROOM },
+	{ "/invite", "", "the room's invitation again (it lets anyone in: "
+	    "share it privately)", TUI_HELP_ROOM },
 	{ "/away", "[TEXT]", "say you are away (with TEXT), or back",
 	    TUI_HELP_BOTH },
 	{ "/ignore", "[NAME]", "hide NAME's messages here (again: show "

@@ -87,7 +87,7 @@ struct tui {
 	 * marker is drawn. */
 	int			 unfocused, marked;
 	uint64_t		 mark_seq;
-	char			 counter[32];
+	char			*invitation;	/* sodium_malloc'd, or NULL */
 	unsigned		 pairs[256];	/* colour pair per index */
 	int			 npairs;
 };

@@ -14,7 +14,7 @@ member list; /help lists every command and /help trust explains one;
 /me alone is refused; /ignore gina hides gina's messages, not frank's; a
 private message from frank while erin's window is not current rings the
 bell and counts a mention; /who says whom you verified ("1 verified by
-you"); gina's /nick is announced with her old name; erin's own /nick
+you"); /invite shows the invitation again with a warning; gina's /nick is announced with her old name; erin's own /nick
 changes her prompt and status bar; /quit with a message sends it, then
 leaves with status 0.
 """
@@ -103,6 +103,15 @@ def scenario(t, tm):
     tm.wait("e", has("[1 mention]"), "the private message counted")
     t.check(wait_bell(tm, "e"), "no bell for the private message")
     tm.run("select-window", "-t", "it:e")
+
+    # /invite: the invitation again, with its warning.
+    tm.keys("e", "/invite")
+    rows = tm.wait("e", has("puts it back together"), "/invite's answer")
+    warn = max(i for i, x in enumerate(rows) if "share it privately" in x)
+    shown = "".join(re.sub(r"^\d\d:\d\d \* (invitation: )?", "", x[:96].strip())
+                    for x in rows[warn + 1:])
+    t.check(inv in shown, "the invitation is not shown whole after the warning:\n%s"
+            % text(rows))
 
     # /who says whom you verified; renames name the old name and the
     # renamed user's own prompt follows.
