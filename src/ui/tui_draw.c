@@ -104,13 +104,89 @@ pane_width(const struct tui *ui)
 	return COLS >= 100 ? 24 : 18;
 }
 
+/* Columns the prompt gets: half the row, all but one on a tiny one. */
+static int
+prompt_cols(void)
+{
+	return COLS > 20 ? COLS / 2 : COLS - 1;
+}
+
+/*
+ * The input laid out on rows of COLS columns, wrapping at characters:
+ * calls fn (if not NULL) for each character with its row and column, and
+ * returns the rows it takes; *crow and *ccol get the cursor's cell.
+ */
+static int
+input_layout(const struct tui *ui, int *crow, int *ccol,
+    void (*fn)(const char *, size_t, int, int, int, void *), void *arg)
+{
+	const uint8_t *text = NULL;
+	size_t len = 0, cur = 0, off, k, plen = strlen(ui->prompt);
+	int row = 0, col = 0, cw, pw = 0, inprompt;
+	uint32_t cp;
+
+	if (ui->le != NULL) {
+		text = lineedit_peek_text(ui->le, &len);
+		cur = lineedit_get_cursor(ui->le);
+	}
+	*crow = *ccol = 0;
+	for (inprompt = 1; inprompt >= 0; inprompt--) {
+		const char *p = inprompt ? ui->prompt : (const char *)text;
+		size_t n = inprompt ? plen : len;
+
+		for (off = 0; off < n; off += k) {
+			if (!inprompt && off == cur) {
+				*crow = row;
+				*ccol = col;
+			}
+			k = ui_utf8_next((const uint8_t *)p + off, n - off, &cp);
+			cw = tui_cp_width(cp);
+			if (inprompt && pw + cw > prompt_cols())
+				break;
+			if (col + cw > COLS && col > 0) {
+				row++;
+				col = 0;
+			}
+			if (fn != NULL)
+				fn(p + off, k, row, col, inprompt, arg);
+			col += cw;
+			if (inprompt)
+				pw += cw;
+		}
+	}
+	if (cur >= len) {
+		if (col >= COLS) {
+			row++;
+			col = 0;
+		}
+		*crow = row;
+		*ccol = col;
+	}
+	return (*crow > row ? *crow : row) + 1;
+}
+
+/* Rows the input line takes: it grows with its text, up to a quarter
+ * of the screen (5 rows at most), on a screen of 8 rows or more. */
+static int
+input_rows(const struct tui *ui)
+{
+	int max = LINES >= 8 ? LINES / 4 : 1, need, r, c;
+
+	if (max > 5)
+		max = 5;
+	if (ui->ask != TUI_ASK_NONE || max <= 1)
+		return 1;
+	need = input_layout(ui, &r, &c, NULL, NULL);
+	return need < 1 ? 1 : need > max ? max : need;
+}
+
 void
 tui_area(const struct tui *ui, int *top, int *rows, int *width)
 {
 	int h = LINES;
 
 	*top = h >= 4 ? 1 : 0;
-	*rows = h - 1 - (h >= 3) - *top;
+	*rows = h - input_rows(ui) - (h >= 3) - *top;
 	if (*rows < 0)
 		*rows = 0;
 	*width = COLS - pane_width(ui);
@@ -395,6 +471,16 @@ draw_members(struct tui *ui, int top, int rows)
 	}
 }
 
+/* The length counter, from 3072 bytes on ("" before). */
+static void
+counter_text(const struct tui *ui, char *out, size_t outlen, size_t *len)
+{
+	(void)lineedit_peek_text(ui->le, len);
+	out[0] = '\0';
+	if (*len >= TUI_COUNTER_FROM)
+		snprintf(out, outlen, " %zu/%d", *len, MSG_MAX_TEXT_TUI);
+}
+
 static const char *
 link_text(enum term_link l)
 {
@@ -413,7 +499,7 @@ static void
 draw_status(struct tui *ui, int y)
 {
 	char s[512];
-	size_t k, nv = 0;
+	size_t k, nv = 0, len;
 	int o;
 
 	for (k = 0; k < ui->nmem; k++)
@@ -437,6 +523,12 @@ draw_status(struct tui *ui, int y)
 	(void)o;
 	puts_at(y, 0, s, COLS, A_REVERSE);
 	pad(y, COLS, A_REVERSE);
+	/* Near the limit, the input's length, at the right end. */
+	counter_text(ui, s, sizeof(s), &len);
+	if (s[0] != '\0' && (int)strlen(s) < COLS)
+		puts_at(y, COLS - (int)strlen(s), s, (int)strlen(s),
+		    len > MSG_MAX_TEXT_TUI ? (color_attr(ui, 196) | A_BOLD) :
+		    A_BOLD);
 }
 
 static void
@@ -456,10 +548,42 @@ draw_title(struct tui *ui)
 	pad(0, COLS, A_REVERSE | A_BOLD);
 }
 
-/* The input line: the prompt, a window of the text around the cursor,
- * the length counter near the limit.  Leaves the cursor in place. */
+struct input_draw {
+	struct tui	*ui;
+	int		 y, first, nrows;
+};
+
 static void
-draw_input(struct tui *ui, int y)
+input_cell(const char *p, size_t k, int row, int col, int inprompt, void *arg)
+{
+	struct input_draw *d = arg;
+
+	if (row < d->first || row >= d->first + d->nrows)
+		return;
+	move(d->y + row - d->first, col);
+	put(p, k, COLS - col, inprompt ? color_attr(d->ui,
+	    d->ui->self_color) | A_BOLD : 0);
+}
+
+/* The input on several rows, scrolled to keep the cursor's row in view;
+ * leaves the cursor in place. */
+static void
+draw_input_rows(struct tui *ui, int y, int nrows)
+{
+	struct input_draw d = { ui, y, 0, nrows };
+	int crow, ccol;
+
+	(void)input_layout(ui, &crow, &ccol, NULL, NULL);
+	d.first = crow >= nrows ? crow - nrows + 1 : 0;
+	(void)input_layout(ui, &crow, &ccol, input_cell, &d);
+	move(y + crow - d.first, ccol);
+}
+
+/* The input line: the prompt, a window of the text around the cursor,
+ * the length counter near the limit (with_counter).  Leaves the cursor
+ * in place. */
+static void
+draw_input(struct tui *ui, int y, int with_counter)
 {
 	const char *q = NULL;
 	const uint8_t *text;
@@ -487,13 +611,12 @@ draw_input(struct tui *ui, int y)
 		return;
 	}
 	/* Half the row at most, but on a tiny one all but a column. */
-	pw = put(ui->prompt, strlen(ui->prompt), COLS > 20 ? COLS / 2 :
-	    COLS - 1, color_attr(ui, ui->self_color) | A_BOLD);
+	pw = put(ui->prompt, strlen(ui->prompt), prompt_cols(),
+	    color_attr(ui, ui->self_color) | A_BOLD);
 	text = lineedit_peek_text(ui->le, &len);
 	cur = lineedit_get_cursor(ui->le);
-	if (len >= TUI_COUNTER_FROM)
-		snprintf(counter, sizeof(counter), " %zu/%d", len,
-		    MSG_MAX_TEXT_TUI);
+	if (with_counter)
+		counter_text(ui, counter, sizeof(counter), &len);
 	cw = (int)strlen(counter);
 	avail = COLS - pw - cw - 1;
 	if (avail < 1)
@@ -524,19 +647,23 @@ draw_input(struct tui *ui, int y)
 void
 tui_draw(struct tui *ui)
 {
-	int top, rows, w, h = LINES;
+	int top, rows, w, h = LINES, ir;
 
 	if (!ui->started)
 		return;
 	erase();
 	tui_area(ui, &top, &rows, &w);
+	ir = input_rows(ui);
 	if (top > 0)
 		draw_title(ui);
 	draw_scrollback(ui, top, rows, w);
 	draw_members(ui, top, rows);
 	if (h >= 3)
-		draw_status(ui, h - 2);
+		draw_status(ui, h - ir - 1);
 	curs_set(ui->input_on ? 1 : 0);
-	draw_input(ui, h - 1);
+	if (ir > 1)
+		draw_input_rows(ui, h - ir, ir);
+	else
+		draw_input(ui, h - 1, h < 3);
 	refresh();
 }

@@ -12,7 +12,8 @@ nor hide the marker; End comes back to the newest; a 20-line bracketed
 paste containing 'bye', 'exit' and '/quit' asks once ("send 20 lines?")
 and after 'y' bob gets exactly those 20 lines in order and alice is still
 there; 'bye' typed alone asks "leave?" and 'n' sends it as a message; a
-5,000-byte paste stays in the input with a "5000/4096" counter and Enter
+5,000-byte paste stays in the input, grown over several rows, with a
+"5000/4096" counter in the status bar, and Enter
 refuses it without losing it, Ctrl-C clears it; a message naming alice,
 while her window is not the current one, sets tmux's bell flag, shows
 "[1 mention]" and is drawn in reverse video; a read marker ('---
@@ -101,7 +102,9 @@ def scenario(t, tm):
 
     # Too long: kept, counted, refused, then cleared by Ctrl-C.
     tm.paste("a", "x" * 5000)
-    tm.wait("a", has("5000/4096"), "the length counter")
+    rows = tm.wait("a", has("5000/4096"), "the length counter")
+    t.check(all(set(r.rstrip()) == {"x"} for r in rows[-4:]),
+            "the long input does not grow over several rows:\n%s" % text(rows))
     tm.key("a", "Enter")
     rows = tm.wait("a", has("longer than 4096"), "the too-long error")
     t.check(any("5000/4096" in r for r in rows), "the text left the input")
