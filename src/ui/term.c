@@ -625,6 +625,8 @@ term_set_prompt(struct term *t, const char *prompt)
 {
 	if (t->tui != NULL)
 		tui_set_prompt(t->tui, prompt);
+	if (tui_active(t->tui))
+		return;		/* the view draws its own input line */
 	if (t->le != NULL) {
 		lineedit_set_prompt(t->le, prompt);
 		redraw(t);
