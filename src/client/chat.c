@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "chat.h"
+#include "config_load.h"
 #include "conn.h"
 #include "err.h"
 #include "identity.h"
@@ -553,6 +554,7 @@ on_connected(struct chat *ch)
 	evtimer_del(ch->window_timer);
 	ch->synced = 0;
 	term_notice(ch->term, "reconnected");
+	term_set_link(ch->term, TERM_LINK_UP);
 	send_ack(ch);
 	if (!ch->leave_pending)
 		term_input(ch->term, ch->got_info && !ch->confirming);
@@ -592,6 +594,13 @@ chat_ready(struct chat *ch)
 {
 	char prompt[128], cb[16];
 
+	snprintf(prompt, sizeof(prompt), "1:1 with %s (%s)", ch->peer,
+	    conn_peer_addr(ch->conn));
+	term_set_title(ch->term, 0, prompt);
+	term_set_self(ch->term, ch->s->name, ch->own_color, ch->s->confdir);
+	term_member(ch->term, 0, ch->peer, ch->peer_color,
+	    chan_peer_identity(conn_chan(ch->conn)));
+	term_set_link(ch->term, TERM_LINK_UP);
 	term_notice(ch->term, "connected to %s (%s)", ch->peer,
 	    conn_peer_addr(ch->conn));
 	term_notice(ch->term, "end-to-end encrypted, safety number: %s",
@@ -751,6 +760,7 @@ on_closed(struct conn *c, int err, void *arg)
 		conn_free(c);
 		return;
 	}
+	term_set_link(ch->term, TERM_LINK_DOWN);
 	if (ch->hangup) {
 		end(ch, ch->hangup_status);
 		return;
@@ -904,6 +914,15 @@ chat_line(struct chat *ch, const char *line, size_t len)
 		line++;
 		len--;
 	}
+	chat_say(ch, line, len);
+}
+
+void
+chat_say(struct chat *ch, const char *line, size_t len)
+{
+	if (ch->done || (ch->conn == NULL && !ch->reconnecting) ||
+	    ch->confirming || len == 0)
+		return;
 	if (send_seq(ch, MSG_TEXT, (const uint8_t *)line, len) == 0 &&
 	    term_interactive(ch->term)) {
 		term_message(ch->term, ch->s->name, ch->own_color,
@@ -965,7 +984,7 @@ chat_get_password(struct chat_setup *s, const char *file, int confirm)
 			return EXIT_USAGE;
 		}
 	} else {
-		if ((r = secret_prompt(&s->password, "Room password: ")) != 0) {
+		if ((r = secret_prompt(&s->password, "Password: ")) != 0) {
 			fprintf(stderr, "sotto: no password: %s (use "
 			    "--password-file FILE without a terminal)\n",
 			    r == ERR_IO ? "cannot ask on a terminal" :
@@ -1000,7 +1019,11 @@ int
 chat_set_name(struct chat_setup *s, const char *name)
 {
 	struct passwd *pw;
+	struct config c;
 
+	/* The config file's name comes before the login name. */
+	if (name == NULL && config_load(&c) == 0 && c.name[0] != '\0')
+		name = c.name;
 	if (name == NULL) {
 		name = getenv("USER");
 		if ((name == NULL || !peers_name_valid(name)) &&

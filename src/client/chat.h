@@ -94,6 +94,8 @@ void	 chat_leave(struct chat *ch, int interrupted);
 int	 chat_is_leave(const char *line, size_t len);
 /* A user's line, routed here by the caller's term callbacks. */
 void	 chat_line(struct chat *ch, const char *line, size_t len);
+/* Sends a line as a message, never as a command (a pasted line). */
+void	 chat_say(struct chat *ch, const char *line, size_t len);
 /* 1 once the chat has ended; its exit status. */
 int	 chat_done(const struct chat *ch);
 int	 chat_exit_status(const struct chat *ch);

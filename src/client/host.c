@@ -415,6 +415,15 @@ term_line(const char *line, size_t len, void *arg)
 		term_notice(h->term, "nobody is connected: not sent");
 }
 
+/* A pasted line: a message whatever it says. */
+static void
+term_text(const char *line, size_t len, void *arg)
+{
+	struct host *h = arg;
+
+	chat_say(h->chat, line, len);
+}
+
 static void
 term_eof(int interrupted, void *arg)
 {
@@ -430,7 +439,8 @@ term_eof(int interrupted, void *arg)
 static int
 host_run(struct host *h, const char *listen_addr, int port)
 {
-	static const struct term_cbs tcbs = { term_line, term_eof };
+	static const struct term_cbs tcbs = { term_line, term_eof,
+	    term_text };
 	char why[256];
 	int fds[HOST_MAX_LISTEN], nfds = HOST_MAX_LISTEN, i, status;
 

@@ -204,6 +204,15 @@ term_line(const char *line, size_t len, void *arg)
 	chat_line(j->chat, line, len);
 }
 
+/* A pasted line: a message whatever it says. */
+static void
+term_text(const char *line, size_t len, void *arg)
+{
+	struct join *j = arg;
+
+	chat_say(j->chat, line, len);
+}
+
 static void
 term_eof(int interrupted, void *arg)
 {
@@ -215,7 +224,8 @@ term_eof(int interrupted, void *arg)
 static int
 join_run(struct join *j, const char *host, int port)
 {
-	static const struct term_cbs tcbs = { term_line, term_eof };
+	static const struct term_cbs tcbs = { term_line, term_eof,
+	    term_text };
 	static const struct chat_cbs ccbs = { chat_lost, NULL };
 	struct chan_params cp;
 	struct conn *c;

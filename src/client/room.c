@@ -28,6 +28,7 @@
 #include "buf.h"
 #include "chat.h"
 #include "client.h"
+#include "config_load.h"
 #include "conn.h"
 #include "doorrate.h"
 #include "err.h"
@@ -399,12 +400,14 @@ group_ev(void *arg, const struct group_event *ev)
 			    ev->id, m->name, name);
 		flag_lookalike(r, ev->id, name, ev->pk);
 		check_pinned(r, name, ev->pk);
+		term_member(r->term, ev->id, name, color, ev->pk);
 		break;
 	case GROUP_EV_RENAMED:
 		term_notice(r->term, "member %u is now known as %s", ev->id,
 		    name);
 		flag_lookalike(r, ev->id, name, ev->pk);
 		check_pinned(r, name, ev->pk);
+		term_member(r->term, ev->id, name, color, ev->pk);
 		break;
 	case GROUP_EV_RENAME_REFUSED:
 		m = rm_find(r, ev->id);
@@ -425,7 +428,7 @@ group_ev(void *arg, const struct group_event *ev)
 			char pb[sizeof(nb) + 16];
 
 			snprintf(pb, sizeof(pb), "%s (privately)", sn);
-			term_message(r->term, pb, color, ev->text, ev->len);
+			term_private(r->term, pb, color, ev->text, ev->len);
 		}
 		break;
 	case GROUP_EV_MISSING:
@@ -651,6 +654,7 @@ store_door(struct room *r)
 static void
 enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 {
+	char title[INVITE_STR_MAX];
 	int e;
 
 	if ((e = group_new(&r->g, r->inv->room_id, secret,
@@ -662,6 +666,10 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 	group_set_name_check(r->g, peers_name_valid);
 	group_set_rename_check(r->g, rename_ok, r);
 	(void)lookalike_set(&r->look, r->self, r->s.name);
+	/* For /invite in the full-screen view, which keeps it guarded. */
+	if (invite_encode(r->inv, title, sizeof(title)) == 0)
+		term_set_invitation(r->term, title);
+	sodium_memzero(title, sizeof(title));
 	r->joined = 1;
 	if (r->nrm == 0)
 		r->verified_any = 1;	/* nobody to disagree with */
@@ -680,6 +688,12 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 	term_notice(r->term, "joined the room as %s (%zu other member%s); "
 	    "messages are end-to-end encrypted", r->s.name, r->nrm,
 	    r->nrm == 1 ? "" : "s");
+	snprintf(title, sizeof(title), "room on %s:%u", r->inv->host,
+	    r->inv->port);
+	term_set_title(r->term, 1, title);
+	term_set_self(r->term, r->s.name, chat_key_color(r->s.id->pk),
+	    r->s.confdir);
+	term_set_link(r->term, TERM_LINK_UP);
 	if (term_interactive(r->term))
 		term_notice(r->term, "%s", ROOM_HELP);
 	update_prompt(r);
@@ -918,6 +932,7 @@ reconnected(struct room *r)
 {
 	if (r->reconnecting)
 		term_notice(r->term, "reconnected");
+	term_set_link(r->term, TERM_LINK_UP);
 	r->reconnecting = 0;
 	r->tries = 0;
 	update_prompt(r);
@@ -1165,6 +1180,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 				term_notice(r->term, "%s left", who_name(r, m.id));
 			group_member_left(r->g, m.id);
 		}
+		term_member_gone(r->term, m.id);
 		rm_del(r, m.id);
 		lookalike_del(&r->look, m.id);
 		if (r->knock != NULL && m.id == r->door) {
@@ -1187,6 +1203,8 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			term_notice(r->term, "you are now %s", r->s.name);
 			r->prompt_renamed = 1;
 			update_prompt(r);
+			term_set_self(r->term, r->s.name,
+			    chat_key_color(r->s.id->pk), r->s.confdir);
 		}
 		break;
 	case RELAYMSG_DELIVER_DIRECT:
@@ -1328,6 +1346,7 @@ link_closed(struct conn *c, int err, void *arg)
 	r->conn = NULL;
 	if (r->done)
 		return;
+	term_set_link(r->term, TERM_LINK_DOWN);
 	if (r->hangup) {
 		room_end(r, r->hangup_status);
 		return;
@@ -1666,6 +1685,35 @@ room_line(const char *line, size_t len, void *arg)
 	queue_line(r, line, len);
 }
 
+/* A pasted line (full-screen view): a message whatever it says, never a
+ * command: a leading '/' is doubled so that the queue sends it as text. */
+static void
+room_text(const char *line, size_t len, void *arg)
+{
+	struct room *r = arg;
+	char *esc;
+
+	if (r->done || r->input_ended || len == 0)
+		return;
+	if (len > GROUP_MAX_TEXT) {
+		term_error(r->term, "message longer than 4096 bytes: not sent");
+		return;
+	}
+	if (line[0] != '/') {
+		queue_line(r, line, len);
+		return;
+	}
+	if ((esc = malloc(len + 1)) == NULL) {
+		term_error(r->term, "out of memory: not sent");
+		return;
+	}
+	esc[0] = '/';
+	memcpy(esc + 1, line, len);
+	queue_line(r, esc, len + 1);
+	sodium_memzero(esc, len + 1);
+	free(esc);
+}
+
 static void
 room_eof(int interrupted, void *arg)
 {
@@ -1700,7 +1748,8 @@ reject_timeout(evutil_socket_t fd, short what, void *arg)
 static int
 room_run(struct room *r)
 {
-	static const struct term_cbs tcbs = { room_line, room_eof };
+	static const struct term_cbs tcbs = { room_line, room_eof,
+	    room_text };
 	char why[256];
 	int fd, status = EXIT_CONN;
 
@@ -1913,7 +1962,8 @@ door_read(struct secret **sp, const char *file, const char *prompt,
 
 /*
  * The answer to the security question, from a file or the terminal
- * (twice when making the room), normalised into k.  0 or an exit status.
+ * (twice when making the room), normalised into k.  0 or an exit status;
+ * EXIT_AUTH when the two answers typed did not match.
  */
 static int
 door_read_answer(struct gate_keys *k, const char *file, int twice)
@@ -1939,6 +1989,7 @@ door_read_answer(struct gate_keys *k, const char *file, int twice)
 		    alen != k->answer_len ||
 		    sodium_memcmp(again, k->answer, alen) != 0) {
 			fprintf(stderr, "sotto: the answers do not match\n");
+			st = EXIT_AUTH;		/* door_make asks again */
 			goto out;
 		}
 	}
@@ -1957,15 +2008,22 @@ door_read_code(char code[GATE_CODE_DIGITS + 1], const char *file)
 	struct secret *c = NULL;
 	int st = EXIT_USAGE;
 
-	if (door_read(&c, file, "one-time code (a member sees it with "
-	    "/code): ", "one-time code") != 0)
-		goto out;
-	if (gate_code_parse((const char *)c->p, code) != 0) {
+	int tries;
+
+	/* On the terminal a slip is asked again; a file is read once. */
+	for (tries = 0; tries < (file == NULL ? 3 : 1); tries++) {
+		secret_free(c);
+		c = NULL;
+		if (door_read(&c, file, "one-time code (a member sees it with "
+		    "/code): ", "one-time code") != 0)
+			goto out;
+		if (gate_code_parse((const char *)c->p, code) == 0) {
+			st = 0;
+			goto out;
+		}
 		fprintf(stderr, "sotto: a one-time code is %d digits\n",
 		    GATE_CODE_DIGITS);
-		goto out;
 	}
-	st = 0;
  out:
 	secret_free(c);
 	return st;
@@ -1998,9 +2056,16 @@ door_make(struct room *r, const struct room_door *d)
 	randombytes_buf(r->gk->room_secret, sizeof(r->gk->room_secret));
 	if (d->code)
 		randombytes_buf(r->gk->otp_key, sizeof(r->gk->otp_key));
-	if (d->question != NULL &&
-	    (st = door_read_answer(r->gk, d->answer_file, 1)) != 0)
-		return st;
+	if (d->question != NULL) {
+		int tries = 0;
+
+		/* Answers that don't match are asked again, twice more. */
+		while ((st = door_read_answer(r->gk, d->answer_file, 1)) ==
+		    EXIT_AUTH && ++tries < 3)
+			fprintf(stderr, "sotto: please try again\n");
+		if (st != 0)
+			return st == EXIT_AUTH ? EXIT_USAGE : st;
+	}
 	return 0;
 }
 
@@ -2124,6 +2189,7 @@ room_main(int argc, char **argv)
 	};
 	struct chat_setup s;
 	struct room_door d;
+	struct config cfg;
 	const char *relay = NULL, *name = NULL, *invite_file = NULL;
 	int ch;
 
@@ -2181,6 +2247,8 @@ room_main(int argc, char **argv)
 			return cli_bad_option(argv, "rniqaR", room_usage);
 		}
 	}
+	if (relay == NULL && config_load(&cfg) == 0 && cfg.relay[0] != '\0')
+		relay = cfg.relay;	/* the config file's default relay */
 	if (relay == NULL || optind != argc) {
 		fprintf(stderr, "sotto: %s\n", relay == NULL ?
 		    "room new needs --relay HOST[:PORT]" : "unexpected argument");

@@ -21,6 +21,8 @@
 #include "sanitize.h"
 #include "term.h"
 #include "wrap.h"
+#include "config_load.h"
+#include "tui.h"
 
 /* A line may carry a command word before a full-size message. */
 #define TERM_MAX_LINE	(MSG_MAX_TEXT + 64)
@@ -47,6 +49,7 @@ struct term {
 	struct event		*ev_int, *ev_term, *ev_winch;
 	struct buf		 pending;	/* line mode: partial line */
 	struct buf		 line;
+	struct tui		*tui;		/* full-screen view, or NULL */
 };
 
 /* Output to the terminal: nothing useful to do if it fails. */
@@ -195,6 +198,11 @@ void
 term_message(struct term *t, const char *name, int color, const uint8_t *text,
     size_t len)
 {
+	if (t->tui != NULL) {
+		tui_add(t->tui, TUI_L_MSG, 0, name, color, text, len);
+		if (tui_active(t->tui))
+			return;
+	}
 	say(t, "", name, color, ": ", text, len);
 }
 
@@ -202,6 +210,11 @@ void
 term_action(struct term *t, const char *name, int color, const uint8_t *text,
     size_t len)
 {
+	if (t->tui != NULL) {
+		tui_add(t->tui, TUI_L_ACTION, 0, name, color, text, len);
+		if (tui_active(t->tui))
+			return;
+	}
 	say(t, "* ", name, color, " ", text, len);
 }
 
@@ -215,6 +228,12 @@ term_notice(struct term *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	if (t->tui != NULL) {
+		tui_add(t->tui, TUI_L_NOTICE, 0, NULL, 0, (const uint8_t *)tmp,
+		    strlen(tmp));
+		if (tui_active(t->tui))
+			return;
+	}
 	buf_init(&o, TERM_OUT_MAX);
 	stamp(t, &o);
 	(void)buf_put(&o, "* ", 2);
@@ -236,6 +255,12 @@ term_error(struct term *t, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
+	if (t != NULL && t->tui != NULL) {
+		tui_add(t->tui, TUI_L_ERROR, 0, NULL, 0, (const uint8_t *)tmp,
+		    strlen(tmp));
+		if (tui_active(t->tui))
+			return;
+	}
 	if (t != NULL && t->ev_flush != NULL)
 		flush_cb(-1, 0, t);
 	buf_init(&o, TERM_OUT_MAX);
@@ -366,7 +391,9 @@ read_stdin(struct term *t)
 		finish_input(t, 0);
 		return;
 	}
-	if (t->interactive)
+	if (tui_active(t->tui))
+		tui_feed(t->tui, b, (size_t)n);
+	else if (t->interactive)
 		feed_keys(t, b, (size_t)n);
 	else
 		feed_lines(t, b, (size_t)n);
@@ -402,6 +429,10 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 	struct winsize ws;
 
 	(void)what;
+	if (sig == SIGWINCH && tui_active(t->tui)) {
+		tui_resize(t->tui);
+		return;
+	}
 	if (sig == SIGWINCH) {
 		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0) {
 			lineedit_set_width(t->le, ws.ws_col);
@@ -415,6 +446,62 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		t->eof_seen = 1;
 		t->cbs.eof(1, t->arg);
 	}
+}
+
+/* The full-screen view's way back into the conversation. */
+static void
+view_line(const char *line, size_t len, void *arg)
+{
+	struct term *t = arg;
+
+	t->cbs.line(line, len, t->arg);
+}
+
+static void
+view_text(const char *line, size_t len, void *arg)
+{
+	struct term *t = arg;
+
+	if (t->cbs.text != NULL)
+		t->cbs.text(line, len, t->arg);
+}
+
+static void
+view_eof(int interrupted, void *arg)
+{
+	finish_input(arg, interrupted);
+}
+
+/* On a terminal that can take it (not TERM=dumb), the full-screen view,
+ * with the config file's colour, bell and timestamp.  0 or -1. */
+static int
+view_new(struct term *t)
+{
+	const struct term_cbs cbs = { view_line, view_eof,
+	    t->cbs.text != NULL ? view_text : NULL };
+	const char *term = getenv("TERM");
+	struct tui_opts o;
+	struct config c;
+
+	(void)config_load(&c);
+	if (c.color == 0)
+		t->color = 0;
+	if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0) {
+		t->color = 0;
+		return 0;
+	}
+	o.color = t->color;
+	o.ring = c.bell != 0;
+	o.timestamp = c.timestamp;
+	if ((t->tui = tui_new(t->base, &cbs, t, &o)) == NULL)
+		return -1;
+	return 0;
+}
+
+struct tui *
+term_tui(const struct term *t)
+{
+	return t->tui;
 }
 
 struct term *
@@ -438,6 +525,8 @@ term_new(struct event_base *base, int plain, const struct term_cbs *cbs,
 	    isatty(STDOUT_FILENO);
 	nc = getenv("NO_COLOR");
 	t->color = t->interactive && (nc == NULL || *nc == '\0');
+	if (t->interactive && view_new(t) != 0)
+		goto fail;
 	if (t->interactive) {
 		if ((t->le = lineedit_new(TERM_MAX_LINE)) == NULL)
 			goto fail;
@@ -488,6 +577,9 @@ term_free(struct term *t)
 		event_free(t->ev_flush);
 	}
 	buf_release(&t->obuf);
+	if (tui_active(t->tui))
+		t->input_on = 0;	/* the view clears up itself */
+	tui_free(t->tui);
 	if (t->interactive && t->input_on)
 		write_all(STDOUT_FILENO, (const uint8_t *)"\r\x1b[K", 4);
 	if (t->raw)
@@ -518,7 +610,10 @@ term_interactive(const struct term *t)
 static void
 arm(struct term *t)
 {
-	int want = t->input_on && !t->held && !t->eof_seen;
+	/* The full-screen view keeps reading keys while held: it keeps
+	 * what is typed in its input line until the network catches up. */
+	int want = t->input_on && (!t->held || tui_active(t->tui)) &&
+	    !t->eof_seen;
 
 	if (t->ev_in != NULL) {
 		if (want)
@@ -536,6 +631,8 @@ term_hold(struct term *t, int held)
 	if (held == t->held)
 		return;
 	t->held = held;
+	if (t->tui != NULL)
+		tui_hold(t->tui, held);
 	arm(t);
 }
 
@@ -546,8 +643,18 @@ term_input(struct term *t, int on)
 		on = 0;
 	if (on == t->input_on)
 		return;
+	/* The full-screen view takes over when the conversation is ready. */
+	if (on && t->tui != NULL && !tui_active(t->tui) &&
+	    tui_start(t->tui) != 0) {
+		tui_free(t->tui);
+		t->tui = NULL;
+	}
 	t->input_on = on;
 	arm(t);
+	if (t->tui != NULL)
+		tui_input(t->tui, on);
+	if (tui_active(t->tui))
+		return;
 	if (on)
 		redraw(t);
 	else if (t->interactive)
@@ -557,6 +664,10 @@ term_input(struct term *t, int on)
 void
 term_set_prompt(struct term *t, const char *prompt)
 {
+	if (t->tui != NULL)
+		tui_set_prompt(t->tui, prompt);
+	if (tui_active(t->tui))
+		return;		/* the view draws its own input line */
 	if (t->le != NULL) {
 		lineedit_set_prompt(t->le, prompt);
 		redraw(t);

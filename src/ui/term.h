@@ -1,9 +1,12 @@
 /*
  * term.h: the chat's terminal: reading the user's lines and showing
- * messages and notices.  Two modes: on a terminal (stdin and stdout both
- * ttys, no --plain) a line editor whose input line is redrawn after every
- * message; otherwise line mode for scripts and tests: one stdin line is
- * one message, output is "NAME: TEXT" and notices start with "* ".
+ * messages and notices.  Three views of a conversation: on a terminal
+ * (stdin and stdout both ttys, no --plain, TERM not dumb) the full-screen
+ * view (tui.h) once the conversation takes input, and a line editor
+ * whose input line is redrawn after every message before that (or when
+ * curses cannot start, or TERM=dumb); otherwise line mode for scripts
+ * and tests: one stdin line is one message, output is "NAME: TEXT" and
+ * notices start with "* ".
  * Remote text is sanitized here, and only here, before it is printed.
  */
 #ifndef SOTTO_TERM_H
@@ -22,6 +25,16 @@ struct term_cbs {
 	/* End of input: Ctrl-D, end of stdin, Ctrl-C, SIGINT, SIGTERM.
 	 * 'interrupted' is 1 for Ctrl-C and signals. */
 	void	(*eof)(int interrupted, void *arg);
+	/* A line to send as a message, never as a command nor 'bye' (one
+	 * line of a paste in the full-screen view).  May be NULL. */
+	void	(*text)(const char *line, size_t len, void *arg);
+};
+
+/* The state of a conversation's link, for the status bar. */
+enum term_link {
+	TERM_LINK_CONNECTING = 0,
+	TERM_LINK_UP,
+	TERM_LINK_DOWN,
 };
 
 /* NULL on failure.  'plain' forces line mode. */
@@ -53,6 +66,33 @@ void	 term_action(struct term *t, const char *name, int color,
 /* "* " and local text (printf format, trusted). */
 void	 term_notice(struct term *t, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* "NAME: TEXT" for a message only you got (a mention in the full-screen
+ * view); in line mode exactly term_message. */
+void	 term_private(struct term *t, const char *name, int color,
+	    const uint8_t *text, size_t len);
+
+/*
+ * What the full-screen view shows besides the lines (term_view.c); in
+ * line mode these do nothing.  Strings are copied.
+ *   set_title: what this conversation is (room: 1 for a room);
+ *   set_self: your name and colour, and the configuration directory
+ *     where /trust keeps its records (trust.h);
+ *   set_link: the link's state;
+ *   member / member_gone: who is in the conversation (id 0 for a 1:1
+ *     peer), with the identity key the view shows a tag of and checks
+ *     the /trust records against.
+ */
+void	 term_set_title(struct term *t, int room, const char *title);
+void	 term_set_self(struct term *t, const char *name, int color,
+	    const char *confdir);
+void	 term_set_link(struct term *t, enum term_link link);
+void	 term_member(struct term *t, uint32_t id, const char *name, int color,
+	    const uint8_t pk[32]);
+void	 term_member_gone(struct term *t, uint32_t id);
+/* A room's invitation, for /invite: the view keeps it in guarded
+ * memory (it holds the room's secret) and wipes it when freed. */
+void	 term_set_invitation(struct term *t, const char *invitation);
+
 /* "sotto: " and local text on stderr. */
 void	 term_error(struct term *t, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));

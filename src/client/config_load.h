@@ -1,0 +1,22 @@
+/*
+ * config_load.h: reads the user's settings file, config in the
+ * configuration directory ($XDG_CONFIG_HOME/sotto, default
+ * ~/.config/sotto), with the parser of src/core/config.h.
+ */
+#ifndef SOTTO_CONFIG_LOAD_H
+#define SOTTO_CONFIG_LOAD_H
+
+#include "config.h"
+
+#define CONFIG_FILE_NAME	"config"
+
+/*
+ * Fills c (config_init, then the file's settings).  A missing file or
+ * directory leaves every setting unset and is not an error.  Each line
+ * that is skipped is reported once on stderr ("sotto: config line N:
+ * why").  Returns 0, or a negative ERR_* when the file exists but
+ * cannot be read (c then holds no setting).
+ */
+int	 config_load(struct config *c);
+
+#endif
