@@ -40,7 +40,7 @@ def count_rows(rows, rx):
 
 def scenario(t, tm):
     alice, bobp = t.party("alice"), t.party("bob")
-    tm.start("a", alice, ["host", "--listen", "127.0.0.1", "--port", "0",
+    tm.start("a", alice, ["host", "--once", "--listen", "127.0.0.1", "--port", "0",
                           "--name", "alice", "--password-file", alice.password_file])
     port = tui_tmux.host_port(tm, "a")
     bob = t.join(bobp, port)

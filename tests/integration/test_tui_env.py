@@ -27,7 +27,7 @@ def session(t, tm, window, env=None, config=None, name_opt=True):
         os.makedirs(alice.sotto_dir, mode=0o700, exist_ok=True)
         with open(os.path.join(alice.sotto_dir, "config"), "w") as f:
             f.write(config)
-    args = ["host", "--listen", "127.0.0.1", "--port", "0",
+    args = ["host", "--once", "--listen", "127.0.0.1", "--port", "0",
             "--password-file", alice.password_file]
     if name_opt:
         args += ["--name", "alice"]

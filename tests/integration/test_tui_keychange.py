@@ -20,7 +20,7 @@ from tui_tmux import has, text
 
 
 def host(t, tm, window, alice):
-    tm.start(window, alice, ["host", "--listen", "127.0.0.1", "--port", "0",
+    tm.start(window, alice, ["host", "--once", "--listen", "127.0.0.1", "--port", "0",
                              "--name", "alice", "--password-file", alice.password_file])
     return tui_tmux.host_port(tm, window)
 

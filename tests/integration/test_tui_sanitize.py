@@ -32,7 +32,7 @@ VISIBLE = [r"before\x1b[2J\x1b]0;pwned\x07 middle", r"\x9b31m c1", r"\u202e reve
 def scenario(t, tm):
     alice, bobp = t.party("alice"), t.party("bob")
     log = os.path.join(t.tmp, "pane.log")
-    tm.start("a", alice, ["host", "--listen", "127.0.0.1", "--port", "0", "--name", "alice",
+    tm.start("a", alice, ["host", "--once", "--listen", "127.0.0.1", "--port", "0", "--name", "alice",
                           "--password-file", alice.password_file])
     tm.run("pipe-pane", "-o", "-t", "it:a", "cat >> %s" % log)
     port = tui_tmux.host_port(tm, "a")

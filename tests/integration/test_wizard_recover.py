@@ -93,6 +93,9 @@ def host_side(t, tm):
     tm.wait("host", has("bob: hi alice"), "bob's message")
     bob.close_stdin()
     bob.expect_exit(h.EXIT_OK)
+    # The host serves conversation after conversation: /quit ends it.
+    tm.wait("host", has("waiting for the next conversation"), "the host waiting again")
+    tm.keys("host", "/quit")
     st = tm.exit_status("host")
     t.check(st == "0", "the host exited with status %s" % st)
     for _, text in tm.last.items():
