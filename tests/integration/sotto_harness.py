@@ -27,6 +27,7 @@ is $SOTTO_BIN, else $SOTTO_BUILD_DIR/sotto, else <source dir>/build/sotto.
 
 import os
 import queue
+import random
 import re
 import shutil
 import signal
@@ -69,10 +70,18 @@ def sotto_bin():
 
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago (only for the
-    interactive test, where the port is typed at a prompt)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+    interactive test, where the port is typed at a prompt).  It is taken
+    below Linux's ephemeral range (32768-60999), so that no outgoing
+    connection on the machine is given it before the program binds it."""
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            try:
+                s.bind((LOOPBACK, port))
+            except OSError:
+                continue
+            return port
+    raise Failure("no free port found in 20000-31999")
 
 
 def port_listening(port):
