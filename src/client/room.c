@@ -1309,7 +1309,7 @@ reconnect_timeout(evutil_socket_t fd, short what, void *arg)
 
 /* The link is gone without our leaving: come back, if we may. */
 static int
-link_lost(struct room *r, int err)
+link_lost(struct room *r)
 {
 	if (r->reconnect_for <= 0 || !r->have_seat || r->we_left ||
 	    r->fatal)
@@ -1319,8 +1319,7 @@ link_lost(struct room *r, int err)
 		r->lost_at = time(NULL);
 		r->tries = 0;
 		term_notice(r->term, "connection to the relay lost; "
-		    "reconnecting\xe2\x80\xa6 (%s)", err != 0 ?
-		    chat_err_text(err) : "closed by the relay");
+		    "reconnecting\xe2\x80\xa6");
 	}
 	r->welcomed = 0;
 	r->link_full = 0;
@@ -1355,7 +1354,7 @@ link_closed(struct conn *c, int err, void *arg)
 		room_end(r, EXIT_OK);
 		return;
 	}
-	if (link_lost(r, err))
+	if (link_lost(r))
 		return;
 	if (err == 0) {
 		term_error(r->term, "the relay closed the connection");

@@ -28,6 +28,7 @@ is $SOTTO_BIN, else $SOTTO_BUILD_DIR/sotto, else <source dir>/build/sotto.
 import errno
 import os
 import queue
+import random
 import re
 import shutil
 import signal
@@ -71,13 +72,18 @@ def sotto_bin():
 def free_port():
     """A TCP port that was free a moment ago on every address, IPv4 and
     IPv6 (only for the interactive tests, where the port is typed at a
-    prompt and the program may listen on all interfaces).  Bound without
-    SO_REUSEADDR, so a port that any socket holds, even one in TIME_WAIT
-    left by an earlier test's flood of connections, is passed over."""
+    prompt and the program may listen on all interfaces).  It is taken
+    below Linux's ephemeral range (32768-60999), so that no outgoing
+    connection on the machine is given it before the program binds it,
+    and bound without SO_REUSEADDR on the wildcard addresses, so that a
+    port any socket holds (even in TIME_WAIT) is passed over."""
     for _ in range(200):
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            s.bind(("0.0.0.0", 0))
-            port = s.getsockname()[1]
+        port = random.randrange(20000, 32000)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+                s.bind(("0.0.0.0", port))
+        except OSError:
+            continue
         try:
             with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
                 s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
@@ -87,7 +93,7 @@ def free_port():
                 continue
             # No IPv6 on this machine: the IPv4 check is all there is.
         return port
-    raise RuntimeError("no TCP port free on every address")
+    raise Failure("no free port found in 20000-31999")
 
 
 def port_listening(port):
@@ -882,3 +888,79 @@ def room_of_two(t, relay_port, first="alice", second="bob"):
     wait_in_room(b, [first])
     wait_in_room(a, [second])
     return a, inv, b
+
+class Chatroom:
+    """Members in one open room, each a process, and every line each has
+    typed, for the rooms-survive-cuts scenarios:
+
+        room = h.Chatroom(t, port, ("alice", "bob", "carol"), via={"carol": pport})
+        room.say("before", 100)
+        room.caught_up(20)
+        ...
+        room.check_all(); room.leave_all()
+
+    via maps a member to another port (a proxy) to reach the relay by."""
+
+    def __init__(self, t, port, names, via=None, tails=False):
+        self.t, self.names = t, list(names)
+        self.parties = {n: t.party(n) for n in names}
+        self.procs = {}
+        first = self.names[0]
+        self.procs[first], self.inv = t.room_new(self.parties[first], port)
+        for n in self.names[1:]:
+            inv = self.inv if not via or n not in via else invite_via(self.inv, via[n])
+            self.procs[n] = t.room_join(self.parties[n], inv)
+            wait_joined(self.procs[n], n)
+        for n, p in self.procs.items():
+            wait_in_room(p, self.others(n))
+        self.sent = {n: [] for n in self.names}
+        self.tails = None
+        if tails:
+            self.tails = {n: Tail(p).track(*("%s: " % o for o in self.others(n)))
+                          for n, p in self.procs.items()}
+
+    def others(self, n):
+        return [o for o in self.names if o != n]
+
+    def say(self, phase, count, who=None):
+        """Each member (or those in who) types count lines at once."""
+        for n in (who or self.names):
+            lines = ["%s %s %d" % (n, phase, i) for i in range(count)]
+            self.sent[n] += lines
+            self.procs[n].send_raw("".join(s + "\n" for s in lines).encode())
+
+    def received(self, n, o):
+        if self.tails:
+            return self.tails[n].count("%s: " % o)
+        return len(self.procs[n].messages_from(o))
+
+    def caught_up(self, timeout, who=None, since=None, senders=None):
+        """Waits until every member (or those in who) has every line the
+        others (or those of them in senders) typed, within timeout
+        seconds (from since, if given)."""
+        start = since if since is not None else time.monotonic()
+        for n in (who or self.names):
+            for o in self.others(n):
+                if senders is not None and o not in senders:
+                    continue
+                left = max(1.0, timeout - (time.monotonic() - start))
+                what = "%d lines from %s" % (len(self.sent[o]), o)
+                if self.tails:
+                    self.tails[n].wait_count("%s: " % o, len(self.sent[o]), left, what)
+                else:
+                    self.procs[n].wait_messages(o, len(self.sent[o]), left)
+
+    def check_all(self):
+        """Exactly once, in order, and no anomaly notice anywhere."""
+        for n, p in self.procs.items():
+            for o in self.others(n):
+                check_exactly(self.t, p, o, self.sent[o])
+            self.t.check(not anomalies(p), "%s: anomaly notices %r" % (n, anomalies(p)[:5]))
+
+    def leave_all(self, timeout=20):
+        """Ends every member's input; each exits 0 once all it typed is
+        acknowledged."""
+        for p in self.procs.values():
+            p.close_stdin()
+        for p in self.procs.values():
+            p.expect_exit(EXIT_OK, timeout=timeout, why="stdin ended, all lines acknowledged")

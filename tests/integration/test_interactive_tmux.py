@@ -20,7 +20,12 @@ the pane shows the invitation, '/code' shows the code, a line-mode
 newcomer with the answer and that code gets in (the pane shows it at the
 door, then in the room); a fourth window answers 'room', the invitation,
 the answer and the code (the question is shown, nothing typed is echoed)
-and gets in too; '/quit' ends both with status 0.  Neither the
+and gets in too; when the relay is killed, the room pane says
+'connection to the relay lost; reconnecting', a line typed then shows as
+pending in the prompt ('erin [offline, 1 pending]>'), and once the relay
+is back (same port and state) the pane says '* reconnected', the line
+reaches the line-mode member and the prompt is plain 'erin>' again;
+'/quit' ends both with status 0.  Neither the
 password nor the answer ever appears in any capture of the panes.
 
 Prompt matching is case-insensitive and by substring, so the exact
@@ -29,6 +34,7 @@ wording may change.
 import os
 import re
 import shlex
+import signal
 import subprocess
 import time
 
@@ -291,6 +297,21 @@ def room_side(t, tm):
     t.check(any(re.search(r"one-time code", a, re.I) for a in asked),
             "gina was not asked for the one-time code (asked: %r)" % asked)
     tm.wait("room", lambda s: re.search(r"gina\S* is in the room", s), "'gina is in the room' in erin's pane")
+
+    # The relay goes away: the prompt says so, and how many lines wait.
+    h.signal_proc(relay, signal.SIGKILL)
+    relay.wait_exit(5)
+    tm.wait("room", lambda s: "connection to the relay lost; reconnecting" in s,
+            "the lost notice in erin's pane")
+    tm.keys("room", "typed while the relay is away")
+    tm.wait("room", lambda s: re.search(r"erin \[offline, 1 pending\]> *$", s.rstrip(), re.M),
+            "the prompt 'erin [offline, 1 pending]>'")
+    relay, _ = t.relay(state_dir=relay.state_dir, port=port, label="relay-again")
+    tm.wait("room", lambda s: "* reconnected" in s, "'* reconnected' in erin's pane", timeout=20)
+    p.wait_until(lambda: p.messages_from("erin")[-1:] == ["typed while the relay is away"],
+                 "erin's queued line at frank", timeout=20)
+    tm.wait("room", lambda s: re.search(r"erin> *$", s.rstrip(), re.M),
+            "the prompt without a pending count once acknowledged")
     tm.keys("door", "/quit")
     st = tm.exit_status("door")
     t.check(st == "0", "interactive newcomer exited with status %s after /quit" % st)

@@ -25,7 +25,7 @@ Proves:
    message of the flood, in order, within FLOOD_BUDGET s, never waits
    more than MAX_PAUSE s for the next one (the relay may hold the room
    back while it decides the member is stalled: RELAY_STALL_TIMEOUT),
-   and a marker sent after the flood arrives within 2 s.  After SIGCONT
+   and a marker sent after the flood arrives (within 10 s).  After SIGCONT
    the stopped member (run with --reconnect-for 0) finds its link ended
    and exits 4 (connection cut).
 """
@@ -149,7 +149,7 @@ def scenario(t):
     t0 = time.monotonic()
     a.send("marker after the flood")
     b.wait_until(lambda: b.messages_from("alice")[-1:] == ["marker after the flood"],
-                 "the marker after the flood", timeout=2)
+                 "the marker after the flood", timeout=10)
     t.log("marker after %.3f s" % (time.monotonic() - t0))
     relay.wait_until(lambda: re.search(r"not reading", relay.stderr_text()),
                      "the relay to log that a member is not reading", timeout=5)
