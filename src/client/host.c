@@ -65,6 +65,8 @@ struct host {
 	int			 failures;
 	int			 max_failures;
 	int			 giving_up;	/* --max-failures reached */
+	int			 taking_over;	/* a new conversation replaces a
+						 * cut one */
 	int			 status;
 	int			 done;
 };
@@ -235,10 +237,13 @@ pending_established(struct conn *c, void *arg)
 		conn_close(c);
 		return;
 	}
-	if (h->chat != NULL)
+	if (h->chat != NULL) {
+		h->taking_over = 1;
 		chat_abandon(h->chat, "someone joined with the password: the "
 		    "conversation that was cut is over, a new one begins",
 		    EXIT_CONN);
+		h->taking_over = 0;
+	}
 	for (i = 0; i < HOST_MAX_PENDING; i++)
 		if (h->pend[i].c != NULL) {
 			refuse(h->pend[i].c, CHAN_ABORT_BUSY);
@@ -299,6 +304,8 @@ host_chat_ended(struct chat *ch, int status, void *arg)
 		return;
 	}
 	h->status = status;
+	if (h->taking_over)
+		return;
 	term_notice(h->term, "waiting for the next conversation (sotto join "
 	    "ADDRESS:%d with the same password); /quit to stop",
 	    addr_local_port(evconnlistener_get_fd(h->lev[0])));
