@@ -20,7 +20,11 @@ the pane shows the invitation, '/code' shows the code, a line-mode
 newcomer with the answer and that code gets in (the pane shows it at the
 door, then in the room); a fourth window answers 'room', the invitation,
 the answer and the code (the question is shown, nothing typed is echoed)
-and gets in too; '/quit' ends both with status 0.  Neither the
+and gets in too; '/quit' ends both with status 0.  (4) a cut on a
+terminal: an interactive joiner through a proxy that cuts both
+directions for 3 s keeps its half-typed line, marks a line entered during
+the cut as pending, and after '* reconnected' both lines reach the host,
+in order.  Neither the
 password nor the answer ever appears in any capture of the panes.
 
 Prompt matching is case-insensitive and by substring, so the exact
@@ -58,11 +62,12 @@ class Tmux:
             raise h.Failure("tmux %s failed: %s" % (" ".join(args), r.stderr.decode(errors="replace")))
         return r.stdout.decode("utf-8", errors="replace")
 
-    def start(self, window, party):
+    def start(self, window, party, args=()):
         # tmux does not always learn a dead pane's exit status, so the
         # shell writes it to a file.
         cmd = "env HOME=%s XDG_CONFIG_HOME=%s LANG=C.UTF-8 %s; echo $? > %s" % (
-            shlex.quote(party.dir), shlex.quote(party.dir), shlex.quote(self.t.bin),
+            shlex.quote(party.dir), shlex.quote(party.dir),
+            " ".join(shlex.quote(a) for a in [self.t.bin] + list(args)),
             shlex.quote(self.status_file(window)))
         if not self.started:
             self.run("new-session", "-d", "-s", "it", "-n", window, "-x", "120", "-y", "30", cmd)
@@ -296,12 +301,45 @@ def room_side(t, tm):
     p.expect_exit(h.EXIT_OK)
 
 
+def cut_side(t, tm):
+    """A cut on a terminal: the half-typed line stays, a line entered
+    meanwhile is marked pending, and both arrive after the reconnection."""
+    gina, hal = t.party("gina", PW), t.party("hal", PW)
+    host, port = t.host(gina)
+    proxy, pport = t.proxy(port, outage=3)
+    tm.start("cut", hal, ["join", "127.0.0.1:%d" % pport, "--name", "hal",
+                          "--password-file", hal.password_file])
+    tm.wait("cut", lambda s: "safety number" in s, "the safety number in the pane")
+    host.wait_line(r"^\* connected to hal\b")
+    tm.keys("cut", "typed whole", enter=False)
+    tm.keys("cut", "", enter=True)
+    host.wait_messages("hal", 1)
+    tm.keys("cut", "half-typed", enter=False)
+    h.outage_start(proxy)
+    tm.wait("cut", lambda s: "connection lost; reconnecting" in s, "the lost notice in the pane")
+    tm.wait("cut", lambda s: s.rstrip().endswith("half-typed"),
+            "the half-typed line still on the input line")
+    tm.keys("cut", " line", enter=True)
+    tm.wait("cut", lambda s: "(pending: sent when reconnected)" in s, "the pending mark")
+    tm.wait("cut", lambda s: re.search(r"^\* reconnected\s*$", s, re.M),
+            "'* reconnected' in the pane", timeout=30)
+    host.wait_messages("hal", 2, timeout=10)
+    t.check(host.messages_from("hal") == ["typed whole", "half-typed line"],
+            "the host got %r" % host.messages_from("hal"))
+    tm.keys("cut", "/quit")
+    st = tm.exit_status("cut")
+    t.check(st == "0", "the interactive joiner exited with status %s" % st)
+    host.expect_exit(h.EXIT_OK)
+    proxy.kill()
+
+
 def scenario(t):
     tm = Tmux(t)
     try:
         host_side(t, tm)
         join_side(t, tm)
         room_side(t, tm)
+        cut_side(t, tm)
         for window, text in tm.captures:
             t.check(PW not in text and PW[:10] not in text,
                     "the password appears on screen in window %s:\n%s" % (window, text))
@@ -313,4 +351,4 @@ def scenario(t):
         t.log("last screens:\n" + tm.dump())
 
 
-h.main(scenario, budget=90)
+h.main(scenario, budget=120)
