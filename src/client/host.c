@@ -473,6 +473,10 @@ host_run(struct host *h, const char *listen_addr, int port)
 	term_notice(h->term, "waiting for someone to join (sotto join "
 	    "ADDRESS:%d); your name is %s",
 	    addr_local_port(evconnlistener_get_fd(h->lev[0])), h->s.name);
+	/* On a terminal /quit works while waiting; in line mode lines read
+	 * before the first conversation are held for it (PROTOCOL §12.4). */
+	if (term_interactive(h->term))
+		term_input(h->term, 1);
 	event_base_dispatch(h->base);
 	status = h->status;
  out:

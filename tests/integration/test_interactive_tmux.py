@@ -125,9 +125,10 @@ class Tmux:
                         last = (cur, line)
                         break
             if self.pane(window, "#{pane_dead}") == "1":
+                st = self.exit_status(window, 2)
                 raise h.Failure("tmux window %s: sotto exited (status %s) while being asked "
                                 "its questions; screen:\n%s"
-                                % (window, self.exit_status(window, 2), text))
+                                % (window, st, self.capture(window)))
             if time.monotonic() > deadline:
                 raise h.Failure("tmux window %s: %s did not happen; prompts answered: %r; "
                                 "screen:\n%s" % (window, what, asked, text))
