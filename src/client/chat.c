@@ -280,6 +280,13 @@ chat_resume_params(const struct chat *ch)
 }
 
 int
+chat_has_session(const struct chat *ch, const uint8_t sid[CHAN_SID_BYTES])
+{
+	return chat_resume_params(ch) != NULL &&
+	    sodium_memcmp(ch->sess->r.sid, sid, CHAN_SID_BYTES) == 0;
+}
+
+int
 chat_connected(const struct chat *ch)
 {
 	return ch->connected;
@@ -335,7 +342,8 @@ flush_queue(struct chat *ch)
 	struct qmsg *m;
 	size_t i;
 
-	while (ch->connected && ch->synced && ch->next_send <= ch->sent) {
+	while (ch->connected && ch->synced && ch->next_send <= ch->sent &&
+	    ch->qlen > 0) {
 		i = (size_t)(ch->next_send - ch->q[ch->qhead].seq);
 		m = &ch->q[(ch->qhead + i) % ch->qcap];
 		if (wire_send(ch, m->p, m->len) != 0)
@@ -456,7 +464,8 @@ count_received(struct chat *ch)
 static int
 on_ack(struct chat *ch, uint64_t n)
 {
-	if (n > ch->sent || n < ch->acked)
+	/* Nothing the peer could have: more than we put on the wire. */
+	if (n > ch->sent || n < ch->acked || n >= ch->next_send)
 		return ERR_FORMAT;
 	q_drop_through(ch, n);
 	ch->acked = n;

@@ -217,12 +217,14 @@ pending_established(struct conn *c, void *arg)
 	int i, resumed = 0, confirmed;
 
 	p->c = NULL;
+	memset(sid, 0, sizeof(sid));
 	(void)chan_session(conn_chan(c), sid, next, &resumed, &confirmed);
 	sodium_memzero(next, sizeof(next));
 	if (resumed) {
 		/* The conversation's joiner is back (its session id and
-		 * secret were checked by the channel). */
-		if (h->chat == NULL || chat_resume_params(h->chat) == NULL) {
+		 * secret were checked by the channel) -- unless that
+		 * conversation has been replaced meanwhile. */
+		if (h->chat == NULL || !chat_has_session(h->chat, sid)) {
 			conn_set_cbs(c, &refused_cbs, NULL);
 			conn_close(c);
 			return;
