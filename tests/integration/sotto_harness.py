@@ -68,11 +68,29 @@ def sotto_bin():
 
 
 def free_port():
-    """A TCP port on 127.0.0.1 that was free a moment ago (only for the
-    interactive test, where the port is typed at a prompt)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
+    """A TCP port that was free on every address a moment ago (only for
+    the interactive test, where the port is typed at a prompt and the
+    host listens on all addresses).  Taken below the kernel's ephemeral
+    range (32768 and up), so that the outgoing connections of other
+    programs on a busy machine do not take it meanwhile."""
+    import errno
+    import random
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        try:
+            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s4:
+                s4.bind(("0.0.0.0", port))
+                try:
+                    with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as s6:
+                        s6.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                        s6.bind(("::", port))
+                except OSError as e:
+                    if e.errno != errno.EAFNOSUPPORT:	# no IPv6 here
+                        continue
+                return port
+        except OSError:
+            continue
+    raise Failure("no free TCP port found between 20000 and 32000")
 
 
 def port_listening(port):
