@@ -428,9 +428,14 @@ send_ack(struct chat *ch)
 	struct buf b;
 
 	evtimer_del(ch->ack_timer);
+	/* After our close nothing more goes out; an ACK that cannot go
+	 * now is sent after the next resumption anyway. */
+	if (ch->conn == NULL || !ch->connected || ch->hangup ||
+	    (ch->we_left && !ch->leave_pending))
+		return;
 	buf_init(&b, 16);
 	if (msg_put_ack(&b, ch->received) == 0 &&
-	    wire_send(ch, buf_ptr(&b), buf_len(&b)) == 0)
+	    conn_send(ch->conn, buf_ptr(&b), buf_len(&b)) == 0)
 		ch->ack_sent = ch->received;
 	buf_release(&b);
 }
