@@ -767,7 +767,8 @@ on_closed(struct conn *c, int err, void *arg)
 		end(ch, ch->hangup_status);
 		return;
 	}
-	if ((err == ERR_CUT || err == ERR_TIMEOUT) && !ch->we_left &&
+	if ((err == ERR_CUT || err == ERR_TIMEOUT) &&
+	    (!ch->we_left || ch->leave_pending) &&
 	    chat_resume_params(ch) != NULL) {
 		struct timeval tv = { ch->s->reconnect_for, 0 };
 
