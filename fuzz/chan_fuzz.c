@@ -19,17 +19,9 @@
 #include "identity.h"
 #include "fuzz_random.h"
 #include "fuzz_pair.h"
+#include "fuzz_chan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-
-static int
-rng(void *arg, uint8_t *out, size_t n)
-{
-	(void)arg;
-	fuzz_random_buf(out, n);
-	return 0;
-}
 
 static struct chan *
 mk(enum chan_role role, const struct identity *id)
@@ -42,42 +34,11 @@ mk(enum chan_role role, const struct identity *id)
 	p.password = (const uint8_t *)"fuzz";
 	p.password_len = 4;
 	p.identity = id;
-	p.rng = rng;
+	p.rng = fuzz_chan_rng;
 	if (chan_new(&c, &p) != 0)
 		abort();
 	return c;
 }
-
-/* Feeds everything in 'in' to c; replies go to 'out'. */
-static void
-drain(struct chan *c, struct buf *in, struct buf *out, struct buf *app)
-{
-	enum chan_event ev;
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		if (chan_feed(c, in, out, app, &ev) != 0)
-			break;
-		buf_reset(app);
-	}
-}
-
-#ifdef CHAN_FUZZ_SEEDGEN
-#include <stdio.h>
-static void
-seed_out(int step, const struct buf *b)
-{
-	char name[32];
-	FILE *f;
-
-	snprintf(name, sizeof(name), "step%d", step);
-	if ((f = fopen(name, "wb")) == NULL)
-		return;
-	fputc(step, f);
-	fwrite(buf_ptr(b), 1, buf_len(b), f);
-	fclose(f);
-}
-#endif
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -109,19 +70,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (k = 0; k < step; k++) {
 		if (k % 2 == 0)
-			drain(sv, &c2s, &s2c, &app);
+			fuzz_chan_drain(sv, &c2s, &s2c, &app);
 		else
-			drain(cl, &s2c, &c2s, &app);
+			fuzz_chan_drain(cl, &s2c, &c2s, &app);
 	}
 	if (step == 5) {
 		/* One more turn each: identity records, then open. */
-		drain(cl, &s2c, &c2s, &app);
-		drain(sv, &c2s, &s2c, &app);
+		fuzz_chan_drain(cl, &s2c, &c2s, &app);
+		fuzz_chan_drain(sv, &c2s, &s2c, &app);
 		(void)chan_send(cl, (const uint8_t *)"hello", 5, &c2s);
 	}
-#ifdef CHAN_FUZZ_SEEDGEN
+#ifdef FUZZ_SEEDGEN
 	/* Seed generator build: what the honest peer would send now. */
-	seed_out(step, (step % 2 == 0 || step == 5) ? &c2s : &s2c);
+	fuzz_chan_seed_out(step, (step % 2 == 0 || step == 5) ? &c2s : &s2c);
 #endif
 	buf_view(&in, data + 1, size - 1);
 	{
@@ -130,9 +91,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_init(&copy, size + 1);
 		if (buf_put(&copy, buf_ptr(&in), buf_len(&in)) == 0) {
 			if (step % 2 == 0 || step == 5)
-				drain(sv, &copy, &s2c, &app);
+				fuzz_chan_drain(sv, &copy, &s2c, &app);
 			else
-				drain(cl, &copy, &c2s, &app);
+				fuzz_chan_drain(cl, &copy, &c2s, &app);
 			(void)chan_eof(step % 2 == 0 || step == 5 ? sv : cl);
 		}
 		buf_release(&copy);
@@ -145,7 +106,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef CHAN_FUZZ_SEEDGEN
+#ifdef FUZZ_SEEDGEN
 int
 main(void)
 {

@@ -21,16 +21,9 @@
 #include "identity.h"
 #include "fuzz_random.h"
 #include "fuzz_pair.h"
+#include "fuzz_chan.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int
-rng(void *arg, uint8_t *out, size_t n)
-{
-	(void)arg;
-	fuzz_random_buf(out, n);
-	return 0;
-}
 
 static int
 gate(void *ctx, enum chan_guess what)
@@ -58,7 +51,7 @@ mk(enum chan_role role, const struct identity *id, const struct identity *peer)
 	p.password = (const uint8_t *)"fuzz";
 	p.password_len = 4;
 	p.identity = id;
-	p.rng = rng;
+	p.rng = fuzz_chan_rng;
 	p.resume = &res;
 	p.guess = gate;
 	if (chan_new(&c, &p) != 0)
@@ -66,36 +59,6 @@ mk(enum chan_role role, const struct identity *id, const struct identity *peer)
 	sodium_memzero(&res, sizeof(res));
 	return c;
 }
-
-static void
-drain(struct chan *c, struct buf *in, struct buf *out, struct buf *app)
-{
-	enum chan_event ev;
-	int i;
-
-	for (i = 0; i < 64; i++) {
-		if (chan_feed(c, in, out, app, &ev) != 0)
-			break;
-		buf_reset(app);
-	}
-}
-
-#ifdef RESUME_FUZZ_SEEDGEN
-#include <stdio.h>
-static void
-seed_out(int step, const struct buf *b)
-{
-	char name[32];
-	FILE *f;
-
-	snprintf(name, sizeof(name), "step%d", step);
-	if ((f = fopen(name, "wb")) == NULL)
-		return;
-	fputc(step, f);
-	fwrite(buf_ptr(b), 1, buf_len(b), f);
-	fclose(f);
-}
-#endif
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -125,23 +88,23 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	for (k = 0; k < step; k++) {
 		if (k % 2 == 0)
-			drain(sv, &c2s, &s2c, &app);
+			fuzz_chan_drain(sv, &c2s, &s2c, &app);
 		else
-			drain(cl, &s2c, &c2s, &app);
+			fuzz_chan_drain(cl, &s2c, &c2s, &app);
 	}
 	if (step == 3)
 		(void)chan_send(cl, (const uint8_t *)"hello", 5, &c2s);
 	to_server = step % 2 == 0 || step == 3;
-#ifdef RESUME_FUZZ_SEEDGEN
-	seed_out(step, to_server ? &c2s : &s2c);
+#ifdef FUZZ_SEEDGEN
+	fuzz_chan_seed_out(step, to_server ? &c2s : &s2c);
 #endif
 	buf_view(&in, data + 1, size - 1);
 	buf_init(&copy, size + 1);
 	if (buf_put(&copy, buf_ptr(&in), buf_len(&in)) == 0) {
 		if (to_server)
-			drain(sv, &copy, &s2c, &app);
+			fuzz_chan_drain(sv, &copy, &s2c, &app);
 		else
-			drain(cl, &copy, &c2s, &app);
+			fuzz_chan_drain(cl, &copy, &c2s, &app);
 		(void)chan_eof(to_server ? sv : cl);
 	}
 	buf_release(&copy);
@@ -153,7 +116,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	return 0;
 }
 
-#ifdef RESUME_FUZZ_SEEDGEN
+#ifdef FUZZ_SEEDGEN
 int
 main(void)
 {

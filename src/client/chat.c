@@ -281,6 +281,13 @@ chat_resume_params(const struct chat *ch)
 }
 
 int
+chat_has_session(const struct chat *ch, const uint8_t sid[CHAN_SID_BYTES])
+{
+	return chat_resume_params(ch) != NULL &&
+	    sodium_memcmp(ch->sess->r.sid, sid, CHAN_SID_BYTES) == 0;
+}
+
+int
 chat_connected(const struct chat *ch)
 {
 	return ch->connected;
@@ -336,7 +343,8 @@ flush_queue(struct chat *ch)
 	struct qmsg *m;
 	size_t i;
 
-	while (ch->connected && ch->synced && ch->next_send <= ch->sent) {
+	while (ch->connected && ch->synced && ch->next_send <= ch->sent &&
+	    ch->qlen > 0) {
 		i = (size_t)(ch->next_send - ch->q[ch->qhead].seq);
 		m = &ch->q[(ch->qhead + i) % ch->qcap];
 		if (wire_send(ch, m->p, m->len) != 0)
@@ -421,9 +429,14 @@ send_ack(struct chat *ch)
 	struct buf b;
 
 	evtimer_del(ch->ack_timer);
+	/* After our close nothing more goes out; an ACK that cannot go
+	 * now is sent after the next resumption anyway. */
+	if (ch->conn == NULL || !ch->connected || ch->hangup ||
+	    (ch->we_left && !ch->leave_pending))
+		return;
 	buf_init(&b, 16);
 	if (msg_put_ack(&b, ch->received) == 0 &&
-	    wire_send(ch, buf_ptr(&b), buf_len(&b)) == 0)
+	    conn_send(ch->conn, buf_ptr(&b), buf_len(&b)) == 0)
 		ch->ack_sent = ch->received;
 	buf_release(&b);
 }
@@ -457,7 +470,8 @@ count_received(struct chat *ch)
 static int
 on_ack(struct chat *ch, uint64_t n)
 {
-	if (n > ch->sent || n < ch->acked)
+	/* Nothing the peer could have: more than we put on the wire. */
+	if (n > ch->sent || n < ch->acked || n >= ch->next_send)
 		return ERR_FORMAT;
 	q_drop_through(ch, n);
 	ch->acked = n;
@@ -765,7 +779,8 @@ on_closed(struct conn *c, int err, void *arg)
 		end(ch, ch->hangup_status);
 		return;
 	}
-	if ((err == ERR_CUT || err == ERR_TIMEOUT) && !ch->we_left &&
+	if ((err == ERR_CUT || err == ERR_TIMEOUT) &&
+	    (!ch->we_left || ch->leave_pending) &&
 	    chat_resume_params(ch) != NULL) {
 		struct timeval tv = { ch->s->reconnect_for, 0 };
 

@@ -75,6 +75,9 @@ void	 chat_set_cbs(struct chat *ch, const struct chat_cbs *cbs, void *arg);
 /* The session to resume (for chan_params.resume), or NULL when there is
  * none (no session yet, or the conversation cannot be resumed). */
 const struct chan_resume *chat_resume_params(const struct chat *ch);
+/* 1 if sid is the id of the chat's session and it may be resumed. */
+int	 chat_has_session(const struct chat *ch,
+	    const uint8_t sid[CHAN_SID_BYTES]);
 /* 1 while the chat has a live connection (not cut). */
 int	 chat_connected(const struct chat *ch);
 /* 1 if our user ended the chat (/quit, end of input, Ctrl-C). */

@@ -65,6 +65,8 @@ struct host {
 	int			 failures;
 	int			 max_failures;
 	int			 giving_up;	/* --max-failures reached */
+	int			 taking_over;	/* a new conversation replaces a
+						 * cut one */
 	int			 status;
 	int			 done;
 };
@@ -215,12 +217,14 @@ pending_established(struct conn *c, void *arg)
 	int i, resumed = 0, confirmed;
 
 	p->c = NULL;
+	memset(sid, 0, sizeof(sid));
 	(void)chan_session(conn_chan(c), sid, next, &resumed, &confirmed);
 	sodium_memzero(next, sizeof(next));
 	if (resumed) {
 		/* The conversation's joiner is back (its session id and
-		 * secret were checked by the channel). */
-		if (h->chat == NULL || chat_resume_params(h->chat) == NULL) {
+		 * secret were checked by the channel) -- unless that
+		 * conversation has been replaced meanwhile. */
+		if (h->chat == NULL || !chat_has_session(h->chat, sid)) {
 			conn_set_cbs(c, &refused_cbs, NULL);
 			conn_close(c);
 			return;
@@ -235,10 +239,13 @@ pending_established(struct conn *c, void *arg)
 		conn_close(c);
 		return;
 	}
-	if (h->chat != NULL)
+	if (h->chat != NULL) {
+		h->taking_over = 1;
 		chat_abandon(h->chat, "someone joined with the password: the "
 		    "conversation that was cut is over, a new one begins",
 		    EXIT_CONN);
+		h->taking_over = 0;
+	}
 	for (i = 0; i < HOST_MAX_PENDING; i++)
 		if (h->pend[i].c != NULL) {
 			refuse(h->pend[i].c, CHAN_ABORT_BUSY);
@@ -299,6 +306,8 @@ host_chat_ended(struct chat *ch, int status, void *arg)
 		return;
 	}
 	h->status = status;
+	if (h->taking_over)
+		return;
 	term_notice(h->term, "waiting for the next conversation (sotto join "
 	    "ADDRESS:%d with the same password); /quit to stop",
 	    addr_local_port(evconnlistener_get_fd(h->lev[0])));
@@ -476,6 +485,10 @@ host_run(struct host *h, const char *listen_addr, int port)
 	term_notice(h->term, "waiting for someone to join (sotto join "
 	    "ADDRESS:%d); your name is %s",
 	    addr_local_port(evconnlistener_get_fd(h->lev[0])), h->s.name);
+	/* On a terminal /quit works while waiting; in line mode lines read
+	 * before the first conversation are held for it (PROTOCOL §12.4). */
+	if (term_interactive(h->term))
+		term_input(h->term, 1);
 	event_base_dispatch(h->base);
 	status = h->status;
  out:

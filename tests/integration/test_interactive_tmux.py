@@ -25,7 +25,11 @@ and gets in too; when the relay is killed, the room pane says
 pending in the prompt ('erin [offline, 1 pending]>'), and once the relay
 is back (same port and state) the pane says '* reconnected', the line
 reaches the line-mode member and the prompt is plain 'erin>' again;
-'/quit' ends both with status 0.  Neither the
+'/quit' ends both with status 0.  (4) a cut on a
+terminal: an interactive joiner through a proxy that cuts both
+directions for 3 s keeps its half-typed line, marks a line entered during
+the cut as pending, and after '* reconnected' both lines reach the host,
+in order.  Neither the
 password nor the answer ever appears in any capture of the panes.
 
 Prompt matching is case-insensitive and by substring, so the exact
@@ -64,11 +68,12 @@ class Tmux:
             raise h.Failure("tmux %s failed: %s" % (" ".join(args), r.stderr.decode(errors="replace")))
         return r.stdout.decode("utf-8", errors="replace")
 
-    def start(self, window, party):
+    def start(self, window, party, args=()):
         # tmux does not always learn a dead pane's exit status, so the
         # shell writes it to a file.
         cmd = "env HOME=%s XDG_CONFIG_HOME=%s LANG=C.UTF-8 %s; echo $? > %s" % (
-            shlex.quote(party.dir), shlex.quote(party.dir), shlex.quote(self.t.bin),
+            shlex.quote(party.dir), shlex.quote(party.dir),
+            " ".join(shlex.quote(a) for a in [self.t.bin] + list(args)),
             shlex.quote(self.status_file(window)))
         if not self.started:
             self.run("new-session", "-d", "-s", "it", "-n", window, "-x", "120", "-y", "30", cmd)
@@ -126,9 +131,10 @@ class Tmux:
                         last = (cur, line)
                         break
             if self.pane(window, "#{pane_dead}") == "1":
+                st = self.exit_status(window, 2)
                 raise h.Failure("tmux window %s: sotto exited (status %s) while being asked "
                                 "its questions; screen:\n%s"
-                                % (window, self.exit_status(window, 2), text))
+                                % (window, st, self.capture(window)))
             if time.monotonic() > deadline:
                 raise h.Failure("tmux window %s: %s did not happen; prompts answered: %r; "
                                 "screen:\n%s" % (window, what, asked, text))
@@ -322,12 +328,45 @@ def room_side(t, tm):
     p.expect_exit(h.EXIT_OK)
 
 
+def cut_side(t, tm):
+    """A cut on a terminal: the half-typed line stays, a line entered
+    meanwhile is marked pending, and both arrive after the reconnection."""
+    gina, hal = t.party("gina", PW), t.party("hal", PW)
+    host, port = t.host(gina)
+    proxy, pport = t.proxy(port, outage=3)
+    tm.start("cut", hal, ["join", "127.0.0.1:%d" % pport, "--name", "hal",
+                          "--password-file", hal.password_file])
+    tm.wait("cut", lambda s: "safety number" in s, "the safety number in the pane")
+    host.wait_line(r"^\* connected to hal\b")
+    tm.keys("cut", "typed whole", enter=False)
+    tm.keys("cut", "", enter=True)
+    host.wait_messages("hal", 1)
+    tm.keys("cut", "half-typed", enter=False)
+    h.outage_start(proxy)
+    tm.wait("cut", lambda s: "connection lost; reconnecting" in s, "the lost notice in the pane")
+    tm.wait("cut", lambda s: s.rstrip().endswith("half-typed"),
+            "the half-typed line still on the input line")
+    tm.keys("cut", " line", enter=True)
+    tm.wait("cut", lambda s: "(pending: sent when reconnected)" in s, "the pending mark")
+    tm.wait("cut", lambda s: re.search(r"\* reconnected\s*$", s, re.M),
+            "'* reconnected' in the pane", timeout=30)
+    host.wait_messages("hal", 2, timeout=10)
+    t.check(host.messages_from("hal") == ["typed whole", "half-typed line"],
+            "the host got %r" % host.messages_from("hal"))
+    tm.keys("cut", "/quit")
+    st = tm.exit_status("cut")
+    t.check(st == "0", "the interactive joiner exited with status %s" % st)
+    host.expect_exit(h.EXIT_OK)
+    proxy.kill()
+
+
 def scenario(t):
     tm = Tmux(t)
     try:
         host_side(t, tm)
         join_side(t, tm)
         room_side(t, tm)
+        cut_side(t, tm)
         for window, text in tm.captures:
             t.check(PW not in text and PW[:10] not in text,
                     "the password appears on screen in window %s:\n%s" % (window, text))
@@ -339,4 +378,4 @@ def scenario(t):
         t.log("last screens:\n" + tm.dump())
 
 
-h.main(scenario, budget=90)
+h.main(scenario, budget=120)

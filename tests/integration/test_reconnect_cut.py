@@ -10,21 +10,70 @@ the cut arrive after it, exactly once and in order, after the one line
 each sent before it; both say '* reconnected' (the joiner resumed the
 conversation without the password: it has no password file any more);
 and the chat goes on afterwards (one more line each way, then a clean
-/quit).
+/quit).  Also: the resumption recorded by the proxy (RESUME_HELLO and
+RESUME_CONFIRM, taken from its --dump), replayed straight to the host,
+is refused (ABORT 1 after the host's RESUME_ACCEPT) and counted as a
+failed attempt, and the chat is not disturbed by it.
 """
 import os
+import socket
 import time
 
 import sotto_harness as h
 
-CUT = 45
+CUT = int(os.environ.get("SOTTO_CUT_SECONDS", "45"))  # shorter only while developing
 LOST = r"^\* connection lost; reconnecting\u2026$"
+
+
+def frames(data):
+    """The sotto frames of a proxy dump (whole frames, both directions)."""
+    out, i = [], 0
+    while i + 6 <= len(data):
+        n = int.from_bytes(data[i + 2:i + 6], "big")
+        out.append(data[i:i + 6 + n])
+        i += 6 + n
+    return out
+
+
+def replay(t, host, port, dump):
+    with open(dump, "rb") as f:
+        fs = frames(f.read())
+    hello = [f for f in fs if f[1] == 0x08]
+    confirm = [f for f in fs if f[1] == 0x0a]
+    t.check(len(hello) >= 1 and len(confirm) >= 1,
+            "no resumption in the proxy's dump: %r" % [f[1] for f in fs])
+    s = socket.create_connection((h.LOOPBACK, port), timeout=5)
+    try:
+        s.sendall(hello[-1])
+        got = b""
+        while len(got) < 110:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            got += chunk
+        t.check(got[:6] == bytes.fromhex("010900000068"),
+                "the host did not answer the replayed RESUME_HELLO with RESUME_ACCEPT: %r"
+                % got[:8].hex())
+        s.sendall(confirm[-1])
+        rest = b""
+        while True:
+            chunk = s.recv(4096)
+            if not chunk:
+                break
+            rest += chunk
+        t.check(rest == bytes.fromhex("010f0000000101"),
+                "the replayed RESUME_CONFIRM got %r, expected ABORT 1" % rest.hex())
+    finally:
+        s.close()
+    host.wait_line(r"^\* failed attempt from 127\.0\.0\.1",
+                   what="the replay counted as a failed attempt")
 
 
 def scenario(t):
     alice, bob = t.party("alice"), t.party("bob")
     host, port = t.host(alice)
-    proxy, pport = t.proxy(port, outage=CUT)
+    dump = os.path.join(t.tmp, "proxy.dump")
+    proxy, pport = t.proxy(port, outage=CUT, dump=dump)
     join = t.join(bob, pport)
     h.establish(t, host, join, alice, bob)
     join.send("before the cut, from bob")
@@ -60,6 +109,9 @@ def scenario(t):
             "the host showed %r" % host.messages_from("bob"))
     t.check(join.messages_from("alice") == ["before the cut, from alice"] + sent_h,
             "the joiner showed %r" % join.messages_from("alice"))
+
+    # A recording of the resumption is worth nothing.
+    replay(t, host, port, dump)
 
     # The chat goes on.
     join.send("after the cut, from bob")

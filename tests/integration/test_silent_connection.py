@@ -11,7 +11,9 @@ fine), and the chat ends cleanly.  (2) On a host with no chat, a silent
 connection, one that sent only half a frame header, and a real joiner
 whose records stop after key confirmation (proxy.py 'stall' on its
 identity record, so the handshake never completes) are all closed by the
-host 9-13 s after they were opened (the stalled joiner exits 4 and never
+host 9-13 s after they were opened, with nothing sent on the first two
+before the close (a timeout puts nothing on the wire; the stalled joiner
+exits 4 and never
 shows a chat), the host keeps running, and a real join afterwards works.
 Bounded to well under 30 s.
 """
@@ -93,6 +95,9 @@ def scenario(t):
         closed, got = wait_closed(t, s, opened + 14, "the %s connection" % what)
         res[what] = closed - opened
         t.log("%s connection closed after %.1f s (got %r)" % (what, closed - opened, got))
+        # A handshake timeout puts nothing on the wire (PROTOCOL §5.6).
+        t.check(got == b"", "the %s connection got %r before its timeout close"
+                % (what, got))
     rc = stalled.wait_exit(max(0.1, stalled_at + 14 - time.monotonic()))
     res["stalled joiner's"] = time.monotonic() - stalled_at
     t.log("stalled joiner exited %s after %.1f s" % (rc, res["stalled joiner's"]))
