@@ -22,8 +22,10 @@ Proves, with alice and bob in a room on a relay with its default limits:
    joins (its client pays the puzzle without being asked) and exchanges
    a message; members are unaffected.
 4. A client that answers CHALLENGE wrongly (bad solution, another
-   cookie, an ABORT) is turned away with ABORT 2, or closed; --puzzle-bits
-   makes a relay challenge everyone, and members still join and talk.
+   cookie, another frame) is turned away with ABORT 2, one that sends an
+   ABORT instead is closed without a word (so is one that starts with an
+   ABORT; one that starts with garbage gets ABORT 2); --puzzle-bits makes
+   a relay challenge everyone, and members still join and talk.
 5. Message rate: on a relay with --member-rate 20 (a bucket of 400),
    alice pipes FLOOD messages; bob's message, sent after alice's flood
    has begun to arrive, reaches carol before alice's last one does (the
@@ -123,6 +125,21 @@ def close_all(socks):
             s.close()
         except OSError:
             pass
+
+
+def read_to_end(s):
+    """Everything the relay sends on s until it closes it."""
+    got = b""
+    try:
+        while True:
+            more = s.recv(64)
+            if not more:
+                break
+            got += more
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+    return got
 
 
 def talk(t, a, b, an, bn, text):
@@ -283,18 +300,17 @@ def scenario(t):
                     break
             proof = proof[:-8] + sol
         s.sendall(proof)
-        got = b""
-        try:
-            while True:
-                more = s.recv(64)
-                if not more:
-                    break
-                got += more
-        except (ConnectionResetError, socket.timeout):
-            pass
-        s.close()
+        got = read_to_end(s)
         want = b"" if what == "abort" else bytes([1, 0x0f, 0, 0, 0, 1, 2])
         t.check(got == want, "%s: the relay answered %s, not %s" % (what, got.hex(), want.hex()))
+    # An ABORT in place of the HELLO is not answered either; garbage is.
+    for first, want in ((bytes([1, 0x0f, 0, 0, 0, 1, 2]), b""),
+                        (b"GET / HTTP/1.0\r\n", bytes([1, 0x0f, 0, 0, 0, 1, 2]))):
+        s = socket.create_connection((h.LOOPBACK, port3), timeout=5)
+        s.sendall(first[:6])
+        got = read_to_end(s)
+        t.check(got == want, "first bytes %r: the relay answered %s, not %s"
+                % (first[:6], got.hex(), want.hex()))
     talk(t, g, hh, "gina", "hank", "after the junk")
 
     # 5. Message rate.
