@@ -33,6 +33,11 @@ Proves, with alice and bob in a room on a relay with its default limits:
    the relay logs that alice was slowed down.
 6. Rooms per address: 20 rooms created from 127.0.0.1 are fine; the 21st
    gets ERROR 9 and its 'room new' exits 4.
+7. Half-open handshakes: HELD clients from 20 addresses each send a
+   HELLO (paying the puzzle the relay asks for once half its handshake
+   slots are taken), get SHARE_A and go silent; the relay keeps at most
+   256 such handshakes, shedding the oldest, and a newcomer still joins
+   and exchanges a message.
 """
 import os
 import re
@@ -48,6 +53,7 @@ SILENT = 2000
 CAP = 300
 JUNK = 40
 FLOOD = 600
+HELD = 320
 W = 30		# generous: the machine may be loaded (and ASan is slow)
 
 HELLO = bytes([1, 1, 0, 0, 0, 17, 1]) + bytes(range(16))
@@ -125,6 +131,30 @@ def close_all(socks):
             s.close()
         except OSError:
             pass
+
+
+def recv_frame(s):
+    """One whole frame from a blocking socket."""
+    b = b""
+    while len(b) < 6 or len(b) < 6 + struct.unpack(">I", b[2:6])[0]:
+        more = s.recv(4096)
+        if not more:
+            raise h.Failure("the relay closed a handshake (%s)" % b.hex())
+        b += more
+    return b
+
+
+def solve(cookie, bits):
+    """The puzzle of PROTOCOL §5.7.2, as the reference client solves it."""
+    import hashlib
+    i = 0
+    while True:
+        sol = struct.pack(">Q", i)
+        v = int.from_bytes(hashlib.blake2b(b"sotto/1 puzzle" + cookie + sol,
+                                           digest_size=32).digest(), "big")
+        if v >> (256 - bits) == 0:
+            return sol
+        i += 1
 
 
 def read_to_end(s):
@@ -334,6 +364,36 @@ def scenario(t):
                   "all of ivy's flood at kate", timeout=60)
     t.check(kc.messages_from("ivy") == lines, "ivy's flood arrived changed or out of order")
     relay4.wait_stderr("over its message rate")
+
+    # 7. Handshakes held open (HELLO, the puzzle paid, SHARE_A received,
+    # then nothing) from 20 addresses: past 256 the oldest are shed.
+    relay6, port6 = t.relay(label="relay(handshakes)")
+    m6, inv6 = t.room_new(t.party("mia"), port6)
+    held = []
+    for i in range(HELD):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.bind(("127.0.0.%d" % (2 + i % 20), 0))
+        s.connect((h.LOOPBACK, port6))
+        s.sendall(HELLO[:7] + struct.pack(">QQ", i, 7))	# its own nonce
+        f = recv_frame(s)
+        if f[1] == 0x05:		# CHALLENGE: pay it, as a client would
+            s.sendall(bytes([1, 6, 0, 0, 0, 29]) + f[7:11] + f[6:7] + f[11:27]
+                      + solve(f[11:27], f[6]))
+            f = recv_frame(s)
+        t.check(f[1] == 0x02, "handshake %d: no SHARE_A but %s" % (i, f[:7].hex()))
+        s.setblocking(False)
+        held.append(s)
+    res = tally(held)
+    t.log("handshakes held: %r" % res)
+    t.check(res["open"] <= 256, "more than 256 handshakes held: %r" % res)
+    t.check(res["closed"] >= HELD - 256 - 16, "the oldest handshakes were not shed: %r" % res)
+    relay6.wait_stderr("handshakes under way: dropping the oldest")
+    n6 = new_member(t, "nina", inv6)
+    h.wait_in_room(n6, ["mia"], timeout=W)
+    h.wait_in_room(m6, ["nina"], timeout=W)
+    talk(t, n6, m6, "nina", "mia", "past the half-open ones")
+    close_all(held)
 
     # 6. Rooms per address (on a fresh relay: its buckets are full).
     relay5, port5 = t.relay(label="relay(rooms)")
