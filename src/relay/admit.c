@@ -156,6 +156,8 @@ admit_bits(struct admit *ad, int64_t now)
 
 	if (ad->conf.force_bits > 0)
 		return (uint8_t)ad->conf.force_bits;
+	if (ad->conf.force_bits < 0)
+		return 0;	/* never */
 	load_roll(ad, now);
 	/* A flood starting now raises the difficulty at once; only the
 	 * fall waits for the next second. */
