@@ -93,11 +93,14 @@ s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
 # A fresh relay and a fresh ngircd for case $1: RELAY_PORT, IRC_PORT.
+# The relay's admission limits are off (every member is 127.0.0.1 and
+# joins at once; ngircd's flood protection is off too): this measures
+# fan-out, and bench/dos.sh measures the limits.
 start_servers() {
 	local tag=$1 dir=$TMP/$1
 	mkdir -p "$dir/relay" "$dir/conf.d"
 	"$SOTTO" relay --listen 127.0.0.1 --port 0 --state-dir "$dir/relay" \
-	    --max-per-address 0 --member-rate 0 \
+	    --max-per-address 0 --member-rate 0 --no-puzzle \
 	    2>"$dir/relay.log" &
 	relay_pid=$!
 	RELAY_PORT=$(wait_for "$dir/relay.log" \

@@ -156,6 +156,8 @@ admit_bits(struct admit *ad, int64_t now)
 
 	if (ad->conf.force_bits > 0)
 		return (uint8_t)ad->conf.force_bits;
+	if (ad->conf.force_bits < 0)
+		return 0;	/* never */
 	load_roll(ad, now);
 	/* A flood starting now raises the difficulty at once; only the
 	 * fall waits for the next second. */
@@ -314,10 +316,11 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	ac->have = (uint8_t)(ac->have + n);
-	if (ac->state == AC_HELLO)
+	if (ac->have - off >= 2 && ac->in[off + 1] == FRAME_ABORT)
+		bad = 0xff;	/* never answered (and, after a CHALLENGE, a
+				 * client that can't or won't solve) */
+	else if (ac->state == AC_HELLO)
 		bad = header_ok(ac->in, ac->have, FRAME_HELLO, HELLO_PAYLOAD);
-	else if (ac->have - off >= 2 && ac->in[off + 1] == FRAME_ABORT)
-		bad = 0xff;	/* a client that can't or won't solve */
 	else
 		bad = header_ok(ac->in + off, ac->have - off, FRAME_PROOF,
 		    COOKIE_PROOF_LEN);

@@ -37,7 +37,8 @@ typedef void (*admit_ready_fn)(void *arg, int fd,
 struct admit_conf {
 	size_t		max_conns;	/* here at once; the oldest is shed */
 	int		timeout_ms;	/* HELLO (and PROOF) due by then */
-	int		force_bits;	/* test hook: always this difficulty */
+	int		force_bits;	/* test hook: always this difficulty;
+					 * -1: never a puzzle */
 };
 
 /* A new stage in *ap, or ERR_ALLOC. */

@@ -121,8 +121,9 @@ struct relay_link {
 	TAILQ_ENTRY(relay_link)	 waiting;	/* no JOIN yet: accept order */
 	TAILQ_ENTRY(relay_link)	 backed;	/* backlog: since order */
 	TAILQ_ENTRY(relay_link)	 flushq;	/* has a batch to seal */
-	TAILQ_ENTRY(relay_link)	 hsq;		/* in its handshake: age order */
-	TAILQ_ENTRY(relay_link)	 rateq;		/* paused for its rate */
+	/* On hsq while in its handshake (age order), on rateq while held
+	 * for its message rate (a member): never both, so one entry. */
+	TAILQ_ENTRY(relay_link)	 stageq;
 	struct addrlim_addr	*la;		/* its address's counts */
 	struct tbucket		 rate;		/* its messages (addrlim.h) */
 	int64_t			 rate_until;	/* paused until then, ms */
@@ -206,6 +207,7 @@ struct relay_opts {
 	int			 puzzle_bits;	/* --puzzle-bits (test hook) */
 	uint32_t		 max_silent;	/* --max-silent (test hook);
 						 * 0: default */
+	int			 no_puzzle;	/* --no-puzzle */
 };
 
 static struct relay_link *
@@ -328,7 +330,7 @@ link_hs_done(struct relay_link *l)
 	if (!l->in_hs)
 		return;
 	l->in_hs = 0;
-	TAILQ_REMOVE(&r->hsq, l, hsq);
+	TAILQ_REMOVE(&r->hsq, l, stageq);
 	r->nhs--;
 	addrlim_handshake_done(l->la);
 	admit_set_load(r->adm, r->nhs, ADDRLIM_MAX_HANDSHAKES);
@@ -340,7 +342,7 @@ rate_remove(struct relay_link *l)
 	if (!l->rate_paused)
 		return;
 	l->rate_paused = 0;
-	TAILQ_REMOVE(&l->r->rateq, l, rateq);
+	TAILQ_REMOVE(&l->r->rateq, l, stageq);
 }
 
 /* The one teardown path: mark, and free from reap_cb. */
@@ -776,7 +778,7 @@ link_rate(struct relay_link *l, size_t len)
 	l->rate_logged = 1;
 	l->rate_paused = 1;
 	l->rate_until = now + wait;
-	TAILQ_INSERT_TAIL(&r->rateq, l, rateq);
+	TAILQ_INSERT_TAIL(&r->rateq, l, stageq);
 	conn_pause(l->c, 1);
 	if (!evtimer_pending(r->rate_timer, NULL)) {
 		ms_to_tv(RELAY_RATE_TICK_MS, &tv);
@@ -795,7 +797,7 @@ rate_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	for (l = TAILQ_FIRST(&r->rateq); l != NULL; l = next) {
-		next = TAILQ_NEXT(l, rateq);
+		next = TAILQ_NEXT(l, stageq);
 		if (l->rate_until > now)
 			continue;
 		rate_remove(l);
@@ -1023,7 +1025,7 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 	TAILQ_INSERT_TAIL(&r->waiting, l, waiting);
 	l->is_waiting = 1;
 	join_timer_arm(r, now);
-	TAILQ_INSERT_TAIL(&r->hsq, l, hsq);
+	TAILQ_INSERT_TAIL(&r->hsq, l, stageq);
 	l->in_hs = 1;
 	r->nhs++;
 	if (r->nhs > ADDRLIM_MAX_HANDSHAKES) {
@@ -1497,7 +1499,7 @@ relay_run(const struct relay_opts *o)
 	if (o->max_silent > 0 && o->max_silent < ac.max_conns)
 		ac.max_conns = o->max_silent;
 	ac.timeout_ms = RELAY_JOIN_TIMEOUT * 1000;
-	ac.force_bits = o->puzzle_bits;
+	ac.force_bits = o->no_puzzle ? -1 : o->puzzle_bits;
 	if ((r->base = event_base_new()) == NULL ||
 	    (r->accept_more = evtimer_new(r->base, accept_more_cb, r)) ==
 	    NULL ||
@@ -1631,6 +1633,8 @@ relay_usage(FILE *f)
 	    "                    /64 (default %d; 0: no per-address limit)\n"
 	    "  --member-rate N   messages a second a member may send, after a\n"
 	    "                    burst of %d s worth (default %d; 0: no limit)\n"
+	    "  --no-puzzle       never ask newcomers for a proof of work, even\n"
+	    "                    under load (for benchmarks)\n"
 	    "\n"
 	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
 	    "levels info, warn, error).  The first lines give the relay key's\n"
@@ -1728,6 +1732,7 @@ relay_main(int argc, char **argv)
 		{ "member-rate", required_argument, NULL, 'R' },
 		{ "puzzle-bits", required_argument, NULL, 'P' },
 		{ "max-silent", required_argument, NULL, 'S' },
+		{ "no-puzzle", no_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1816,6 +1821,9 @@ relay_main(int argc, char **argv)
 				o.puzzle_bits = (int)v;
 			else
 				o.max_silent = (uint32_t)v;
+			break;
+		case 'Z':
+			o.no_puzzle = 1;
 			break;
 		case 'h':
 			relay_usage(stdout);

@@ -22,8 +22,10 @@ Proves, with alice and bob in a room on a relay with its default limits:
    joins (its client pays the puzzle without being asked) and exchanges
    a message; members are unaffected.
 4. A client that answers CHALLENGE wrongly (bad solution, another
-   cookie, an ABORT) is turned away with ABORT 2, or closed; --puzzle-bits
-   makes a relay challenge everyone, and members still join and talk.
+   cookie, another frame) is turned away with ABORT 2, one that sends an
+   ABORT instead is closed without a word (so is one that starts with an
+   ABORT; one that starts with garbage gets ABORT 2); --puzzle-bits makes
+   a relay challenge everyone, and members still join and talk.
 5. Message rate: on a relay with --member-rate 20 (a bucket of 400),
    alice pipes FLOOD messages; bob's message, sent after alice's flood
    has begun to arrive, reaches carol before alice's last one does (the
@@ -31,6 +33,11 @@ Proves, with alice and bob in a room on a relay with its default limits:
    the relay logs that alice was slowed down.
 6. Rooms per address: 20 rooms created from 127.0.0.1 are fine; the 21st
    gets ERROR 9 and its 'room new' exits 4.
+7. Half-open handshakes: HELD clients from 20 addresses each send a
+   HELLO (paying the puzzle the relay asks for once half its handshake
+   slots are taken), get SHARE_A and go silent; the relay keeps at most
+   256 such handshakes, shedding the oldest, and a newcomer still joins
+   and exchanges a message.
 """
 import os
 import re
@@ -46,6 +53,8 @@ SILENT = 2000
 CAP = 300
 JUNK = 40
 FLOOD = 600
+HELD = 320
+W = 30		# generous: the machine may be loaded (and ASan is slow)
 
 HELLO = bytes([1, 1, 0, 0, 0, 17, 1]) + bytes(range(16))
 # The ristretto255 base point: a valid share, so the relay does the work.
@@ -101,8 +110,8 @@ class Watch:
         return res
 
 
-def tally(socks, wait=8.0):
-    """Polls until the counts have not changed for 1.5 s (at most 'wait'
+def tally(socks, wait=20.0):
+    """Polls until the counts have not changed for 3 s (at most 'wait'
     s): the relay has dealt with every connection."""
     w = Watch(socks)
     end = time.monotonic() + wait
@@ -111,7 +120,7 @@ def tally(socks, wait=8.0):
         res, now = w.poll(), time.monotonic()
         if res != prev:
             prev, since = res, now
-        elif now - since >= 1.5 or now > end:
+        elif now - since >= 3.0 or now > end:
             return res
         time.sleep(0.25)
 
@@ -124,10 +133,49 @@ def close_all(socks):
             pass
 
 
+def recv_frame(s):
+    """One whole frame from a blocking socket."""
+    b = b""
+    while len(b) < 6 or len(b) < 6 + struct.unpack(">I", b[2:6])[0]:
+        more = s.recv(4096)
+        if not more:
+            raise h.Failure("the relay closed a handshake (%s)" % b.hex())
+        b += more
+    return b
+
+
+def solve(cookie, bits):
+    """The puzzle of PROTOCOL §5.7.2, as the reference client solves it."""
+    import hashlib
+    i = 0
+    while True:
+        sol = struct.pack(">Q", i)
+        v = int.from_bytes(hashlib.blake2b(b"sotto/1 puzzle" + cookie + sol,
+                                           digest_size=32).digest(), "big")
+        if v >> (256 - bits) == 0:
+            return sol
+        i += 1
+
+
+def read_to_end(s):
+    """Everything the relay sends on s until it closes it."""
+    got = b""
+    try:
+        while True:
+            more = s.recv(64)
+            if not more:
+                break
+            got += more
+    except (ConnectionResetError, socket.timeout):
+        pass
+    s.close()
+    return got
+
+
 def talk(t, a, b, an, bn, text):
     a.send("%s %s" % (text, an))
     b.wait_until(lambda: ("%s %s" % (text, an)) in b.messages_from(an),
-                 "%s's %r at %s" % (an, text, bn))
+                 "%s's %r at %s" % (an, text, bn), timeout=30)
 
 
 class Junk(threading.Thread):
@@ -186,7 +234,7 @@ class Junk(threading.Thread):
 
 def new_member(t, name, inv):
     p = t.room_join(t.party(name), inv)
-    h.wait_joined(p, name, timeout=20)
+    h.wait_joined(p, name, timeout=W)
     return p
 
 
@@ -196,7 +244,7 @@ def scenario(t):
     a, inv = t.room_new(alice, port)
     b = t.room_join(bob, inv)
     h.wait_joined(b, "bob")
-    h.wait_in_room(a, ["bob"])
+    h.wait_in_room(a, ["bob"], timeout=W)
     talk(t, a, b, "alice", "bob", "hello")
 
     # 1. From one address.
@@ -207,7 +255,7 @@ def scenario(t):
     t.check(res["abort4"] >= SILENT - 16 - 50,
             "the connections over the per-address limit did not get ABORT 4: %r" % res)
     c = new_member(t, "carol", inv)
-    h.wait_in_room(c, ["alice", "bob"])
+    h.wait_in_room(c, ["alice", "bob"], timeout=W)
     talk(t, c, a, "carol", "alice", "made it")
     talk(t, a, b, "alice", "bob", "still here")
     talk(t, b, a, "bob", "alice", "me too")
@@ -223,8 +271,8 @@ def scenario(t):
     t.check(res["open"] <= CAP, "more than %d silent connections open: %r" % (CAP, res))
     t.check(res["closed"] >= SILENT - CAP - 50, "the oldest were not shed: %r" % res)
     f = new_member(t, "frank", inv2)
-    h.wait_in_room(f, ["erin"])
-    h.wait_in_room(e, ["frank"])
+    h.wait_in_room(f, ["erin"], timeout=W)
+    h.wait_in_room(e, ["frank"], timeout=W)
     talk(t, f, e, "frank", "erin", "through the crowd")
     relay2.wait_stderr("shed")
     close_all(socks)
@@ -237,7 +285,7 @@ def scenario(t):
                                            relay.stderr_text()),
                          "the relay's log of challenged HELLOs", timeout=20)
         d = new_member(t, "dave", inv)
-        h.wait_in_room(d, ["alice", "bob", "carol"])
+        h.wait_in_room(d, ["alice", "bob", "carol"], timeout=W)
         talk(t, d, a, "dave", "alice", "paid my way")
         talk(t, a, b, "alice", "bob", "during the flood")
         talk(t, b, c, "bob", "carol", "all good")
@@ -251,8 +299,8 @@ def scenario(t):
     relay3, port3 = t.relay("--puzzle-bits", "8", label="relay(puzzle)")
     g, inv3 = t.room_new(t.party("gina"), port3)
     hh = new_member(t, "hank", inv3)
-    h.wait_in_room(g, ["hank"])
-    h.wait_in_room(hh, ["gina"])
+    h.wait_in_room(g, ["hank"], timeout=W)
+    h.wait_in_room(hh, ["gina"], timeout=W)
     talk(t, hh, g, "hank", "gina", "worth it")
     for what in ("solution", "cookie", "abort", "type"):
         s = socket.create_connection((h.LOOPBACK, port3), timeout=5)
@@ -282,18 +330,17 @@ def scenario(t):
                     break
             proof = proof[:-8] + sol
         s.sendall(proof)
-        got = b""
-        try:
-            while True:
-                more = s.recv(64)
-                if not more:
-                    break
-                got += more
-        except (ConnectionResetError, socket.timeout):
-            pass
-        s.close()
+        got = read_to_end(s)
         want = b"" if what == "abort" else bytes([1, 0x0f, 0, 0, 0, 1, 2])
         t.check(got == want, "%s: the relay answered %s, not %s" % (what, got.hex(), want.hex()))
+    # An ABORT in place of the HELLO is not answered either; garbage is.
+    for first, want in ((bytes([1, 0x0f, 0, 0, 0, 1, 2]), b""),
+                        (b"GET / HTTP/1.0\r\n", bytes([1, 0x0f, 0, 0, 0, 1, 2]))):
+        s = socket.create_connection((h.LOOPBACK, port3), timeout=5)
+        s.sendall(first[:6])
+        got = read_to_end(s)
+        t.check(got == want, "first bytes %r: the relay answered %s, not %s"
+                % (first[:6], got.hex(), want.hex()))
     talk(t, g, hh, "gina", "hank", "after the junk")
 
     # 5. Message rate.
@@ -301,9 +348,9 @@ def scenario(t):
     ia, inv4 = t.room_new(t.party("ivy"), port4)
     jb = new_member(t, "jack", inv4)
     kc = new_member(t, "kate", inv4)
-    h.wait_in_room(kc, ["ivy", "jack"])
-    h.wait_in_room(ia, ["jack", "kate"])
-    h.wait_in_room(jb, ["ivy", "kate"])
+    h.wait_in_room(kc, ["ivy", "jack"], timeout=W)
+    h.wait_in_room(ia, ["jack", "kate"], timeout=W)
+    h.wait_in_room(jb, ["ivy", "kate"], timeout=W)
     lines = ["flood %04d" % i for i in range(FLOOD)]
     ia.send_raw("".join(l + "\n" for l in lines).encode())
     kc.wait_until(lambda: len(kc.messages_from("ivy")) >= 1, "ivy's first flood line at kate")
@@ -317,6 +364,36 @@ def scenario(t):
                   "all of ivy's flood at kate", timeout=60)
     t.check(kc.messages_from("ivy") == lines, "ivy's flood arrived changed or out of order")
     relay4.wait_stderr("over its message rate")
+
+    # 7. Handshakes held open (HELLO, the puzzle paid, SHARE_A received,
+    # then nothing) from 20 addresses: past 256 the oldest are shed.
+    relay6, port6 = t.relay(label="relay(handshakes)")
+    m6, inv6 = t.room_new(t.party("mia"), port6)
+    held = []
+    for i in range(HELD):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.bind(("127.0.0.%d" % (2 + i % 20), 0))
+        s.connect((h.LOOPBACK, port6))
+        s.sendall(HELLO[:7] + struct.pack(">QQ", i, 7))	# its own nonce
+        f = recv_frame(s)
+        if f[1] == 0x05:		# CHALLENGE: pay it, as a client would
+            s.sendall(bytes([1, 6, 0, 0, 0, 29]) + f[7:11] + f[6:7] + f[11:27]
+                      + solve(f[11:27], f[6]))
+            f = recv_frame(s)
+        t.check(f[1] == 0x02, "handshake %d: no SHARE_A but %s" % (i, f[:7].hex()))
+        s.setblocking(False)
+        held.append(s)
+    res = tally(held)
+    t.log("handshakes held: %r" % res)
+    t.check(res["open"] <= 256, "more than 256 handshakes held: %r" % res)
+    t.check(res["closed"] >= HELD - 256 - 16, "the oldest handshakes were not shed: %r" % res)
+    relay6.wait_stderr("handshakes under way: dropping the oldest")
+    n6 = new_member(t, "nina", inv6)
+    h.wait_in_room(n6, ["mia"], timeout=W)
+    h.wait_in_room(m6, ["nina"], timeout=W)
+    talk(t, n6, m6, "nina", "mia", "past the half-open ones")
+    close_all(held)
 
     # 6. Rooms per address (on a fresh relay: its buckets are full).
     relay5, port5 = t.relay(label="relay(rooms)")

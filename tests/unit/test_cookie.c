@@ -44,6 +44,53 @@ make_proof(struct cookie_proof *p, uint32_t w, uint8_t bits)
 	assert_int_equal(puzzle_solve(p->cookie, bits, p->solution), 0);
 }
 
+/* The example of PROTOCOL §5.9.4, byte for byte. */
+static void
+test_vector(void **state)
+{
+	static const uint8_t want_cookie[COOKIE_BYTES] = {
+		0x23, 0xfb, 0x43, 0x59, 0xba, 0x28, 0x1b, 0x21,
+		0x6b, 0x23, 0xae, 0xa7, 0xd1, 0x0b, 0x87, 0xf0,
+	};
+	static const uint8_t want_sol[COOKIE_SOLUTION_BYTES] = {
+		0, 0, 0, 0, 0, 0, 0x0d, 0x8f,
+	};
+	static const uint8_t want_challenge[] = {
+		0x01, 0x05, 0x00, 0x00, 0x00, 0x15, 0x0c, 0x00, 0x00, 0xab,
+		0xcd, 0x23, 0xfb, 0x43, 0x59, 0xba, 0x28, 0x1b, 0x21, 0x6b,
+		0x23, 0xae, 0xa7, 0xd1, 0x0b, 0x87, 0xf0,
+	};
+	uint8_t k[COOKIE_KEY_BYTES], n[COOKIE_NONCE_BYTES];
+	struct cookie_challenge ch;
+	struct cookie_proof p;
+	struct buf b;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(k); i++)
+		k[i] = (uint8_t)i;
+	for (i = 0; i < sizeof(n); i++)
+		n[i] = (uint8_t)(0x10 + i);
+	memset(&ch, 0, sizeof(ch));
+	ch.bits = 12;
+	ch.window = 0xabcd;
+	cookie_make(ch.cookie, k, 0xabcd, 12, addr_a, n);
+	assert_memory_equal(ch.cookie, want_cookie, COOKIE_BYTES);
+	buf_init(&b, 64);
+	assert_int_equal(cookie_put_challenge(&b, &ch), 0);
+	assert_int_equal(buf_len(&b), sizeof(want_challenge));
+	assert_memory_equal(buf_ptr(&b), want_challenge,
+	    sizeof(want_challenge));
+	buf_release(&b);
+	memset(&p, 0, sizeof(p));
+	p.window = 0xabcd;
+	p.bits = 12;
+	memcpy(p.cookie, ch.cookie, COOKIE_BYTES);
+	assert_int_equal(puzzle_solve(p.cookie, 12, p.solution), 0);
+	assert_memory_equal(p.solution, want_sol, COOKIE_SOLUTION_BYTES);
+	assert_int_equal(cookie_check(k, 0xabcd, 0, &p, addr_a, n), 0);
+}
+
 static void
 test_valid(void **state)
 {
@@ -356,6 +403,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vector),
 		cmocka_unit_test(test_valid),
 		cmocka_unit_test(test_wrong_address_nonce_key),
 		cmocka_unit_test(test_lowered_difficulty),
