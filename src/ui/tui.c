@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "err.h"
+#include "invite.h"
 #include "sanitize.h"
 #include "trust.h"
 #include "tui_complete.h"
@@ -54,14 +55,12 @@ tui_new(struct event_base *base, const struct term_cbs *cbs, void *arg,
 	snprintf(ui->tsfmt, sizeof(ui->tsfmt), "%s",
 	    o->timestamp != NULL && o->timestamp[0] != '\0' ? o->timestamp :
 	    "%H:%M");
-	ui->follow = 1;
 	ui->show_members = 1;
-	ui->link = TERM_LINK_CONNECTING;
 	buf_init(&ui->line, TUI_INPUT_MAX);
 	buf_init(&ui->pasted, TUI_PASTE_MAX * 2);
+	buf_init(&ui->secret, INVITE_STR_MAX);
 	tui_keys_init(&ui->keys);
-	if (tui_scroll_init(&ui->sb, 0, 0) != 0 ||
-	    (ui->le = lineedit_new(TUI_INPUT_MAX)) == NULL ||
+	if ((ui->m = ui->w = tui_win_new(ui)) == NULL ||
 	    (ui->ev_draw = event_new(base, -1, 0, draw_cb, ui)) == NULL) {
 		tui_free(ui);
 		return NULL;
@@ -72,8 +71,13 @@ tui_new(struct event_base *base, const struct term_cbs *cbs, void *arg,
 void
 tui_free(struct tui *ui)
 {
+	size_t i;
+
 	if (ui == NULL)
 		return;
+	/* The other conversations end with the program. */
+	for (i = 1; i < ui->nwin; i++)
+		tui_child_end(ui->win[i]);
 	if (ui->started) {
 		int rows = LINES;
 
@@ -91,14 +95,12 @@ tui_free(struct tui *ui)
 	}
 	if (ui->ev_draw != NULL)
 		event_free(ui->ev_draw);
-	tui_scroll_release(&ui->sb);
-	lineedit_free(ui->le);
+	for (i = 0; i < ui->nwin; i++)
+		tui_win_free(ui->win[i]);
 	tui_keys_release(&ui->keys);
 	buf_release(&ui->line);
 	buf_release(&ui->pasted);
-	free(ui->mem);
-	if (ui->invitation != NULL)
-		sodium_free(ui->invitation);	/* wipes */
+	buf_release(&ui->secret);	/* wipes */
 	free(ui);
 }
 
@@ -107,10 +109,10 @@ tui_set_invitation(struct tui *ui, const char *invitation)
 {
 	size_t n = strlen(invitation);
 
-	if (ui->invitation != NULL)
-		sodium_free(ui->invitation);
-	if ((ui->invitation = sodium_malloc(n + 1)) != NULL)
-		memcpy(ui->invitation, invitation, n + 1);
+	if (ui->m->invitation != NULL)
+		sodium_free(ui->m->invitation);
+	if ((ui->m->invitation = sodium_malloc(n + 1)) != NULL)
+		memcpy(ui->m->invitation, invitation, n + 1);
 }
 
 int
@@ -220,15 +222,24 @@ void
 tui_add(struct tui *ui, enum tui_kind kind, int flags, const char *name,
     int color, const uint8_t *text, size_t len)
 {
+	tui_win_add(ui, ui->m, kind, flags, name, color, text, len);
+}
+
+void
+tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind, int flags,
+    const char *name, int color, const uint8_t *text, size_t len)
+{
 	struct buf t, nb;
 	int self;
 
 	if ((kind == TUI_L_MSG || kind == TUI_L_ACTION) && is_ignored(ui, name))
 		return;
-	if (ui->unfocused && !ui->marked && ui->started) {
-		ui->marked = 1;
-		ui->mark_seq = ui->sb.next_seq;
-		(void)tui_scroll_add(&ui->sb, time(NULL), TUI_L_MARK, 0, 0,
+	/* Not watched (another window shown, or the terminal left): what
+	 * comes goes under the read marker. */
+	if ((ui->unfocused || w != ui->w) && !w->marked && ui->started) {
+		w->marked = 1;
+		w->mark_seq = w->sb.next_seq;
+		(void)tui_scroll_add(&w->sb, time(NULL), TUI_L_MARK, 0, 0,
 		    NULL, "unread", 6);
 	}
 	buf_init(&t, len * UI_SAN_MAX_EXPANSION + 1);
@@ -248,11 +259,13 @@ tui_add(struct tui *ui, enum tui_kind kind, int flags, const char *name,
 		    names_you(ui, (const char *)buf_ptr(&t), buf_len(&t)))
 			flags |= TUI_F_MENTION;
 	}
-	(void)tui_scroll_add(&ui->sb, time(NULL), kind, flags, color,
+	(void)tui_scroll_add(&w->sb, time(NULL), kind, flags, color,
 	    name != NULL ? (const char *)buf_ptr(&nb) : NULL,
 	    (const char *)buf_ptr(&t), buf_len(&t));
+	if (w != ui->w)
+		w->activity++;
 	if (flags & TUI_F_MENTION) {
-		ui->mentions++;
+		w->mentions++;
 		if (ui->ring && ui->started)
 			beep();
 	}
@@ -271,7 +284,8 @@ tui_local(struct tui *ui, enum tui_kind kind, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof(tmp), fmt, ap);
 	va_end(ap);
-	tui_add(ui, kind, 0, NULL, 0, (const uint8_t *)tmp, strlen(tmp));
+	tui_win_add(ui, ui->w, kind, 0, NULL, 0, (const uint8_t *)tmp,
+	    strlen(tmp));
 }
 
 /* A sanitized copy of src (the conversation's text: a name, a title)
@@ -306,7 +320,7 @@ tui_set_prompt(struct tui *ui, const char *prompt)
 	size_t i = 0, o = 0;
 
 	while (prompt != NULL && prompt[i] != '\0' &&
-	    o + 1 < sizeof(ui->prompt)) {
+	    o + 1 < sizeof(ui->m->prompt)) {
 		if (prompt[i] == '\x1b') {
 			i++;
 			if (prompt[i] == '[')
@@ -319,15 +333,15 @@ tui_set_prompt(struct tui *ui, const char *prompt)
 			continue;
 		}
 		if ((unsigned char)prompt[i] >= 0x20)
-			ui->prompt[o++] = prompt[i];
+			ui->m->prompt[o++] = prompt[i];
 		i++;
 	}
-	ui->prompt[o] = '\0';
+	ui->m->prompt[o] = '\0';
 	{
-		char tmp[sizeof(ui->prompt)];
+		char tmp[sizeof(ui->m->prompt)];
 
-		memcpy(tmp, ui->prompt, sizeof(tmp));
-		clean(ui->prompt, sizeof(ui->prompt), tmp);
+		memcpy(tmp, ui->m->prompt, sizeof(tmp));
+		clean(ui->m->prompt, sizeof(ui->m->prompt), tmp);
 	}
 	tui_dirty(ui);
 }
@@ -349,36 +363,36 @@ tui_hold(struct tui *ui, int held)
 void
 tui_set_self(struct tui *ui, const char *name, int color, const char *confdir)
 {
-	char old[sizeof(ui->prompt)];
+	char old[sizeof(ui->m->prompt)];
 	size_t i;
 
 	/* A renamed you: the prompt the conversation made follows. */
 	snprintf(old, sizeof(old), "%s> ", ui->self);
-	if (ui->self[0] != '\0' && strcmp(ui->prompt, old) == 0)
-		snprintf(ui->prompt, sizeof(ui->prompt), "%s> ", name);
+	if (ui->self[0] != '\0' && strcmp(ui->m->prompt, old) == 0)
+		snprintf(ui->m->prompt, sizeof(ui->m->prompt), "%s> ", name);
 	clean(ui->self, sizeof(ui->self), name);
 	ui->self_color = color;
 	if (confdir != NULL)
 		snprintf(ui->confdir, sizeof(ui->confdir), "%s", confdir);
 	/* Recheck the trust records with the directory known. */
-	for (i = 0; i < ui->nmem && ui->confdir[0] != '\0'; i++)
-		ui->mem[i].verified = trust_check(ui->confdir,
-		    ui->mem[i].name, ui->mem[i].pk);
+	for (i = 0; i < ui->m->nmem && ui->confdir[0] != '\0'; i++)
+		ui->m->mem[i].verified = trust_check(ui->confdir,
+		    ui->m->mem[i].name, ui->m->mem[i].pk);
 	tui_dirty(ui);
 }
 
 void
 tui_set_title(struct tui *ui, int room, const char *title)
 {
-	ui->room = room;
-	clean(ui->title, sizeof(ui->title), title);
+	ui->m->room = room;
+	clean(ui->m->title, sizeof(ui->m->title), title);
 	tui_dirty(ui);
 }
 
 void
 tui_set_link(struct tui *ui, enum term_link link)
 {
-	ui->link = link;
+	ui->m->link = link;
 	tui_dirty(ui);
 }
 
@@ -387,9 +401,9 @@ member_by_id(struct tui *ui, uint32_t id)
 {
 	size_t i;
 
-	for (i = 0; i < ui->nmem; i++)
-		if (ui->mem[i].id == id)
-			return &ui->mem[i];
+	for (i = 0; i < ui->m->nmem; i++)
+		if (ui->m->mem[i].id == id)
+			return &ui->m->mem[i];
 	return NULL;
 }
 
@@ -398,9 +412,9 @@ tui_member_find(struct tui *ui, const char *name)
 {
 	size_t i;
 
-	for (i = 0; i < ui->nmem; i++)
-		if (strcmp(ui->mem[i].name, name) == 0)
-			return &ui->mem[i];
+	for (i = 0; i < ui->w->nmem; i++)
+		if (strcmp(ui->w->mem[i].name, name) == 0)
+			return &ui->w->mem[i];
 	return NULL;
 }
 
@@ -412,17 +426,17 @@ tui_member(struct tui *ui, uint32_t id, const char *name, int color,
 	char shown[TUI_NAME_MAX];
 
 	if ((m = member_by_id(ui, id)) == NULL) {
-		if (ui->nmem >= TUI_MAX_MEMBERS)
+		if (ui->m->nmem >= TUI_MAX_MEMBERS)
 			return;
-		if (ui->nmem == ui->capmem) {
-			size_t cap = ui->capmem ? ui->capmem * 2 : 16;
+		if (ui->m->nmem == ui->m->capmem) {
+			size_t cap = ui->m->capmem ? ui->m->capmem * 2 : 16;
 
-			if ((n = reallocarray(ui->mem, cap, sizeof(*n))) == NULL)
+			if ((n = reallocarray(ui->m->mem, cap, sizeof(*n))) == NULL)
 				return;
-			ui->mem = n;
-			ui->capmem = cap;
+			ui->m->mem = n;
+			ui->m->capmem = cap;
 		}
-		m = &ui->mem[ui->nmem++];
+		m = &ui->m->mem[ui->m->nmem++];
 		memset(m, 0, sizeof(*m));
 		m->id = id;
 	}
@@ -445,17 +459,46 @@ tui_member_gone(struct tui *ui, uint32_t id)
 	struct tui_member *m = member_by_id(ui, id);
 
 	if (m != NULL) {
-		*m = ui->mem[--ui->nmem];
+		*m = ui->m->mem[--ui->m->nmem];
 		tui_dirty(ui);
 	}
 }
 
 /* --- input ------------------------------------------------------------- */
 
+/* In a child's window, what you say is shown by the view (line mode
+ * doesn't echo it). */
+static void
+child_echo(struct tui *ui, const char *line, size_t len)
+{
+	const char *sp;
+
+	if (len > 4 && memcmp(line, "/me ", 4) == 0)
+		tui_win_add(ui, ui->w, TUI_L_ACTION, 0, ui->self,
+		    ui->self_color, (const uint8_t *)line + 4, len - 4);
+	else if (len > 5 && memcmp(line, "/msg ", 5) == 0 &&
+	    (sp = memchr(line + 5, ' ', len - 5)) != NULL) {
+		char to[TUI_NAME_MAX + 4];
+
+		snprintf(to, sizeof(to), "-> %.*s", (int)(sp - line - 5 <
+		    TUI_NAME_MAX ? sp - line - 5 : TUI_NAME_MAX - 1), line + 5);
+		tui_win_add(ui, ui->w, TUI_L_MSG, 0, to, ui->self_color,
+		    (const uint8_t *)sp + 1, len - (size_t)(sp + 1 - line));
+	} else if (len > 0 && (line[0] != '/' || (len > 1 && line[1] == '/')))
+		tui_win_add(ui, ui->w, TUI_L_MSG, 0, ui->self, ui->self_color,
+		    (const uint8_t *)line + (line[0] == '/'),
+		    len - (line[0] == '/'));
+}
+
 void
 tui_pass(struct tui *ui, const char *line, size_t len)
 {
-	ui->mentions = 0;
+	ui->w->mentions = 0;
+	if (ui->w->child != NULL) {
+		if (tui_child_write(ui->w, line, len) == 0)
+			child_echo(ui, line, len);
+		return;
+	}
 	ui->cbs.line(line, len, ui->arg);
 }
 
@@ -464,7 +507,26 @@ tui_say(struct tui *ui, const char *text, size_t len)
 {
 	char *tmp;
 
-	ui->mentions = 0;
+	ui->w->mentions = 0;
+	if (ui->w->child != NULL) {
+		char *l;
+
+		/* Line mode reads '//' as a literal '/', and 'bye' alone as
+		 * leaving: a trailing space keeps it a message. */
+		if ((l = malloc(len + 2)) == NULL)
+			return;
+		l[0] = '/';
+		memcpy(l + 1, text, len);
+		if ((len == 3 && memcmp(text, "bye", 3) == 0) ||
+		    (len == 4 && memcmp(text, "exit", 4) == 0))
+			l[1 + len++] = ' ';
+		if (text[0] == '/')
+			tui_pass(ui, l, len + 1);
+		else
+			tui_pass(ui, l + 1, len);
+		free(l);
+		return;
+	}
 	if (ui->cbs.text != NULL) {
 		ui->cbs.text(text, len, ui->arg);
 		return;
@@ -498,9 +560,13 @@ edit(struct tui *ui, const uint8_t *p, size_t n)
 
 	while (n > 0) {
 		buf_reset(&ui->line);
-		ev = lineedit_feed(ui->le, p, n, &used, &ui->line);
+		ev = lineedit_feed(ui->w->le, p, n, &used, &ui->line);
 		p += used;
 		n -= used;
+		if (ev == LE_EOF && ui->w->child != NULL) {
+			(void)tui_child_write(ui->w, "/quit", 5);
+			continue;
+		}
 		if (ev == LE_EOF && !ui->eof_sent) {
 			ui->eof_sent = 1;
 			ui->cbs.eof(0, ui->arg);
@@ -569,6 +635,7 @@ answer(struct tui *ui, int yes)
 		if (yes)
 			tui_quit(ui);
 		break;
+	case TUI_ASK_SECRET:	/* secret_key() has these keys */
 	case TUI_ASK_NONE:
 		break;
 	}
@@ -595,7 +662,7 @@ on_paste(struct tui *ui)
 		size_t have, add = strlen((const char *)buf_ptr(&ui->pasted));
 
 		/* One line goes into the input, to edit or send. */
-		(void)lineedit_peek_text(ui->le, &have);
+		(void)lineedit_peek_text(ui->w->le, &have);
 		if (have + add > TUI_INPUT_MAX)
 			tui_local(ui, TUI_L_ERROR, "the input line holds %d "
 			    "bytes: the paste's last %zu did not fit",
@@ -632,7 +699,7 @@ on_enter(struct tui *ui)
 	const uint8_t *p;
 	size_t n, body;
 
-	p = lineedit_peek_text(ui->le, &n);
+	p = lineedit_peek_text(ui->w->le, &n);
 	if (is_word(p, n, "bye") || is_word(p, n, "exit")) {
 		snprintf(ui->ask_word, sizeof(ui->ask_word), "%.*s", (int)n,
 		    (const char *)p);
@@ -669,14 +736,14 @@ complete(struct tui *ui)
 	struct buf out;
 	int r;
 
-	p = lineedit_peek_text(ui->le, &n);
-	cur = lineedit_get_cursor(ui->le);
+	p = lineedit_peek_text(ui->w->le, &n);
+	cur = lineedit_get_cursor(ui->w->le);
 	memcpy(text, p, n);
 	text[n] = '\0';
-	for (i = 0; i < ui->nmem; i++)
-		names[nn++] = ui->mem[i].name;
+	for (i = 0; i < ui->w->nmem; i++)
+		names[nn++] = ui->w->mem[i].name;
 	for (i = 0; i < tui_nhelp && nc < 64; i++)
-		if (tui_help[i].where & (ui->room ? TUI_HELP_ROOM :
+		if (tui_help[i].where & (ui->w->room ? TUI_HELP_ROOM :
 		    TUI_HELP_1TO1))
 			cmds[nc++] = tui_help[i].name;
 	buf_init(&out, 256);
@@ -706,14 +773,87 @@ complete(struct tui *ui)
 	sodium_memzero(text, n);
 }
 
+/* Is the shown window's input taken? */
+static int
+input_open(const struct tui *ui)
+{
+	return ui->w->child != NULL ? ui->w->link != TERM_LINK_DOWN :
+	    ui->input_on;
+}
+
+/* Keys while a secret is typed: shown as nothing, kept in guarded
+ * memory, never in the history. */
+static void
+secret_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
+{
+	const struct buf *p;
+	size_t over, n;
+
+	switch (k) {
+	case TK_ENTER:
+		ui->ask = TUI_ASK_NONE;
+		tui_cmd_win_secret(ui);
+		break;
+	case TK_CTRL_C:
+		ui->ask = TUI_ASK_NONE;
+		buf_reset(&ui->secret);
+		tui_local(ui, TUI_L_NOTICE, "cancelled");
+		break;
+	case TK_PASTE:
+		p = tui_keys_paste(&ui->keys, &over);
+		n = strcspn((const char *)buf_ptr(p), "\r\n");
+		if (n > buf_len(p))
+			n = buf_len(p);
+		(void)buf_put(&ui->secret, buf_ptr(p), n);
+		tui_keys_paste_done(&ui->keys);
+		break;
+	case TK_OTHER:
+		if (keylen == 1 && (key[0] == 0x7f || key[0] == 0x08)) {
+			n = buf_len(&ui->secret);
+			while (n > 0 && (buf_ptr(&ui->secret)[n - 1] & 0xc0) ==
+			    0x80)
+				n--;
+			if (n > 0)
+				n--;
+			buf_unput(&ui->secret, buf_len(&ui->secret) - n);
+		} else if (key[0] >= 0x20 && key[0] != 0x7f)
+			(void)buf_put(&ui->secret, key, keylen);
+		break;
+	default:
+		break;
+	}
+	tui_dirty(ui);
+}
+
+/* Alt-1...9 and Alt-Left/Right: 1 when key switched windows. */
+static int
+switch_key(struct tui *ui, const uint8_t *key, size_t keylen)
+{
+	if (keylen == 2 && key[0] == 0x1b && key[1] >= '1' && key[1] <= '9') {
+		tui_win_show(ui, (size_t)(key[1] - '1'));
+		return 1;
+	}
+	if (keylen == 6 && memcmp(key, "\x1b[1;3", 5) == 0 &&
+	    (key[5] == 'C' || key[5] == 'D') && ui->nwin > 1) {
+		tui_win_show(ui, (ui->cur + (key[5] == 'C' ? 1 : ui->nwin -
+		    1)) % ui->nwin);
+		return 1;
+	}
+	return 0;
+}
+
 static void
 on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 {
 	size_t n;
 
-	(void)lineedit_peek_text(ui->le, &n);
+	(void)lineedit_peek_text(ui->w->le, &n);
 	if (k == TK_NONE)
 		return;
+	if (ui->ask == TUI_ASK_SECRET) {
+		secret_key(ui, k, key, keylen);
+		return;
+	}
 	if (ui->ask != TUI_ASK_NONE && k != TK_FOCUS_IN && k != TK_FOCUS_OUT) {
 		if (k == TK_CTRL_C && ui->ask == TUI_ASK_QUIT)
 			answer(ui, 1);
@@ -727,7 +867,7 @@ on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 		break;
 	case TK_FOCUS_OUT:
 		ui->unfocused = 1;
-		ui->marked = 0;
+		ui->w->marked = 0;
 		break;
 	case TK_FOCUS_IN:
 		ui->unfocused = 0;
@@ -739,7 +879,7 @@ on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 		size_t ll;
 		char *l;
 
-		if (!ui->input_on || !on_enter(ui) ||
+		if (!input_open(ui) || !on_enter(ui) ||
 		    (ll = buf_len(&ui->line)) == 0 || (l = malloc(ll)) == NULL)
 			break;
 		memcpy(l, buf_ptr(&ui->line), ll);
@@ -763,7 +903,7 @@ on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 		break;
 	case TK_MEMBERS:
 		/* No member list in a 1:1 chat: Ctrl-B stays Left. */
-		if (!ui->room && keylen == 1)
+		if (!ui->w->room && keylen == 1)
 			edit(ui, key, keylen);
 		else
 			ui->show_members = !ui->show_members;
@@ -789,10 +929,12 @@ on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 		if (k == TK_HOME || k == TK_TOP)
 			tui_scroll_top(ui);
 		else
-			ui->follow = 1;
+			ui->w->follow = 1;
 		break;
 	case TK_OTHER:
-		if (ui->input_on)
+		if (switch_key(ui, key, keylen))
+			break;
+		if (input_open(ui))
 			edit(ui, key, keylen);
 		break;
 	}

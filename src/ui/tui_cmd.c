@@ -12,8 +12,8 @@
 #include "trust.h"
 #include "tui_impl.h"
 
-static int
-is_cmd(const char *line, size_t len, const char *w, const char **arg,
+int
+tui_is_cmd(const char *line, size_t len, const char *w, const char **arg,
     size_t *alen)
 {
 	size_t n = strlen(w);
@@ -35,7 +35,7 @@ is_cmd(const char *line, size_t len, const char *w, const char **arg,
 static void
 help(struct tui *ui, const char *arg, size_t alen)
 {
-	int where = ui->room ? TUI_HELP_ROOM : TUI_HELP_1TO1;
+	int where = ui->w->room ? TUI_HELP_ROOM : TUI_HELP_1TO1;
 	const struct tui_help *h;
 	char name[32];
 	size_t i;
@@ -62,7 +62,7 @@ help(struct tui *ui, const char *arg, size_t alen)
 	    "empty line) the first and last lines, Tab completes, Ctrl-C "
 	    "clears the line (on an empty one: quit)%s; a line starting "
 	    "with // sends a line starting with /",
-	    ui->room ? ", Ctrl-B or F2 the member list" : "");
+	    ui->w->room ? ", Ctrl-B or F2 the member list" : "");
 }
 
 static void
@@ -109,13 +109,19 @@ trust(struct tui *ui, const char *arg, size_t alen)
 	struct tui_member *m;
 	int r;
 
-	if (alen == 0 && !ui->room && ui->nmem > 0)
-		snprintf(name, sizeof(name), "%s", ui->mem[0].name);
+	if (alen == 0 && !ui->w->room && ui->w->nmem > 0)
+		snprintf(name, sizeof(name), "%s", ui->w->mem[0].name);
 	else
 		snprintf(name, sizeof(name), "%.*s", (int)(alen < 32 ? alen :
 		    32), arg);
 	if (name[0] == '\0') {
 		tui_local(ui, TUI_L_ERROR, "usage: /trust NAME");
+		return;
+	}
+	if (ui->w->child != NULL) {
+		tui_local(ui, TUI_L_ERROR, "this window's conversation runs in "
+		    "line mode, which doesn't hand over keys: /trust from a "
+		    "conversation started on its own");
 		return;
 	}
 	if ((m = tui_member_find(ui, name)) == NULL) {
@@ -143,8 +149,8 @@ who(struct tui *ui)
 	size_t i, nv = 0;
 
 	tui_local(ui, TUI_L_NOTICE, "%s (you)", ui->self);
-	for (i = 0; i < ui->nmem; i++) {
-		const struct tui_member *m = &ui->mem[i];
+	for (i = 0; i < ui->w->nmem; i++) {
+		const struct tui_member *m = &ui->w->mem[i];
 
 		nv += (size_t)m->verified;
 		tui_local(ui, TUI_L_NOTICE, "%s, key %s, %s", m->name, m->tag,
@@ -152,7 +158,7 @@ who(struct tui *ui)
 		    "not verified");
 	}
 	tui_local(ui, TUI_L_NOTICE, "%zu other member%s, %zu verified by you "
-	    "(/verify NAME, then /trust NAME)", ui->nmem, ui->nmem == 1 ? "" :
+	    "(/verify NAME, then /trust NAME)", ui->w->nmem, ui->w->nmem == 1 ? "" :
 	    "s", nv);
 }
 
@@ -161,16 +167,16 @@ security(struct tui *ui)
 {
 	size_t i, nv = 0;
 
-	for (i = 0; i < ui->nmem; i++)
-		nv += (size_t)ui->mem[i].verified;
-	if (!ui->room) {
+	for (i = 0; i < ui->w->nmem; i++)
+		nv += (size_t)ui->w->mem[i].verified;
+	if (!ui->w->room) {
 		tui_local(ui, TUI_L_NOTICE, "this chat: end-to-end encrypted "
 		    "with keys from a password-authenticated exchange (CPace) "
 		    "made fresh for this chat (forward secrecy: a later leak "
 		    "of the password or of your identity key doesn't open "
 		    "it); every message is authenticated");
-		tui_local(ui, TUI_L_NOTICE, "peer: %s", ui->nmem == 0 ? "?" :
-		    ui->mem[0].verified ? "verified (you compared the safety "
+		tui_local(ui, TUI_L_NOTICE, "peer: %s", ui->w->nmem == 0 ? "?" :
+		    ui->w->mem[0].verified ? "verified (you compared the safety "
 		    "number)" : "not verified: compare /verify over another "
 		    "channel, then /trust");
 	} else {
@@ -178,11 +184,11 @@ security(struct tui *ui)
 		    "for its members by the room's group keys; each member "
 		    "signs what they say; the relay only routes sealed blobs");
 		tui_local(ui, TUI_L_NOTICE, "verified members: %zu of %zu "
-		    "(compare /verify NAME, then /trust NAME)", nv, ui->nmem);
+		    "(compare /verify NAME, then /trust NAME)", nv, ui->w->nmem);
 	}
 	tui_local(ui, TUI_L_NOTICE, "what the network%s sees: the addresses, "
 	    "when and how much each side sends, %s; never what is said",
-	    ui->room ? " and the relay" : "", ui->room ? "who is in the room "
+	    ui->w->room ? " and the relay" : "", ui->w->room ? "who is in the room "
 	    "and under which names" : "and how long the chat lasts");
 }
 
@@ -190,7 +196,7 @@ security(struct tui *ui)
 static void
 invite(struct tui *ui)
 {
-	if (!ui->room || ui->invitation == NULL) {
+	if (!ui->w->room || ui->w->invitation == NULL) {
 		tui_local(ui, TUI_L_ERROR, "no invitation here (rooms only)");
 		return;
 	}
@@ -198,7 +204,7 @@ invite(struct tui *ui)
 	    "room and speak in it (a guarded room also asks for its answer "
 	    "or code): share it privately, only with people you would let "
 	    "in");
-	tui_local(ui, TUI_L_NOTICE, "invitation: %s", ui->invitation);
+	tui_local(ui, TUI_L_NOTICE, "invitation: %s", ui->w->invitation);
 	tui_local(ui, TUI_L_NOTICE, "(copied in pieces, the interactive "
 	    "start puts it back together)");
 }
@@ -212,30 +218,32 @@ tui_cmd(struct tui *ui, const char *line, size_t len)
 
 	if (len == 0 || line[0] != '/')
 		return 0;
-	if (is_cmd(line, len, "/help", &arg, &alen))
+	if (tui_cmd_win(ui, line, len))
+		return 1;
+	if (tui_is_cmd(line, len, "/help", &arg, &alen))
 		help(ui, arg, alen);
-	else if (is_cmd(line, len, "/clear", &arg, &alen)) {
-		tui_scroll_clear(&ui->sb);
-		ui->follow = 1;
-	} else if (is_cmd(line, len, "/quit", &arg, &alen) && alen > 0) {
+	else if (tui_is_cmd(line, len, "/clear", &arg, &alen)) {
+		tui_scroll_clear(&ui->w->sb);
+		ui->w->follow = 1;
+	} else if (tui_is_cmd(line, len, "/quit", &arg, &alen) && alen > 0) {
 		tui_say(ui, arg, alen);
 		tui_pass(ui, "/quit", 5);
-	} else if (is_cmd(line, len, "/me", &arg, &alen) && alen == 0)
+	} else if (tui_is_cmd(line, len, "/me", &arg, &alen) && alen == 0)
 		tui_local(ui, TUI_L_ERROR, "usage: /me ACTION (e.g. /me waves)");
-	else if (is_cmd(line, len, "/away", &arg, &alen)) {
+	else if (tui_is_cmd(line, len, "/away", &arg, &alen)) {
 		ui->away = alen > 0;
 		snprintf(tmp, sizeof(tmp), alen > 0 ? "/me is away: %.*s" :
 		    "/me is back", (int)(alen > 400 ? 400 : alen), arg);
 		tui_pass(ui, tmp, strlen(tmp));
-	} else if (is_cmd(line, len, "/ignore", &arg, &alen))
+	} else if (tui_is_cmd(line, len, "/ignore", &arg, &alen))
 		ignore(ui, arg, alen);
-	else if (is_cmd(line, len, "/trust", &arg, &alen))
+	else if (tui_is_cmd(line, len, "/trust", &arg, &alen))
 		trust(ui, arg, alen);
-	else if (is_cmd(line, len, "/security", &arg, &alen))
+	else if (tui_is_cmd(line, len, "/security", &arg, &alen))
 		security(ui);
-	else if (ui->room && is_cmd(line, len, "/who", &arg, &alen))
+	else if (ui->w->room && tui_is_cmd(line, len, "/who", &arg, &alen))
 		who(ui);
-	else if (is_cmd(line, len, "/invite", &arg, &alen))
+	else if (tui_is_cmd(line, len, "/invite", &arg, &alen))
 		invite(ui);
 	else
 		return 0;

@@ -99,7 +99,7 @@ pad(int y, int x_end, attr_t a)
 static int
 pane_width(const struct tui *ui)
 {
-	if (!ui->room || !ui->show_members || COLS < 40)
+	if (!ui->w->room || !ui->show_members || COLS < 40)
 		return 0;
 	return COLS >= 100 ? 24 : 18;
 }
@@ -121,17 +121,17 @@ input_layout(const struct tui *ui, int *crow, int *ccol,
     void (*fn)(const char *, size_t, int, int, int, void *), void *arg)
 {
 	const uint8_t *text = NULL;
-	size_t len = 0, cur = 0, off, k, plen = strlen(ui->prompt);
+	size_t len = 0, cur = 0, off, k, plen = strlen(ui->w->prompt);
 	int row = 0, col = 0, cw, pw = 0, inprompt;
 	uint32_t cp;
 
-	if (ui->le != NULL) {
-		text = lineedit_peek_text(ui->le, &len);
-		cur = lineedit_get_cursor(ui->le);
+	if (ui->w->le != NULL) {
+		text = lineedit_peek_text(ui->w->le, &len);
+		cur = lineedit_get_cursor(ui->w->le);
 	}
 	*crow = *ccol = 0;
 	for (inprompt = 1; inprompt >= 0; inprompt--) {
-		const char *p = inprompt ? ui->prompt : (const char *)text;
+		const char *p = inprompt ? ui->w->prompt : (const char *)text;
 		size_t n = inprompt ? plen : len;
 
 		for (off = 0; off < n; off += k) {
@@ -250,7 +250,7 @@ tui_line_rows(const struct tui *ui, const struct tui_line *l, int w)
 	int pre = prefix(ui, l, ts, sizeof(ts), &lead, &sep);
 
 	/* Only the newest read marker takes a row. */
-	if (l->kind == TUI_L_MARK && l->seq != ui->mark_seq)
+	if (l->kind == TUI_L_MARK && l->seq != ui->w->mark_seq)
 		return 0;
 	return tui_wrap(l->text, l->len, w - pre, w - indent_of(pre, w),
 	    NULL, 0);
@@ -268,7 +268,7 @@ draw_line(struct tui *ui, const struct tui_line *l, int y, int w,
 	size_t n, i;
 	attr_t text_a = 0, name_a;
 
-	if (l->kind == TUI_L_MARK && l->seq != ui->mark_seq)
+	if (l->kind == TUI_L_MARK && l->seq != ui->w->mark_seq)
 		return 0;
 	pre = prefix(ui, l, ts, sizeof(ts), &lead, &sep);
 	ind = indent_of(pre, w);
@@ -309,13 +309,13 @@ draw_line(struct tui *ui, const struct tui_line *l, int y, int w,
 static void
 follow_top(struct tui *ui, int rows, int w, size_t *ti, size_t *off)
 {
-	size_t n = tui_scroll_count(&ui->sb), i = n, sum = 0, r = 0;
+	size_t n = tui_scroll_count(&ui->w->sb), i = n, sum = 0, r = 0;
 
 	*ti = 0;
 	*off = 0;
 	while (i > 0 && sum < (size_t)rows) {
 		i--;
-		r = tui_line_rows(ui, tui_scroll_get(&ui->sb, i), w);
+		r = tui_line_rows(ui, tui_scroll_get(&ui->w->sb, i), w);
 		sum += r;
 	}
 	*ti = i;
@@ -326,52 +326,52 @@ follow_top(struct tui *ui, int rows, int w, size_t *ti, size_t *off)
 static size_t
 rows_from(const struct tui *ui, size_t ti, size_t off, int w, size_t limit)
 {
-	size_t n = tui_scroll_count(&ui->sb), sum = 0;
+	size_t n = tui_scroll_count(&ui->w->sb), sum = 0;
 
 	for (; ti < n && sum <= limit + off; ti++)
-		sum += tui_line_rows(ui, tui_scroll_get(&ui->sb, ti), w);
+		sum += tui_line_rows(ui, tui_scroll_get(&ui->w->sb, ti), w);
 	return sum > off ? sum - off : 0;
 }
 
 static void
 set_top(struct tui *ui, size_t ti, size_t off, int rows, int w)
 {
-	const struct tui_line *l = tui_scroll_get(&ui->sb, ti);
+	const struct tui_line *l = tui_scroll_get(&ui->w->sb, ti);
 
-	ui->follow = 0;
-	ui->top_seq = l != NULL ? l->seq : 0;
-	ui->top_row = off;
+	ui->w->follow = 0;
+	ui->w->top_seq = l != NULL ? l->seq : 0;
+	ui->w->top_row = off;
 	/* Everything left fits: back to following the end. */
 	if (l == NULL || rows_from(ui, ti, off, w, (size_t)rows) <=
 	    (size_t)rows)
-		ui->follow = 1;
+		ui->w->follow = 1;
 }
 
 void
 tui_scroll_by(struct tui *ui, long delta)
 {
-	size_t n = tui_scroll_count(&ui->sb), ti, uoff, r;
+	size_t n = tui_scroll_count(&ui->w->sb), ti, uoff, r;
 	int top, rows, w;
 	long off;
 
 	tui_area(ui, &top, &rows, &w);
 	if (n == 0 || rows <= 0)
 		return;
-	if (ui->follow)
+	if (ui->w->follow)
 		follow_top(ui, rows, w, &ti, &uoff);
 	else {
-		ti = tui_scroll_index(&ui->sb, ui->top_seq);
-		uoff = ui->top_row;
+		ti = tui_scroll_index(&ui->w->sb, ui->w->top_seq);
+		uoff = ui->w->top_row;
 	}
 	off = (long)uoff + delta;
 	while (off < 0 && ti > 0) {
 		ti--;
-		off += (long)tui_line_rows(ui, tui_scroll_get(&ui->sb, ti), w);
+		off += (long)tui_line_rows(ui, tui_scroll_get(&ui->w->sb, ti), w);
 	}
 	if (off < 0)
 		off = 0;
 	while (ti + 1 < n && off >= (long)(r = tui_line_rows(ui,
-	    tui_scroll_get(&ui->sb, ti), w))) {
+	    tui_scroll_get(&ui->w->sb, ti), w))) {
 		off -= (long)r;
 		ti++;
 	}
@@ -392,24 +392,24 @@ tui_scroll_top(struct tui *ui)
 static void
 draw_scrollback(struct tui *ui, int top, int rows, int w)
 {
-	size_t n = tui_scroll_count(&ui->sb), ti, off, r, last = 0;
+	size_t n = tui_scroll_count(&ui->w->sb), ti, off, r, last = 0;
 	int y = top, avail = rows, got;
 	char mark[96];
 
 	if (rows <= 0)
 		return;
-	if (ui->follow)
+	if (ui->w->follow)
 		follow_top(ui, rows, w, &ti, &off);
 	else {
-		ti = tui_scroll_index(&ui->sb, ui->top_seq);
-		off = ui->top_row;
+		ti = tui_scroll_index(&ui->w->sb, ui->w->top_seq);
+		off = ui->w->top_row;
 		if (ti < n && off >= (r = tui_line_rows(ui,
-		    tui_scroll_get(&ui->sb, ti), w)))
+		    tui_scroll_get(&ui->w->sb, ti), w)))
 			off = r > 0 ? r - 1 : 0;
 		avail = rows > 1 ? rows - 1 : rows;
 	}
 	for (; ti < n && y < top + avail; ti++) {
-		const struct tui_line *l = tui_scroll_get(&ui->sb, ti);
+		const struct tui_line *l = tui_scroll_get(&ui->w->sb, ti);
 
 		got = draw_line(ui, l, y, w, off, top + avail - y);
 		if ((size_t)got + off >= tui_line_rows(ui, l, w))
@@ -417,10 +417,10 @@ draw_scrollback(struct tui *ui, int top, int rows, int w)
 		y += got;
 		off = 0;
 	}
-	ui->below = n > last ? n - last : 0;
-	if (!ui->follow) {
+	ui->w->below = n > last ? n - last : 0;
+	if (!ui->w->follow) {
 		snprintf(mark, sizeof(mark), " -- more below: %zu line%s "
-		    "(PgDn, End) -- ", ui->below, ui->below == 1 ? "" : "s");
+		    "(PgDn, End) -- ", ui->w->below, ui->w->below == 1 ? "" : "s");
 		puts_at(top + rows - 1, 0, mark, w, A_REVERSE);
 	}
 }
@@ -435,10 +435,10 @@ draw_members(struct tui *ui, int top, int rows)
 	if (pw == 0 || rows <= 0)
 		return;
 	mvvline(top, COLS - pw, ACS_VLINE, rows);
-	for (k = 0; k < ui->nmem; k++)
-		nv += ui->mem[k].verified;
+	for (k = 0; k < ui->w->nmem; k++)
+		nv += ui->w->mem[k].verified;
 	snprintf(line, sizeof(line), "%zu member%s, %d verified",
-	    ui->nmem + 1, ui->nmem == 0 ? "" : "s", nv);
+	    ui->w->nmem + 1, ui->w->nmem == 0 ? "" : "s", nv);
 	puts_at(y++, x, line, pw - 1, A_BOLD);
 	if (y < top + rows) {
 		move(y++, x);
@@ -447,8 +447,8 @@ draw_members(struct tui *ui, int top, int rows)
 		    color_attr(ui, ui->self_color) | A_BOLD);
 		put(" (you)", 6, pw - 3 - (int)strlen(ui->self), 0);
 	}
-	for (i = 0; i < (int)ui->nmem && y < top + rows; i++, y++) {
-		const struct tui_member *m = &ui->mem[i];
+	for (i = 0; i < (int)ui->w->nmem && y < top + rows; i++, y++) {
+		const struct tui_member *m = &ui->w->mem[i];
 		int used;
 
 		int tagw, namew;
@@ -475,7 +475,7 @@ draw_members(struct tui *ui, int top, int rows)
 static void
 counter_text(const struct tui *ui, char *out, size_t outlen, size_t *len)
 {
-	(void)lineedit_peek_text(ui->le, len);
+	(void)lineedit_peek_text(ui->w->le, len);
 	out[0] = '\0';
 	if (*len >= TUI_COUNTER_FROM)
 		snprintf(out, outlen, " %zu/%d", *len, MSG_MAX_TEXT_TUI);
@@ -502,24 +502,28 @@ draw_status(struct tui *ui, int y)
 	size_t k, nv = 0, len;
 	int o;
 
-	for (k = 0; k < ui->nmem; k++)
-		nv += (size_t)ui->mem[k].verified;
+	for (k = 0; k < ui->w->nmem; k++)
+		nv += (size_t)ui->w->mem[k].verified;
 	o = snprintf(s, sizeof(s), " [%s] [%s] ", ui->self[0] ? ui->self :
-	    "?", link_text(ui->link));
-	if (!ui->room && ui->nmem > 0)
+	    "?", link_text(ui->w->link));
+	if (ui->nwin > 1 && o < (int)sizeof(s)) {
+		tui_win_activity(ui, s + o, sizeof(s) - (size_t)o);
+		o += (int)strlen(s + o);
+	}
+	if (!ui->w->room && ui->w->nmem > 0)
 		o += snprintf(s + o, sizeof(s) - (size_t)o, "[encrypted, %s %s] ",
-		    ui->mem[0].name, ui->mem[0].verified ? "verified" :
+		    ui->w->mem[0].name, ui->w->mem[0].verified ? "verified" :
 		    "not verified: /trust after comparing");
-	else if (ui->room)
+	else if (ui->w->room)
 		o += snprintf(s + o, sizeof(s) - (size_t)o, "[encrypted, %zu of "
-		    "%zu verified] ", nv, ui->nmem);
+		    "%zu verified] ", nv, ui->w->nmem);
 	if (ui->away && o < (int)sizeof(s))
 		o += snprintf(s + o, sizeof(s) - (size_t)o, "[away] ");
 	if (ui->held && o < (int)sizeof(s))
 		o += snprintf(s + o, sizeof(s) - (size_t)o, "[sending...] ");
-	if (ui->mentions > 0 && o < (int)sizeof(s))
+	if (ui->w->mentions > 0 && o < (int)sizeof(s))
 		o += snprintf(s + o, sizeof(s) - (size_t)o, "[%u mention%s] ",
-		    ui->mentions, ui->mentions == 1 ? "" : "s");
+		    ui->w->mentions, ui->w->mentions == 1 ? "" : "s");
 	(void)o;
 	puts_at(y, 0, s, COLS, A_REVERSE);
 	pad(y, COLS, A_REVERSE);
@@ -536,13 +540,13 @@ draw_title(struct tui *ui)
 {
 	char s[512];
 
-	snprintf(s, sizeof(s), " sotto: %s", ui->title[0] ? ui->title :
+	snprintf(s, sizeof(s), " sotto: %s", ui->w->title[0] ? ui->w->title :
 	    "chat");
-	if (ui->room) {
+	if (ui->w->room) {
 		size_t n = strlen(s);
 
-		snprintf(s + n, sizeof(s) - n, " (%zu member%s)", ui->nmem + 1,
-		    ui->nmem == 0 ? "" : "s");
+		snprintf(s + n, sizeof(s) - n, " (%zu member%s)", ui->w->nmem + 1,
+		    ui->w->nmem == 0 ? "" : "s");
 	}
 	puts_at(0, 0, s, COLS, A_REVERSE | A_BOLD);
 	pad(0, COLS, A_REVERSE | A_BOLD);
@@ -602,6 +606,9 @@ draw_input(struct tui *ui, int y, int with_counter)
 	case TUI_ASK_QUIT:
 		q = "messages are still going out: quit? [y/N] ";
 		break;
+	case TUI_ASK_SECRET:
+		q = ui->secret_for;
+		break;
 	case TUI_ASK_NONE:
 		break;
 	}
@@ -611,10 +618,10 @@ draw_input(struct tui *ui, int y, int with_counter)
 		return;
 	}
 	/* Half the row at most, but on a tiny one all but a column. */
-	pw = put(ui->prompt, strlen(ui->prompt), prompt_cols(),
+	pw = put(ui->w->prompt, strlen(ui->w->prompt), prompt_cols(),
 	    color_attr(ui, ui->self_color) | A_BOLD);
-	text = lineedit_peek_text(ui->le, &len);
-	cur = lineedit_get_cursor(ui->le);
+	text = lineedit_peek_text(ui->w->le, &len);
+	cur = lineedit_get_cursor(ui->w->le);
 	if (with_counter)
 		counter_text(ui, counter, sizeof(counter), &len);
 	cw = (int)strlen(counter);
@@ -660,7 +667,7 @@ tui_draw(struct tui *ui)
 	draw_members(ui, top, rows);
 	if (h >= 3)
 		draw_status(ui, h - ir - 1);
-	curs_set(ui->input_on ? 1 : 0);
+	curs_set(ui->input_on || ui->w->child != NULL ? 1 : 0);
 	if (ir > 1)
 		draw_input_rows(ui, h - ir, ir);
 	else

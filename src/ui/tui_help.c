@@ -27,6 +27,14 @@ const struct tui_help tui_help[] = {
 	{ "/ignore", "[NAME]", "hide NAME's messages here (again: show "
 	    "them); alone: who is ignored", TUI_HELP_BOTH },
 	{ "/clear", "", "empty this window's scrollback", TUI_HELP_BOTH },
+	{ "/join", "[INVITATION]", "enter a room in a new window (alone: the "
+	    "invitation is asked without echo)", TUI_HELP_BOTH },
+	{ "/connect", "HOST[:PORT]", "a 1:1 chat with a host in a new window "
+	    "(the password is asked without echo)", TUI_HELP_BOTH },
+	{ "/window", "N", "show window N (also Alt-1...Alt-9, Alt-Left/Right)",
+	    TUI_HELP_BOTH },
+	{ "/close", "", "end this window's conversation and close it",
+	    TUI_HELP_BOTH },
 	{ "/quit", "[MESSAGE]", "leave (saying MESSAGE first); also Ctrl-D, "
 	    "or 'bye'/'exit' alone, which ask first", TUI_HELP_BOTH },
 };

@@ -23,6 +23,7 @@
 #define TUI_MAX_MEMBERS		1024
 #define TUI_MAX_IGNORED		32
 #define TUI_NAME_MAX		64
+#define TUI_MAX_WINDOWS		9	/* Alt-1 ... Alt-9 */
 /* The length counter shows from this many bytes on. */
 #define TUI_COUNTER_FROM	(MSG_MAX_TEXT_TUI * 3 / 4)
 #define MSG_MAX_TEXT_TUI	4096
@@ -32,7 +33,10 @@ enum tui_ask {
 	TUI_ASK_PASTE,		/* send N lines? */
 	TUI_ASK_LEAVE,		/* 'bye' or 'exit' typed alone */
 	TUI_ASK_QUIT,		/* Ctrl-C with messages still going out */
+	TUI_ASK_SECRET,		/* a password or invitation, not echoed */
 };
+
+struct tui_child;		/* tui_child.c */
 
 struct tui_member {
 	uint32_t	 id;
@@ -41,6 +45,33 @@ struct tui_member {
 	uint8_t		 pk[IDENTITY_PK_BYTES];
 	int		 color;
 	int		 verified;
+};
+
+/* One window: a conversation's scrollback, input line, members. */
+struct tui_win {
+	struct tui_scroll	 sb;
+	/* The view: following the end, or the top at a line and a row
+	 * within it, kept while new lines arrive. */
+	int			 follow;
+	uint64_t		 top_seq;
+	size_t			 top_row;
+	size_t			 below;		/* lines under the view */
+	struct lineedit		*le;
+	char			 prompt[128];
+	int			 room;
+	char			 title[256];
+	enum term_link		 link;
+	struct tui_member	*mem;
+	size_t			 nmem, capmem;
+	unsigned		 mentions;	/* since you last typed */
+	int			 activity;	/* lines since last shown */
+	/* The read marker: the first line to come while the window is
+	 * not watched is preceded by a marker line; only the newest
+	 * marker is drawn. */
+	int			 marked;
+	uint64_t		 mark_seq;
+	char			*invitation;	/* sodium_malloc'd, or NULL */
+	struct tui_child	*child;		/* NULL: the program's own */
 };
 
 struct tui {
@@ -53,41 +84,28 @@ struct tui {
 	int			 started;
 	void			*screen;	/* SCREEN * */
 	struct event		*ev_draw;
-	struct tui_scroll	 sb;
-	/* The view: following the end, or the top at a line and a row
-	 * within it, kept while new lines arrive. */
-	int			 follow;
-	uint64_t		 top_seq;
-	size_t			 top_row;
-	size_t			 below;		/* lines under the view */
-	struct lineedit		*le;
+	struct tui_win		*win[TUI_MAX_WINDOWS];
+	size_t			 nwin;
+	struct tui_win		*w;		/* shown: win[cur] */
+	struct tui_win		*m;		/* the program's own: win[0] */
+	size_t			 cur;
 	struct tui_keys		 keys;
 	struct buf		 line;		/* lineedit's entered line */
-	char			 prompt[128];
 	int			 input_on, held, eof_sent;
 	enum tui_ask		 ask;
 	struct buf		 pasted;	/* NUL-separated lines */
 	int			 npasted;
 	char			 ask_word[8];	/* for TUI_ASK_LEAVE */
+	struct buf		 secret;	/* TUI_ASK_SECRET: typed so far */
+	char			 secret_for[300];	/* what it is for */
 	char			 self[TUI_NAME_MAX];
 	int			 self_color;
 	char			 confdir[PATH_MAX];
-	int			 room;
-	char			 title[256];
-	enum term_link		 link;
-	struct tui_member	*mem;
-	size_t			 nmem, capmem;
 	int			 show_members;
 	char			 ignored[TUI_MAX_IGNORED][TUI_NAME_MAX];
 	size_t			 nignored;
 	int			 away;
-	unsigned		 mentions;	/* since you last typed */
-	/* The read marker: while the terminal has lost focus, the first
-	 * line to come is preceded by a marker line; only the newest
-	 * marker is drawn. */
-	int			 unfocused, marked;
-	uint64_t		 mark_seq;
-	char			*invitation;	/* sodium_malloc'd, or NULL */
+	int			 unfocused;	/* the terminal lost focus */
 	unsigned		 pairs[256];	/* colour pair per index */
 	int			 npairs;
 };
@@ -103,6 +121,32 @@ void	 tui_say(struct tui *ui, const char *text, size_t len);
 void	 tui_pass(struct tui *ui, const char *line, size_t len);
 void	 tui_quit(struct tui *ui);
 
+/* tui_win.c */
+struct tui_win *tui_win_new(struct tui *ui);
+void	 tui_win_free(struct tui_win *w);
+void	 tui_win_remove(struct tui *ui, struct tui_win *w);
+size_t	 tui_win_index(const struct tui *ui, const struct tui_win *w);
+void	 tui_win_show(struct tui *ui, size_t i);
+void	 tui_win_activity(const struct tui *ui, char *out, size_t outlen);
+/* tui.c: a line for window w (text sanitized there). */
+void	 tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind,
+	    int flags, const char *name, int color, const uint8_t *text,
+	    size_t len);
+
+/* tui_child.c: a conversation run by a child sotto in line mode, its
+ * secret handed over on a pipe (never in argv or the environment). */
+int	 tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
+	    const uint8_t *secret, size_t secret_len);
+/* Writes a line (and LF) to the child's stdin; 0 or -1. */
+int	 tui_child_write(struct tui_win *w, const char *line, size_t len);
+/* Ends the child (SIGTERM), waits for it, frees its part of w. */
+void	 tui_child_end(struct tui_win *w);
+
+/* tui_cmd_win.c: /join, /connect, /close, /window; 1 when handled. */
+int	 tui_cmd_win(struct tui *ui, const char *line, size_t len);
+/* The secret asked for (TUI_ASK_SECRET) was typed: start the window. */
+void	 tui_cmd_win_secret(struct tui *ui);
+
 /* tui_draw.c */
 void	 tui_draw(struct tui *ui);
 /* Rows the scrollback area has, and its text width, at this size. */
@@ -114,6 +158,10 @@ void	 tui_scroll_top(struct tui *ui);
 
 /* tui_cmd.c: 1 when the view handled the line itself. */
 int	 tui_cmd(struct tui *ui, const char *line, size_t len);
+/* 1 if line is the command w, alone or with an argument: *arg and
+ * *alen are then the argument, blanks around it dropped. */
+int	 tui_is_cmd(const char *line, size_t len, const char *w,
+	    const char **arg, size_t *alen);
 
 /* tui_help.c */
 struct tui_help {

@@ -82,7 +82,8 @@ def host_side(t, tm):
     tm.keys("host", PW)
     wait_prompt(tm, "host", r"^Repeat password", "the repeat again")
     tm.keys("host", PW)
-    rows = tm.wait("host", lambda r: h.port_listening(offer), "listening on the offered port")
+    rows = tm.wait("host", lambda r: h.port_listening(offer) and
+                   any("listening on" in x for x in r), "listening on the offered port")
     listening = [r for r in rows if "listening on" in r]
     t.check(listening and all("listening on 127.0.0.1:%d" % offer in r for r in listening),
             "not only on 127.0.0.1: %r" % listening)

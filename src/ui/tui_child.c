@@ -1,0 +1,344 @@
+/*
+ * tui_child.c: a window whose conversation is run by a child sotto in
+ * line mode (/join, /connect): its stdout and stderr lines become the
+ * window's lines, what is typed there goes to its stdin.  The secret it
+ * needs (invitation or password) goes over a pipe on its fd 3, read
+ * with --invite-file or --password-file /dev/fd/3: never in argv or the
+ * environment.  Remote text arrives sanitized by the child and is
+ * sanitized again by the view.
+ */
+#define _GNU_SOURCE	/* memmem, pipe2 */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "buf.h"
+#include "chat.h"
+#include "err.h"
+#include "fileio.h"
+#include "tui_impl.h"
+
+#define CHILD_LINE_MAX	(64 * 1024)	/* a longer line is cut */
+
+struct tui_child {
+	struct tui	*ui;
+	struct tui_win	*w;
+	pid_t		 pid;
+	int		 in_fd;
+	int		 fd[2];		/* stdout, stderr */
+	struct event	*ev[2];
+	struct buf	 part[2];	/* a line not ended yet */
+	int		 ended;
+	uint32_t	 next_id;
+};
+
+/* A colour from the name (the child doesn't say the keys). */
+static int
+name_color(const char *name, size_t n)
+{
+	uint8_t h[32];
+
+	crypto_generichash(h, sizeof(h), (const uint8_t *)name, n, NULL, 0);
+	return chat_key_color(h);
+}
+
+static void
+member_add(struct tui_win *w, struct tui_child *c, const char *name,
+    size_t n, const char *tag, size_t tn)
+{
+	struct tui_member *m, *grown;
+
+	if (w->nmem >= TUI_MAX_MEMBERS || n == 0 || n >= TUI_NAME_MAX)
+		return;
+	if (w->nmem == w->capmem) {
+		size_t cap = w->capmem ? w->capmem * 2 : 16;
+
+		if ((grown = reallocarray(w->mem, cap, sizeof(*grown))) == NULL)
+			return;
+		w->mem = grown;
+		w->capmem = cap;
+	}
+	m = &w->mem[w->nmem++];
+	memset(m, 0, sizeof(*m));
+	m->id = ++c->next_id;
+	memcpy(m->name, name, n);
+	m->color = name_color(name, n);
+	if (tn > IDENTITY_TAG_LEN)
+		tn = IDENTITY_TAG_LEN;
+	memcpy(m->tag, tag, tn);
+}
+
+static void
+member_gone(struct tui_win *w, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < w->nmem; i++)
+		if (strlen(w->mem[i].name) == n &&
+		    memcmp(w->mem[i].name, name, n) == 0) {
+			w->mem[i] = w->mem[--w->nmem];
+			return;
+		}
+}
+
+/* What the notices say about the conversation's state. */
+static void
+notice_state(struct tui_child *c, const char *p, size_t n)
+{
+	struct tui_win *w = c->w;
+	const char *sp;
+
+	if (n > 13 && memcmp(p, "connected to ", 13) == 0 &&
+	    (sp = memchr(p + 13, ' ', n - 13)) != NULL) {
+		snprintf(w->title, sizeof(w->title), "1:1 with %.*s",
+		    (int)(sp - p - 13), p + 13);
+		w->link = TERM_LINK_UP;
+		w->nmem = 0;
+		member_add(w, c, p + 13, (size_t)(sp - p - 13), "", 0);
+	} else if (n > 19 && memcmp(p, "joined the room as ", 19) == 0)
+		w->link = TERM_LINK_UP;
+	else if ((sp = memmem(p, n, " is in the room (key ", 21)) != NULL &&
+	    n > 0 && p[n - 1] == ')')
+		member_add(w, c, p, (size_t)(sp - p), sp + 21,
+		    (size_t)(p + n - 1 - (sp + 21)));
+	else if (n > 5 && memcmp(p + n - 5, " left", 5) == 0 &&
+	    memchr(p, ' ', n - 5) == NULL)
+		member_gone(w, p, n - 5);
+}
+
+static void
+one_line(struct tui_child *c, int err, const char *p, size_t n)
+{
+	struct tui *ui = c->ui;
+	const char *colon;
+	size_t nl;
+	int flags = 0;
+
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	if (err) {
+		if (n >= 7 && memcmp(p, "sotto: ", 7) == 0) {
+			p += 7;
+			n -= 7;
+		}
+		tui_win_add(ui, c->w, TUI_L_ERROR, 0, NULL, 0,
+		    (const uint8_t *)p, n);
+		return;
+	}
+	if (n >= 2 && memcmp(p, "* ", 2) == 0) {
+		notice_state(c, p + 2, n - 2);
+		tui_win_add(ui, c->w, TUI_L_NOTICE, 0, NULL, 0,
+		    (const uint8_t *)p + 2, n - 2);
+		return;
+	}
+	if ((colon = memmem(p, n, ": ", 2)) != NULL &&
+	    (nl = (size_t)(colon - p)) > 0 && nl < TUI_NAME_MAX + 16) {
+		char name[TUI_NAME_MAX + 16];
+
+		memcpy(name, p, nl);
+		name[nl] = '\0';
+		if (nl > 12 && strcmp(name + nl - 12, " (privately)") == 0)
+			flags |= TUI_F_PRIVATE;
+		tui_win_add(ui, c->w, TUI_L_MSG, flags, name,
+		    name_color(name, strcspn(name, " ")),
+		    (const uint8_t *)colon + 2, n - nl - 2);
+		return;
+	}
+	tui_win_add(ui, c->w, TUI_L_NOTICE, 0, NULL, 0, (const uint8_t *)p, n);
+}
+
+static void
+reap(struct tui_child *c)
+{
+	int st = 0;
+
+	if (c->ended)
+		return;
+	c->ended = 1;
+	if (c->in_fd != -1)
+		close(c->in_fd);
+	c->in_fd = -1;
+	while (waitpid(c->pid, &st, 0) == -1 && errno == EINTR)
+		;
+	c->w->link = TERM_LINK_DOWN;
+	tui_win_add(c->ui, c->w, TUI_L_NOTICE, 0, NULL, 0, (const uint8_t *)
+	    "the conversation ended (/close closes the window)", 49);
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 0) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "exit status %d", WEXITSTATUS(st));
+		tui_win_add(c->ui, c->w, TUI_L_ERROR, 0, NULL, 0,
+		    (const uint8_t *)why, strlen(why));
+	}
+}
+
+static void
+read_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct tui_child *c = arg;
+	uint8_t b[16384];
+	const uint8_t *p, *nl;
+	ssize_t n;
+	size_t left;
+	int s = fd == c->fd[1];
+
+	(void)what;
+	n = read(fd, b, sizeof(b));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		event_del(c->ev[s]);
+		close(c->fd[s]);
+		c->fd[s] = -1;
+		if (c->fd[0] == -1 && c->fd[1] == -1)
+			reap(c);
+		return;
+	}
+	p = b;
+	left = (size_t)n;
+	while (left > 0) {
+		nl = memchr(p, '\n', left);
+		if (nl == NULL) {
+			(void)buf_put(&c->part[s], p, left);	/* cut if long */
+			break;
+		}
+		if (buf_len(&c->part[s]) > 0) {
+			(void)buf_put(&c->part[s], p, (size_t)(nl - p));
+			one_line(c, s, (const char *)buf_ptr(&c->part[s]),
+			    buf_len(&c->part[s]));
+			buf_reset(&c->part[s]);
+		} else
+			one_line(c, s, (const char *)p, (size_t)(nl - p));
+		left -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+	}
+	sodium_memzero(b, sizeof(b));
+	tui_dirty(c->ui);
+}
+
+int
+tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
+    const uint8_t *secret, size_t secret_len)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int sec[2] = { -1, -1 }, r = ERR_IO, i;
+	struct tui_child *c;
+	pid_t pid;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return ERR_ALLOC;
+	c->ui = ui;
+	c->w = w;
+	c->in_fd = c->fd[0] = c->fd[1] = -1;
+	buf_init(&c->part[0], CHILD_LINE_MAX);
+	buf_init(&c->part[1], CHILD_LINE_MAX);
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err, O_CLOEXEC) != 0 || pipe2(sec, O_CLOEXEC) != 0)
+		goto out;
+	if ((pid = fork()) == -1)
+		goto out;
+	if (pid == 0) {
+		/* No controlling terminal: the child never asks on the one
+		 * the view draws on (a guarded room's answer can't be typed
+		 * there; it says so in its window). */
+		(void)setsid();
+		/* dup2 clears close-on-exec on the copies only. */
+		if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1 ||
+		    dup2(err[1], 2) == -1 || dup2(sec[0], 3) == -1)
+			_exit(127);
+		execv("/proc/self/exe", argv);
+		_exit(127);
+	}
+	c->pid = pid;
+	close(in[0]);
+	close(out[1]);
+	close(err[1]);
+	close(sec[0]);
+	in[0] = out[1] = err[1] = sec[0] = -1;
+	/* The secret and its line end, then end of file. */
+	(void)fileio_write_all(sec[1], secret, secret_len);
+	(void)fileio_write_all(sec[1], "\n", 1);
+	close(sec[1]);
+	sec[1] = -1;
+	c->in_fd = in[1];
+	c->fd[0] = out[0];
+	c->fd[1] = err[0];
+	in[1] = out[0] = err[0] = -1;
+	for (i = 0; i < 2; i++) {
+		if ((c->ev[i] = event_new(ui->base, c->fd[i],
+		    EV_READ | EV_PERSIST, read_cb, c)) == NULL ||
+		    event_add(c->ev[i], NULL) != 0)
+			break;
+	}
+	w->child = c;
+	c = NULL;
+	r = i == 2 ? 0 : ERR_ALLOC;
+ out:
+	for (i = 0; i < 2; i++) {
+		if (in[i] != -1)
+			close(in[i]);
+		if (out[i] != -1)
+			close(out[i]);
+		if (err[i] != -1)
+			close(err[i]);
+		if (sec[i] != -1)
+			close(sec[i]);
+	}
+	if (c != NULL) {
+		buf_release(&c->part[0]);
+		buf_release(&c->part[1]);
+		free(c);
+	}
+	return r;
+}
+
+int
+tui_child_write(struct tui_win *w, const char *line, size_t len)
+{
+	struct tui_child *c = w->child;
+
+	if (c == NULL || c->ended || c->in_fd == -1)
+		return -1;
+	if (fileio_write_all(c->in_fd, line, len) != 0 ||
+	    fileio_write_all(c->in_fd, "\n", 1) != 0)
+		return -1;
+	return 0;
+}
+
+void
+tui_child_end(struct tui_win *w)
+{
+	struct tui_child *c = w->child;
+	int i;
+
+	if (c == NULL)
+		return;
+	if (!c->ended) {
+		(void)kill(c->pid, SIGTERM);
+		for (i = 0; i < 2; i++)
+			if (c->fd[i] != -1) {
+				close(c->fd[i]);
+				c->fd[i] = -1;
+			}
+		reap(c);
+	}
+	for (i = 0; i < 2; i++) {
+		if (c->ev[i] != NULL)
+			event_free(c->ev[i]);
+		if (c->fd[i] != -1)
+			close(c->fd[i]);
+		buf_release(&c->part[i]);
+	}
+	free(c);
+	w->child = NULL;
+}

@@ -1,0 +1,142 @@
+/*
+ * tui_cmd_win.c: the window commands of the full-screen view: /join
+ * INVITATION (a room), /connect HOST[:PORT] (a 1:1 chat; the password
+ * is asked without echo), /window N, /close.  Each new conversation runs
+ * in a child sotto in line mode (tui_child.c) in a window of its own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "err.h"
+#include "tui_impl.h"
+
+/* What the secret asked for will start: "join" or "connect HOST". */
+static char pending_what[8];
+static char pending_host[256];
+
+/* A new window running 'sotto ARGS' with the secret on its fd 3. */
+static void
+open_window(struct tui *ui, char *const argv[], const uint8_t *secret,
+    size_t slen, int room, const char *title)
+{
+	struct tui_win *w;
+
+	if ((w = tui_win_new(ui)) == NULL) {
+		tui_local(ui, TUI_L_ERROR, "no room for another window (%d at "
+		    "most)", TUI_MAX_WINDOWS);
+		return;
+	}
+	w->room = room;
+	snprintf(w->title, sizeof(w->title), "%s", title);
+	snprintf(w->prompt, sizeof(w->prompt), "%s> ", ui->self);
+	if (tui_child_start(ui, w, argv, secret, slen) != 0) {
+		tui_local(ui, TUI_L_ERROR, "cannot start the conversation");
+		tui_win_remove(ui, w);
+		tui_win_free(w);
+		return;
+	}
+	if (room && (w->invitation = sodium_malloc(slen + 1)) != NULL) {
+		memcpy(w->invitation, secret, slen);
+		w->invitation[slen] = '\0';
+	}
+	tui_win_show(ui, ui->nwin - 1);
+	tui_local(ui, TUI_L_NOTICE, "window %zu: %s (Alt-1...Alt-9 or "
+	    "Alt-Left/Right switch windows; /close ends it)", ui->nwin, title);
+}
+
+static void
+join(struct tui *ui, const char *inv, size_t n)
+{
+	char *const argv[] = { "sotto", "join", "--invite-file", "/dev/fd/3",
+	    "--name", ui->self, "--plain", NULL };
+
+	open_window(ui, argv, (const uint8_t *)inv, n, 1, "room");
+}
+
+static void
+connect_to(struct tui *ui, const char *host, const uint8_t *pw, size_t n)
+{
+	char title[300];
+	char *const argv[] = { "sotto", "join", (char *)host, "--password-file",
+	    "/dev/fd/3", "--name", ui->self, "--plain", NULL };
+
+	snprintf(title, sizeof(title), "1:1 with %s", host);
+	open_window(ui, argv, pw, n, 0, title);
+}
+
+/* Asks for a secret without echo (TUI_ASK_SECRET). */
+static void
+ask_secret(struct tui *ui, const char *what, const char *prompt)
+{
+	snprintf(pending_what, sizeof(pending_what), "%s", what);
+	snprintf(ui->secret_for, sizeof(ui->secret_for), "%s", prompt);
+	buf_reset(&ui->secret);
+	ui->ask = TUI_ASK_SECRET;
+	tui_dirty(ui);
+}
+
+void
+tui_cmd_win_secret(struct tui *ui)
+{
+	const char *p = (const char *)buf_ptr(&ui->secret);
+	size_t n = buf_len(&ui->secret);
+
+	if (n == 0)
+		tui_local(ui, TUI_L_NOTICE, "nothing typed: not started");
+	else if (strcmp(pending_what, "join") == 0)
+		join(ui, p, n);
+	else
+		connect_to(ui, pending_host, buf_ptr(&ui->secret), n);
+	buf_reset(&ui->secret);		/* wipes */
+}
+
+int
+tui_cmd_win(struct tui *ui, const char *line, size_t len)
+{
+	const char *arg;
+	size_t alen, i;
+	char num[8];
+
+	if (tui_is_cmd(line, len, "/join", &arg, &alen)) {
+		/* An invitation on the line is in the input's history; asked
+		 * for, it is not. */
+		if (alen == 0)
+			ask_secret(ui, "join", "invitation (not shown): ");
+		else
+			join(ui, arg, alen);
+	} else if (tui_is_cmd(line, len, "/connect", &arg, &alen)) {
+		if (alen == 0 || alen >= sizeof(pending_host) ||
+		    memchr(arg, ' ', alen) != NULL) {
+			tui_local(ui, TUI_L_ERROR, "usage: /connect HOST[:PORT]");
+			return 1;
+		}
+		snprintf(pending_host, sizeof(pending_host), "%.*s",
+		    (int)alen, arg);
+		ask_secret(ui, "connect", "password (not shown): ");
+	} else if (tui_is_cmd(line, len, "/window", &arg, &alen)) {
+		snprintf(num, sizeof(num), "%.*s", (int)(alen < 7 ? alen : 7),
+		    arg);
+		i = (size_t)strtoul(num, NULL, 10);
+		if (i < 1 || i > ui->nwin)
+			tui_local(ui, TUI_L_ERROR, "no window %s (1 to %zu)",
+			    num, ui->nwin);
+		else
+			tui_win_show(ui, i - 1);
+	} else if (tui_is_cmd(line, len, "/close", &arg, &alen)) {
+		struct tui_win *w = ui->w;
+
+		if (w->child == NULL) {
+			tui_local(ui, TUI_L_ERROR, "this is the program's own "
+			    "conversation: /quit ends it");
+			return 1;
+		}
+		tui_child_end(w);
+		tui_win_remove(ui, w);
+		tui_win_free(w);
+	} else
+		return 0;
+	return 1;
+}
