@@ -21,6 +21,16 @@
  * per sender (it carries the sender keys), measure.  The idle mode
  * connects members that only join, and reads the server's VmRSS.
  *
+ * --restart CMD (sotto) measures a relay restart instead: N members
+ * join one room (links only, no group layer), the non-senders stop
+ * reading, K senders send M blobs each until all are ACCEPTED (so in the
+ * relay's log), then the driver kills the relay (SIGKILL, --server-pid),
+ * runs CMD (which must start the relay again, in the background, on the
+ * same port and state directory) and every member reconnects, RESUMEs its
+ * seat and takes the replay of what it missed: it prints the time from
+ * the restart to the last member back (RESUMED) and caught up (every
+ * event up to RESUMED's 'last' handled).
+ *
  * Two diagnostics, never the headline: --links-only (sotto: in the
  * measured phase receivers skip group_recv and read the message number
  * from the blob's clear header, so the relay's own cost shows) and
@@ -41,6 +51,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -76,11 +87,14 @@ enum phase {
 	PH_ANNOUNCE,	/* sotto: group_start, wait for verifications */
 	PH_WARMUP,	/* one unmeasured message per sender */
 	PH_MEASURE,
+	PH_BURST,	/* --restart: senders send, others don't read */
+	PH_RESTART,	/* --restart: relay killed and restarted; resuming */
 	PH_DONE,
 };
 
 static const char *const phase_name[] = {
-	"connect", "announce", "warm-up", "measure", "done"
+	"connect", "announce", "warm-up", "measure", "burst", "restart",
+	"done"
 };
 
 struct bench;
@@ -98,6 +112,11 @@ struct member {
 	struct group		*g;
 	uint32_t		 self;
 	uint32_t		 cseq;		/* last BCAST/DIRECT sent */
+	/* --restart */
+	uint8_t			 token[RELAYMSG_TOKEN_BYTES];
+	uint64_t		 seen, last;	/* seqs: handled; RESUMED's */
+	uint32_t		 acked;		/* ACCEPTED's cseq */
+	int			 down, connecting, back, caught;
 	/* irc */
 	struct bufferevent	*bev;
 	/* progress */
@@ -135,6 +154,10 @@ struct bench {
 	int			 links_only;
 	int			 quickack;	/* irc: ACK every read at once */
 	long			 server_pid;
+	const char		*restart_cmd;	/* --restart */
+	uint32_t		 acked_senders, back, caught, connecting;
+	uint64_t		 replayed;
+	uint64_t		 t_restart, t_back, t_caught;
 	struct member		*mem;
 	struct idmap		 ids;
 	uint8_t			 room_id[GROUP_ROOM_ID_BYTES];
@@ -493,7 +516,9 @@ link_established(struct conn *c, void *arg)
 		memcpy(room, b->room_id, sizeof(room));
 	snprintf(name, sizeof(name), "m%u", m->idx);
 	buf_init(&msg, 256);
-	if (relaymsg_put_join(&msg, room, name) == 0)
+	m->down = 0;
+	if ((m->self != 0 ? relaymsg_put_resume(&msg, room, m->self, m->token,
+	    m->seen) : relaymsg_put_join(&msg, room, name)) == 0)
 		link_put(m, &msg);
 	buf_release(&msg);
 }
@@ -509,7 +534,7 @@ on_welcome(struct member *m, const struct relaymsg *rm)
 
 	m->self = rm->id;
 	idmap_put(&b->ids, rm->id, m->idx);
-	if (b->idle == 0) {
+	if (b->idle == 0 && b->restart_cmd == NULL) {
 		/* As room.c: the group exists from WELCOME on.  Its
 		 * announcement (group_start) waits until everyone has
 		 * joined, so that setting up the room is one phase. */
@@ -549,6 +574,65 @@ peek_message(struct member *r, long from, const uint8_t *blob, size_t len)
 }
 
 static void	handle_one(struct conn *, const uint8_t *, size_t, void *);
+static void	enter(struct bench *, enum phase);
+
+/* --restart: what a member gets, links only. */
+static void
+restart_msg(struct member *m, const struct relaymsg *rm)
+{
+	struct bench *b = m->b;
+	char why[128];
+
+	switch (rm->type) {
+	case RELAYMSG_WELCOME:
+		if (m->joined)
+			return;
+		memcpy(m->token, rm->token, sizeof(m->token));
+		m->seen = rm->seq;
+		on_welcome(m, rm);
+		return;
+	case RELAYMSG_RESUMED:
+		m->last = rm->last;
+		m->back = 1;
+		m->connecting = 0;
+		b->connecting--;
+		if (++b->back == b->n)
+			b->t_back = now_ns();
+		break;
+	case RELAYMSG_ACCEPTED:
+		m->acked = rm->cseq;
+		if (m->sender && m->acked == b->m && b->phase == PH_BURST)
+			b->acked_senders++;
+		return;
+	case RELAYMSG_ERROR:
+		snprintf(why, sizeof(why), "relay error %u: %.*s", rm->code,
+		    (int)rm->blob_len, (const char *)rm->blob);
+		member_fail(m, why);
+		return;
+	case RELAYMSG_JOINED:
+	case RELAYMSG_LEFT:
+	case RELAYMSG_NICKED:
+	case RELAYMSG_AWAY:
+	case RELAYMSG_BACK:
+	case RELAYMSG_DELIVER:
+	case RELAYMSG_DELIVER_DIRECT:
+		if (rm->seq <= m->seen)
+			return;
+		if (m->back && rm->seq <= m->last)
+			b->replayed++;
+		m->seen = rm->seq;
+		break;
+	default:
+		return;
+	}
+	if (m->back && !m->caught && m->seen >= m->last) {
+		m->caught = 1;
+		if (++b->caught == b->n) {
+			b->t_caught = now_ns();
+			enter(b, PH_DONE);
+		}
+	}
+}
 
 /* A BATCH is several relay messages sealed together: handle each. */
 static void
@@ -580,6 +664,10 @@ handle_one(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		return;
 	if (relaymsg_parse(&rm, p, len) != 0) {
 		member_fail(m, "malformed message from the relay");
+		return;
+	}
+	if (b->restart_cmd != NULL) {
+		restart_msg(m, &rm);
 		return;
 	}
 	switch (rm.type) {
@@ -633,7 +721,17 @@ link_closed(struct conn *c, int err, void *arg)
 {
 	struct member *m = arg;
 
-	(void)c;
+	if (m->b->restart_cmd != NULL && m->b->phase == PH_RESTART) {
+		/* The relay went (or is not ready yet): try again. */
+		conn_free(c);
+		m->c = NULL;
+		m->down = 1;
+		if (m->connecting) {
+			m->connecting = 0;
+			m->b->connecting--;
+		}
+		return;
+	}
 	if (m->b->phase < PH_DONE)
 		member_fail(m, err != 0 ? err_str(err) : "relay closed the link");
 }
@@ -808,6 +906,11 @@ connected_cb(evutil_socket_t fd, short what, void *arg)
 	    &sl) != 0 || err != 0) {
 		close(fd);
 		m->fd = -1;
+		if (m->b->restart_cmd != NULL && m->b->phase == PH_RESTART) {
+			m->connecting = 0;	/* not listening yet: again */
+			m->b->connecting--;
+			return;
+		}
 		member_fail(m, err != 0 ? strerror(err) : "connect timed out");
 		open_more(m->b);
 		return;
@@ -952,6 +1055,85 @@ announce_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
+/* --restart: the non-senders stop reading; each sender sends its M. */
+static void
+burst(struct bench *b)
+{
+	uint8_t blob[TEXT_MAX];
+	uint32_t i, j;
+
+	memset(blob, 'x', sizeof(blob));
+	for (i = b->k; i < b->n; i++)
+		conn_pause(b->mem[i].c, 1);
+	for (i = 0; i < b->k; i++)
+		for (j = 0; j < b->m; j++)
+			group_out(&b->mem[i], 0, blob, b->s);
+}
+
+/* 1 if the process has exited (no such process, or a zombie). */
+static int
+proc_gone(long pid)
+{
+	char path[64], st[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 1;
+	n = fread(st, 1, sizeof(st) - 1, f);
+	fclose(f);
+	st[n] = '\0';
+	/* "pid (comm) S ...": the state after the last ')'. */
+	if ((p = strrchr(st, ')')) == NULL || p[1] == '\0')
+		return 1;
+	return p[2] == 'Z' || p[2] == 'X';
+}
+
+/* --restart: every sender's blobs are in the log: kill, restart. */
+static void
+restart(struct bench *b)
+{
+	uint32_t i;
+	int rc;
+
+	if (b->server_pid <= 0 || kill((pid_t)b->server_pid, SIGKILL) != 0) {
+		say("cannot kill the relay (--server-pid)");
+		b->failed_run = 1;
+		enter(b, PH_DONE);
+		return;
+	}
+	/* Gone (or a zombie: its sockets are closed), at most 10 s. */
+	for (i = 0; i < 1000 && proc_gone(b->server_pid) == 0; i++)
+		usleep(10000);
+	/* Reading again: what reached the sockets, then the cut. */
+	for (i = 0; i < b->n; i++)
+		conn_pause(b->mem[i].c, 0);
+	b->t_restart = now_ns();
+	if ((rc = system(b->restart_cmd)) != 0) {
+		say("the restart command failed (status %d)", rc);
+		b->failed_run = 1;
+		enter(b, PH_DONE);
+	}
+}
+
+/* --restart: reconnects the members that are down, conc at a time. */
+static void
+reconnect(struct bench *b)
+{
+	struct member *m;
+	uint32_t i;
+
+	for (i = 0; i < b->n && b->connecting < b->conc; i++) {
+		m = &b->mem[i];
+		if (!m->down || m->connecting || m->dead || m->back)
+			continue;
+		m->connecting = 1;
+		b->connecting++;
+		open_member(b, m);
+	}
+}
+
 static void
 enter(struct bench *b, enum phase p)
 {
@@ -977,9 +1159,15 @@ enter(struct bench *b, enum phase p)
 		b->drv_cpu0 = self_cpu_s();
 		event_active(b->pump, 0, 0);
 		break;
+	case PH_BURST:
+		burst(b);
+		break;
+	case PH_RESTART:
+		restart(b);
+		break;
 	case PH_DONE:
-		b->srv_cpu1 = b->server_pid > 0 ? proc_cpu_s(b->server_pid) :
-		    -1;
+		b->srv_cpu1 = b->server_pid > 0 && b->restart_cmd == NULL ?
+		    proc_cpu_s(b->server_pid) : -1;
 		b->drv_cpu1 = self_cpu_s();
 		event_base_loopbreak(b->base);
 		break;
@@ -1050,7 +1238,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	if (b->idle > 0) {
 		if (b->phase == PH_CONNECT)
 			idle_checkpoint(b, t);
-	} else if (b->failed > 0) {
+	} else if (b->failed > 0 && b->phase != PH_DONE) {
 		say("a member failed: stopping");
 		b->failed_run = 1;
 		enter(b, PH_DONE);
@@ -1067,7 +1255,15 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	switch (b->phase) {
 	case PH_CONNECT:
 		if (b->idle == 0 && b->joined == b->n)
-			enter(b, b->sys == SYS_SOTTO ? PH_ANNOUNCE : PH_WARMUP);
+			enter(b, b->restart_cmd != NULL ? PH_BURST :
+			    b->sys == SYS_SOTTO ? PH_ANNOUNCE : PH_WARMUP);
+		break;
+	case PH_BURST:
+		if (b->acked_senders == b->k)
+			enter(b, PH_RESTART);
+		break;
+	case PH_RESTART:
+		reconnect(b);
 		break;
 	case PH_ANNOUNCE:
 		if (b->ready == b->n)
@@ -1118,6 +1314,18 @@ report(struct bench *b)
 
 	for (i = 0; i <= GROUP_EV_REJECTED; i++)
 		anom += b->anomalies[i];
+	if (b->restart_cmd != NULL) {
+		printf("RESULT sys=sotto mode=restart n=%u k=%u m=%u s=%u "
+		    "events=%llu back_s=%.3f caught_s=%.3f replayed=%llu "
+		    "burst_s=%.2f ok=%d\n", b->n, b->k, b->m, b->s,
+		    (unsigned long long)b->k * b->m, b->t_back > 0 ?
+		    (double)(b->t_back - b->t_restart) / 1e9 : -1,
+		    b->t_caught > 0 ? (double)(b->t_caught - b->t_restart) /
+		    1e9 : -1, (unsigned long long)b->replayed,
+		    (double)b->setup_ns[PH_BURST] / 1e9,
+		    !b->failed_run && b->caught == b->n);
+		return;
+	}
 	if (b->idle > 0) {
 		printf("RESULT sys=%s mode=idle members=%u joined=%u failed=%u "
 		    "rss0_kb=%ld hwm_kb=%ld ok=%d\n", sys, b->idle, b->joined,
@@ -1176,6 +1384,8 @@ usage(FILE *f)
 	    "           [--window W] [--announce all|senders] [--links-only]\n"
 	    "           [--quickack] [--server-pid PID] [--time-limit SEC]\n"
 	    "           [--concurrency C]\n"
+	    "       bench_fanout sotto --port P --restart CMD --server-pid PID\n"
+	    "           [--members N] [--senders K] [--messages M] [--size S]\n"
 	    "       bench_fanout sotto|irc --port P --idle N [--room-size R]\n"
 	    "           [--hold SEC] [--server-pid PID] [--time-limit SEC]\n"
 	    "           [--concurrency C]\n"
@@ -1186,7 +1396,9 @@ usage(FILE *f)
 	    "connects N members that only join (rooms of R) and prints the\n"
 	    "server's VmRSS; --hold keeps them SEC seconds more.  Diagnostics:\n"
 	    "--links-only (receivers skip the group layer), --quickack (irc:\n"
-	    "ACK every read at once).  Lines starting with RESULT and IDLE are\n"
+	    "ACK every read at once).  --restart kills the relay once the\n"
+	    "senders' blobs are acknowledged, runs CMD to start it again, and\n"
+	    "prints how long until every member is back and caught up.  Lines starting with RESULT and IDLE are\n"
 	    "for bench/fanout.sh.  Defaults: N 100, K 10, M 1000, S 200, W 4,\n"
 	    "R 100, C 64 (sotto) or 8 (irc), --announce all, --time-limit 300.\n");
 }
@@ -1316,6 +1528,7 @@ main(int argc, char **argv)
 		{ "time-limit", required_argument, NULL, 't' },
 		{ "concurrency", required_argument, NULL, 'c' },
 		{ "hold", required_argument, NULL, 'O' },
+		{ "restart", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1401,6 +1614,9 @@ main(int argc, char **argv)
 		case 'O':
 			b.hold = (int)arg_u32(optarg, 1, 3600, "--hold");
 			break;
+		case 'R':
+			b.restart_cmd = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1409,7 +1625,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc || port == 0) {
+	if (optind != argc || port == 0 || (b.restart_cmd != NULL &&
+	    (b.sys != SYS_SOTTO || b.idle > 0 || b.server_pid == 0))) {
 		usage(stderr);
 		return 2;
 	}

@@ -9,6 +9,10 @@
 #   bash bench/fanout.sh            # the issue's cases A, B, I, and U
 #   bash bench/fanout.sh quick      # a small smoke run (about 20 s)
 #   bash bench/fanout.sh table FILE # the table again, from FANOUT_RESULTS
+#   bash bench/fanout.sh log        # the relay's room log: deliveries/s
+#                                   # with the log and with --no-log, and
+#                                   # the time from a restart (SIGKILL) to
+#                                   # 100 and 1,000 members caught up
 #
 # SOTTO_BUILD_DIR (default build) holds sotto and bench/bench_fanout:
 #   cmake -S . -B build && cmake --build build
@@ -26,9 +30,9 @@ DRIVER=$BUILD/bench/bench_fanout
 LIMIT=${FANOUT_TIME_LIMIT:-300}
 MODE=${1:-full}
 case $MODE in
-full | quick | table) ;;
+full | quick | table | log) ;;
 *)
-	echo "usage: bash bench/fanout.sh [quick | table FILE]" >&2
+	echo "usage: bash bench/fanout.sh [quick | table FILE | log]" >&2
 	exit 2
 	;;
 esac
@@ -100,7 +104,7 @@ start_servers() {
 	local tag=$1 dir=$TMP/$1
 	mkdir -p "$dir/relay" "$dir/conf.d"
 	"$SOTTO" relay --listen 127.0.0.1 --port 0 --state-dir "$dir/relay" \
-	    --max-per-address 0 --member-rate 0 --no-puzzle \
+	    --max-per-address 0 --member-rate 0 --no-puzzle ${RELAY_EXTRA:-} \
 	    2>"$dir/relay.log" &
 	relay_pid=$!
 	RELAY_PORT=$(wait_for "$dir/relay.log" \
@@ -219,16 +223,140 @@ idle() {
 	stop_servers
 }
 
-# table FILE: the figures of a results file side by side, in Markdown.
-table() {
-	awk '
+# logcost TAG N K M S: the same sotto runs against a relay with its room
+# log on disk and one with --no-log, alternately, so that both see the
+# same machine: end to end once each (M messages per sender; the driver
+# sets that pace), and links only three times each with 5 M messages
+# per sender (the relay sets that pace, so that is where the log's cost
+# shows; 5 M keeps each run a few seconds long).
+logcost() {
+	local tag=$1 r mode w wl
+	w=(--members "$2" --senders "$3" --messages "$4" --size "$5")
+	wl=(--members "$2" --senders "$3" --messages "$(( $4 * 5 ))" \
+	    --size "$5" --announce senders --links-only)
+	for r in 1 2 3; do
+		for mode in log nolog; do
+			if [ $mode = nolog ]; then
+				RELAY_EXTRA=--no-log
+			else
+				RELAY_EXTRA=
+			fi
+			start_servers "$tag-$mode-$r"
+			[ "$r" != 1 ] || run "$tag-$mode-$r" e2e sotto "${w[@]}"
+			run "$tag-$mode-$r" links sotto "${wl[@]}"
+			server_notes "$tag-$mode-$r"
+			stop_servers
+		done
+	done
+	RELAY_EXTRA=
+}
+
+# restart_case TAG N K M S: N members in one room on a relay with its
+# log; once K senders' M blobs each are acknowledged (the non-senders not
+# reading meanwhile), the driver kills the relay with SIGKILL, starts it
+# again on the same port and state directory, and times every member's
+# RESUME and catch-up.
+restart_case() {
+	local tag=$1 dir=$TMP/$1 port n
+	mkdir -p "$dir/relay"
+	port=$(free_port)
+	"$SOTTO" relay --listen 127.0.0.1 --port "$port" \
+	    --state-dir "$dir/relay" 2>"$dir/relay.log" &
+	relay_pid=$!
+	wait_for "$dir/relay.log" "listening on 127\.0\.0\.1:$port" >/dev/null
+	echo "[$tag] bench_fanout sotto --restart, N=$2 K=$3 M=$4 S=$5" >&2
+	"$DRIVER" sotto --port "$port" --server-pid "$relay_pid" \
+	    --time-limit "$LIMIT" --members "$2" --senders "$3" \
+	    --messages "$4" --size "$5" --restart "'$SOTTO' relay --listen \
+	    127.0.0.1 --port $port --state-dir '$dir/relay' </dev/null \
+	    >/dev/null 2>>'$dir/relay2.log' & echo \$! >'$dir/relay2.pid'" \
+	    >"$dir/restart.out" || echo "[$tag] the driver stopped early" >&2
+	wait "$relay_pid" 2>/dev/null || true	# the driver killed it
+	relay_pid=$(cat "$dir/relay2.pid" 2>/dev/null || true)
+	sed "s/^/$tag restart /" "$dir/restart.out" >>"$RESULTS"
+	n=$(grep -c -E ' (warn|error) ' "$dir/relay2.log" || true)
+	[ "$n" = 0 ] || { echo "[$tag] restarted relay: $n warnings/errors" \
+	    "e.g.:" >&2; grep -m3 -E ' (warn|error) ' "$dir/relay2.log" >&2; }
+	kill "$relay_pid" 2>/dev/null || true
+	sleep 1
+	relay_pid=
+}
+
+# The value of key=value in a results line, for the awk programs below.
+AWK_KV='
 	function kv(line, key,   i, n, f) {
 		n = split(line, f, " ")
 		for (i = 1; i <= n; i++)
 			if (index(f[i], key "=") == 1)
 				return substr(f[i], length(key) + 2)
 		return ""
+	}'
+
+# logtable FILE: the log's figures, in Markdown.
+logtable() {
+	awk "$AWK_KV"'
+	$3 == "RESULT" && kv($0, "mode") == "restart" { rs[++nr] = $0; next }
+	$3 == "RESULT" && $1 ~ /-(no)?log-/ {
+		split($1, t, "-")	# TAG-log|nolog-round
+		d = kv($0, "dps") + 0
+		sum[$2, t[2]] += d; cnt[$2, t[2]]++
+		us[$2, t[2]] += kv($0, "server_us_per_delivery")
+		runs[$2, t[2]] = runs[$2, t[2]] (runs[$2, t[2]] == "" ? "" : ", ") d
+		if (kv($0, "ok") != 1) bad[$2, t[2]] = 1
+		if ($2 == "e2e")
+			hdr = "N=" kv($0, "n") ", K=" kv($0, "k") ", M=" \
+			    kv($0, "m") " (links only: " 5 * kv($0, "m") \
+			    "), S=" kv($0, "s") ", W=" kv($0, "w")
 	}
+	END {
+		if (hdr != "") {
+			printf "\n#### Room log on and off: %s\n\n", hdr
+			print "| run | deliveries/s, log on disk (each run) | " \
+			    "deliveries/s, --no-log (each run) | log on / off | " \
+			    "cost | relay µs per delivery, on / off | " \
+			    "all delivered |"
+			print "|---|---|---|---|---|---|---|"
+			split("e2e links", names, " ")
+			for (i = 1; i <= 2; i++) {
+				nm = names[i]
+				if (!cnt[nm, "log"] || !cnt[nm, "nolog"]) continue
+				on = sum[nm, "log"] / cnt[nm, "log"]
+				off = sum[nm, "nolog"] / cnt[nm, "nolog"]
+				label = "links only (diagnostic)"
+				if (nm == "e2e") label = "end to end"
+				okstr = "yes"
+				if (bad[nm, "log"] || bad[nm, "nolog"]) okstr = "**no**"
+				ratio = 0
+				if (off > 0) ratio = on / off
+				printf "| %s | %.0f (%s) | %.0f (%s) | %.3f | %.1f %% " \
+				    "| %.3f / %.3f | %s |\n", label, on, \
+				    runs[nm, "log"], off, runs[nm, "nolog"], ratio, \
+				    (1 - ratio) * 100, us[nm, "log"] / cnt[nm, "log"], \
+				    us[nm, "nolog"] / cnt[nm, "nolog"], okstr
+			}
+		}
+		if (nr > 0) {
+			print "\n#### Relay restart (SIGKILL) to every member " \
+			    "back and caught up\n"
+			print "| members | events acknowledged before the kill | " \
+			    "last member back (RESUMED) | last member caught up | " \
+			    "events replayed | ok |"
+			print "|---|---|---|---|---|---|"
+			for (j = 1; j <= nr; j++) {
+				okstr = "yes"
+				if (kv(rs[j], "ok") != 1) okstr = "**no**"
+				printf "| %s | %s | %s s | %s s | %s | %s |\n",
+				    kv(rs[j], "n"), kv(rs[j], "events"),
+				    kv(rs[j], "back_s"), kv(rs[j], "caught_s"),
+				    kv(rs[j], "replayed"), okstr
+			}
+		}
+	}' "$1"
+}
+
+# table FILE: the figures of a results file side by side, in Markdown.
+table() {
+	awk "$AWK_KV"'
 	function grp(x,   s) {	# 1234567 -> 1 234 567
 		if (x == "") return "?"
 		x = sprintf("%.0f", x)
@@ -348,6 +476,7 @@ table() {
 
 if [ "$MODE" = table ]; then	# re-render a kept results file
 	table "${2:?usage: fanout.sh table RESULTS}"
+	logtable "$2"
 	exit 0
 fi
 
@@ -366,6 +495,21 @@ echo "- load average at start: $(cut -d' ' -f1-3 /proc/loadavg)" \
 echo "- open files limit: $(ulimit -n)"
 
 start=$(date +%s)
+if [ "$MODE" = log ]; then
+	logcost L 100 10 1000 200
+	restart_case R100 100 10 100 200
+	restart_case R1000 1000 10 100 200
+	echo "- total time: $(( $(date +%s) - start )) s; load average at" \
+	    "the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+	if [ -n "${FANOUT_RESULTS:-}" ]; then
+		cp "$RESULTS" "$FANOUT_RESULTS"
+	fi
+	logtable "$RESULTS"
+	echo
+	echo "Raw driver lines:"
+	sed 's/^/    /' "$RESULTS"
+	exit 0
+fi
 if [ "$MODE" = quick ]; then
 	active A 20 3 100 200
 	active B 60 5 50 200 --announce senders
