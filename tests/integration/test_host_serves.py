@@ -16,7 +16,9 @@ are kept; a host restarted on the same port is a new conversation: the
 joiner is told so ('no longer has this conversation'), lists the lines
 never delivered, and exits 4.  (4) With --reconnect-for 3 and the host
 gone, the joiner gives up after 3 s, lists the undelivered lines, and
-exits 4.
+exits 4.  (5) The joiner's input ends during a cut: it reconnects,
+delivers the lines typed meanwhile, then leaves cleanly (status 0; the
+host shows the lines, then '* bob left').
 """
 import os
 import signal
@@ -100,6 +102,23 @@ def scenario(t):
     j5.wait_line(r"^\* 2 lines were never delivered:$")
     t.check(j5.lines()[-2:] == ["bob: never to arrive 1", "bob: never to arrive 2"],
             "the undelivered lines: %r" % j5.lines()[-3:])
+
+    # (5) End of input during a cut: the joiner leaves only once its
+    # lines are delivered.
+    host, port = t.host(alice)
+    proxy, pport = t.proxy(port, outage=3)
+    j6 = t.join(bob, pport)
+    chat_once(t, host, j6, alice, bob, "before the outage")
+    h.outage_start(proxy)
+    j6.wait_line(LOST)
+    j6.send("last words 1")
+    j6.send("last words 2")
+    j6.close_stdin()
+    j6.expect_exit(h.EXIT_OK, timeout=30, why="its lines were delivered after the cut")
+    host.wait_line(r"^\* bob left$")
+    t.check(host.messages_from("bob") == ["before the outage", "last words 1", "last words 2"],
+            "the host got %r" % host.messages_from("bob"))
+    host.expect_exit(h.EXIT_OK)
 
 
 h.main(scenario, budget=120)
