@@ -25,10 +25,12 @@
  * the first time a PROOF is checked.  A full table refuses (busy). */
 #define REPLAY_SLOTS		32768
 #define REPLAY_PROBE		64
-/* Connections read in one turn of the event loop at most: the others
- * are read in the next turns (the read events are level-triggered, so
- * they come back), after the members' events.  A flood of connections
- * thus delays members by this many reads a turn, not by all of them. */
+/* HELLOs read in one turn of the event loop at most: the others are read
+ * in the next turns (the read events are level-triggered, so they come
+ * back), after the members' events.  A flood of connections thus delays
+ * members by this many reads a turn, not by all of them.  PROOFs have a
+ * budget of their own: a newcomer who has paid does not queue behind the
+ * new HELLOs twice. */
 #define ADMIT_PER_TURN		32
 
 enum ac_state {
@@ -62,7 +64,7 @@ struct admit {
 	void				*arg;
 	struct event			*timer;
 	struct event			*turn;	/* zero timer: a new turn */
-	unsigned			 turn_used;
+	unsigned			 turn_used[2];	/* by enum ac_state */
 	TAILQ_HEAD(, admit_conn)	 q;
 	size_t				 count;
 	size_t				 handshakes, hs_cap;
@@ -296,13 +298,16 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	struct timespec ts;
 
 	(void)what;
-	if (ac->ad->turn_used >= ADMIT_PER_TURN)
+	/* HELLOs and PROOFs have a budget each: a newcomer who has paid
+	 * queues behind PROOFs (and the attackers' closes), not HELLOs. */
+	if (ac->ad->turn_used[ac->state] >= ADMIT_PER_TURN)
 		return;		/* next turn */
-	if (ac->ad->turn_used++ == 0) {
+	if (ac->ad->turn_used[AC_HELLO] + ac->ad->turn_used[AC_PROOF] == 0) {
 		struct timeval zero = { 0, 0 };
 
 		evtimer_add(ac->ad->turn, &zero);
 	}
+	ac->ad->turn_used[ac->state]++;
 	off = ac->state == AC_HELLO ? 0 : ADMIT_HELLO_LEN;
 	want = ac->state == AC_HELLO ? ADMIT_HELLO_LEN : sizeof(ac->in);
 	/* Only what this step needs: anything after it stays in the
@@ -388,7 +393,7 @@ turn_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	ad->turn_used = 0;
+	ad->turn_used[AC_HELLO] = ad->turn_used[AC_PROOF] = 0;
 }
 
 int
