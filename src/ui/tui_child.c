@@ -160,7 +160,9 @@ one_line(struct tui_child *c, int err, const char *p, size_t n)
 static void
 reap(struct tui_child *c)
 {
-	int st = 0;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t r;
+	int st = 0, i;
 
 	if (c->ended)
 		return;
@@ -168,8 +170,15 @@ reap(struct tui_child *c)
 	if (c->in_fd != -1)
 		close(c->in_fd);
 	c->in_fd = -1;
-	while (waitpid(c->pid, &st, 0) == -1 && errno == EINTR)
-		;
+	/* Bounded: a child that doesn't end within 2 s is killed. */
+	for (i = 0; i < 400; i++) {
+		if ((r = waitpid(c->pid, &st, WNOHANG)) == c->pid ||
+		    (r == -1 && errno != EINTR))
+			break;
+		if (i == 200)
+			(void)kill(c->pid, SIGKILL);
+		nanosleep(&tick, NULL);
+	}
 	c->w->link = TERM_LINK_DOWN;
 	tui_win_add(c->ui, c->w, TUI_L_NOTICE, 0, NULL, 0, (const uint8_t *)
 	    "the conversation ended (/close closes the window)", 49);
