@@ -1,7 +1,8 @@
 /*
  * tui_cmd_win.c: the window commands of the full-screen view: /join
  * INVITATION (a room), /connect HOST[:PORT] (a 1:1 chat; the password
- * is asked without echo), /window N, /close.  Each new conversation runs
+ * is asked without echo), /host [PORT] (wait for one; the password
+ * twice), /window N, /close.  Each new conversation runs
  * in a child sotto in line mode (tui_child.c) in a window of its own.
  */
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "addr.h"
 #include "err.h"
 #include "tui_impl.h"
 
@@ -67,6 +69,18 @@ connect_to(struct tui *ui, const char *host, const uint8_t *pw, size_t n)
 	open_window(ui, argv, pw, n, 0, title);
 }
 
+static void
+host(struct tui *ui, const uint8_t *pw, size_t n)
+{
+	char title[300];
+	char *const argv[] = { "sotto", "host", "--port", pending_host,
+	    "--password-file", "/dev/fd/3", "--name", ui->self, "--plain",
+	    NULL };
+
+	snprintf(title, sizeof(title), "1:1 host, port %s", pending_host);
+	open_window(ui, argv, pw, n, 0, title);
+}
+
 /* Asks for a secret without echo (TUI_ASK_SECRET). */
 static void
 ask_secret(struct tui *ui, const char *what, const char *prompt)
@@ -88,7 +102,22 @@ tui_cmd_win_secret(struct tui *ui)
 		tui_local(ui, TUI_L_NOTICE, "nothing typed: not started");
 	else if (strcmp(pending_what, "join") == 0)
 		join(ui, p, n);
-	else
+	else if (strcmp(pending_what, "host") == 0) {
+		/* The first of the two: keep it, ask again. */
+		buf_reset(&ui->secret1);
+		(void)buf_put(&ui->secret1, buf_ptr(&ui->secret), n);
+		buf_reset(&ui->secret);
+		ask_secret(ui, "host2", "the same password again (not shown): ");
+		return;
+	} else if (strcmp(pending_what, "host2") == 0) {
+		if (n != buf_len(&ui->secret1) || sodium_memcmp(buf_ptr(
+		    &ui->secret1), buf_ptr(&ui->secret), n) != 0)
+			tui_local(ui, TUI_L_ERROR, "the passwords do not match: "
+			    "not started (/host again)");
+		else
+			host(ui, buf_ptr(&ui->secret), n);
+		buf_reset(&ui->secret1);
+	} else
 		connect_to(ui, pending_host, buf_ptr(&ui->secret), n);
 	buf_reset(&ui->secret);		/* wipes */
 }
@@ -116,6 +145,18 @@ tui_cmd_win(struct tui *ui, const char *line, size_t len)
 		snprintf(pending_host, sizeof(pending_host), "%.*s",
 		    (int)alen, arg);
 		ask_secret(ui, "connect", "password (not shown): ");
+	} else if (tui_is_cmd(line, len, "/host", &arg, &alen)) {
+		int port = 0;
+
+		snprintf(num, sizeof(num), "%.*s", (int)(alen < 7 ? alen : 7),
+		    arg);
+		if (alen > 0 && (addr_parse_port(num, 1, &port) != 0)) {
+			tui_local(ui, TUI_L_ERROR, "usage: /host [PORT] (0 or "
+			    "none: any free port)");
+			return 1;
+		}
+		snprintf(pending_host, sizeof(pending_host), "%d", port);
+		ask_secret(ui, "host", "password (not shown): ");
 	} else if (tui_is_cmd(line, len, "/window", &arg, &alen)) {
 		snprintf(num, sizeof(num), "%.*s", (int)(alen < 7 ? alen : 7),
 		    arg);

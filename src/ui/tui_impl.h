@@ -97,6 +97,7 @@ struct tui {
 	int			 npasted;
 	char			 ask_word[8];	/* for TUI_ASK_LEAVE */
 	struct buf		 secret;	/* TUI_ASK_SECRET: typed so far */
+	struct buf		 secret1;	/* /host: the first of two */
 	char			 secret_for[300];	/* what it is for */
 	char			 self[TUI_NAME_MAX];
 	int			 self_color;

@@ -10,7 +10,9 @@ its own conversation; Alt-1/Alt-2/Alt-3 (and Alt-Left/Right) switch; a
 message in a window not shown marks it in the status bar ('*', and '!'
 for one naming erin) and a read marker waits in it; what erin types in
 window 2 reaches room B and in window 3 reaches cat, with her own lines
-shown; /close ends the 1:1 chat (cat sees erin leave); /quit in window 1
+shown; /close ends the 1:1 chat (cat sees erin leave); /host 0 asks the
+password twice without echo and waits in a new window, where a line-mode
+joiner's message shows, until /close; /quit in window 1
 ends the program and its other conversations, status 0.  The password
 never appears on screen.
 """
@@ -80,6 +82,24 @@ def scenario(t, tm):
     tm.keys("e", "/close")
     cat.expect_exit(h.EXIT_OK, why="erin closed the window")
     rows = tm.wait("e", lambda r: not any("3:" in x or "3=" in x for x in r), "window 3 gone")
+
+    # /host: the password twice without echo, then a joiner.
+    dan = t.party("dan", PW)
+    tm.keys("e", "/host 0")
+    tm.wait("e", has("password (not shown):"), "/host's password question")
+    tm.keys("e", PW)
+    tm.wait("e", has("the same password again (not shown):"), "/host's second question")
+    tm.keys("e", PW)
+    rows = tm.wait("e", lambda r: any(re.search(r"listening on 127\.0\.0\.1:\d+", x) for x in r),
+                   "the new window's host listening")
+    hport = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", text(rows)).group(1))
+    dj = t.join(dan, hport)
+    dj.wait_line(r"^\* connected to erin\b", what="'* connected to erin'")
+    dj.send("hi from dan")
+    tm.wait("e", lambda r: any("dan: hi from dan" in x for x in r) and
+            any("1:1 with dan" in x for x in r), "dan in the hosted window")
+    tm.keys("e", "/close")
+    dj.expect_exit(h.EXIT_OK, why="erin closed the hosting window")
 
     # /quit in window 1 ends everything.
     tm.key("e", "M-1")
