@@ -12,9 +12,11 @@ for one naming erin) and a read marker waits in it; what erin types in
 window 2 reaches room B and in window 3 reaches cat, with her own lines
 shown; /close ends the 1:1 chat (cat sees erin leave); /host 0 asks the
 password twice without echo and waits in a new window, where a line-mode
-joiner's message shows, until /close; /quit in window 1
-ends the program and its other conversations, status 0.  The password
-never appears on screen.
+joiner's message shows, until /close; /join of a guarded room shows its
+question and asks the answer and the one-time code without echo, and
+erin gets through the door; /quit in window 1
+ends the program and its other conversations, status 0.  Neither the
+password nor the answer ever appears on screen.
 """
 import re
 
@@ -23,6 +25,7 @@ import tui_tmux
 from tui_tmux import has, text
 
 PW = "violet-Granite-harbor-1987-quasar"
+ANSWER = "under-the-Old-clocktower-4417"
 
 
 def scenario(t, tm):
@@ -101,6 +104,22 @@ def scenario(t, tm):
     tm.keys("e", "/close")
     dj.expect_exit(h.EXIT_OK, why="erin closed the hosting window")
 
+    # A guarded room: the question is shown, answer and code asked
+    # without echo, then handed to the child on pipes.
+    pg, inv_g, code = tui_tmux.guarded_room(t, t.party("ivy"), rport, ANSWER)
+    tm.keys("e", "/join " + inv_g)
+    tm.wait("e", has("security question: Our street?"), "the question shown")
+    tm.wait("e", has("answer to the security question (not shown):"), "the answer asked")
+    tm.keys("e", ANSWER)
+    tm.wait("e", has("one-time code (a member sees it with /code; not shown):"), "the code asked")
+    tm.keys("e", code)
+    h.wait_in_room(pg, ["erin"])
+    tm.wait("e", has("joined the room as erin"), "erin through the door, in her window")
+    tm.keys("e", "/close")
+    pg.wait_line(r"^\* erin left", what="'* erin left' in the guarded room")
+    pg.close_stdin()
+    pg.expect_exit(h.EXIT_OK)
+
     # /quit in window 1 ends everything.
     tm.key("e", "M-1")
     tm.wait("e", lambda r: any("1=" in x for x in r), "window 1 again")
@@ -113,7 +132,7 @@ def scenario(t, tm):
         p.close_stdin()
         p.expect_exit(h.EXIT_OK)
     for _, x in tm.last.items():
-        t.check(PW not in x, "the password on screen")
+        t.check(PW not in x and ANSWER not in x, "the password or the answer on screen")
 
 
 tui_tmux.main(scenario, 120, 40, budget=90)
