@@ -199,8 +199,17 @@ addr_listen(const char *host, int port, int *fds, int *nfds, char *why,
 		    gai_strerror(e));
 		return ERR_FORMAT;
 	}
-	/* The IPv6 wildcard first, so that with port 0 the port it gets is
-	 * then asked for on IPv4 too. */
+	/* IPv4 first, so that with port 0 the port it gets is then asked
+	 * for on IPv6 too: on a busy machine most ports are taken by IPv4
+	 * connections, which the port the kernel gives IPv6 doesn't avoid. */
+	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
+		if (ai->ai_family != AF_INET)
+			continue;
+		if ((fd = listen_one(ai, port, why, whylen, host)) < 0)
+			goto out;
+		fds[n++] = fd;
+		port = addr_local_port(fd);
+	}
 	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
 		if (ai->ai_family != AF_INET6)
 			continue;
@@ -211,14 +220,6 @@ addr_listen(const char *host, int port, int *fds, int *nfds, char *why,
 			}
 			goto out;
 		}
-		fds[n++] = fd;
-		port = addr_local_port(fd);
-	}
-	for (ai = res; ai != NULL && n < max; ai = ai->ai_next) {
-		if (ai->ai_family != AF_INET)
-			continue;
-		if ((fd = listen_one(ai, port, why, whylen, host)) < 0)
-			goto out;
 		fds[n++] = fd;
 		port = addr_local_port(fd);
 	}

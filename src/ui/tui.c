@@ -59,6 +59,8 @@ tui_new(struct event_base *base, const struct term_cbs *cbs, void *arg,
 	buf_init(&ui->line, TUI_INPUT_MAX);
 	buf_init(&ui->pasted, TUI_PASTE_MAX * 2);
 	buf_init(&ui->secret, INVITE_STR_MAX);
+	buf_init(&ui->secret1, INVITE_STR_MAX);
+	buf_init(&ui->secret2, INVITE_STR_MAX);
 	tui_keys_init(&ui->keys);
 	if ((ui->m = ui->w = tui_win_new(ui)) == NULL ||
 	    (ui->ev_draw = event_new(base, -1, 0, draw_cb, ui)) == NULL) {
@@ -101,6 +103,8 @@ tui_free(struct tui *ui)
 	buf_release(&ui->line);
 	buf_release(&ui->pasted);
 	buf_release(&ui->secret);	/* wipes */
+	buf_release(&ui->secret1);
+	buf_release(&ui->secret2);
 	free(ui);
 }
 

@@ -160,7 +160,9 @@ one_line(struct tui_child *c, int err, const char *p, size_t n)
 static void
 reap(struct tui_child *c)
 {
-	int st = 0;
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	pid_t r;
+	int st = 0, i;
 
 	if (c->ended)
 		return;
@@ -168,8 +170,15 @@ reap(struct tui_child *c)
 	if (c->in_fd != -1)
 		close(c->in_fd);
 	c->in_fd = -1;
-	while (waitpid(c->pid, &st, 0) == -1 && errno == EINTR)
-		;
+	/* Bounded: a child that doesn't end within 2 s is killed. */
+	for (i = 0; i < 400; i++) {
+		if ((r = waitpid(c->pid, &st, WNOHANG)) == c->pid ||
+		    (r == -1 && errno != EINTR))
+			break;
+		if (i == 200)
+			(void)kill(c->pid, SIGKILL);
+		nanosleep(&tick, NULL);
+	}
 	c->w->link = TERM_LINK_DOWN;
 	tui_win_add(c->ui, c->w, TUI_L_NOTICE, 0, NULL, 0, (const uint8_t *)
 	    "the conversation ended (/close closes the window)", 49);
@@ -228,10 +237,10 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 
 int
 tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
-    const uint8_t *secret, size_t secret_len)
+    const struct buf *secrets, size_t nsecrets)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
-	int sec[2] = { -1, -1 }, r = ERR_IO, i;
+	int sec[TUI_CHILD_SECRETS][2], r = ERR_IO, i, j;
 	struct tui_child *c;
 	pid_t pid;
 
@@ -242,9 +251,16 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	c->in_fd = c->fd[0] = c->fd[1] = -1;
 	buf_init(&c->part[0], CHILD_LINE_MAX);
 	buf_init(&c->part[1], CHILD_LINE_MAX);
-	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-	    pipe2(err, O_CLOEXEC) != 0 || pipe2(sec, O_CLOEXEC) != 0)
+	for (j = 0; j < TUI_CHILD_SECRETS; j++)
+		sec[j][0] = sec[j][1] = -1;
+	if (nsecrets > TUI_CHILD_SECRETS)
 		goto out;
+	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
+	    pipe2(err, O_CLOEXEC) != 0)
+		goto out;
+	for (j = 0; j < (int)nsecrets; j++)
+		if (pipe2(sec[j], O_CLOEXEC) != 0)
+			goto out;
 	if ((pid = fork()) == -1)
 		goto out;
 	if (pid == 0) {
@@ -254,8 +270,11 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 		(void)setsid();
 		/* dup2 clears close-on-exec on the copies only. */
 		if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1 ||
-		    dup2(err[1], 2) == -1 || dup2(sec[0], 3) == -1)
+		    dup2(err[1], 2) == -1)
 			_exit(127);
+		for (j = 0; j < (int)nsecrets; j++)
+			if (dup2(sec[j][0], 3 + j) == -1)
+				_exit(127);
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
@@ -263,13 +282,17 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	close(sec[0]);
-	in[0] = out[1] = err[1] = sec[0] = -1;
-	/* The secret and its line end, then end of file. */
-	(void)fileio_write_all(sec[1], secret, secret_len);
-	(void)fileio_write_all(sec[1], "\n", 1);
-	close(sec[1]);
-	sec[1] = -1;
+	in[0] = out[1] = err[1] = -1;
+	/* Each secret and its line end, then end of file. */
+	for (j = 0; j < (int)nsecrets; j++) {
+		close(sec[j][0]);
+		sec[j][0] = -1;
+		(void)fileio_write_all(sec[j][1], buf_ptr(&secrets[j]),
+		    buf_len(&secrets[j]));
+		(void)fileio_write_all(sec[j][1], "\n", 1);
+		close(sec[j][1]);
+		sec[j][1] = -1;
+	}
 	c->in_fd = in[1];
 	c->fd[0] = out[0];
 	c->fd[1] = err[0];
@@ -291,8 +314,9 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 			close(out[i]);
 		if (err[i] != -1)
 			close(err[i]);
-		if (sec[i] != -1)
-			close(sec[i]);
+		for (j = 0; j < TUI_CHILD_SECRETS; j++)
+			if (sec[j][i] != -1)
+				close(sec[j][i]);
 	}
 	if (c != NULL) {
 		buf_release(&c->part[0]);

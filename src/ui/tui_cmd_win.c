@@ -1,7 +1,8 @@
 /*
  * tui_cmd_win.c: the window commands of the full-screen view: /join
  * INVITATION (a room), /connect HOST[:PORT] (a 1:1 chat; the password
- * is asked without echo), /window N, /close.  Each new conversation runs
+ * is asked without echo), /host [PORT] (wait for one; the password
+ * twice), /window N, /close.  Each new conversation runs
  * in a child sotto in line mode (tui_child.c) in a window of its own.
  */
 #include <stdio.h>
@@ -10,17 +11,25 @@
 
 #include <sodium.h>
 
+#include "addr.h"
 #include "err.h"
+#include "invite.h"
 #include "tui_impl.h"
 
-/* What the secret asked for will start: "join" or "connect HOST". */
+/* What the secret asked for will start: "join", "connect" (to
+ * pending_host), "host" and "host2" (the port in pending_host), "jq"
+ * and "jc" (a guarded room's answer and code, pending_guard). */
 static char pending_what[8];
 static char pending_host[256];
+static int pending_guard;
 
-/* A new window running 'sotto ARGS' with the secret on its fd 3. */
+static void	ask_secret(struct tui *, const char *, const char *);
+
+/* A new window running 'sotto ARGS' with the secrets on its fds 3...;
+ * a room's invitation (the first secret) is kept for /invite. */
 static void
-open_window(struct tui *ui, char *const argv[], const uint8_t *secret,
-    size_t slen, int room, const char *title)
+open_window(struct tui *ui, char *const argv[], const struct buf *secrets,
+    size_t n, int room, const char *title)
 {
 	struct tui_win *w;
 
@@ -32,19 +41,64 @@ open_window(struct tui *ui, char *const argv[], const uint8_t *secret,
 	w->room = room;
 	snprintf(w->title, sizeof(w->title), "%s", title);
 	snprintf(w->prompt, sizeof(w->prompt), "%s> ", ui->self);
-	if (tui_child_start(ui, w, argv, secret, slen) != 0) {
+	if (tui_child_start(ui, w, argv, secrets, n) != 0) {
 		tui_local(ui, TUI_L_ERROR, "cannot start the conversation");
 		tui_win_remove(ui, w);
 		tui_win_free(w);
 		return;
 	}
-	if (room && (w->invitation = sodium_malloc(slen + 1)) != NULL) {
-		memcpy(w->invitation, secret, slen);
-		w->invitation[slen] = '\0';
+	if (room && (w->invitation = sodium_malloc(buf_len(&secrets[0]) +
+	    1)) != NULL) {
+		memcpy(w->invitation, buf_ptr(&secrets[0]),
+		    buf_len(&secrets[0]));
+		w->invitation[buf_len(&secrets[0])] = '\0';
 	}
 	tui_win_show(ui, ui->nwin - 1);
 	tui_local(ui, TUI_L_NOTICE, "window %zu: %s (Alt-1...Alt-9 or "
 	    "Alt-Left/Right switch windows; /close ends it)", ui->nwin, title);
+}
+
+/* One secret as a read-only view, for open_window. */
+static void
+one(struct buf *b, const void *p, size_t n)
+{
+	buf_view(b, p, n);
+}
+
+/* A guarded room's door: the invitation in ui->secret1, the answer (if
+ * asked) in ui->secret2, the code (if asked) in code. */
+static void
+join_guarded(struct tui *ui, const uint8_t *code, size_t codelen)
+{
+	struct buf sec[3];
+	char *argv[12];
+	size_t n = 0, a = 0;
+	char fd4[16], fd5[16];
+
+	argv[a++] = "sotto";
+	argv[a++] = "join";
+	argv[a++] = "--invite-file";
+	argv[a++] = "/dev/fd/3";
+	one(&sec[n++], buf_ptr(&ui->secret1), buf_len(&ui->secret1));
+	if (pending_guard & INVITE_GUARD_QUESTION) {
+		snprintf(fd4, sizeof(fd4), "/dev/fd/%zu", 3 + n);
+		argv[a++] = "--answer-file";
+		argv[a++] = fd4;
+		one(&sec[n++], buf_ptr(&ui->secret2), buf_len(&ui->secret2));
+	}
+	if (pending_guard & INVITE_GUARD_CODE) {
+		snprintf(fd5, sizeof(fd5), "/dev/fd/%zu", 3 + n);
+		argv[a++] = "--code-file";
+		argv[a++] = fd5;
+		one(&sec[n++], code, codelen);
+	}
+	argv[a++] = "--name";
+	argv[a++] = ui->self;
+	argv[a++] = "--plain";
+	argv[a] = NULL;
+	open_window(ui, argv, sec, n, 1, "room");
+	buf_reset(&ui->secret1);
+	buf_reset(&ui->secret2);
 }
 
 static void
@@ -52,8 +106,40 @@ join(struct tui *ui, const char *inv, size_t n)
 {
 	char *const argv[] = { "sotto", "join", "--invite-file", "/dev/fd/3",
 	    "--name", ui->self, "--plain", NULL };
+	struct invite *iv;
+	char *text;
+	struct buf sec;
+	int guard = 0;
 
-	open_window(ui, argv, (const uint8_t *)inv, n, 1, "room");
+	/* A guarded room: its answer and code are asked for here. */
+	if ((iv = sodium_malloc(sizeof(*iv))) != NULL &&
+	    (text = sodium_malloc(n + 1)) != NULL) {
+		memcpy(text, inv, n);
+		text[n] = '\0';
+		if (invite_decode(iv, text) == 0 && iv->guard != 0) {
+			guard = iv->guard;
+			if (guard & INVITE_GUARD_QUESTION)
+				tui_local(ui, TUI_L_NOTICE, "security question: "
+				    "%s", iv->question);
+		}
+		sodium_free(text);
+	}
+	if (iv != NULL)
+		sodium_free(iv);
+	if (guard != 0) {
+		pending_guard = guard;
+		buf_reset(&ui->secret1);
+		(void)buf_put(&ui->secret1, inv, n);
+		if (guard & INVITE_GUARD_QUESTION)
+			ask_secret(ui, "jq", "answer to the security question "
+			    "(not shown): ");
+		else
+			ask_secret(ui, "jc", "one-time code (a member sees it "
+			    "with /code; not shown): ");
+		return;
+	}
+	one(&sec, inv, n);
+	open_window(ui, argv, &sec, 1, 1, "room");
 }
 
 static void
@@ -62,9 +148,25 @@ connect_to(struct tui *ui, const char *host, const uint8_t *pw, size_t n)
 	char title[300];
 	char *const argv[] = { "sotto", "join", (char *)host, "--password-file",
 	    "/dev/fd/3", "--name", ui->self, "--plain", NULL };
+	struct buf sec;
 
 	snprintf(title, sizeof(title), "1:1 with %s", host);
-	open_window(ui, argv, pw, n, 0, title);
+	one(&sec, pw, n);
+	open_window(ui, argv, &sec, 1, 0, title);
+}
+
+static void
+host(struct tui *ui, const uint8_t *pw, size_t n)
+{
+	char title[300];
+	char *const argv[] = { "sotto", "host", "--port", pending_host,
+	    "--password-file", "/dev/fd/3", "--name", ui->self, "--plain",
+	    NULL };
+	struct buf sec;
+
+	snprintf(title, sizeof(title), "1:1 host, port %s", pending_host);
+	one(&sec, pw, n);
+	open_window(ui, argv, &sec, 1, 0, title);
 }
 
 /* Asks for a secret without echo (TUI_ASK_SECRET). */
@@ -88,7 +190,34 @@ tui_cmd_win_secret(struct tui *ui)
 		tui_local(ui, TUI_L_NOTICE, "nothing typed: not started");
 	else if (strcmp(pending_what, "join") == 0)
 		join(ui, p, n);
-	else
+	else if (strcmp(pending_what, "jq") == 0) {
+		buf_reset(&ui->secret2);
+		(void)buf_put(&ui->secret2, buf_ptr(&ui->secret), n);
+		buf_reset(&ui->secret);
+		if (pending_guard & INVITE_GUARD_CODE) {
+			ask_secret(ui, "jc", "one-time code (a member sees it "
+			    "with /code; not shown): ");
+			return;
+		}
+		join_guarded(ui, NULL, 0);
+	} else if (strcmp(pending_what, "jc") == 0)
+		join_guarded(ui, buf_ptr(&ui->secret), n);
+	else if (strcmp(pending_what, "host") == 0) {
+		/* The first of the two: keep it, ask again. */
+		buf_reset(&ui->secret1);
+		(void)buf_put(&ui->secret1, buf_ptr(&ui->secret), n);
+		buf_reset(&ui->secret);
+		ask_secret(ui, "host2", "the same password again (not shown): ");
+		return;
+	} else if (strcmp(pending_what, "host2") == 0) {
+		if (n != buf_len(&ui->secret1) || sodium_memcmp(buf_ptr(
+		    &ui->secret1), buf_ptr(&ui->secret), n) != 0)
+			tui_local(ui, TUI_L_ERROR, "the passwords do not match: "
+			    "not started (/host again)");
+		else
+			host(ui, buf_ptr(&ui->secret), n);
+		buf_reset(&ui->secret1);
+	} else
 		connect_to(ui, pending_host, buf_ptr(&ui->secret), n);
 	buf_reset(&ui->secret);		/* wipes */
 }
@@ -116,6 +245,18 @@ tui_cmd_win(struct tui *ui, const char *line, size_t len)
 		snprintf(pending_host, sizeof(pending_host), "%.*s",
 		    (int)alen, arg);
 		ask_secret(ui, "connect", "password (not shown): ");
+	} else if (tui_is_cmd(line, len, "/host", &arg, &alen)) {
+		int port = 0;
+
+		snprintf(num, sizeof(num), "%.*s", (int)(alen < 7 ? alen : 7),
+		    arg);
+		if (alen > 0 && (addr_parse_port(num, 1, &port) != 0)) {
+			tui_local(ui, TUI_L_ERROR, "usage: /host [PORT] (0 or "
+			    "none: any free port)");
+			return 1;
+		}
+		snprintf(pending_host, sizeof(pending_host), "%d", port);
+		ask_secret(ui, "host", "password (not shown): ");
 	} else if (tui_is_cmd(line, len, "/window", &arg, &alen)) {
 		snprintf(num, sizeof(num), "%.*s", (int)(alen < 7 ? alen : 7),
 		    arg);

@@ -31,6 +31,8 @@ const struct tui_help tui_help[] = {
 	    "invitation is asked without echo)", TUI_HELP_BOTH },
 	{ "/connect", "HOST[:PORT]", "a 1:1 chat with a host in a new window "
 	    "(the password is asked without echo)", TUI_HELP_BOTH },
+	{ "/host", "[PORT]", "wait for someone to join a 1:1 chat, in a new "
+	    "window (the password twice, without echo)", TUI_HELP_BOTH },
 	{ "/window", "N", "show window N (also Alt-1...Alt-9, Alt-Left/Right)",
 	    TUI_HELP_BOTH },
 	{ "/close", "", "end this window's conversation and close it",

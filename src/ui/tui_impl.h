@@ -97,6 +97,8 @@ struct tui {
 	int			 npasted;
 	char			 ask_word[8];	/* for TUI_ASK_LEAVE */
 	struct buf		 secret;	/* TUI_ASK_SECRET: typed so far */
+	struct buf		 secret1;	/* /host: the first of two */
+	struct buf		 secret2;	/* /join: a guarded room's answer */
 	char			 secret_for[300];	/* what it is for */
 	char			 self[TUI_NAME_MAX];
 	int			 self_color;
@@ -135,8 +137,9 @@ void	 tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind,
 
 /* tui_child.c: a conversation run by a child sotto in line mode, its
  * secret handed over on a pipe (never in argv or the environment). */
+#define TUI_CHILD_SECRETS	3	/* on fds 3, 4, 5 */
 int	 tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
-	    const uint8_t *secret, size_t secret_len);
+	    const struct buf *secrets, size_t nsecrets);
 /* Writes a line (and LF) to the child's stdin; 0 or -1. */
 int	 tui_child_write(struct tui_win *w, const char *line, size_t len);
 /* Ends the child (SIGTERM), waits for it, frees its part of w. */

@@ -10,9 +10,13 @@ its own conversation; Alt-1/Alt-2/Alt-3 (and Alt-Left/Right) switch; a
 message in a window not shown marks it in the status bar ('*', and '!'
 for one naming erin) and a read marker waits in it; what erin types in
 window 2 reaches room B and in window 3 reaches cat, with her own lines
-shown; /close ends the 1:1 chat (cat sees erin leave); /quit in window 1
-ends the program and its other conversations, status 0.  The password
-never appears on screen.
+shown; /close ends the 1:1 chat (cat sees erin leave); /host 0 asks the
+password twice without echo and waits in a new window, where a line-mode
+joiner's message shows, until /close; /join of a guarded room shows its
+question and asks the answer and the one-time code without echo, and
+erin gets through the door; /quit in window 1
+ends the program and its other conversations, status 0.  Neither the
+password nor the answer ever appears on screen.
 """
 import re
 
@@ -21,6 +25,7 @@ import tui_tmux
 from tui_tmux import has, text
 
 PW = "violet-Granite-harbor-1987-quasar"
+ANSWER = "under-the-Old-clocktower-4417"
 
 
 def scenario(t, tm):
@@ -81,6 +86,40 @@ def scenario(t, tm):
     cat.expect_exit(h.EXIT_OK, why="erin closed the window")
     rows = tm.wait("e", lambda r: not any("3:" in x or "3=" in x for x in r), "window 3 gone")
 
+    # /host: the password twice without echo, then a joiner.
+    dan = t.party("dan", PW)
+    tm.keys("e", "/host 0")
+    tm.wait("e", has("password (not shown):"), "/host's password question")
+    tm.keys("e", PW)
+    tm.wait("e", has("the same password again (not shown):"), "/host's second question")
+    tm.keys("e", PW)
+    rows = tm.wait("e", lambda r: any(re.search(r"listening on 127\.0\.0\.1:\d+", x) for x in r),
+                   "the new window's host listening")
+    hport = int(re.search(r"listening on 127\.0\.0\.1:(\d+)", text(rows)).group(1))
+    dj = t.join(dan, hport)
+    dj.wait_line(r"^\* connected to erin\b", what="'* connected to erin'")
+    dj.send("hi from dan")
+    tm.wait("e", lambda r: any("dan: hi from dan" in x for x in r) and
+            any("1:1 with dan" in x for x in r), "dan in the hosted window")
+    tm.keys("e", "/close")
+    dj.expect_exit(h.EXIT_OK, why="erin closed the hosting window")
+
+    # A guarded room: the question is shown, answer and code asked
+    # without echo, then handed to the child on pipes.
+    pg, inv_g, code = tui_tmux.guarded_room(t, t.party("ivy"), rport, ANSWER)
+    tm.keys("e", "/join " + inv_g)
+    tm.wait("e", has("security question: Our street?"), "the question shown")
+    tm.wait("e", has("answer to the security question (not shown):"), "the answer asked")
+    tm.keys("e", ANSWER)
+    tm.wait("e", has("one-time code (a member sees it with /code; not shown):"), "the code asked")
+    tm.keys("e", code)
+    h.wait_in_room(pg, ["erin"])
+    tm.wait("e", has("joined the room as erin"), "erin through the door, in her window")
+    tm.keys("e", "/close")
+    pg.wait_line(r"^\* erin left", what="'* erin left' in the guarded room")
+    pg.close_stdin()
+    pg.expect_exit(h.EXIT_OK)
+
     # /quit in window 1 ends everything.
     tm.key("e", "M-1")
     tm.wait("e", lambda r: any("1=" in x for x in r), "window 1 again")
@@ -93,7 +132,7 @@ def scenario(t, tm):
         p.close_stdin()
         p.expect_exit(h.EXIT_OK)
     for _, x in tm.last.items():
-        t.check(PW not in x, "the password on screen")
+        t.check(PW not in x and ANSWER not in x, "the password or the answer on screen")
 
 
 tui_tmux.main(scenario, 120, 40, budget=90)

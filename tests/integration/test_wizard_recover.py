@@ -19,7 +19,6 @@ answers that don't match are asked again.  Neither the password nor the
 answer is ever on screen.  Join side: a malformed address is asked again before the
 password.  Every sotto exits 0.
 """
-import os
 import re
 import socket
 
@@ -149,15 +148,9 @@ def newcomer_in(t, tm, window, who, creator):
 
 
 def door_side(t, tm):
-    ivy, hank = t.party("ivy"), t.party("hank")
+    hank = t.party("hank")
     relay, rport = t.relay(label="relay2")
-    afile = os.path.join(ivy.dir, "answer")
-    with open(afile, "w") as f:
-        f.write(ANSWER + "\n")
-    p, inv = t.room_new(ivy, rport, "--question", "Our street?", "--answer-file", afile,
-                        "--one-time-code")
-    p.send("/code")
-    code = p.wait_line(r"^\* one-time code: (\d{6})", what="the one-time code").group(1)
+    p, inv, code = tui_tmux.guarded_room(t, t.party("ivy"), rport, ANSWER)
     begin(tm, "door", hank, "room", "hank")
     wait_prompt(tm, "door", r"^Invitation:", "the invitation question")
     tm.keys("door", inv)

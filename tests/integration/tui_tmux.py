@@ -164,3 +164,16 @@ def host_port(tm, window):
     rx = re.compile(r"listening on 127\.0\.0\.1:(\d+)")
     rows = tm.wait(window, lambda r: any(rx.search(x) for x in r), "'listening on 127.0.0.1:PORT'")
     return int([rx.search(x) for x in rows if rx.search(x)][0].group(1))
+
+
+def guarded_room(t, party, relay_port, answer, question="Our street?"):
+    """A line-mode member of a new room guarded by question (answer
+    read from a file) and a one-time code: (proc, invitation, code)."""
+    afile = os.path.join(party.dir, "answer")
+    with open(afile, "w") as f:
+        f.write(answer + "\n")
+    p, inv = t.room_new(party, relay_port, "--question", question, "--answer-file", afile,
+                        "--one-time-code")
+    p.send("/code")
+    code = p.wait_line(r"^\* one-time code: (\d{6})", what="the one-time code").group(1)
+    return p, inv, code
