@@ -62,3 +62,13 @@ config_load(struct config *c)
 	close(fd);
 	return r;
 }
+
+int
+config_default_port(int fallback)
+{
+	struct config c;
+
+	if (config_load(&c) == 0 && c.port > 0)
+		return c.port;
+	return fallback;
+}

@@ -18,5 +18,8 @@
  * cannot be read (c then holds no setting).
  */
 int	 config_load(struct config *c);
+/* The 1:1 port to use when none is given: the file's 'port', else
+ * 'fallback'. */
+int	 config_default_port(int fallback);
 
 #endif

@@ -25,6 +25,7 @@
 #include "addr.h"
 #include "chat.h"
 #include "client.h"
+#include "config_load.h"
 #include "conn.h"
 #include "err.h"
 #include "secret.h"
@@ -548,7 +549,7 @@ host_main(int argc, char **argv)
 	};
 	struct host h;
 	const char *listen_addr = NULL, *name = NULL, *pwfile = NULL;
-	int ch, port = CLIENT_DEFAULT_PORT;
+	int ch, port = config_default_port(CLIENT_DEFAULT_PORT);
 
 	memset(&h, 0, sizeof(h));
 	chat_setup_init(&h.s);

@@ -18,6 +18,7 @@
 #include "addr.h"
 #include "chat.h"
 #include "client.h"
+#include "config_load.h"
 #include "conn.h"
 #include "err.h"
 #include "invite.h"
@@ -437,7 +438,8 @@ join_main(int argc, char **argv)
 		    "a guarded room's invitation\n");
 		return EXIT_USAGE;
 	}
-	if (addr_split(argv[optind], CLIENT_DEFAULT_PORT, 0, host, &port) != 0) {
+	if (addr_split(argv[optind], config_default_port(CLIENT_DEFAULT_PORT), 0,
+	    host, &port) != 0) {
 		fprintf(stderr, "sotto: bad address '%s' (HOST, HOST:PORT or "
 		    "[IPv6]:PORT)\n", argv[optind]);
 		return EXIT_USAGE;

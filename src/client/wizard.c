@@ -21,6 +21,7 @@
 #include "err.h"
 #include "chat.h"
 #include "client.h"
+#include "config_load.h"
 #include "invite.h"
 #include "known_peers.h"
 #include "secret.h"
@@ -120,7 +121,8 @@ static int
 ask_free_port(const char *listen_addr, int *port)
 {
 	char q[64], port_s[16], why[256];
-	int fds[8], nfds, i, p, offer = CLIENT_DEFAULT_PORT, tries;
+	int fds[8], nfds, i, p, tries;
+	int offer = config_default_port(CLIENT_DEFAULT_PORT);
 
 	for (tries = 0; tries < WIZARD_TRIES; tries++) {
 		snprintf(q, sizeof(q), "Port [%d]: ", offer);
@@ -226,7 +228,8 @@ wizard_main(int argc, char **argv)
 	char role[32], name[64], addr[ADDR_HOSTLEN];
 	char host[ADDR_HOSTLEN], q[128];
 	const char *login;
-	int port = CLIENT_DEFAULT_PORT, hosting, r;
+	int defport = config_default_port(CLIENT_DEFAULT_PORT);
+	int port = defport, hosting, r;
 
 	(void)argc;
 	(void)argv;
@@ -302,10 +305,10 @@ wizard_main(int argc, char **argv)
 	}
 	for (;;) {
 		snprintf(q, sizeof(q), "Host address (HOST or HOST:PORT; port "
-		    "%d if none): ", CLIENT_DEFAULT_PORT);
+		    "%d if none): ", defport);
 		if (ask(q, addr, sizeof(addr)) != 0)
 			return EXIT_USAGE;
-		if (addr_split(addr, CLIENT_DEFAULT_PORT, 0, host, &port) == 0)
+		if (addr_split(addr, defport, 0, host, &port) == 0)
 			break;
 		printf("An address looks like 192.168.1.10, "
 		    "192.168.1.10:65432 or [::1]:65432.\n");

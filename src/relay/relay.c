@@ -1611,6 +1611,8 @@ relay_usage(FILE *f)
 	    "usage: sotto relay [--listen ADDR] [--port N] [--state-dir DIR]\n"
 	    "                   [--hold SECONDS] [--no-log] [--log-max-events N]\n"
 	    "                   [--log-max-bytes N] [--log-max-age SECONDS]\n"
+	    "                   [--max-per-address N] [--member-rate N]\n"
+	    "                   [--no-puzzle]\n"
 	    "       sotto relay --fingerprint [--state-dir DIR]\n"
 	    "\n"
 	    "Runs a relay for group rooms: members connect to it and it\n"
