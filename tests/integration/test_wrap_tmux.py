@@ -3,6 +3,10 @@
 test_wrap_tmux: a room message cannot fake a line of its own on a real
 terminal (review finding 7).
 
+It drives the line-editor view (TERM=dumb keeps it instead of the
+full-screen one), whose layout this test knows; the full-screen view
+wraps with its own indented continuation rows (test_tui_chat).
+
 A member in line mode (mallory) and one on a terminal (alice: sotto in a
 private tmux server, 80x24) share a room.  mallory sends (1) "hi", then
 exactly enough spaces to fill alice's line after the time and her name,
@@ -37,7 +41,7 @@ class Pane:
         self.base = ["tmux", "-S", self.sock, "-f", conf]
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
         t.cleanups.append(lambda: self.run("kill-server", check=False))
-        cmd = "env HOME=%s XDG_CONFIG_HOME=%s LANG=C.UTF-8 NO_COLOR=1 %s" % (
+        cmd = "env HOME=%s XDG_CONFIG_HOME=%s LANG=C.UTF-8 NO_COLOR=1 TERM=dumb %s" % (
             shlex.quote(party.dir), shlex.quote(party.dir),
             " ".join(shlex.quote(a) for a in [t.bin] + args))
         self.run("new-session", "-d", "-s", "w", "-x", str(COLS), "-y", str(ROWS), cmd)
