@@ -44,9 +44,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct identity *ida, *idb;
-	struct buf c2s, s2c, app, in;
 	struct chan *cl, *sv;
-	int step, k;
+	int step, to_server;
 
 	fuzz_pair_setup(&ida, &idb);
 	if (size < 1)
@@ -55,54 +54,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	step = data[0] % 6;
 	cl = mk(CHAN_CLIENT, ida);
 	sv = mk(CHAN_SERVER, idb);
-	buf_init(&c2s, 4 * FRAME_MAX_LEN);
-	buf_init(&s2c, 4 * FRAME_MAX_LEN);
-	buf_init(&app, FRAME_MAX_LEN);
 	/*
 	 * step 0: the server gets the input as its first bytes (HELLO).
 	 * step 1: the client, after HELLO, gets it (SHARE_A).
 	 * step 2: the server, after a real HELLO, gets it (SHARE_B).
 	 * step 3: the client, after real SHARE_A, gets it (CONFIRM_A...).
 	 * step 4: the server, after a real SHARE_B, gets it (identity).
-	 * step 5: both open; the server gets it (records).
+	 * step 5: both open (two more turns: identity records, then open);
+	 *         the server gets it (records).
 	 */
-	if (chan_start(cl, &c2s) != 0)
-		abort();
-	for (k = 0; k < step; k++) {
-		if (k % 2 == 0)
-			fuzz_chan_drain(sv, &c2s, &s2c, &app);
-		else
-			fuzz_chan_drain(cl, &s2c, &c2s, &app);
-	}
-	if (step == 5) {
-		/* One more turn each: identity records, then open. */
-		fuzz_chan_drain(cl, &s2c, &c2s, &app);
-		fuzz_chan_drain(sv, &c2s, &s2c, &app);
-		(void)chan_send(cl, (const uint8_t *)"hello", 5, &c2s);
-	}
-#ifdef FUZZ_SEEDGEN
-	/* Seed generator build: what the honest peer would send now. */
-	fuzz_chan_seed_out(step, (step % 2 == 0 || step == 5) ? &c2s : &s2c);
-#endif
-	buf_view(&in, data + 1, size - 1);
-	{
-		struct buf copy;
-
-		buf_init(&copy, size + 1);
-		if (buf_put(&copy, buf_ptr(&in), buf_len(&in)) == 0) {
-			if (step % 2 == 0 || step == 5)
-				fuzz_chan_drain(sv, &copy, &s2c, &app);
-			else
-				fuzz_chan_drain(cl, &copy, &c2s, &app);
-			(void)chan_eof(step % 2 == 0 || step == 5 ? sv : cl);
-		}
-		buf_release(&copy);
-	}
+	to_server = step % 2 == 0 || step == 5;
+	fuzz_chan_play(cl, sv, step == 5 ? 7 : step, step == 5, to_server,
+	    step, data + 1, size - 1);
 	chan_free(cl);
 	chan_free(sv);
-	buf_release(&c2s);
-	buf_release(&s2c);
-	buf_release(&app);
 	return 0;
 }
 

@@ -64,9 +64,8 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct identity *ida, *idb;
-	struct buf c2s, s2c, app, in, copy;
 	struct chan *cl, *sv;
-	int step, k, to_server;
+	int step, to_server;
 
 	fuzz_pair_setup(&ida, &idb);
 	if (size < 1)
@@ -75,44 +74,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	step = data[0] % 4;
 	cl = mk(CHAN_CLIENT, ida, idb);
 	sv = mk(CHAN_SERVER, idb, ida);
-	buf_init(&c2s, 4 * FRAME_MAX_LEN);
-	buf_init(&s2c, 4 * FRAME_MAX_LEN);
-	buf_init(&app, FRAME_MAX_LEN);
 	/*
 	 * step 0: the server gets the input as its first bytes.
 	 * step 1: the client, after its RESUME_HELLO, gets it.
 	 * step 2: the server, after a real RESUME_HELLO, gets it.
 	 * step 3: both open; the server gets it (records).
 	 */
-	if (chan_start(cl, &c2s) != 0)
-		abort();
-	for (k = 0; k < step; k++) {
-		if (k % 2 == 0)
-			fuzz_chan_drain(sv, &c2s, &s2c, &app);
-		else
-			fuzz_chan_drain(cl, &s2c, &c2s, &app);
-	}
-	if (step == 3)
-		(void)chan_send(cl, (const uint8_t *)"hello", 5, &c2s);
 	to_server = step % 2 == 0 || step == 3;
-#ifdef FUZZ_SEEDGEN
-	fuzz_chan_seed_out(step, to_server ? &c2s : &s2c);
-#endif
-	buf_view(&in, data + 1, size - 1);
-	buf_init(&copy, size + 1);
-	if (buf_put(&copy, buf_ptr(&in), buf_len(&in)) == 0) {
-		if (to_server)
-			fuzz_chan_drain(sv, &copy, &s2c, &app);
-		else
-			fuzz_chan_drain(cl, &copy, &c2s, &app);
-		(void)chan_eof(to_server ? sv : cl);
-	}
-	buf_release(&copy);
+	fuzz_chan_play(cl, sv, step, step == 3, to_server, step, data + 1,
+	    size - 1);
 	chan_free(cl);
 	chan_free(sv);
-	buf_release(&c2s);
-	buf_release(&s2c);
-	buf_release(&app);
 	return 0;
 }
 
