@@ -414,13 +414,13 @@ tui_set_link(struct tui *ui, enum term_link link)
 }
 
 static struct tui_member *
-member_by_id(struct tui *ui, uint32_t id)
+member_by_id(struct tui_win *w, uint32_t id)
 {
 	size_t i;
 
-	for (i = 0; i < ui->m->nmem; i++)
-		if (ui->m->mem[i].id == id)
-			return &ui->m->mem[i];
+	for (i = 0; i < w->nmem; i++)
+		if (w->mem[i].id == id)
+			return &w->mem[i];
 	return NULL;
 }
 
@@ -439,26 +439,34 @@ void
 tui_member(struct tui *ui, uint32_t id, const char *name, int color,
     const uint8_t pk[32])
 {
+	tui_win_member(ui, ui->m, id, name, color, pk);
+}
+
+void
+tui_win_member(struct tui *ui, struct tui_win *w, uint32_t id,
+    const char *name, int color, const uint8_t pk[32])
+{
 	struct tui_member *m, *n;
 	char shown[TUI_NAME_MAX];
 
-	if ((m = member_by_id(ui, id)) == NULL) {
-		if (ui->m->nmem >= TUI_MAX_MEMBERS)
+	if ((m = member_by_id(w, id)) == NULL) {
+		if (w->nmem >= TUI_MAX_MEMBERS)
 			return;
-		if (ui->m->nmem == ui->m->capmem) {
-			size_t cap = ui->m->capmem ? ui->m->capmem * 2 : 16;
+		if (w->nmem == w->capmem) {
+			size_t cap = w->capmem ? w->capmem * 2 : 16;
 
-			if ((n = reallocarray(ui->m->mem, cap, sizeof(*n))) == NULL)
+			if ((n = reallocarray(w->mem, cap, sizeof(*n))) == NULL)
 				return;
-			ui->m->mem = n;
-			ui->m->capmem = cap;
+			w->mem = n;
+			w->capmem = cap;
 		}
-		m = &ui->m->mem[ui->m->nmem++];
+		m = &w->mem[w->nmem++];
 		memset(m, 0, sizeof(*m));
 		m->id = id;
 	}
 	clean(shown, sizeof(shown), name);
-	if (m->name[0] != '\0' && strcmp(m->name, shown) != 0)
+	/* A child's window hears of it from the child itself. */
+	if (m->name[0] != '\0' && strcmp(m->name, shown) != 0 && w == ui->m)
 		tui_local(ui, TUI_L_NOTICE, "%s is now known as %s", m->name,
 		    shown);
 	memcpy(m->name, shown, sizeof(m->name));
@@ -473,10 +481,16 @@ tui_member(struct tui *ui, uint32_t id, const char *name, int color,
 void
 tui_member_gone(struct tui *ui, uint32_t id)
 {
-	struct tui_member *m = member_by_id(ui, id);
+	tui_win_member_gone(ui, ui->m, id);
+}
+
+void
+tui_win_member_gone(struct tui *ui, struct tui_win *w, uint32_t id)
+{
+	struct tui_member *m = member_by_id(w, id);
 
 	if (m != NULL) {
-		*m = ui->m->mem[--ui->m->nmem];
+		*m = w->mem[--w->nmem];
 		tui_dirty(ui);
 	}
 }
