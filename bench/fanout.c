@@ -753,6 +753,7 @@ sotto_start(struct member *m, int fd)
 	cp.role = CHAN_CLIENT;
 	cp.identity = m->link_id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.link = 1;
 	cp.context_len = strlen(RELAY_LINK_CONTEXT);
 	if ((m->c = conn_new(b->base, fd, &cp, &timing, &link_cbs, m)) ==
 	    NULL)

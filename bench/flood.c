@@ -124,7 +124,7 @@ send_hello(struct fl *f)
 	uint8_t m[FRAME_HDR_LEN + 17] = { 0 };
 	struct epoll_event ev;
 
-	put_frame(m, FRAME_HELLO, 17);
+	put_frame(m, FRAME_LINK_HELLO, 17);
 	m[FRAME_HDR_LEN] = 1;
 	/* A fresh nonce (free to draw): a constant one would make every
 	 * PROOF from an address the same cookie, refused as a replay. */

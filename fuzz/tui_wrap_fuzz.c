@@ -54,7 +54,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (rows[i].off + rows[i].len > n)
 			abort();
-		w = tui_str_width(p + rows[i].off, rows[i].len);
+		w = ui_text_width((const uint8_t *)p + rows[i].off, rows[i].len);
 		k = rows[i].len > 0 ? ui_utf8_next((const uint8_t *)p +
 		    rows[i].off, rows[i].len, &cp) : 0;
 		if (w > (size_t)((i == 0 ? first : rest) < 1 ? 1 :

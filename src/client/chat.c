@@ -123,6 +123,83 @@ chat_err_text(int err)
 	return err_str(err);
 }
 
+/* The first bytes as C-like text: printable ASCII as is, the rest
+ * escaped, so that nothing the peer sent can reach the terminal raw. */
+static void
+quote_bytes(char *out, size_t outlen, const uint8_t *p, size_t n)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n && o + 5 < outlen; i++) {
+		if (p[i] == '\r' || p[i] == '\n') {
+			out[o++] = '\\';
+			out[o++] = p[i] == '\r' ? 'r' : 'n';
+		} else if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '"' &&
+		    p[i] != '\\')
+			out[o++] = (char)p[i];
+		else
+			o += (size_t)snprintf(out + o, outlen - o, "\\x%02x",
+			    p[i]);
+	}
+	if (i < n && o + 4 <= outlen) {
+		memcpy(out + o, "...", 3);
+		o += 3;
+	}
+	out[o] = '\0';
+}
+
+int
+chat_handshake_err(const struct conn *c, int err, int relay, char *out,
+    size_t outlen)
+{
+	const char *what = relay ? "relay" : "host";
+	const uint8_t *p;
+	char q[4 * CONN_FIRST_BYTES + 8];
+	size_t n;
+
+	if (chan_established(conn_chan(c)))
+		return 0;
+	n = conn_first_bytes(c, &p);
+	switch (err) {
+	case ERR_IS_RELAY:
+		snprintf(out, outlen, "%s is a sotto relay, not a 1:1 host; to "
+		    "join a room use 'sotto join INVITATION' (the invitation "
+		    "comes from 'sotto room new')", conn_peer_addr(c));
+		return 1;
+	case ERR_IS_HOST:
+		snprintf(out, outlen, "%s is a sotto 1:1 host, not a relay; "
+		    "to chat with it use 'sotto join %s', or give "
+		    "--relay the address of a 'sotto relay'", conn_peer_addr(c),
+		    conn_peer_addr(c));
+		return 1;
+	case ERR_VERSION:
+	case ERR_TYPE:
+		/* Judged from the first header bytes: not a sotto frame. */
+		if (n == 0)
+			return 0;
+		quote_bytes(q, sizeof(q), p, n);
+		snprintf(out, outlen, "%s is not a sotto %s (it sent \"%s\")",
+		    conn_peer_addr(c), what, q);
+		return 1;
+	case ERR_CUT:
+		if (n != 0)
+			return 0;
+		snprintf(out, outlen, "%s is not a sotto %s (it closed the "
+		    "connection without sending anything; a sotto %s always "
+		    "answers)", conn_peer_addr(c), what, what);
+		return 1;
+	case ERR_TIMEOUT:
+		if (n != 0)
+			return 0;
+		snprintf(out, outlen, "%s is not answering like a sotto %s (it "
+		    "accepted the connection but sent nothing in %d s; a sotto "
+		    "%s answers at once): wrong port, or it is stuck",
+		    conn_peer_addr(c), what, conn_handshake_timeout(c), what);
+		return 1;
+	}
+	return 0;
+}
+
 int
 chat_err_status(int err)
 {
@@ -766,6 +843,7 @@ static void
 on_closed(struct conn *c, int err, void *arg)
 {
 	struct chat *ch = arg;
+	char why[512];
 
 	if (ch->done)
 		return;
@@ -813,7 +891,10 @@ on_closed(struct conn *c, int err, void *arg)
 		end(ch, EXIT_OK);
 		return;
 	}
-	term_error(ch->term, "%s", chat_err_text(err));
+	if (chat_handshake_err(c, err, 0, why, sizeof(why)))
+		term_error(ch->term, "%s", why);
+	else
+		term_error(ch->term, "%s", chat_err_text(err));
 	end(ch, chat_err_status(err));
 }
 

@@ -109,6 +109,12 @@ int	 chat_key_color(const uint8_t pk[IDENTITY_PK_BYTES]);
 /* Text for a connection-ending error, and the exit status it maps to. */
 const char *chat_err_text(int err);
 int	 chat_err_status(int err);
+/* A handshake that failed because the server is not what we asked for
+ * (a relay for a 1:1 join, a 1:1 host for a room link: relay 1), or not
+ * sotto at all (it sent something else, nothing, or closed): writes the
+ * sentence saying so to out and returns 1; else 0. */
+int	 chat_handshake_err(const struct conn *c, int err, int relay,
+	    char *out, size_t outlen);
 
 /* Loads (creating on first use) our identity and fills confdir and
  * peers_path; prints a notice when a new identity was made.  0 or an

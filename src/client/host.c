@@ -335,6 +335,10 @@ pending_closed(struct conn *c, int err, void *arg)
 	else if (err == ERR_RETRY_LATER)
 		term_notice(h->term, "connection from %s refused: %s is "
 		    "waiting out its penalty", conn_peer_addr(c), p->ip);
+	else if (err == ERR_WRONG_KIND)
+		term_notice(h->term, "connection from %s refused: it asked for "
+		    "a relay (a room's link), and this is a 1:1 host (not a "
+		    "guess: not counted)", conn_peer_addr(c));
 	else if (err == ERR_TIMEOUT)
 		term_notice(h->term, "connection from %s dropped: no handshake "
 		    "within %d s", conn_peer_addr(c), h->s.timing.handshake);

@@ -44,7 +44,25 @@ struct join {
 	int			 cfd;
 	struct conn		*attempt;	/* its resumption, if any */
 	double			 step;	/* seconds */
+	struct event		*quiet;	/* 1 s into the handshake */
+	char			 addr[ADDR_STRLEN];
 };
+
+/* A sotto host answers a HELLO at once: on a terminal, say so when the
+ * handshake is still not done after a second (it may not be sotto at
+ * all; the handshake deadline still decides). */
+static void
+quiet_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct join *j = arg;
+
+	(void)fd;
+	(void)what;
+	if (!chat_done(j->chat) && !chat_connected(j->chat))
+		term_notice(j->term, "no answer from %s after 1 s (a sotto host "
+		    "answers at once): it may not be a sotto host; giving up "
+		    "after %d s", j->addr, j->s.timing.handshake);
+}
 
 static void	schedule(struct join *);
 
@@ -267,12 +285,20 @@ join_run(struct join *j, const char *host, int port)
 	/* The channel has its own copy: ours can go now. */
 	secret_free(j->s.password);
 	j->s.password = NULL;
-	if (term_interactive(j->term))
+	if (term_interactive(j->term)) {
+		struct timeval sec = { 1, 0 };
+
 		term_notice(j->term, "connected to %s, authenticating...",
 		    conn_peer_addr(c));
+		snprintf(j->addr, sizeof(j->addr), "%s", conn_peer_addr(c));
+		if ((j->quiet = evtimer_new(j->base, quiet_cb, j)) != NULL)
+			evtimer_add(j->quiet, &sec);
+	}
 	event_base_dispatch(j->base);
 	status = chat_exit_status(j->chat);
  out:
+	if (j->quiet != NULL)
+		event_free(j->quiet);
 	conn_free(j->attempt);
 	if (j->connecting != NULL)
 		event_free(j->connecting);

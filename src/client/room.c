@@ -1340,6 +1340,8 @@ static void
 link_closed(struct conn *c, int err, void *arg)
 {
 	struct room *r = arg;
+	char why[512];
+	int wrong = chat_handshake_err(c, err, 1, why, sizeof(why));
 
 	conn_free(c);
 	r->conn = NULL;
@@ -1362,7 +1364,10 @@ link_closed(struct conn *c, int err, void *arg)
 		room_end(r, EXIT_CONN);
 		return;
 	}
-	term_error(r->term, "relay connection: %s", chat_err_text(err));
+	if (wrong)
+		term_error(r->term, "%s", why);
+	else
+		term_error(r->term, "relay connection: %s", chat_err_text(err));
 	report_undelivered(r);
 	room_end(r, chat_err_status(err) == EXIT_AUTH ? EXIT_CONN :
 	    chat_err_status(err));
@@ -1394,6 +1399,7 @@ link_open(struct room *r, int sock, char *why, size_t whylen)
 	 * still visible to the relay in our signed announcement. */
 	cp.identity = r->link_id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.link = 1;
 	cp.context_len = strlen(RELAY_LINK_CONTEXT);
 	r->welcomed = 0;
 	if ((r->conn = conn_new(r->base, sock, &cp, &r->s.timing, &link_cbs,

@@ -111,6 +111,7 @@ struct chan {
 	uint8_t			 resumed;	/* 0, 1, 2 as chan_session */
 	uint8_t			 unconfirmed;	/* resumed client, no record yet */
 	uint8_t			 resume_only;
+	uint8_t			 link;	/* LINK_HELLO, not HELLO */
 	chan_guess_fn		 guess;
 	void			*guess_ctx;
 };
@@ -159,6 +160,7 @@ chan_new(struct chan **cp, const struct chan_params *p)
 		c->hs->has_resume = 1;
 	}
 	c->resume_only = p->resume_only != 0;
+	c->link = p->link != 0;
 	c->guess = p->guess;
 	c->guess_ctx = p->guess_ctx;
 	crypto_hash_sha512_init(&c->hs->th);
@@ -695,7 +697,8 @@ chan_start(struct chan *c, struct buf *out)
 		return resume_start(c, out);
 	if (c->rng(c->rng_ctx, c->hs->nonce_c, CHAN_NONCE_BYTES) != 0)
 		return fail(c, ERR_CRYPTO);
-	if ((r = reserve_frame(out, FRAME_HELLO, HELLO_LEN, &f)) != 0)
+	if ((r = reserve_frame(out, c->link ? FRAME_LINK_HELLO : FRAME_HELLO,
+	    HELLO_LEN, &f)) != 0)
 		return r;
 	f[FRAME_HDR_LEN] = SUITE_V1;
 	memcpy(f + FRAME_HDR_LEN + 1, c->hs->nonce_c, CHAN_NONCE_BYTES);
@@ -975,6 +978,10 @@ on_abort(struct chan *c, struct buf *in_payload)
 		return ERR_RETRY_LATER;
 	case CHAN_ABORT_NO_SESSION:
 		return ERR_NO_SESSION;
+	case CHAN_ABORT_IS_RELAY:
+		return ERR_IS_RELAY;
+	case CHAN_ABORT_IS_HOST:
+		return ERR_IS_HOST;
 	}
 	return ERR_PROTOCOL;
 }
@@ -1002,6 +1009,9 @@ fail_handshake(struct chan *c, int r, struct buf *out, int from_abort)
 	case ERR_NO_SESSION:
 		reason = CHAN_ABORT_NO_SESSION;
 		break;
+	case ERR_WRONG_KIND:
+		reason = c->link ? CHAN_ABORT_IS_RELAY : CHAN_ABORT_IS_HOST;
+		break;
 	default:
 		reason = ABORT_PROTOCOL;
 		break;
@@ -1023,6 +1033,7 @@ check_handshake_len(const uint8_t hdr[FRAME_HDR_LEN])
 
 	switch (hdr[1]) {
 	case FRAME_HELLO:
+	case FRAME_LINK_HELLO:
 		want = HELLO_LEN;
 		break;
 	case FRAME_SHARE_A:
@@ -1087,9 +1098,13 @@ chan_feed(struct chan *c, struct buf *in, struct buf *out, struct buf *app,
 	buf_view(&payload, fr.payload, fr.len);
 	switch (fr.type) {
 	case FRAME_HELLO:
-		/* A server that only resumes (its conversation is going on)
-		 * is busy for a new one. */
+	case FRAME_LINK_HELLO:
+		/* The other kind of server is told so before anything
+		 * derived from a password (no guess); a server that only
+		 * resumes (its conversation is going on) is busy for a new
+		 * one. */
 		r = c->state != ST_SERVER_WAIT_HELLO ? ERR_STATE :
+		    (fr.type == FRAME_LINK_HELLO) != c->link ? ERR_WRONG_KIND :
 		    c->resume_only ? ERR_BUSY : on_hello(c, &fr, &payload, out);
 		break;
 	case FRAME_RESUME_HELLO:

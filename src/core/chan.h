@@ -98,6 +98,12 @@ struct chan_params {
 	 * resume (none when NULL).  Copied. */
 	const struct chan_resume *resume;
 	int			 resume_only;	/* server: HELLO -> ABORT 3 */
+	/* 1 on the member-relay link (PROTOCOL 14.1): a client sends
+	 * LINK_HELLO instead of HELLO; a server takes only LINK_HELLO (a
+	 * HELLO gets ABORT 6), else only HELLO (a LINK_HELLO gets ABORT 7).
+	 * Either refusal comes before anything derived from the password:
+	 * it is no guess. */
+	int			 link;
 	chan_guess_fn		 guess;		/* server, optional */
 	void			*guess_ctx;
 };
@@ -155,6 +161,9 @@ enum chan_abort {
 				 * ERR_RETRY_LATER */
 	CHAN_ABORT_NO_SESSION = 5,	/* no such session to resume ->
 					 * ERR_NO_SESSION */
+	CHAN_ABORT_IS_RELAY = 6,	/* a relay got HELLO -> ERR_IS_RELAY */
+	CHAN_ABORT_IS_HOST = 7,		/* a 1:1 host got LINK_HELLO ->
+					 * ERR_IS_HOST */
 };
 
 /* Appends an ABORT frame to out, for a server turning a connection away

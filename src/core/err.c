@@ -30,6 +30,9 @@ err_str(int err)
 	case ERR_BUSY:		return "the host is busy with another conversation";
 	case ERR_NO_SESSION:	return "the peer has no such conversation to resume";
 	case ERR_CHECKSUM:	return "checksum mismatch: mistyped or altered";
+	case ERR_WRONG_KIND:	return "the peer opened the other kind of sotto handshake (a 1:1 chat at a relay, or a relay link at a 1:1 host)";
+	case ERR_IS_RELAY:	return "that is a sotto relay, not a 1:1 host";
+	case ERR_IS_HOST:	return "that is a sotto 1:1 host, not a relay";
 	case ERR_RETRY_LATER:	return "too many failed attempts from this address: try again in a little while";
 	}
 	return "unknown error";

@@ -32,6 +32,10 @@ enum {
 	ERR_RETRY_LATER = -23,	/* peer slows down repeated failures */
 	ERR_CHECKSUM = -24,	/* a checksum does not match: a typo */
 	ERR_NO_SESSION = -25,	/* peer has no such session to resume */
+	ERR_WRONG_KIND = -26,	/* the peer opened the other kind of handshake
+				 * (HELLO at a relay, LINK_HELLO at a host) */
+	ERR_IS_RELAY = -27,	/* the server is a sotto relay, not a 1:1 host */
+	ERR_IS_HOST = -28,	/* the server is a 1:1 host, not a relay */
 };
 
 /* Returns a static, human-readable description of an error code. */

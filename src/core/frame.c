@@ -10,6 +10,7 @@ frame_type_known(uint8_t type)
 {
 	switch (type) {
 	case FRAME_HELLO:
+	case FRAME_LINK_HELLO:
 	case FRAME_SHARE_A:
 	case FRAME_SHARE_B:
 	case FRAME_CONFIRM_A:

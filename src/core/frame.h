@@ -35,6 +35,8 @@ enum frame_type {
 	FRAME_CHALLENGE = 0x05,	/* server -> client, instead of SHARE_A under
 				 * load: cookie, puzzle (cookie.h) */
 	FRAME_PROOF = 0x06,	/* client -> server: the puzzle's solution */
+	FRAME_LINK_HELLO = 0x07,	/* client -> relay: HELLO of the
+					 * member-relay link (PROTOCOL 14.1) */
 	FRAME_RESUME_HELLO = 0x08,	/* client -> server: sid, nonce, X, tag */
 	FRAME_RESUME_ACCEPT = 0x09,	/* server -> client: nonce, X, header, tag */
 	FRAME_RESUME_CONFIRM = 0x0a,	/* client -> server: header, tag */

@@ -41,6 +41,9 @@ struct conn {
 	int			 fail_now;	/* kick ends it with refuse_err */
 	int			 done;		/* closed() was called */
 	int			 peer_eof;
+	uint8_t			 first[CONN_FIRST_BYTES];	/* kept for
+						 * "it sent ..." */
+	size_t			 first_len;
 };
 
 static void	conn_process(struct conn *);
@@ -123,6 +126,15 @@ conn_process(struct conn *c)
 				return;
 			}
 			evbuffer_remove(in, p, n);
+			if (c->first_len < sizeof(c->first) &&
+			    !chan_established(c->chan)) {
+				size_t k = sizeof(c->first) - c->first_len;
+
+				if (k > n)
+					k = n;
+				memcpy(c->first + c->first_len, p, k);
+				c->first_len += k;
+			}
 			continue;
 		}
 		if ((r == 0 || buf_len(&c->out) > 0) && flush_out(c) != 0 &&
@@ -487,4 +499,17 @@ const char *
 conn_peer_addr(const struct conn *c)
 {
 	return c->peer;
+}
+
+size_t
+conn_first_bytes(const struct conn *c, const uint8_t **p)
+{
+	*p = c->first;
+	return c->first_len;
+}
+
+int
+conn_handshake_timeout(const struct conn *c)
+{
+	return c->t.handshake;
 }

@@ -85,6 +85,13 @@ const struct chan *conn_chan(const struct conn *c);
 /* Bytes queued for the peer and not yet taken by the kernel: lets a
  * server drop a slow reader sooner than CONN_MAX_PENDING. */
 size_t	 conn_pending(const struct conn *c);
+/* The first bytes the peer sent before the channel was established (at
+ * most CONN_FIRST_BYTES; *p points into c), so that an error can say
+ * what something that is not sotto sent. */
+#define CONN_FIRST_BYTES	48
+size_t	 conn_first_bytes(const struct conn *c, const uint8_t **p);
+/* The handshake deadline, in seconds. */
+int	 conn_handshake_timeout(const struct conn *c);
 /* The peer's address as text ("127.0.0.1:4242", "[::1]:4242"). */
 const char *conn_peer_addr(const struct conn *c);
 

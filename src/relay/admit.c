@@ -227,6 +227,9 @@ header_ok(const uint8_t *f, size_t have, uint8_t type, uint32_t len)
 {
 	if (have >= 1 && f[0] != FRAME_VERSION)
 		return CHAN_ABORT_PROTOCOL;
+	/* A 1:1 joiner's HELLO is told at once that this is a relay. */
+	if (have >= 2 && type == FRAME_LINK_HELLO && f[1] == FRAME_HELLO)
+		return CHAN_ABORT_IS_RELAY;
 	if (have >= 2 && f[1] != type)
 		return CHAN_ABORT_PROTOCOL;
 	if (have >= FRAME_HDR_LEN && be32(f + 2) != len)
@@ -325,7 +328,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 		bad = 0xff;	/* never answered (and, after a CHALLENGE, a
 				 * client that can't or won't solve) */
 	else if (ac->state == AC_HELLO)
-		bad = header_ok(ac->in, ac->have, FRAME_HELLO, HELLO_PAYLOAD);
+		bad = header_ok(ac->in, ac->have, FRAME_LINK_HELLO, HELLO_PAYLOAD);
 	else
 		bad = header_ok(ac->in + off, ac->have - off, FRAME_PROOF,
 		    COOKIE_PROOF_LEN);

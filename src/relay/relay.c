@@ -1008,6 +1008,7 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 	cp.password_len = 0;
 	cp.identity = r->id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.link = 1;
 	cp.context_len = sizeof(RELAY_LINK_CONTEXT) - 1;
 	if ((l->c = conn_new_input(r->base, fd, &cp, &r->timing, &link_cbs,
 	    l, hello, ADMIT_HELLO_LEN)) == NULL) {

@@ -22,6 +22,7 @@
 #include "trust.h"
 #include "tui_complete.h"
 #include "tui_impl.h"
+#include "wrap.h"
 
 static void
 draw_cb(evutil_socket_t fd, short what, void *arg)
@@ -233,7 +234,7 @@ void
 tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind, int flags,
     const char *name, int color, const uint8_t *text, size_t len)
 {
-	struct buf t, nb;
+	struct buf t, nb, c, *shown = &t;
 	int self;
 
 	if ((kind == TUI_L_MSG || kind == TUI_L_ACTION) && is_ignored(ui, name))
@@ -247,12 +248,23 @@ tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind, int flags,
 		    NULL, "unread", 6);
 	}
 	buf_init(&t, len * UI_SAN_MAX_EXPANSION + 1);
+	buf_init(&c, 0);
 	buf_init(&nb, TUI_NAME_MAX * UI_SAN_MAX_EXPANSION + 8);
 	if (ui_sanitize(&t, text, len, 0) != 0 ||
 	    (name != NULL && ui_sanitize(&nb, (const uint8_t *)name,
 	    strlen(name) > 96 ? 96 : strlen(name), 0) != 0) ||
 	    buf_put_u8(&nb, 0) != 0)
 		goto out;
+	/* Messages get the line editor's blanks rule (wrap.h): a long run
+	 * of blanks is shown as " [N blanks] ", so that no padding can push
+	 * text to the start of a row where it would pass for a line. */
+	if (kind == TUI_L_MSG || kind == TUI_L_ACTION) {
+		/* " [N blanks] " for N >= 9 blanks: at most 4/3 as long. */
+		buf_init(&c, 2 * buf_len(&t) + 16);
+		if (ui_collapse_blanks(&c, buf_ptr(&t), buf_len(&t)) != 0)
+			goto out;
+		shown = &c;
+	}
 	self = name != NULL && ui->self[0] != '\0' &&
 	    strncmp(name, ui->self, strlen(ui->self)) == 0 &&
 	    (name[strlen(ui->self)] == '\0' || name[strlen(ui->self)] == '~');
@@ -260,12 +272,12 @@ tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind, int flags,
 		flags |= TUI_F_SELF;
 	else if (kind == TUI_L_MSG || kind == TUI_L_ACTION) {
 		if ((flags & TUI_F_PRIVATE) ||
-		    names_you(ui, (const char *)buf_ptr(&t), buf_len(&t)))
+		    names_you(ui, (const char *)buf_ptr(shown), buf_len(shown)))
 			flags |= TUI_F_MENTION;
 	}
 	(void)tui_scroll_add(&w->sb, time(NULL), kind, flags, color,
 	    name != NULL ? (const char *)buf_ptr(&nb) : NULL,
-	    (const char *)buf_ptr(&t), buf_len(&t));
+	    (const char *)buf_ptr(shown), buf_len(shown));
 	if (w != ui->w)
 		w->activity++;
 	if (flags & TUI_F_MENTION) {
@@ -276,6 +288,7 @@ tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind, int flags,
 	tui_dirty(ui);
  out:
 	buf_release(&t);
+	buf_release(&c);
 	buf_release(&nb);
 }
 
@@ -401,13 +414,13 @@ tui_set_link(struct tui *ui, enum term_link link)
 }
 
 static struct tui_member *
-member_by_id(struct tui *ui, uint32_t id)
+member_by_id(struct tui_win *w, uint32_t id)
 {
 	size_t i;
 
-	for (i = 0; i < ui->m->nmem; i++)
-		if (ui->m->mem[i].id == id)
-			return &ui->m->mem[i];
+	for (i = 0; i < w->nmem; i++)
+		if (w->mem[i].id == id)
+			return &w->mem[i];
 	return NULL;
 }
 
@@ -426,26 +439,34 @@ void
 tui_member(struct tui *ui, uint32_t id, const char *name, int color,
     const uint8_t pk[32])
 {
+	tui_win_member(ui, ui->m, id, name, color, pk);
+}
+
+void
+tui_win_member(struct tui *ui, struct tui_win *w, uint32_t id,
+    const char *name, int color, const uint8_t pk[32])
+{
 	struct tui_member *m, *n;
 	char shown[TUI_NAME_MAX];
 
-	if ((m = member_by_id(ui, id)) == NULL) {
-		if (ui->m->nmem >= TUI_MAX_MEMBERS)
+	if ((m = member_by_id(w, id)) == NULL) {
+		if (w->nmem >= TUI_MAX_MEMBERS)
 			return;
-		if (ui->m->nmem == ui->m->capmem) {
-			size_t cap = ui->m->capmem ? ui->m->capmem * 2 : 16;
+		if (w->nmem == w->capmem) {
+			size_t cap = w->capmem ? w->capmem * 2 : 16;
 
-			if ((n = reallocarray(ui->m->mem, cap, sizeof(*n))) == NULL)
+			if ((n = reallocarray(w->mem, cap, sizeof(*n))) == NULL)
 				return;
-			ui->m->mem = n;
-			ui->m->capmem = cap;
+			w->mem = n;
+			w->capmem = cap;
 		}
-		m = &ui->m->mem[ui->m->nmem++];
+		m = &w->mem[w->nmem++];
 		memset(m, 0, sizeof(*m));
 		m->id = id;
 	}
 	clean(shown, sizeof(shown), name);
-	if (m->name[0] != '\0' && strcmp(m->name, shown) != 0)
+	/* A child's window hears of it from the child itself. */
+	if (m->name[0] != '\0' && strcmp(m->name, shown) != 0 && w == ui->m)
 		tui_local(ui, TUI_L_NOTICE, "%s is now known as %s", m->name,
 		    shown);
 	memcpy(m->name, shown, sizeof(m->name));
@@ -460,10 +481,16 @@ tui_member(struct tui *ui, uint32_t id, const char *name, int color,
 void
 tui_member_gone(struct tui *ui, uint32_t id)
 {
-	struct tui_member *m = member_by_id(ui, id);
+	tui_win_member_gone(ui, ui->m, id);
+}
+
+void
+tui_win_member_gone(struct tui *ui, struct tui_win *w, uint32_t id)
+{
+	struct tui_member *m = member_by_id(w, id);
 
 	if (m != NULL) {
-		*m = ui->m->mem[--ui->m->nmem];
+		*m = w->mem[--w->nmem];
 		tui_dirty(ui);
 	}
 }

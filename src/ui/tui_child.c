@@ -26,6 +26,7 @@
 #include "chat.h"
 #include "err.h"
 #include "fileio.h"
+#include "memline.h"
 #include "tui_impl.h"
 
 #define CHILD_LINE_MAX	(64 * 1024)	/* a longer line is cut */
@@ -35,11 +36,11 @@ struct tui_child {
 	struct tui_win	*w;
 	pid_t		 pid;
 	int		 in_fd;
-	int		 fd[2];		/* stdout, stderr */
-	struct event	*ev[2];
-	struct buf	 part[2];	/* a line not ended yet */
+	int		 fd[3];		/* stdout, stderr, member lines */
+	struct event	*ev[3];
+	struct buf	 part[3];	/* a line not ended yet */
 	int		 ended;
-	uint32_t	 next_id;
+	int		 mem_over;	/* the member line read is too long */
 };
 
 /* A colour from the name (the child doesn't say the keys). */
@@ -50,45 +51,6 @@ name_color(const char *name, size_t n)
 
 	crypto_generichash(h, sizeof(h), (const uint8_t *)name, n, NULL, 0);
 	return chat_key_color(h);
-}
-
-static void
-member_add(struct tui_win *w, struct tui_child *c, const char *name,
-    size_t n, const char *tag, size_t tn)
-{
-	struct tui_member *m, *grown;
-
-	if (w->nmem >= TUI_MAX_MEMBERS || n == 0 || n >= TUI_NAME_MAX)
-		return;
-	if (w->nmem == w->capmem) {
-		size_t cap = w->capmem ? w->capmem * 2 : 16;
-
-		if ((grown = reallocarray(w->mem, cap, sizeof(*grown))) == NULL)
-			return;
-		w->mem = grown;
-		w->capmem = cap;
-	}
-	m = &w->mem[w->nmem++];
-	memset(m, 0, sizeof(*m));
-	m->id = ++c->next_id;
-	memcpy(m->name, name, n);
-	m->color = name_color(name, n);
-	if (tn > IDENTITY_TAG_LEN)
-		tn = IDENTITY_TAG_LEN;
-	memcpy(m->tag, tag, tn);
-}
-
-static void
-member_gone(struct tui_win *w, const char *name, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < w->nmem; i++)
-		if (strlen(w->mem[i].name) == n &&
-		    memcmp(w->mem[i].name, name, n) == 0) {
-			w->mem[i] = w->mem[--w->nmem];
-			return;
-		}
 }
 
 /* What the notices say about the conversation's state. */
@@ -103,17 +65,39 @@ notice_state(struct tui_child *c, const char *p, size_t n)
 		snprintf(w->title, sizeof(w->title), "1:1 with %.*s",
 		    (int)(sp - p - 13), p + 13);
 		w->link = TERM_LINK_UP;
-		w->nmem = 0;
-		member_add(w, c, p + 13, (size_t)(sp - p - 13), "", 0);
 	} else if (n > 19 && memcmp(p, "joined the room as ", 19) == 0)
 		w->link = TERM_LINK_UP;
-	else if ((sp = memmem(p, n, " is in the room (key ", 21)) != NULL &&
-	    n > 0 && p[n - 1] == ')')
-		member_add(w, c, p, (size_t)(sp - p), sp + 21,
-		    (size_t)(p + n - 1 - (sp + 21)));
-	else if (n > 5 && memcmp(p + n - 5, " left", 5) == 0 &&
-	    memchr(p, ' ', n - 5) == NULL)
-		member_gone(w, p, n - 5);
+	/* The members come with their keys on a pipe of their own
+	 * (member_line), not from these lines. */
+}
+
+/* A message's name in the colour of its key, once the child has told
+ * the member's key (memline.h); else one derived from the name. */
+static int
+member_color(const struct tui_win *w, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < w->nmem; i++)
+		if (strlen(w->mem[i].name) == n &&
+		    memcmp(w->mem[i].name, name, n) == 0 &&
+		    !sodium_is_zero(w->mem[i].pk, sizeof(w->mem[i].pk)))
+			return w->mem[i].color;
+	return name_color(name, n);
+}
+
+/* A member line from the child: the window's member list, with keys. */
+static void
+member_line(struct tui_child *c, const char *p, size_t n)
+{
+	struct memline m;
+
+	if (n >= MEMLINE_MAX || memline_parse(p, n, &m) != 0)
+		return;
+	if (m.gone)
+		tui_win_member_gone(c->ui, c->w, m.id);
+	else
+		tui_win_member(c->ui, c->w, m.id, m.name, m.color, m.pk);
 }
 
 static void
@@ -150,11 +134,20 @@ one_line(struct tui_child *c, int err, const char *p, size_t n)
 		if (nl > 12 && strcmp(name + nl - 12, " (privately)") == 0)
 			flags |= TUI_F_PRIVATE;
 		tui_win_add(ui, c->w, TUI_L_MSG, flags, name,
-		    name_color(name, strcspn(name, " ")),
+		    member_color(c->w, name, strcspn(name, " ")),
 		    (const uint8_t *)colon + 2, n - nl - 2);
 		return;
 	}
 	tui_win_add(ui, c->w, TUI_L_NOTICE, 0, NULL, 0, (const uint8_t *)p, n);
+}
+
+static void
+any_line(struct tui_child *c, int s, const char *p, size_t n)
+{
+	if (s == 2)
+		member_line(c, p, n);
+	else
+		one_line(c, s, p, n);
 }
 
 static void
@@ -199,7 +192,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	const uint8_t *p, *nl;
 	ssize_t n;
 	size_t left;
-	int s = fd == c->fd[1];
+	int s = fd == c->fd[1] ? 1 : fd == c->fd[2] ? 2 : 0;
 
 	(void)what;
 	n = read(fd, b, sizeof(b));
@@ -209,7 +202,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 		event_del(c->ev[s]);
 		close(c->fd[s]);
 		c->fd[s] = -1;
-		if (c->fd[0] == -1 && c->fd[1] == -1)
+		if (c->fd[0] == -1 && c->fd[1] == -1 && s != 2)
 			reap(c);
 		return;
 	}
@@ -218,16 +211,23 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	while (left > 0) {
 		nl = memchr(p, '\n', left);
 		if (nl == NULL) {
-			(void)buf_put(&c->part[s], p, left);	/* cut if long */
+			/* Cut if long; a member line that long is refused. */
+			if (buf_put(&c->part[s], p, left) != 0 && s == 2)
+				c->mem_over = 1;
 			break;
 		}
-		if (buf_len(&c->part[s]) > 0) {
-			(void)buf_put(&c->part[s], p, (size_t)(nl - p));
-			one_line(c, s, (const char *)buf_ptr(&c->part[s]),
-			    buf_len(&c->part[s]));
+		if (buf_len(&c->part[s]) > 0 || (s == 2 && c->mem_over)) {
+			if (buf_put(&c->part[s], p, (size_t)(nl - p)) != 0 &&
+			    s == 2)
+				c->mem_over = 1;
+			if (s != 2 || !c->mem_over)
+				any_line(c, s, (const char *)buf_ptr(&c->part[s]),
+				    buf_len(&c->part[s]));
 			buf_reset(&c->part[s]);
+			if (s == 2)
+				c->mem_over = 0;
 		} else
-			one_line(c, s, (const char *)p, (size_t)(nl - p));
+			any_line(c, s, (const char *)p, (size_t)(nl - p));
 		left -= (size_t)(nl - p) + 1;
 		p = nl + 1;
 	}
@@ -240,6 +240,8 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
     const struct buf *secrets, size_t nsecrets)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int mem[2] = { -1, -1 };
+	char memfd[16];
 	int sec[TUI_CHILD_SECRETS][2], r = ERR_IO, i, j;
 	struct tui_child *c;
 	pid_t pid;
@@ -248,16 +250,19 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 		return ERR_ALLOC;
 	c->ui = ui;
 	c->w = w;
-	c->in_fd = c->fd[0] = c->fd[1] = -1;
+	c->in_fd = c->fd[0] = c->fd[1] = c->fd[2] = -1;
 	buf_init(&c->part[0], CHILD_LINE_MAX);
 	buf_init(&c->part[1], CHILD_LINE_MAX);
+	buf_init(&c->part[2], MEMLINE_MAX);
 	for (j = 0; j < TUI_CHILD_SECRETS; j++)
 		sec[j][0] = sec[j][1] = -1;
 	if (nsecrets > TUI_CHILD_SECRETS)
 		goto out;
 	if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-	    pipe2(err, O_CLOEXEC) != 0)
+	    pipe2(err, O_CLOEXEC) != 0 || pipe2(mem, O_CLOEXEC) != 0)
 		goto out;
+	/* The member lines go on the descriptor after the secrets'. */
+	snprintf(memfd, sizeof(memfd), "%d", 3 + (int)nsecrets);
 	for (j = 0; j < (int)nsecrets; j++)
 		if (pipe2(sec[j], O_CLOEXEC) != 0)
 			goto out;
@@ -275,6 +280,9 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 		for (j = 0; j < (int)nsecrets; j++)
 			if (dup2(sec[j][0], 3 + j) == -1)
 				_exit(127);
+		if (dup2(mem[1], 3 + (int)nsecrets) == -1 ||
+		    setenv(MEMLINE_ENV, memfd, 1) != 0)
+			_exit(127);
 		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
@@ -282,7 +290,8 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	close(in[0]);
 	close(out[1]);
 	close(err[1]);
-	in[0] = out[1] = err[1] = -1;
+	close(mem[1]);
+	in[0] = out[1] = err[1] = mem[1] = -1;
 	/* Each secret and its line end, then end of file. */
 	for (j = 0; j < (int)nsecrets; j++) {
 		close(sec[j][0]);
@@ -296,8 +305,9 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	c->in_fd = in[1];
 	c->fd[0] = out[0];
 	c->fd[1] = err[0];
-	in[1] = out[0] = err[0] = -1;
-	for (i = 0; i < 2; i++) {
+	c->fd[2] = mem[0];
+	in[1] = out[0] = err[0] = mem[0] = -1;
+	for (i = 0; i < 3; i++) {
 		if ((c->ev[i] = event_new(ui->base, c->fd[i],
 		    EV_READ | EV_PERSIST, read_cb, c)) == NULL ||
 		    event_add(c->ev[i], NULL) != 0)
@@ -305,7 +315,7 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	}
 	w->child = c;
 	c = NULL;
-	r = i == 2 ? 0 : ERR_ALLOC;
+	r = i == 3 ? 0 : ERR_ALLOC;
  out:
 	for (i = 0; i < 2; i++) {
 		if (in[i] != -1)
@@ -314,6 +324,8 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 			close(out[i]);
 		if (err[i] != -1)
 			close(err[i]);
+		if (mem[i] != -1)
+			close(mem[i]);
 		for (j = 0; j < TUI_CHILD_SECRETS; j++)
 			if (sec[j][i] != -1)
 				close(sec[j][i]);
@@ -321,6 +333,7 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	if (c != NULL) {
 		buf_release(&c->part[0]);
 		buf_release(&c->part[1]);
+		buf_release(&c->part[2]);
 		free(c);
 	}
 	return r;
@@ -349,14 +362,14 @@ tui_child_end(struct tui_win *w)
 		return;
 	if (!c->ended) {
 		(void)kill(c->pid, SIGTERM);
-		for (i = 0; i < 2; i++)
+		for (i = 0; i < 3; i++)
 			if (c->fd[i] != -1) {
 				close(c->fd[i]);
 				c->fd[i] = -1;
 			}
 		reap(c);
 	}
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (c->ev[i] != NULL)
 			event_free(c->ev[i]);
 		if (c->fd[i] != -1)

@@ -8,6 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sodium.h>
+
 #include "err.h"
 #include "trust.h"
 #include "tui_impl.h"
@@ -118,14 +120,14 @@ trust(struct tui *ui, const char *arg, size_t alen)
 		tui_local(ui, TUI_L_ERROR, "usage: /trust NAME");
 		return;
 	}
-	if (ui->w->child != NULL) {
-		tui_local(ui, TUI_L_ERROR, "this window's conversation runs in "
-		    "line mode, which doesn't hand over keys: /trust from a "
-		    "conversation started on its own");
-		return;
-	}
 	if ((m = tui_member_find(ui, name)) == NULL) {
 		tui_local(ui, TUI_L_ERROR, "no member named %s here", name);
+		return;
+	}
+	/* A child's window knows a key once the child has told it. */
+	if (sodium_is_zero(m->pk, sizeof(m->pk))) {
+		tui_local(ui, TUI_L_ERROR, "%s's key is not known here yet",
+		    m->name);
 		return;
 	}
 	if (ui->confdir[0] == '\0' ||

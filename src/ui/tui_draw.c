@@ -53,7 +53,7 @@ put(const char *p, size_t len, int cols, attr_t a)
 		off += k;
 		if (cp == '\t')
 			cp = ' ';
-		cw = tui_cp_width(cp);
+		cw = ui_cp_width(cp);
 		if (cp == UI_UTF8_INVALID || cp < 0x20 || wcwidth((wchar_t)cp) < 0)
 			cp = 0xfffd;
 		if (used + cw > cols)
@@ -140,7 +140,7 @@ input_layout(const struct tui *ui, int *crow, int *ccol,
 				*ccol = col;
 			}
 			k = ui_utf8_next((const uint8_t *)p + off, n - off, &cp);
-			cw = tui_cp_width(cp);
+			cw = ui_cp_width(cp);
 			if (inprompt && pw + cw > prompt_cols())
 				break;
 			if (col + cw > COLS && col > 0) {
@@ -216,7 +216,7 @@ prefix(const struct tui *ui, const struct tui_line *l, char *ts, size_t tslen,
 	    strftime(ts, tslen - 1, ui->tsfmt, &tm) > 0)
 		strcat(ts, " ");
 #pragma GCC diagnostic pop
-	cols = (int)tui_str_width(ts, strlen(ts));
+	cols = (int)ui_text_width((const uint8_t *)ts, strlen(ts));
 	switch (l->kind) {
 	case TUI_L_MSG:
 		*sep = ": ";
@@ -233,7 +233,7 @@ prefix(const struct tui *ui, const struct tui_line *l, char *ts, size_t tslen,
 		break;
 	}
 	return cols + (int)strlen(*lead) +
-	    (int)tui_str_width(l->name, strlen(l->name)) + (int)strlen(*sep);
+	    (int)ui_text_width((const uint8_t *)l->name, strlen(l->name)) + (int)strlen(*sep);
 }
 
 static int
@@ -460,7 +460,7 @@ draw_members(struct tui *ui, int top, int rows)
 		 * gives way first (down to 4 columns). */
 		snprintf(line, sizeof(line), "~%s", m->tag);
 		tagw = (int)strlen(line);
-		namew = (int)tui_str_width(m->name, strlen(m->name));
+		namew = (int)ui_text_width((const uint8_t *)m->name, strlen(m->name));
 		if (namew > pw - 1 - used - tagw)
 			namew = pw - 1 - used - tagw;
 		if (namew < 4)
@@ -638,9 +638,9 @@ draw_input(struct tui *ui, int y, int with_counter)
 		while (s > 0 && (text[s] & 0xc0) == 0x80)
 			s--;
 		(void)ui_utf8_next(text + s, len - s, &cp);
-		if (w + (size_t)tui_cp_width(cp) > (size_t)avail - 1)
+		if (w + (size_t)ui_cp_width(cp) > (size_t)avail - 1)
 			break;
-		w += (size_t)tui_cp_width(cp);
+		w += (size_t)ui_cp_width(cp);
 		start = s;
 	}
 	cx = pw + put((const char *)text + start, cur - start, avail, 0);

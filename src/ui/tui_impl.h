@@ -117,6 +117,11 @@ void	 tui_dirty(struct tui *ui);
 void	 tui_local(struct tui *ui, enum tui_kind kind, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));
 struct tui_member *tui_member_find(struct tui *ui, const char *name);
+/* tui_member / tui_member_gone for window w (a child's, from its member
+ * lines: memline.h). */
+void	 tui_win_member(struct tui *ui, struct tui_win *w, uint32_t id,
+	    const char *name, int color, const uint8_t pk[32]);
+void	 tui_win_member_gone(struct tui *ui, struct tui_win *w, uint32_t id);
 /* Sends text as one message, never a command. */
 void	 tui_say(struct tui *ui, const char *text, size_t len);
 /* Hands a line to the conversation as typed. */

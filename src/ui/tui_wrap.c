@@ -1,37 +1,9 @@
 /* tui_wrap.c: column widths and row breaking (see tui_wrap.h). */
-#define _XOPEN_SOURCE 700	/* wcwidth */
 #include <stddef.h>
-#include <wchar.h>
 
 #include "sanitize.h"
 #include "tui_wrap.h"
-
-int
-tui_cp_width(uint32_t cp)
-{
-	int w;
-
-	if (cp == '\t')
-		return 1;
-	if (cp == UI_UTF8_INVALID || cp > 0x10ffff)
-		return 1;
-	w = wcwidth((wchar_t)cp);
-	return w < 0 ? 1 : w;
-}
-
-size_t
-tui_str_width(const char *p, size_t len)
-{
-	size_t off = 0, w = 0, k;
-	uint32_t cp;
-
-	while (off < len) {
-		k = ui_utf8_next((const uint8_t *)p + off, len - off, &cp);
-		w += (size_t)tui_cp_width(cp);
-		off += k;
-	}
-	return w;
-}
+#include "wrap.h"
 
 size_t
 tui_fit(const char *p, size_t len, size_t cols)
@@ -42,7 +14,7 @@ tui_fit(const char *p, size_t len, size_t cols)
 
 	while (off < len) {
 		k = ui_utf8_next((const uint8_t *)p + off, len - off, &cp);
-		cw = tui_cp_width(cp);
+		cw = ui_cp_width(cp);
 		if (w + (size_t)cw > cols)
 			break;
 		w += (size_t)cw;
@@ -64,7 +36,7 @@ tui_wrap(const char *p, size_t len, int first, int rest,
 		rest = 1;
 	while (off < len) {
 		k = ui_utf8_next((const uint8_t *)p + off, len - off, &cp);
-		cw = tui_cp_width(cp);
+		cw = ui_cp_width(cp);
 		if (col + (size_t)cw > width && off > start) {
 			size_t end = brk > start ? brk : off;
 

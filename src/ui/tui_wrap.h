@@ -3,7 +3,7 @@
  * text takes, and where a long message breaks into rows (after a space
  * when a word fits, else inside the word).  Pure functions of the text
  * and the widths, so they are unit-tested and fuzzed without a terminal.
- * Widths come from wcwidth in the current locale.
+ * Widths are wrap.h's, shared with the line editor.
  */
 #ifndef SOTTO_TUI_WRAP_H
 #define SOTTO_TUI_WRAP_H
@@ -11,16 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "wrap.h"
+
 struct tui_row {
 	size_t	off, len;	/* bytes of the text on this row */
 };
 
-/* Columns a code point takes on screen: 0 for combining marks, 2 for
- * wide characters, 1 for a tab (drawn as a space) and for anything
- * wcwidth doesn't know (drawn as U+FFFD). */
-int	 tui_cp_width(uint32_t cp);
-/* Columns of the UTF-8 text p[0..len). */
-size_t	 tui_str_width(const char *p, size_t len);
+/* Widths are ui_cp_width / ui_text_width (wrap.h), the same functions
+ * the line editor uses. */
 /* The longest prefix of p[0..len) that fits in cols columns, in bytes
  * (on a character boundary). */
 size_t	 tui_fit(const char *p, size_t len, size_t cols);

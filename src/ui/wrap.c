@@ -175,3 +175,9 @@ ui_wrap(struct buf *out, const uint8_t *text, size_t len, size_t col,
 		buf_unput(out, buf_len(out) - before);
 	return w.r;
 }
+
+int
+ui_collapse_blanks(struct buf *out, const uint8_t *text, size_t len)
+{
+	return ui_wrap(out, text, len, 0, 0, SIZE_MAX);
+}

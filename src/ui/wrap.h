@@ -26,6 +26,14 @@ int	 ui_cp_width(uint32_t cp);
  * invalid byte counts 1). */
 size_t	 ui_text_width(const uint8_t *p, size_t len);
 
+/* The full-screen view's half of the same rule: ui_wrap on a line that
+ * never ends, so the blanks come out exactly as the line editor writes
+ * them (at most UI_WRAP_BLANKS_MAX as as many U+0020, a longer run as
+ * " [N blanks] ", blanks at the very end dropped) and no break is made:
+ * the view breaks rows itself (tui_wrap.h).  0 or a buf error, nothing
+ * appended on failure. */
+int	 ui_collapse_blanks(struct buf *out, const uint8_t *text, size_t len);
+
 /*
  * Appends text[0..len) (already sanitized, sanitize.h: valid UTF-8 with
  * no control but TAB) to out, wrapped for a terminal 'width' columns

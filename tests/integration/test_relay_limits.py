@@ -56,7 +56,8 @@ FLOOD = 600
 HELD = 320
 W = 30		# generous: the machine may be loaded (and ASan is slow)
 
-HELLO = bytes([1, 1, 0, 0, 0, 17, 1]) + bytes(range(16))
+# The member-relay link opens with LINK_HELLO (type 7, PROTOCOL 14.1).
+HELLO = bytes([1, 7, 0, 0, 0, 17, 1]) + bytes(range(16))
 # The ristretto255 base point: a valid share, so the relay does the work.
 BASE = bytes.fromhex("e2f2ae0a6abc4e71a884a961c500515f58e30b6aa582dd8db6a65945e08d2d76")
 SHARE_B = bytes([1, 3, 0, 0, 0, 88]) + BASE + bytes(24) + bytes(32)

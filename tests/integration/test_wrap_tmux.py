@@ -5,7 +5,8 @@ terminal (review finding 7).
 
 It drives the line-editor view (TERM=dumb keeps it instead of the
 full-screen one), whose layout this test knows; the full-screen view
-wraps with its own indented continuation rows (test_tui_chat).
+wraps with its own indented continuation rows and the same blanks rule
+(test_tui_wrap_tmux).
 
 A member in line mode (mallory) and one on a terminal (alice: sotto in a
 private tmux server, 80x24) share a room.  mallory sends (1) "hi", then

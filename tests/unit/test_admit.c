@@ -132,7 +132,7 @@ read_some(int c, uint8_t *p, size_t n)
 static void
 make_hello(uint8_t h[ADMIT_HELLO_LEN], uint8_t nonce_byte)
 {
-	frame_put_header(h, FRAME_HELLO, 17);
+	frame_put_header(h, FRAME_LINK_HELLO, 17);
 	h[FRAME_HDR_LEN] = 1;
 	memset(h + FRAME_HDR_LEN + 1, nonce_byte, 16);
 }

@@ -59,7 +59,8 @@ end_release(struct end *e)
 }
 
 static struct chan *
-mkchan(enum chan_role role, const char *pw, const struct identity *id)
+mkchan_with(enum chan_role role, const char *pw, const struct identity *id,
+    int link, chan_guess_fn guess)
 {
 	struct chan_params p;
 	struct chan *ch = NULL;
@@ -71,8 +72,16 @@ mkchan(enum chan_role role, const char *pw, const struct identity *id)
 	p.identity = id;
 	p.context = (const uint8_t *)"test";
 	p.context_len = 4;
+	p.link = link;
+	p.guess = guess;
 	assert_int_equal(chan_new(&ch, &p), 0);
 	return ch;
+}
+
+static struct chan *
+mkchan(enum chan_role role, const char *pw, const struct identity *id)
+{
+	return mkchan_with(role, pw, id, 0, NULL);
 }
 
 static void
@@ -239,6 +248,91 @@ test_wrong_password(void **state)
 	assert_int_equal(pr.c.err, ERR_AUTH);
 	assert_false(pr.c.established || pr.s.established);
 	pair_release(&pr);
+}
+
+static int guesses;
+
+static int
+count_guess(void *ctx, enum chan_guess what)
+{
+	(void)ctx;
+	(void)what;
+	guesses++;
+	return 0;
+}
+
+/* A chan with the link flag and a guess counter. */
+static struct chan *
+mkchan_kind(enum chan_role role, const char *pw, const struct identity *id,
+    int link)
+{
+	return mkchan_with(role, pw, id, link, count_guess);
+}
+
+/* A HELLO at a relay (link server) gets ABORT 6, a LINK_HELLO at a 1:1
+ * server ABORT 7: both before SHARE_A, so no guess is checked; the
+ * matching kinds still work. */
+static void
+test_wrong_kind(void **state)
+{
+	static const struct {
+		int	 link_c, link_s, err_c, err_s;
+		uint8_t	 first, reason;
+	} cases[] = {
+		{ 0, 1, ERR_IS_RELAY, ERR_WRONG_KIND, FRAME_HELLO, 6 },
+		{ 1, 0, ERR_IS_HOST, ERR_WRONG_KIND, FRAME_LINK_HELLO, 7 },
+		{ 1, 1, 0, 0, FRAME_LINK_HELLO, 0 },
+		{ 0, 0, 0, 0, FRAME_HELLO, 0 },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct pair pr;
+		struct buf out;
+		enum chan_event ev;
+		uint8_t seed[IDENTITY_SEED_BYTES];
+		int r;
+
+		memset(seed, 0xc1, sizeof(seed));
+		assert_int_equal(identity_from_seed(&pr.id_c, seed), 0);
+		memset(seed, 0x5e, sizeof(seed));
+		assert_int_equal(identity_from_seed(&pr.id_s, seed), 0);
+		end_init(&pr.c, mkchan_kind(CHAN_CLIENT, "", pr.id_c,
+		    cases[i].link_c));
+		end_init(&pr.s, mkchan_kind(CHAN_SERVER, "", pr.id_s,
+		    cases[i].link_s));
+		guesses = 0;
+		buf_init(&out, BUFMAX);
+		assert_int_equal(chan_start(pr.c.chan, &out), 0);
+		assert_int_equal(buf_ptr(&out)[1], cases[i].first);
+		assert_int_equal(buf_put(&pr.s.in, buf_ptr(&out),
+		    buf_len(&out)), 0);
+		buf_reset(&out);
+		if (cases[i].err_s != 0) {
+			/* The server's answer is exactly one ABORT. */
+			r = chan_feed(pr.s.chan, &pr.s.in, &out, &pr.s.app, &ev);
+			assert_int_equal(r, cases[i].err_s);
+			assert_int_equal(buf_len(&out), FRAME_HDR_LEN + 1);
+			assert_int_equal(buf_ptr(&out)[1], FRAME_ABORT);
+			assert_int_equal(buf_ptr(&out)[FRAME_HDR_LEN],
+			    cases[i].reason);
+			assert_int_equal(buf_put(&pr.c.in, buf_ptr(&out),
+			    buf_len(&out)), 0);
+			pr.s.err = r;
+		}
+		buf_release(&out);
+		run(&pr, NULL, NULL);
+		assert_int_equal(pr.c.err, cases[i].err_c);
+		assert_int_equal(pr.s.err, cases[i].err_s);
+		assert_int_equal(pr.c.established, cases[i].err_c == 0);
+		/* A refused kind never reached a guess. */
+		if (cases[i].err_s != 0)
+			assert_int_equal(guesses, 0);
+		else
+			assert_true(guesses > 0);
+		pair_release(&pr);
+	}
 }
 
 static void
@@ -649,6 +743,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_handshake_ok),
 		cmocka_unit_test(test_wrong_password),
+		cmocka_unit_test(test_wrong_kind),
 		cmocka_unit_test(test_empty_and_long_password),
 		cmocka_unit_test(test_handshake_bitflips),
 		cmocka_unit_test(test_record_bitflips),

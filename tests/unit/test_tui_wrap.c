@@ -28,9 +28,9 @@ check_rows(const char *p, int first, int rest)
 			assert_int_equal(rows[i].off, at + 1);
 			assert_int_equal(p[at], ' ');
 		}
-		assert_true(tui_str_width(p + rows[i].off, rows[i].len) <=
+		assert_true(ui_text_width((const uint8_t *)p + rows[i].off, rows[i].len) <=
 		    (size_t)(i == 0 ? first : rest) ||
-		    tui_str_width(p + rows[i].off, rows[i].len) == 2);
+		    ui_text_width((const uint8_t *)p + rows[i].off, rows[i].len) == 2);
 		at = rows[i].off + rows[i].len;
 	}
 	assert_int_equal(at, strlen(p));
@@ -40,10 +40,10 @@ static void
 test_widths(void **state)
 {
 	(void)state;
-	assert_int_equal(tui_str_width("hello", 5), 5);
-	assert_int_equal(tui_str_width("\xe6\x97\xa5\xe6\x9c\xac", 6), 4);
-	assert_int_equal(tui_str_width("e\xcc\x81", 3), 1);	/* e + acute */
-	assert_int_equal(tui_str_width("\xf0\x9f\x98\x80", 4), 2); /* emoji */
+	assert_int_equal(ui_text_width((const uint8_t *)"hello", 5), 5);
+	assert_int_equal(ui_text_width((const uint8_t *)"\xe6\x97\xa5\xe6\x9c\xac", 6), 4);
+	assert_int_equal(ui_text_width((const uint8_t *)"e\xcc\x81", 3), 1);	/* e + acute */
+	assert_int_equal(ui_text_width((const uint8_t *)"\xf0\x9f\x98\x80", 4), 2); /* emoji */
 	assert_int_equal(tui_fit("abcdef", 6, 3), 3);
 	assert_int_equal(tui_fit("\xe6\x97\xa5\xe6\x9c\xac", 6, 3), 3);
 }

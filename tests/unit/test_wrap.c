@@ -173,10 +173,52 @@ test_errors(void **state)
 	buf_release(&out);
 }
 
+/* The full-screen view's rule is the line editor's: same blanks, no
+ * breaks, whatever the length. */
+static void
+test_collapse_blanks(void **state)
+{
+	static const char *cases[][2] = {
+		{ "a                    b", "a [20 blanks] b" },
+		{ "a\t\xc2\xa0 b", "a   b" },
+		{ "a        b", "a        b" },	/* 8: kept */
+		{ "a         b", "a [9 blanks] b" },
+		{ "05:16 alice                                                  "
+		    "               05:16 * alice left",
+		    "05:16 alice [65 blanks] 05:16 * alice left" },
+		{ "trailing   ", "trailing" },
+		{ "", "" },
+	};
+	char big[3000];
+	struct buf out;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf_init(&out, 4096);
+		assert_int_equal(ui_collapse_blanks(&out,
+		    (const uint8_t *)cases[i][0], strlen(cases[i][0])), 0);
+		assert_int_equal(buf_len(&out), strlen(cases[i][1]));
+		assert_memory_equal(buf_ptr(&out), cases[i][1],
+		    strlen(cases[i][1]));
+		/* The line editor's rule, on a line wide enough. */
+		assert_string_equal(wrap(cases[i][0], 0, 0, 4000), cases[i][1]);
+		buf_release(&out);
+	}
+	/* Never a break, however long. */
+	memset(big, 'x', sizeof(big));
+	buf_init(&out, 4096);
+	assert_int_equal(ui_collapse_blanks(&out, (const uint8_t *)big,
+	    sizeof(big)), 0);
+	assert_int_equal(buf_len(&out), sizeof(big));
+	buf_release(&out);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_collapse_blanks),
 		cmocka_unit_test(test_short_unchanged),
 		cmocka_unit_test(test_word_wrap),
 		cmocka_unit_test(test_fake_lines),
