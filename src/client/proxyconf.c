@@ -27,16 +27,17 @@ int
 proxyconf_apply(const char *url, int no_proxy)
 {
 	struct socks5_url u;
-	struct config cfg;
+	char cfg[CONFIG_MAX_PROXY + 1];
 	const char *src = "--proxy", *why;
-	int r = EXIT_USAGE;
+	int r = EXIT_USAGE, exposed = 0;
 
 	proxy_clear();
-	config_init(&cfg);
+	cfg[0] = '\0';
 	if (no_proxy)
 		return 0;
-	if (url == NULL && config_load(&cfg) == 0 && cfg.proxy[0] != '\0') {
-		url = cfg.proxy;
+	if (url == NULL && config_load_proxy(cfg, sizeof(cfg), &exposed) == 0 &&
+	    cfg[0] != '\0') {
+		url = cfg;
 		src = "the config file's proxy";
 	}
 	if (url == NULL) {
@@ -60,10 +61,14 @@ proxyconf_apply(const char *url, int no_proxy)
 		fprintf(stderr, "sotto: warning: the proxy's password is on "
 		    "the command line, where other users of this machine can "
 		    "see it (ps): put it in the config file instead\n");
+	if (u.have_auth && exposed)
+		fprintf(stderr, "sotto: warning: the config file holds the "
+		    "proxy's password and other users can read it: chmod 600 "
+		    "it\n");
 	proxy_set(&u);
 	r = 0;
  out:
 	sodium_memzero(&u, sizeof(u));
-	sodium_memzero(&cfg, sizeof(cfg));
+	sodium_memzero(cfg, sizeof(cfg));
 	return r;
 }

@@ -14,7 +14,7 @@ connects to sees 127.0.0.2.  Proves:
 - a proxy that wants credentials we don't give (microsocks -u/-P; sotto
   then sends random isolation credentials) is a clear error, exit 4;
   the same proxy with 'proxy = socks5h://USER:PASS@...' in the config
-  file works;
+  file (mode 0600) works, without a warning;
 - a proxy refusing the CONNECT (reply 5) or unable to reach a name
   (reply 4) gives exit 4 and the reply's meaning; the name went to the
   proxy as a name (ATYP 3), never resolved here;
@@ -87,7 +87,8 @@ def scenario(t):
             "no clear message for the refused credentials: %r" % bad.stderr_text())
     # In the config file (percent-encoded), it works, and quietly.
     os.makedirs(bob.sotto_dir, exist_ok=True)
-    with open(os.path.join(bob.sotto_dir, "config"), "w") as f:
+    cfg = os.path.join(bob.sotto_dir, "config")
+    with os.fdopen(os.open(cfg, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
         f.write("proxy = %s\n" % h.socks_url(aport, "sotto-user:s3cret%20pass@"))
     good = t.join(bob, port, "--plain")
     h.establish(t, host, good, alice, bob)
