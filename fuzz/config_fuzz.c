@@ -38,6 +38,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	if (strlen(c.name) > CONFIG_MAX_NAME ||
 	    strlen(c.relay) > CONFIG_MAX_ADDR ||
+	    strlen(c.proxy) > CONFIG_MAX_PROXY ||
 	    strlen(c.timestamp) > CONFIG_MAX_TSFMT)
 		abort();
 	for (i = 0; c.name[i] != '\0'; i++)

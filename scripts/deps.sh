@@ -8,7 +8,7 @@ PACKAGES=(
 	build-essential pkg-config cmake clang libclang-rt-14-dev
 	libsodium-dev libevent-dev libcmocka-dev libncurses-dev
 	liboath-dev libzxcvbn-dev libsqlite3-dev libicu-dev
-	tmux ngircd python3
+	tmux ngircd python3 microsocks
 )
 
 missing=()

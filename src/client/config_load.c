@@ -4,7 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <sodium.h>
 
 #include "config_load.h"
 #include "err.h"
@@ -23,9 +26,11 @@ warn(void *arg, unsigned line, const char *why)
 	    (const char *)arg, line, why);
 }
 
-int
-config_load(struct config *c)
+/* Everything, the proxy URL (which may hold a password) included. */
+static int
+config_load_all(struct config *c, int *exposed)
 {
+	struct stat st;
 	char dir[PATH_MAX], path[PATH_MAX + 16];
 	uint8_t *p = NULL;
 	size_t size = 0, n = 0;
@@ -44,6 +49,9 @@ config_load(struct config *c)
 		    r == ERR_IO ? strerror(errno) : err_str(r));
 		return r;
 	}
+	/* Readable by others: a password in it would be theirs too. */
+	if (exposed != NULL)
+		*exposed = fstat(fd, &st) == 0 && (st.st_mode & 0044) != 0;
 	if ((p = malloc(size + 1)) == NULL) {
 		r = ERR_ALLOC;
 		goto out;
@@ -58,8 +66,35 @@ config_load(struct config *c)
  out:
 	if (r != 0)
 		config_init(c);
+	if (p != NULL)
+		sodium_memzero(p, size + 1);
 	free(p);
 	close(fd);
+	return r;
+}
+
+int
+config_load(struct config *c)
+{
+	int r = config_load_all(c, NULL);
+
+	/* Only config_load_proxy hands the proxy out. */
+	sodium_memzero(c->proxy, sizeof(c->proxy));
+	return r;
+}
+
+int
+config_load_proxy(char *out, size_t outlen, int *exposed)
+{
+	struct config c;
+	int r;
+
+	out[0] = '\0';
+	*exposed = 0;
+	if ((r = config_load_all(&c, exposed)) == 0 && c.proxy[0] != '\0' &&
+	    strlen(c.proxy) < outlen)
+		memcpy(out, c.proxy, strlen(c.proxy) + 1);
+	sodium_memzero(&c, sizeof(c));
 	return r;
 }
 

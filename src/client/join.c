@@ -20,8 +20,11 @@
 #include "client.h"
 #include "config_load.h"
 #include "conn.h"
+#include "dial.h"
 #include "err.h"
 #include "invite.h"
+#include "proxy.h"
+#include "proxyconf.h"
 #include "secret.h"
 #include "term.h"
 
@@ -37,15 +40,14 @@ struct join {
 	struct chat_setup	 s;
 	struct term		*term;
 	struct chat		*chat;
-	struct sockaddr_storage	 peer;	/* the host's address, as connected */
-	socklen_t		 peerlen;
+	char			 host[ADDR_HOSTLEN];	/* as given */
+	int			 port;
 	struct event		*retry;	/* the next attempt */
-	struct event		*connecting;	/* its TCP connect, if any */
-	int			 cfd;
+	struct dial		*dial;	/* its connection, if under way */
 	struct conn		*attempt;	/* its resumption, if any */
 	double			 step;	/* seconds */
 	struct event		*quiet;	/* 1 s into the handshake */
-	char			 addr[ADDR_STRLEN];
+	char			 addr[ADDR_HOSTLEN + 16];	/* for notices */
 };
 
 /* A sotto host answers a HELLO at once: on a terminal, say so when the
@@ -131,60 +133,34 @@ start_attempt(struct join *j, int fd)
 }
 
 static void
-connect_cb(evutil_socket_t fd, short what, void *arg)
+dialed(int fd, const char *why, void *arg)
 {
 	struct join *j = arg;
-	socklen_t el;
-	int err = ETIMEDOUT;
 
-	j->cfd = -1;
-	el = sizeof(err);
-	if ((what & EV_WRITE) &&
-	    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) != 0)
-		err = errno;
-	if (err != 0) {
-		close(fd);
+	(void)why;
+	j->dial = NULL;
+	if (fd < 0) {
 		schedule(j);
 		return;
 	}
 	start_attempt(j, fd);
 }
 
+/* Reconnects by name, as the first time: through the proxy if one is
+ * set, and without blocking the chat's loop. */
 static void
 retry_cb(evutil_socket_t unused, short what, void *arg)
 {
 	struct join *j = arg;
-	struct timeval tv = { JOIN_CONNECT_TIMEOUT, 0 };
-	int fd;
 
 	(void)unused;
 	(void)what;
-	if (chat_done(j->chat) || chat_resume_params(j->chat) == NULL)
+	if (chat_done(j->chat) || chat_resume_params(j->chat) == NULL ||
+	    j->dial != NULL)
 		return;
-	if ((fd = socket(j->peer.ss_family, SOCK_STREAM | SOCK_CLOEXEC |
-	    SOCK_NONBLOCK, 0)) < 0) {
+	if ((j->dial = dial_start(j->base, j->host, j->port,
+	    proxy_timeout(JOIN_CONNECT_TIMEOUT * 1000), dialed, j)) == NULL)
 		schedule(j);
-		return;
-	}
-	if (connect(fd, (struct sockaddr *)&j->peer, j->peerlen) == 0) {
-		start_attempt(j, fd);
-		return;
-	}
-	if (errno != EINPROGRESS) {
-		close(fd);
-		schedule(j);
-		return;
-	}
-	if (j->connecting != NULL)
-		event_free(j->connecting);
-	if ((j->connecting = event_new(j->base, fd, EV_WRITE, connect_cb,
-	    j)) == NULL) {
-		close(fd);
-		schedule(j);
-		return;
-	}
-	j->cfd = fd;
-	event_add(j->connecting, &tv);
 }
 
 /* The next attempt, after the current backoff step (with jitter). */
@@ -251,14 +227,13 @@ join_run(struct join *j, const char *host, int port)
 	char why[256];
 	int fd, status = EXIT_CONN;
 
-	if ((fd = addr_connect(host, port, 10000, why, sizeof(why))) < 0) {
+	if ((fd = addr_connect(host, port, proxy_timeout(10000), why,
+	    sizeof(why))) < 0) {
 		fprintf(stderr, "sotto: %s\n", why);
 		return EXIT_CONN;
 	}
-	j->cfd = -1;
-	j->peerlen = sizeof(j->peer);
-	if (getpeername(fd, (struct sockaddr *)&j->peer, &j->peerlen) != 0)
-		j->peerlen = 0;
+	snprintf(j->host, sizeof(j->host), "%s", host);
+	j->port = port;
 	if ((j->base = event_base_new()) == NULL ||
 	    (j->term = term_new(j->base, j->s.plain, &tcbs, j)) == NULL ||
 	    (j->chat = chat_new(j->base, j->term, &j->s)) == NULL ||
@@ -267,8 +242,7 @@ join_run(struct join *j, const char *host, int port)
 		close(fd);
 		goto out;
 	}
-	if (j->peerlen > 0)
-		chat_set_cbs(j->chat, &ccbs, j);
+	chat_set_cbs(j->chat, &ccbs, j);
 	memset(&cp, 0, sizeof(cp));
 	cp.role = CHAN_CLIENT;
 	cp.password = j->s.password->p;
@@ -288,9 +262,19 @@ join_run(struct join *j, const char *host, int port)
 	if (term_interactive(j->term)) {
 		struct timeval sec = { 1, 0 };
 
-		term_notice(j->term, "connected to %s, authenticating...",
-		    conn_peer_addr(c));
-		snprintf(j->addr, sizeof(j->addr), "%s", conn_peer_addr(c));
+		/* Through a proxy, the socket's peer is the proxy. */
+		if (proxy_get() != NULL) {
+			term_notice(j->term, "connected to %s port %d through "
+			    "the proxy %s, authenticating...", host, port,
+			    proxy_describe());
+			snprintf(j->addr, sizeof(j->addr), "%s port %d", host,
+			    port);
+		} else {
+			term_notice(j->term, "connected to %s, "
+			    "authenticating...", conn_peer_addr(c));
+			snprintf(j->addr, sizeof(j->addr), "%s",
+			    conn_peer_addr(c));
+		}
 		if ((j->quiet = evtimer_new(j->base, quiet_cb, j)) != NULL)
 			evtimer_add(j->quiet, &sec);
 	}
@@ -300,10 +284,7 @@ join_run(struct join *j, const char *host, int port)
 	if (j->quiet != NULL)
 		event_free(j->quiet);
 	conn_free(j->attempt);
-	if (j->connecting != NULL)
-		event_free(j->connecting);
-	if (j->cfd >= 0)
-		close(j->cfd);
+	dial_free(j->dial);
 	if (j->retry != NULL)
 		event_free(j->retry);
 	chat_free(j->chat);
@@ -361,11 +342,14 @@ join_usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: sotto join HOST[:PORT] [--name NAME] [--password-file FILE]\n"
-	    "                  [--reconnect-for SECONDS] [--plain]\n"
+	    "                  [--reconnect-for SECONDS] [--proxy URL | --no-proxy]\n"
+	    "                  [--plain]\n"
 	    "       sotto join INVITATION [--name NAME] [--answer-file FILE]\n"
-	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
+	    "                  [--code-file FILE] [--reconnect-for SECONDS]\n"
+	    "                  [--proxy URL | --no-proxy] [--plain]\n"
 	    "       sotto join --invite-file FILE [--name NAME] [--answer-file FILE]\n"
-	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
+	    "                  [--code-file FILE] [--reconnect-for SECONDS]\n"
+	    "                  [--proxy URL | --no-proxy] [--plain]\n"
 	    "\n"
 	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
 	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
@@ -380,6 +364,7 @@ join_usage(FILE *f)
 	    "  --answer-file FILE   a guarded room's answer, from FILE's first\n"
 	    "                       line (default: ask on the terminal)\n"
 	    "  --code-file FILE     a guarded room's one-time code, likewise\n"
+	    PROXYCONF_USAGE
 	    "  --plain              line mode even on a terminal\n",
 	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR);
 }
@@ -396,11 +381,13 @@ join_main(int argc, char **argv)
 		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		PROXYCONF_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chat_setup s;
 	struct room_door d;
 	const char *name = NULL, *pwfile = NULL, *invfile = NULL;
+	struct proxyconf_opts po = { NULL, 0 };
 	char host[ADDR_HOSTLEN];
 	int ch, port;
 
@@ -439,9 +426,14 @@ join_main(int argc, char **argv)
 			join_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "nPiacR", join_usage);
+			if (proxyconf_option(&po, ch, optarg))
+				break;
+			return cli_bad_option(argv, "nPiacR" PROXYCONF_WITH_ARGS,
+			    join_usage);
 		}
 	}
+	if (proxyconf_apply(po.url, po.none) != 0)
+		return EXIT_USAGE;
 	if (invfile != NULL) {
 		if (optind == argc)
 			return join_invite_file(&s, invfile, name, &d);

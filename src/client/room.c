@@ -30,6 +30,7 @@
 #include "client.h"
 #include "config_load.h"
 #include "conn.h"
+#include "dial.h"
 #include "doorrate.h"
 #include "err.h"
 #include "gate.h"
@@ -38,6 +39,8 @@
 #include "invite.h"
 #include "known_peers.h"
 #include "outq.h"
+#include "proxy.h"
+#include "proxyconf.h"
 #include "lookalike.h"
 #include "relay.h"
 #include "relaymsg.h"
@@ -125,6 +128,7 @@ struct room {
 	time_t			 lost_at;
 	unsigned		 tries;
 	struct event		*reconnect_timer;
+	struct dial		*dial;		/* a reconnection under way */
 	/* What the prompt shows (terminal mode). */
 	int			 prompt_set, prompt_offline, prompt_renamed;
 	size_t			 prompt_pending;
@@ -1287,23 +1291,40 @@ give_up(struct room *r)
 }
 
 static void
+reconnect_dialed(int sock, const char *why, void *arg)
+{
+	struct room *r = arg;
+	char whyopen[256];
+
+	(void)why;
+	r->dial = NULL;
+	if (r->done || r->conn != NULL) {
+		if (sock >= 0)
+			close(sock);
+		return;
+	}
+	if (sock < 0 || link_open(r, sock, whyopen, sizeof(whyopen)) != 0)
+		schedule_reconnect(r);
+}
+
+/* The next try, on the loop: the connection (and the proxy's
+ * negotiation) never blocks what the member types or reads. */
+static void
 reconnect_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct room *r = arg;
-	char why[256];
-	int sock;
 
 	(void)fd;
 	(void)what;
-	if (r->done || r->conn != NULL)
+	if (r->done || r->conn != NULL || r->dial != NULL)
 		return;
 	if (time(NULL) - r->lost_at >= r->reconnect_for) {
 		give_up(r);
 		return;
 	}
-	if ((sock = addr_connect(r->inv->host, r->inv->port, ROOM_CONNECT_MS,
-	    why, sizeof(why))) < 0 || link_open(r, sock, why,
-	    sizeof(why)) != 0)
+	if ((r->dial = dial_start(r->base, r->inv->host, r->inv->port,
+	    proxy_timeout(ROOM_CONNECT_MS),
+	    reconnect_dialed, r)) == NULL)
 		schedule_reconnect(r);
 }
 
@@ -1758,7 +1779,8 @@ room_run(struct room *r)
 	char why[256];
 	int fd, status = EXIT_CONN;
 
-	if ((fd = addr_connect(r->inv->host, r->inv->port, 10000, why,
+	if ((fd = addr_connect(r->inv->host, r->inv->port,
+	    proxy_timeout(10000), why,
 	    sizeof(why))) < 0) {
 		fprintf(stderr, "sotto: %s\n", why);
 		return EXIT_CONN;
@@ -1793,6 +1815,8 @@ room_run(struct room *r)
 		event_free(r->ready_timer);
 	if (r->reconnect_timer != NULL)
 		event_free(r->reconnect_timer);
+	dial_free(r->dial);
+	r->dial = NULL;
 	if (r->knock_timer != NULL)
 		event_free(r->knock_timer);
 	group_free(r->g);
@@ -1923,10 +1947,11 @@ room_usage(FILE *f)
 	    "usage: sotto room new --relay HOST[:PORT] [--name NAME]\n"
 	    "                      [--question TEXT [--answer-file FILE]]\n"
 	    "                      [--one-time-code] [--invite-file FILE]\n"
-	    "                      [--reconnect-for SECONDS] [--plain]\n"
+	    "                      [--reconnect-for SECONDS]\n"
+	    "                      [--proxy URL | --no-proxy] [--plain]\n"
 	    "       sotto join INVITATION [--name NAME] [--answer-file FILE]\n"
 	    "                      [--code-file FILE] [--reconnect-for SECONDS]\n"
-	    "                      [--plain]\n"
+	    "                      [--proxy URL | --no-proxy] [--plain]\n"
 	    "\n"
 	    "Creates a room on a relay (default port %d), prints the\n"
 	    "invitation (one line, with a checksum) and enters the room.\n"
@@ -1940,6 +1965,7 @@ room_usage(FILE *f)
 	    "  --invite-file FILE   also write the invitation to FILE (mode 0600)\n"
 	    "  --reconnect-for SECONDS  when the link to the relay drops, keep\n"
 	    "                       reconnecting this long (default %d; 0: exit)\n"
+	    PROXYCONF_USAGE
 	    "  --plain              line mode even on a terminal\n"
 	    "\n"
 	    "In the room: /who, /msg NAME TEXT, /me ACTION, /nick NEW,\n"
@@ -2190,12 +2216,14 @@ room_main(int argc, char **argv)
 		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "help", no_argument, NULL, 'h' },
+		PROXYCONF_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chat_setup s;
 	struct room_door d;
 	struct config cfg;
 	const char *relay = NULL, *name = NULL, *invite_file = NULL;
+	struct proxyconf_opts po = { NULL, 0 };
 	int ch;
 
 	memset(&d, 0, sizeof(d));
@@ -2249,7 +2277,10 @@ room_main(int argc, char **argv)
 			room_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "rniqaR", room_usage);
+			if (proxyconf_option(&po, ch, optarg))
+				break;
+			return cli_bad_option(argv, "rniqaR" PROXYCONF_WITH_ARGS,
+			    room_usage);
 		}
 	}
 	if (relay == NULL && config_load(&cfg) == 0 && cfg.relay[0] != '\0')
@@ -2260,5 +2291,7 @@ room_main(int argc, char **argv)
 		room_usage(stderr);
 		return EXIT_USAGE;
 	}
+	if (proxyconf_apply(po.url, po.none) != 0)
+		return EXIT_USAGE;
 	return room_new_start(&s, relay, name, invite_file, &d);
 }

@@ -24,6 +24,7 @@
 #include "config_load.h"
 #include "invite.h"
 #include "known_peers.h"
+#include "proxyconf.h"
 #include "secret.h"
 
 /* Reads one answer line; 0, or -1 at end of input. */
@@ -238,6 +239,9 @@ wizard_main(int argc, char **argv)
 		    "see 'sotto --help' for the flags\n");
 		return EXIT_USAGE;
 	}
+	/* The config file's or the environment's proxy, as for the flags. */
+	if (proxyconf_apply(NULL, 0) != 0)
+		return EXIT_USAGE;
 	chat_setup_init(&s);
 	printf("sotto: end-to-end encrypted chat\n");
 	printf("Two people with a password: host / join.  Many people on a "

@@ -144,6 +144,12 @@ parse_line(struct config *c, const uint8_t *p, size_t n)
 		if (vn > CONFIG_MAX_ADDR || !is_token(v, vn))
 			return "relay: HOST[:PORT], no blanks";
 		copy_str(c->relay, v, vn);
+	} else if (word_is(k, kn, "proxy")) {
+		/* Checked in full where it is used (socks5_parse_url), so
+		 * that the message can say what is wrong with it. */
+		if (vn > CONFIG_MAX_PROXY || !is_token(v, vn))
+			return "proxy: socks5h://HOST:PORT or none, no blanks";
+		copy_str(c->proxy, v, vn);
 	} else if (word_is(k, kn, "color") || word_is(k, kn, "colour")) {
 		if ((sw = parse_switch(v, vn)) < 0)
 			return "color: on or off";

@@ -20,6 +20,7 @@
 #define CONFIG_MAX_NAME		32		/* bytes, as a peer name */
 #define CONFIG_MAX_ADDR		255		/* HOST[:PORT] text */
 #define CONFIG_MAX_TSFMT	31		/* strftime format */
+#define CONFIG_MAX_PROXY	800		/* socks5h://USER:PASS@HOST:PORT */
 
 /* A setting left out keeps its "unset" value: 0 for port, "" for the
  * strings, -1 for the switches. */
@@ -30,6 +31,7 @@ struct config {
 	int	color;				/* colours: 1 on, 0 off */
 	int	bell;				/* ring on a mention: 1/0 */
 	char	timestamp[CONFIG_MAX_TSFMT + 1];/* strftime, e.g. "%H:%M" */
+	char	proxy[CONFIG_MAX_PROXY + 1];	/* SOCKS5 URL or "none" */
 };
 
 /* Called once per line that was skipped: its number (from 1) and why

@@ -1,18 +1,19 @@
 /* addr.c: address parsing, printing, listening and connecting. */
 #include <errno.h>
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netdb.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "addr.h"
+#include "dial.h"
 #include "err.h"
 
 int
@@ -238,54 +239,45 @@ addr_listen(const char *host, int port, int *fds, int *nfds, char *why,
 	return r;
 }
 
+struct addr_wait {
+	int	 fd;
+	int	 done;
+	char	*why;
+	size_t	 whylen;
+};
+
+static void
+addr_connected(int fd, const char *why, void *arg)
+{
+	struct addr_wait *w = arg;
+
+	w->fd = fd;
+	w->done = 1;
+	if (fd < 0)
+		snprintf(w->why, w->whylen, "%s", why);
+}
+
+/* The dialer on a loop of its own: one code path, with or without a
+ * proxy, for blocking and non-blocking callers alike. */
 int
 addr_connect(const char *host, int port, int timeout_ms, char *why,
     size_t whylen)
 {
-	struct addrinfo hints, *res = NULL, *ai;
-	char portstr[8];
-	struct pollfd pfd;
-	int fd = -1, e, err = 0, fl;
-	socklen_t el = sizeof(err);
+	struct addr_wait w = { -1, 0, why, whylen };
+	struct event_base *base;
+	struct dial *d;
 
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	hints.ai_flags = AI_NUMERICSERV;
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	if ((e = getaddrinfo(host, portstr, &hints, &res)) != 0) {
-		snprintf(why, whylen, "cannot resolve %s: %s", host,
-		    gai_strerror(e));
+	snprintf(why, whylen, "cannot connect to %s port %d: out of memory",
+	    host, port);
+	if ((base = event_base_new()) == NULL)
 		return -1;
+	if ((d = dial_start(base, host, port, timeout_ms, addr_connected,
+	    &w)) != NULL) {
+		while (!w.done && event_base_loop(base, EVLOOP_ONCE) == 0)
+			;
+		if (!w.done)
+			dial_free(d);
 	}
-	snprintf(why, whylen, "cannot connect to %s port %d", host, port);
-	for (ai = res; ai != NULL; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC,
-		    ai->ai_protocol)) < 0)
-			continue;
-		fl = fcntl(fd, F_GETFL);
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			goto connected;
-		if (errno == EINPROGRESS) {
-			pfd.fd = fd;
-			pfd.events = POLLOUT;
-			if (poll(&pfd, 1, timeout_ms) == 1 &&
-			    getsockopt(fd, SOL_SOCKET, SO_ERROR, &err,
-			    &el) == 0 && err == 0)
-				goto connected;
-			if (err == 0)
-				err = ETIMEDOUT;
-		} else
-			err = errno;
-		snprintf(why, whylen, "cannot connect to %s port %d: %s",
-		    host, port, strerror(err));
-		close(fd);
-		fd = -1;
-		continue;
- connected:
-		fcntl(fd, F_SETFL, fl);
-		break;
-	}
-	freeaddrinfo(res);
-	return fd;
+	event_base_free(base);
+	return w.fd;
 }

@@ -39,8 +39,11 @@ int	 addr_listen(const char *host, int port, int *fds, int *nfds,
 /* The port a listening socket got. */
 int	 addr_local_port(int fd);
 /*
- * Connects to host:port within timeout_ms, trying every address.
- * Returns the connected (blocking) socket, or -1 with why filled.
+ * Connects to host:port within timeout_ms, trying every address, through
+ * the process's SOCKS5 proxy when one is set (proxy.h; the name then
+ * goes to the proxy unresolved).  Blocks: an event loop's code should
+ * use dial_start (dial.h) instead.  Returns the connected (blocking)
+ * socket, or -1 with why filled.
  */
 int	 addr_connect(const char *host, int port, int timeout_ms, char *why,
 	    size_t whylen);

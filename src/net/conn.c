@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "chan.h"
 #include "conn.h"
+#include "proxy.h"
 #include "err.h"
 #include "frame.h"
 
@@ -339,7 +340,12 @@ conn_new_input(struct event_base *base, int fd,
 	buf_init(&c->in, FRAME_MAX_LEN);
 	buf_init(&c->out, 4 * FRAME_MAX_LEN);
 	buf_init(&c->app, FRAME_MAX_LEN);
-	if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
+	/* Through a proxy the socket's peer is the proxy: say so rather
+	 * than pass its address off as the peer's. */
+	if (proxy_get() != NULL)
+		snprintf(c->peer, sizeof(c->peer), "through the proxy %s",
+		    proxy_describe());
+	else if (getpeername(fd, (struct sockaddr *)&ss, &sl) == 0)
 		addr_format((struct sockaddr *)&ss, sl, c->peer,
 		    sizeof(c->peer));
 	else

@@ -964,3 +964,138 @@ class Chatroom:
             p.close_stdin()
         for p in self.procs.values():
             p.expect_exit(EXIT_OK, timeout=timeout, why="stdin ended, all lines acknowledged")
+
+
+# -- SOCKS5 proxies (test_proxy_*) ---------------------------------------------
+#
+#     ms, mport = t.microsocks()                 # outgoing from 127.0.0.2
+#     url = socks_url(mport)                     # socks5h://127.0.0.1:PORT
+#     fake = FakeSocks(reply=0x05)               # refuses every CONNECT
+
+MICROSOCKS = "/usr/bin/microsocks"
+PROXY_SOURCE = "127.0.0.2"	# microsocks -b: its connections come from here
+RELAY_CONNECTED_RE = re.compile(r" info (\S+):\d+: connected \(")
+
+
+def socks_url(port, auth=""):
+    return "socks5h://%s127.0.0.1:%d" % (auth, port)
+
+
+def _t_microsocks(self, *extra, bind=PROXY_SOURCE, label="microsocks", port=0):
+    """Starts microsocks on 127.0.0.1 (a free port, or port), its outgoing
+    connections bound to bind; waits until it listens; returns (proc,
+    port).  Missing microsocks is a failure, not a skip: scripts/deps.sh
+    installs it."""
+    if not os.access(MICROSOCKS, os.X_OK):
+        raise Failure("%s is missing: run scripts/deps.sh (Debian package "
+                      "microsocks)" % MICROSOCKS)
+    port = port or free_port()
+    argv = [MICROSOCKS, "-i", LOOPBACK, "-p", str(port), "-b", bind] + list(extra)
+    p = self.spawn(label, argv, self.env(self.tmp), stdin=False)
+    deadline = time.monotonic() + DEFAULT_WAIT
+    while not port_listening(port):
+        if not p.alive() or time.monotonic() > deadline:
+            raise Failure("microsocks did not listen on port %d" % port)
+        time.sleep(0.05)
+    return p, port
+
+
+Test.microsocks = _t_microsocks
+
+
+def relay_peers(relay):
+    """The addresses (without port) the relay logged connections from."""
+    return RELAY_CONNECTED_RE.findall(relay.stderr_text())
+
+
+class FakeSocks:
+    """A SOCKS5 server in a thread on 127.0.0.1 that records what each
+    client asks for and answers every CONNECT with reply (0x05: refused),
+    or, with stall=True, accepts and never answers.  .requests holds
+    (methods, atyp, address, port) per connection."""
+
+    def __init__(self, reply=0x05, stall=False, port=0):
+        self.reply, self.stall = reply, stall
+        self.requests = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((LOOPBACK, port))
+        self.sock.listen(16)
+        self.port = self.sock.getsockname()[1]
+        self.held = []
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @staticmethod
+    def _read(c, n):
+        b = b""
+        while len(b) < n:
+            chunk = c.recv(n - len(b))
+            if not chunk:
+                raise EOFError
+            b += chunk
+        return b
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._one, args=(c,), daemon=True).start()
+
+    def _one(self, c):
+        c.settimeout(60)
+        try:
+            ver, n = self._read(c, 2)
+            methods = list(self._read(c, n))
+            if self.stall:
+                c.settimeout(0)
+                self.held.append(c)
+                self.requests.append((methods, None, None, None))
+                return
+            if 2 in methods:
+                c.sendall(b"\x05\x02")
+                self._read(c, 1)
+                user = self._read(c, self._read(c, 1)[0])
+                self._read(c, self._read(c, 1)[0])
+                c.sendall(b"\x01\x00")
+            else:
+                c.sendall(b"\x05\x00")
+            _, cmd, _, atyp = self._read(c, 4)
+            if atyp == 1:
+                addr = socket.inet_ntop(socket.AF_INET, self._read(c, 4))
+            elif atyp == 4:
+                addr = socket.inet_ntop(socket.AF_INET6, self._read(c, 16))
+            else:
+                addr = self._read(c, self._read(c, 1)[0]).decode()
+            port = int.from_bytes(self._read(c, 2), "big")
+            self.requests.append((methods, atyp, addr, port))
+            c.sendall(bytes([5, self.reply, 0, 1, 0, 0, 0, 0, 0, 0]))
+        except (EOFError, OSError, ValueError):
+            pass
+        if not self.stall:
+            c.close()
+
+    def held_open(self):
+        """How many stalled clients still hold their connection open."""
+        n = 0
+        for c in self.held:
+            try:
+                if c.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT):
+                    n += 1
+            except BlockingIOError:
+                n += 1
+            except OSError:
+                pass
+        return n
+
+    def close(self):
+        # shutdown first: a bare close leaves the socket listening while
+        # the thread's accept() holds it (Linux).
+        try:
+            self.sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        self.sock.close()
+        for c in self.held:
+            c.close()

@@ -49,8 +49,10 @@ test_every_key(void **state)
 	(void)state;
 	assert_int_equal(parse(&c, "name = alice\nport = 4242\n"
 	    "relay = relay.example.org:65433\ncolor = off\nbell = on\n"
-	    "timestamp = %H:%M:%S\n", &w), 0);
+	    "timestamp = %H:%M:%S\nproxy = socks5h://127.0.0.1:9050\n", &w),
+	    0);
 	assert_int_equal(w.n, 0);
+	assert_string_equal(c.proxy, "socks5h://127.0.0.1:9050");
 	assert_string_equal(c.name, "alice");
 	assert_int_equal(c.port, 4242);
 	assert_string_equal(c.relay, "relay.example.org:65433");
@@ -74,6 +76,7 @@ test_unset(void **state)
 	assert_int_equal(c.color, -1);
 	assert_int_equal(c.bell, -1);
 	assert_string_equal(c.timestamp, "");
+	assert_string_equal(c.proxy, "");
 }
 
 static void

@@ -1,7 +1,8 @@
 /*
  * test_config_load.c: the settings file is read from
  * $XDG_CONFIG_HOME/sotto/config: a missing file sets nothing and is no
- * error, a file's settings are taken, and one that isn't a regular file
+ * error, a file's settings are taken (the proxy URL only by
+ * config_load_proxy), and one that isn't a regular file
  * is refused with every setting left unset.
  */
 #include <stdarg.h>
@@ -21,8 +22,9 @@
 static void
 test_load(void **state)
 {
-	char dir[] = "/tmp/sotto-cfg-XXXXXX", sub[64], path[96];
+	char dir[] = "/tmp/sotto-cfg-XXXXXX", sub[64], path[96], url[64];
 	struct config c;
+	int exposed;
 	FILE *f;
 
 	(void)state;
@@ -35,9 +37,21 @@ test_load(void **state)
 	snprintf(path, sizeof(path), "%s/config", sub);
 	assert_non_null(f = fopen(path, "w"));
 	fputs("color = off\nbell = on\ntimestamp = %H:%M:%S\nname = zoe\n"
-	    "relay = example.org:7000\nport = 4000\n", f);
+	    "relay = example.org:7000\nport = 4000\n"
+	    "proxy = socks5h://u:secret@127.0.0.1:9050\n", f);
 	fclose(f);
 	assert_int_equal(config_load(&c), 0);
+	/* The proxy URL (it may hold a password) only through its own
+	 * function. */
+	assert_string_equal(c.proxy, "");
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(config_load_proxy(url, sizeof(url), &exposed), 0);
+	assert_string_equal(url, "socks5h://u:secret@127.0.0.1:9050");
+	assert_int_equal(exposed, 1);
+	assert_int_equal(chmod(path, 0600), 0);
+	assert_int_equal(config_load_proxy(url, 10, &exposed), 0);
+	assert_string_equal(url, "");
+	assert_int_equal(exposed, 0);
 	assert_int_equal(c.color, 0);
 	assert_int_equal(c.bell, 1);
 	assert_string_equal(c.timestamp, "%H:%M:%S");
