@@ -1415,6 +1415,7 @@ link_lost(struct room *r)
 	}
 	r->welcomed = 0;
 	r->link_full = 0;
+	r->waiting = 0;		/* the relay says it again after LOBBY */
 	evtimer_del(r->ready_timer);
 	update_hold(r);
 	update_prompt(r);

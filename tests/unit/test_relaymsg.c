@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "err.h"
 #include "relaymsg.h"
@@ -956,6 +958,18 @@ test_empty_fields(void **state)
 	    0);
 }
 
+/* b holds exactly the bytes of hex; b is emptied. */
+static void
+expect_hex(struct buf *b, const char *hex)
+{
+	char got[2 * 64 + 1];
+
+	assert_true(buf_len(b) <= 64);
+	sodium_bin2hex(got, sizeof(got), buf_ptr(b), buf_len(b));
+	assert_string_equal(got, hex);
+	buf_reset(b);
+}
+
 /* The lobby's messages (PROTOCOL.md 15.9): their blobs' own limits, a
  * visitor id of 0, and the exact bytes of one of each. */
 static void
@@ -1011,6 +1025,34 @@ test_lobby(void **state)
 	    ERR_TOO_LARGE);
 	big[0] = RELAYMSG_VISITING;
 	assert_int_equal(relaymsg_parse(&m, big, 4), ERR_TRAILING);
+	/* PROTOCOL.md 15.3's examples of the lobby's messages. */
+	{
+		static const uint8_t a5[16] = { 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+		    0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+		    0xa5, 0xa5 };
+		static const uint8_t kn[] = { 0x10, 0x01, 0x51, 0x51 };
+		static const uint8_t an[] = { 0x11, 0x02, 0x94, 0x6d };
+
+		buf_reset(&b);
+		assert_int_equal(relaymsg_put_lobby(&b, RELAYMSG_LOBBY, a5),
+		    0);
+		expect_hex(&b, "06a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5");
+		assert_int_equal(relaymsg_put_count(&b, RELAYMSG_VISITING, 2),
+		    0);
+		expect_hex(&b, "8d0002");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCK, 0, kn,
+		    4), 0);
+		expect_hex(&b, "0810015151");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCKED, 3, kn,
+		    4), 0);
+		expect_hex(&b, "8e0000000310015151");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_OPEN, 3, an,
+		    4), 0);
+		expect_hex(&b, "09000000031102946d");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_OPENED, 0, an,
+		    4), 0);
+		expect_hex(&b, "8f1102946d");
+	}
 	assert_int_equal(relaymsg_put_lobby(&b, RELAYMSG_JOIN, lobby),
 	    ERR_TYPE);
 	assert_int_equal(relaymsg_put_count(&b, RELAYMSG_ERROR, 1), ERR_TYPE);
