@@ -55,8 +55,9 @@ _Static_assert(INVITE_GUARD_QUESTION == GATE_F_QUESTION &&
     INVITE_SECRET_BYTES == GATE_KEY_BYTES &&
     GROUP_SECRET_BYTES == GATE_SECRET_BYTES, "invite.h and gate.h agree");
 
-/* How many members a newcomer asks to open the door, each for this many
- * seconds (how many knocks a member looks at: doorrate.h). */
+/* How many times a newcomer knocks (the relay takes each knock to the
+ * next member at the door), waiting this many seconds for each (how many
+ * knocks a member looks at: doorrate.h). */
 #define DOOR_TRIES		3
 #define DOOR_WAIT		10
 
@@ -143,9 +144,10 @@ struct room {
 	struct gate_keys	*gk;		/* sodium_malloc'd */
 	struct gate_knock	*knock;
 	uint8_t			 knock_blob[GATE_KNOCK_BYTES];
-	uint32_t		 door;		/* asked to open; 0: none */
-	uint32_t		 tried[DOOR_TRIES];
-	size_t			 ntried;
+	int			 visiting;	/* VISITING came: at the door */
+	int			 opened;	/* the door opened: JOIN sent */
+	size_t			 ntried;	/* knocks sent */
+	size_t			 waiting;	/* WAITING: visitors at the door */
 	struct event		*door_timer;
 	struct door_rate	 drate;		/* knocks looked at */
 	struct event		*knock_timer;	/* ignored knocks' notice */
@@ -597,6 +599,8 @@ link_established(struct conn *c, void *arg)
 	if (r->have_seat && !r->no_seat)
 		e = relaymsg_put_resume(&b, r->inv->room_id, r->self,
 		    r->seat->token, r->seen);
+	else if (r->knock != NULL)	/* outside a guarded room's door */
+		e = relaymsg_put_lobby(&b, RELAYMSG_VISIT, r->inv->lobby_id);
 	else
 		e = relaymsg_put_join(&b, r->inv->room_id, r->s.name);
 	if (e == 0 && (e = conn_send(r->conn, buf_ptr(&b), buf_len(&b))) != 0)
@@ -645,12 +649,28 @@ store_door(struct room *r)
 
 	if ((e = roomstore_default_dir(dir, sizeof(dir))) != 0 ||
 	    (e = roomstore_new(&st, dir, r->s.id)) != 0 ||
-	    (e = roomstore_save(st, r->inv->room_id, r->gk)) != 0)
+	    (e = roomstore_save(st, r->inv->lobby_id, r->gk)) != 0)
 		term_error(r->term, "cannot keep this guarded room's keys in "
 		    "%s (%s): coming back later will need the door again",
 		    dir[0] != '\0' ? dir : "$XDG_STATE_HOME/sotto/rooms",
 		    e == ERR_IO ? strerror(errno) : err_str(e));
 	roomstore_free(st);
+}
+
+/* A guarded room's member opens its door: LOBBY, on every link where it
+ * is in the room, so that the relay brings it knocks (PROTOCOL.md
+ * 15.9). */
+static void
+open_door(struct room *r)
+{
+	struct buf b;
+
+	if (r->gk == NULL || r->g == NULL)
+		return;
+	buf_init(&b, 1 + RELAYMSG_ROOM_ID_BYTES);
+	if (relaymsg_put_lobby(&b, RELAYMSG_LOBBY, r->inv->lobby_id) == 0)
+		link_send(r, &b);
+	buf_release(&b);
 }
 
 /* Into the room with its secret (kept for a JOIN on a new seat):
@@ -681,6 +701,7 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 		term_notice(r->term, "joined the room again as %s (%zu other "
 		    "member%s)", r->s.name, r->nrm, r->nrm == 1 ? "" : "s");
 		(void)group_start(r->g, r->self);
+		open_door(r);
 		return;
 	}
 	r->entered = 1;
@@ -702,43 +723,60 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 		term_notice(r->term, "%s", ROOM_HELP);
 	update_prompt(r);
 	(void)group_start(r->g, r->self);
+	open_door(r);
 	term_input(r->term, 1);
 }
 
 /*
- * Outside a guarded room: ask the longest-present member not asked yet
- * (member ids grow with arrival) to open the door, with our knock.
+ * Outside a guarded room: knock again; the relay takes each knock to the
+ * next member at the door (PROTOCOL.md 15.9), who alone may answer it.
  */
 static void
 knock_next(struct room *r)
 {
 	struct timeval tv = { DOOR_WAIT, 0 };
-	struct rmember *best = NULL;
-	size_t i, k;
+	struct buf b;
+	int e;
 
-	for (i = 0; i < r->nrm && r->ntried < DOOR_TRIES; i++) {
-		for (k = 0; k < r->ntried; k++)
-			if (r->tried[k] == r->rm[i].id)
-				break;
-		if (k == r->ntried && r->rm[i].id != r->self &&
-		    !(r->rm[i].flags & RELAYMSG_FLAG_AWAY) &&
-		    (best == NULL || r->rm[i].id < best->id))
-			best = &r->rm[i];
-	}
-	if (best == NULL) {
-		term_error(r->term, r->ntried == 0 ? "this room is guarded "
-		    "and nobody is in it to open the door: try again when a "
-		    "member is there" : "no member opened the door (no "
-		    "answer within %d s)", DOOR_WAIT);
+	if (r->ntried >= DOOR_TRIES) {
+		term_error(r->term, "no member opened the door (no answer "
+		    "within %d s)", DOOR_WAIT);
 		hang_up(r, EXIT_CONN);
 		return;
 	}
-	r->door = best->id;
-	r->tried[r->ntried++] = best->id;
-	term_notice(r->term, "this room is guarded: asking %s to open the "
-	    "door", best->name);
-	blob_send(r, best->id, r->knock_blob, sizeof(r->knock_blob));
+	r->ntried++;
+	term_notice(r->term, "this room is guarded: knocking at the door "
+	    "(try %zu of %d)", r->ntried, DOOR_TRIES);
+	buf_init(&b, 1 + GATE_KNOCK_BYTES);
+	if ((e = relaymsg_put_door(&b, RELAYMSG_KNOCK, 0, r->knock_blob,
+	    sizeof(r->knock_blob))) != 0 ||
+	    (e = conn_send(r->conn, buf_ptr(&b), buf_len(&b))) != 0)
+		term_error(r->term, "cannot send to the relay: %s", err_str(e));
+	buf_release(&b);
 	evtimer_add(r->door_timer, &tv);
+}
+
+/* ERROR 5 to a knock: nobody (more) at the door to ask. */
+static void
+knock_nobody(struct room *r)
+{
+	evtimer_del(r->door_timer);
+	term_error(r->term, r->ntried <= 1 ? "this room is guarded and nobody "
+	    "is in it to open the door: try again when a member is there" :
+	    "no member opened the door (no answer within %d s)", DOOR_WAIT);
+	hang_up(r, EXIT_CONN);
+}
+
+/* VISITING: at the door; with somebody there to open it, knock. */
+static void
+on_visiting(struct room *r, const struct relaymsg *m)
+{
+	r->visiting = 1;
+	if (m->count == 0) {
+		knock_nobody(r);
+		return;
+	}
+	knock_next(r);
 }
 
 static void
@@ -748,7 +786,7 @@ door_timeout(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (!r->done && r->knock != NULL)
+	if (!r->done && r->knock != NULL && r->visiting && !r->opened)
 		knock_next(r);
 }
 
@@ -756,6 +794,7 @@ door_timeout(evutil_socket_t fd, short what, void *arg)
 static void
 door_answer(struct room *r, const uint8_t *blob, size_t len)
 {
+	struct buf b;
 	int e;
 
 	e = gate_knock_open(r->knock, blob, len, r->gk->room_secret,
@@ -776,9 +815,18 @@ door_answer(struct room *r, const uint8_t *blob, size_t len)
 	evtimer_del(r->door_timer);
 	gate_knock_free(r->knock);
 	r->knock = NULL;
-	r->door = 0;
+	r->opened = 1;
 	term_notice(r->term, "the door opened");
-	enter_room(r, r->gk->room_secret);
+	/* The room's id comes with its secret: into the room proper, on
+	 * this same link (WELCOME then enters it). */
+	invite_room_id(r->gk->room_secret, r->inv->room_id);
+	buf_init(&b, 64);
+	if ((e = relaymsg_put_join(&b, r->inv->room_id, r->s.name)) != 0 ||
+	    (e = conn_send(r->conn, buf_ptr(&b), buf_len(&b))) != 0) {
+		term_error(r->term, "cannot send to the relay: %s", err_str(e));
+		hang_up(r, EXIT_CONN);
+	}
+	buf_release(&b);
 }
 
 /* Seconds of the monotonic clock (the rate limit's; OTP windows keep
@@ -813,11 +861,11 @@ knock_summary(evutil_socket_t fd, short what, void *arg)
 /* A newcomer knocks: looked at, valid or not, at most DOOR_RATE times a
  * minute (doorrate.h); counted before any work is done on it. */
 static void
-door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
+door_knock(struct room *r, uint32_t visitor, const uint8_t *blob, size_t len)
 {
 	struct timeval tv = { DOOR_RATE_WINDOW, 0 };
 	time_t now = time(NULL);
-	struct buf ans;
+	struct buf ans, msg;
 	int e;
 
 	if (r->gk == NULL || r->g == NULL)
@@ -832,18 +880,24 @@ door_knock(struct room *r, uint32_t from, const uint8_t *blob, size_t len)
 		return;
 	}
 	buf_init(&ans, GATE_ANSWER_MAX_BYTES);
-	if ((e = gate_answer(r->gk, r->inv->room_id, (uint64_t)now, blob,
+	buf_init(&msg, 1 + 4 + GATE_ANSWER_MAX_BYTES);
+	if ((e = gate_answer(r->gk, r->inv->lobby_id, (uint64_t)now, blob,
 	    len, &ans)) != 0)
-		term_notice(r->term, "%s knocked at the door with a malformed "
-		    "knock (%s)", who_name(r, from), err_str(e));
+		term_notice(r->term, "someone knocked at the door with a "
+		    "malformed knock (visitor %lu: %s)",
+		    (unsigned long)visitor, err_str(e));
 	else {
-		term_notice(r->term, "%s is at the door: if they know %s, "
-		    "they are let in", who_name(r, from),
+		term_notice(r->term, "someone is at the door (visitor %lu): if "
+		    "they know %s, they are let in", (unsigned long)visitor,
 		    r->gk->flags == GATE_F_ALL ? "the answer and the one-time "
 		    "code" : (r->gk->flags & GATE_F_CODE) ? "the one-time code" :
 		    "the answer");
-		blob_send(r, from, buf_ptr(&ans), buf_len(&ans));
+		/* Not numbered, not kept: the door is not the room's. */
+		if (relaymsg_put_door(&msg, RELAYMSG_OPEN, visitor,
+		    buf_ptr(&ans), buf_len(&ans)) == 0)
+			link_send(r, &msg);
 	}
+	buf_release(&msg);
 	buf_release(&ans);
 }
 
@@ -959,11 +1013,8 @@ on_welcome(struct room *r, const struct relaymsg *m)
 	start_ready_gate(r);
 	if (again)
 		reconnected(r);
-	if (r->knock != NULL)
-		knock_next(r);
-	else
-		enter_room(r, r->gk != NULL ? r->gk->room_secret :
-		    r->inv->room_secret);
+	enter_room(r, r->gk != NULL ? r->gk->room_secret :
+	    r->inv->room_secret);
 }
 
 /* Our seat again: what the relay has of what we sent is dropped, the
@@ -1001,6 +1052,7 @@ on_resumed(struct room *r, const struct relaymsg *m)
 		r->link_full = 1;
 	start_ready_gate(r);
 	reconnected(r);
+	open_door(r);
 }
 
 /* RESUME refused: the relay forgot our seat (restarted without its log,
@@ -1031,6 +1083,17 @@ relay_error(struct room *r, const struct relaymsg *m)
 {
 	int fatal;
 
+	if (m->code == RELAYMSG_ERR_NO_MEMBER && r->knock != NULL &&
+	    r->visiting) {
+		knock_nobody(r);
+		return;
+	}
+	if (m->code == RELAYMSG_ERR_LOBBY_TAKEN && r->welcomed) {
+		term_error(r->term, "the relay has this room's door bound to "
+		    "another room: newcomers with the invitation cannot reach "
+		    "this room");
+		return;
+	}
 	if (m->code == RELAYMSG_ERR_NO_SEAT && r->have_seat && !r->welcomed) {
 		lost_seat(r);
 		return;		/* the relay closes; we JOIN on a new link */
@@ -1121,6 +1184,31 @@ is_event(uint8_t type)
 	return 0;
 }
 
+/* What the relay must send next while we have no seat on this link. */
+static uint8_t
+expected(const struct room *r)
+{
+	if (r->knock != NULL)
+		return r->visiting ? RELAYMSG_OPENED : RELAYMSG_VISITING;
+	return r->have_seat && !r->no_seat ? RELAYMSG_RESUMED :
+	    RELAYMSG_WELCOME;
+}
+
+/* WAITING: how many are at the door; said when someone arrives, and
+ * when nobody is left. */
+static void
+on_waiting(struct room *r, size_t n)
+{
+	if (r->gk == NULL)
+		return;
+	if (n > r->waiting)
+		term_notice(r->term, "someone is waiting at the door (%zu "
+		    "there now)", n);
+	else if (n == 0 && r->waiting > 0)
+		term_notice(r->term, "nobody is waiting at the door any more");
+	r->waiting = n;
+}
+
 static void
 handle_one(struct room *r, const uint8_t *p, size_t len)
 {
@@ -1132,8 +1220,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 		return;
 	if ((e = relaymsg_parse(&m, p, len)) != 0 ||
 	    (!r->welcomed && m.type != RELAYMSG_ERROR &&
-	    m.type != (r->have_seat && !r->no_seat ? RELAYMSG_RESUMED :
-	    RELAYMSG_WELCOME))) {
+	    m.type != expected(r))) {
 		term_error(r->term, "the relay sent a malformed message (%s)",
 		    e != 0 ? err_str(e) : "unexpected");
 		hang_up(r, EXIT_CONN);
@@ -1145,6 +1232,20 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 		r->seen = m.seq;
 	}
 	switch (m.type) {
+	case RELAYMSG_VISITING:
+		if (r->knock != NULL && !r->visiting)
+			on_visiting(r, &m);
+		break;
+	case RELAYMSG_OPENED:
+		if (r->knock != NULL && r->visiting)
+			door_answer(r, m.blob, m.blob_len);
+		break;
+	case RELAYMSG_KNOCKED:
+		door_knock(r, m.id, m.blob, m.blob_len);
+		break;
+	case RELAYMSG_WAITING:
+		on_waiting(r, m.count);
+		break;
 	case RELAYMSG_WELCOME:
 		if (!r->welcomed)
 			on_welcome(r, &m);
@@ -1187,10 +1288,6 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 		term_member_gone(r->term, m.id);
 		rm_del(r, m.id);
 		lookalike_del(&r->look, m.id);
-		if (r->knock != NULL && m.id == r->door) {
-			evtimer_del(r->door_timer);
-			knock_next(r);	/* they left: ask someone else */
-		}
 		break;
 	case RELAYMSG_NICKED:
 		if (m.id != r->self)
@@ -1212,16 +1309,11 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 		}
 		break;
 	case RELAYMSG_DELIVER_DIRECT:
-		/* The door's two blobs; everything else is the group's. */
-		if (m.blob_len > 0 && m.blob[0] == GATE_BLOB_KNOCK) {
-			door_knock(r, m.id, m.blob, m.blob_len);
+		/* The door's two blobs go through the lobby now (KNOCKED,
+		 * OPENED): in a DIRECT they are nobody's, and dropped. */
+		if (m.blob_len > 0 && (m.blob[0] == GATE_BLOB_KNOCK ||
+		    m.blob[0] == GATE_BLOB_ANSWER))
 			break;
-		}
-		if (m.blob_len > 0 && m.blob[0] == GATE_BLOB_ANSWER) {
-			if (r->knock != NULL && m.id == r->door)
-				door_answer(r, m.blob, m.blob_len);
-			break;
-		}
 		/* FALLTHROUGH */
 	case RELAYMSG_DELIVER:
 		if (r->g != NULL)
@@ -1344,6 +1436,7 @@ link_lost(struct room *r)
 	}
 	r->welcomed = 0;
 	r->link_full = 0;
+	r->waiting = 0;		/* the relay says it again after LOBBY */
 	evtimer_del(r->ready_timer);
 	update_hold(r);
 	update_prompt(r);
@@ -1461,6 +1554,8 @@ show_who(struct room *r)
 			term_notice(r->term, "%s: not verified yet (no valid "
 			    "announcement)", r->rm[k].name);
 	term_notice(r->term, "%d other verified member%s", n, n == 1 ? "" : "s");
+	if (r->gk != NULL && r->waiting > 0)
+		term_notice(r->term, "%zu waiting at the door", r->waiting);
 }
 
 static void
@@ -1878,10 +1973,11 @@ door_from_store(struct room *r)
 		return 0;
 	if ((e = roomstore_default_dir(dir, sizeof(dir))) == 0 &&
 	    (e = roomstore_new(&st, dir, r->s.id)) == 0)
-		e = roomstore_load(st, r->inv->room_id, k);
+		e = roomstore_load(st, r->inv->lobby_id, k);
 	if (e == 0 && k->flags == r->inv->guard &&
 	    sodium_memcmp(k->invite_key, r->inv->room_secret,
 	    GATE_KEY_BYTES) == 0) {
+		invite_room_id(k->room_secret, r->inv->room_id);
 		r->gk = k;
 		k = NULL;
 		found = 1;
@@ -2129,7 +2225,7 @@ door_prepare(struct room *r, const struct room_door *d)
 	    (st = door_read_code(code, d != NULL ? d->code_file : NULL)) != 0)
 		return st;
 	buf_init(&kb, GATE_KNOCK_BYTES);
-	e = gate_knock_new(&r->knock, r->inv->room_id, r->gk->invite_key,
+	e = gate_knock_new(&r->knock, r->inv->lobby_id, r->gk->invite_key,
 	    r->gk->flags, r->gk->answer, r->gk->answer_len,
 	    (r->gk->flags & GATE_F_CODE) ? code : NULL, &kb);
 	sodium_memzero(code, sizeof(code));
@@ -2167,9 +2263,16 @@ room_new_start(struct chat_setup *s, const char *relay, const char *name,
 	r->inv->port = (uint16_t)port;
 	randombytes_buf(r->inv->room_id, sizeof(r->inv->room_id));
 	if (d != NULL && (d->question != NULL || d->code ||
-	    d->answer_file != NULL))
-		st = door_make(r, d);
-	else {
+	    d->answer_file != NULL)) {
+		/* A guarded room: the invitation names its lobby; the room
+		 * id follows from the secret, which only the door gives. */
+		if ((st = door_make(r, d)) == 0) {
+			r->inv->version = INVITE_VERSION_LOBBY;
+			randombytes_buf(r->inv->lobby_id,
+			    sizeof(r->inv->lobby_id));
+			invite_room_id(r->gk->room_secret, r->inv->room_id);
+		}
+	} else {
 		randombytes_buf(r->inv->room_secret,
 		    sizeof(r->inv->room_secret));
 		st = 0;
@@ -2195,6 +2298,15 @@ room_join_start(struct chat_setup *s, const char *invitation, const char *name,
 		    st == ERR_CHECKSUM ? "its checksum does not match (a typo "
 		    "or a missing piece when it was copied, or it was altered)" :
 		    err_str(st));
+		room_release(r);
+		return EXIT_USAGE;
+	}
+	if (r->inv->version == INVITE_VERSION_GUARDED) {
+		fprintf(stderr, "sotto: this invitation is of an old guarded "
+		    "room (version 2), whose invitation alone let its holder "
+		    "watch the room; it is no longer accepted: ask a member "
+		    "to make a new guarded room (sotto room new) and send its "
+		    "invitation\n");
 		room_release(r);
 		return EXIT_USAGE;
 	}

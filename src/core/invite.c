@@ -198,7 +198,7 @@ invite_encode(const struct invite *inv, char *out, size_t outlen)
 	if (outlen < need)
 		goto out;
 
-	payload[n++] = inv->guard != 0 ? INVITE_VERSION_GUARDED :
+	payload[n++] = inv->guard != 0 ? INVITE_VERSION_LOBBY :
 	    INVITE_VERSION;
 	payload[n++] = (uint8_t)hlen;
 	memcpy(payload + n, host, hlen);
@@ -207,7 +207,8 @@ invite_encode(const struct invite *inv, char *out, size_t outlen)
 	payload[n++] = (uint8_t)inv->port;
 	memcpy(payload + n, inv->relay_pk, INVITE_PK_BYTES);
 	n += INVITE_PK_BYTES;
-	memcpy(payload + n, inv->room_id, INVITE_ROOM_ID_BYTES);
+	memcpy(payload + n, inv->guard != 0 ? inv->lobby_id : inv->room_id,
+	    INVITE_ROOM_ID_BYTES);
 	n += INVITE_ROOM_ID_BYTES;
 	memcpy(payload + n, inv->room_secret, INVITE_SECRET_BYTES);
 	n += INVITE_SECRET_BYTES;
@@ -272,19 +273,22 @@ invite_decode(struct invite *inv, const char *s)
 	buf_view(&b, payload, npayload);
 	if ((r = buf_get_u8(&b, &version)) != 0)
 		goto out;
-	if (version != INVITE_VERSION && version != INVITE_VERSION_GUARDED) {
+	if (version != INVITE_VERSION && version != INVITE_VERSION_GUARDED &&
+	    version != INVITE_VERSION_LOBBY) {
 		r = ERR_VERSION;
 		goto out;
 	}
+	inv->version = version;
 	if ((r = buf_get_u8(&b, &hlen)) != 0 ||
 	    (r = buf_get_view(&b, hlen, &host)) != 0 ||
 	    (r = buf_get_u16(&b, &inv->port)) != 0 ||
 	    (r = buf_get_fixed(&b, inv->relay_pk, INVITE_PK_BYTES)) != 0 ||
-	    (r = buf_get_fixed(&b, inv->room_id, INVITE_ROOM_ID_BYTES)) != 0 ||
+	    (r = buf_get_fixed(&b, version == INVITE_VERSION_LOBBY ?
+	    inv->lobby_id : inv->room_id, INVITE_ROOM_ID_BYTES)) != 0 ||
 	    (r = buf_get_fixed(&b, inv->room_secret,
 	    INVITE_SECRET_BYTES)) != 0)
 		goto out;
-	if (version == INVITE_VERSION_GUARDED &&
+	if (version != INVITE_VERSION &&
 	    ((r = buf_get_u8(&b, &inv->guard)) != 0 ||
 	    (r = buf_get_u8(&b, &qlen)) != 0 ||
 	    (r = buf_get_view(&b, qlen, &q)) != 0))
@@ -300,8 +304,7 @@ invite_decode(struct invite *inv, const char *s)
 		goto out;
 	}
 	if (!host_ok(host, hlen) || inv->port == 0 ||
-	    (version == INVITE_VERSION_GUARDED &&
-	    !guard_ok(inv->guard, q, qlen))) {
+	    (version != INVITE_VERSION && !guard_ok(inv->guard, q, qlen))) {
 		r = ERR_FORMAT;
 		goto out;
 	}
@@ -318,4 +321,15 @@ out:
 	if (r != 0)
 		sodium_memzero(inv, sizeof(*inv));
 	return r;
+}
+
+void
+invite_room_id(const uint8_t secret[INVITE_SECRET_BYTES],
+    uint8_t room_id[INVITE_ROOM_ID_BYTES])
+{
+	static const char label[] = "sotto/1 room id";
+
+	crypto_generichash(room_id, INVITE_ROOM_ID_BYTES,
+	    (const uint8_t *)label, sizeof(label) - 1, secret,
+	    INVITE_SECRET_BYTES);
 }

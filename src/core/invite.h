@@ -15,6 +15,15 @@
  *             relay_pk[32] || room_id[16] || invite_key[32] ||
  *             u8 guard || u8 q_len || question[q_len] || check[4]
  *
+ * Version 2 is no longer written, and `join` refuses it: its room id let
+ * whoever held it watch the room.  Version 3 has the same layout with a
+ * lobby id in room_id's place; the room id is derived from the room
+ * secret, which only the door gives (invite_room_id):
+ *
+ *   payload = u8 version (3) || u8 host_len || host || u16 port ||
+ *             relay_pk[32] || lobby_id[16] || invite_key[32] ||
+ *             u8 guard || u8 q_len || question[q_len] || check[4]
+ *
  * guard is a nonzero set of INVITE_GUARD_* bits; q_len is 1..200 when
  * guard has INVITE_GUARD_QUESTION and 0 otherwise; the question is text
  * without control characters (shown sanitised all the same).
@@ -32,7 +41,8 @@
 
 #define INVITE_PREFIX		"sotto:"
 #define INVITE_VERSION		1
-#define INVITE_VERSION_GUARDED	2
+#define INVITE_VERSION_GUARDED	2	/* decoded, refused by join */
+#define INVITE_VERSION_LOBBY	3	/* a guarded room, with a lobby */
 #define INVITE_GUARD_QUESTION	0x01	/* = GATE_F_QUESTION */
 #define INVITE_GUARD_CODE	0x02	/* = GATE_F_CODE */
 #define INVITE_QUESTION_MAX	200	/* = GATE_QUESTION_MAX */
@@ -46,10 +56,14 @@
 
 /* Holds a room secret: keep it in sodium_malloc'd memory or wipe it. */
 struct invite {
+	uint8_t		version;	/* decoded; encode picks its own */
 	char		host[INVITE_HOST_MAX + 1];	/* NUL-terminated */
 	uint16_t	port;
 	uint8_t		relay_pk[INVITE_PK_BYTES];
+	/* Versions 1 and 2; version 3: derived once the room secret is
+	 * known (invite_room_id), zero until then. */
 	uint8_t		room_id[INVITE_ROOM_ID_BYTES];
+	uint8_t		lobby_id[INVITE_ROOM_ID_BYTES];	/* version 3 */
 	/* The room secret; in a guarded room, the invitation key. */
 	uint8_t		room_secret[INVITE_SECRET_BYTES];
 	uint8_t		guard;		/* 0: open room (version 1) */
@@ -62,8 +76,8 @@ int	 invite_question_ok(const char *q);
 /* 1 if s looks like an invitation (starts with INVITE_PREFIX after
  * leading whitespace), else 0: tells `sotto join INVITE` from HOST:PORT. */
 int	 invite_is_invitation(const char *s);
-/* Writes the NUL-terminated invitation into out (version 2 when guard is
- * set).  0, or ERR_INVALID_ARG (bad host, port 0, guard or question
+/* Writes the NUL-terminated invitation into out (version 3 when guard is
+ * set, with lobby_id).  0, or ERR_INVALID_ARG (bad host, port 0, guard or question
  * against the rules above, out too small: then out is ""). */
 int	 invite_encode(const struct invite *inv, char *out, size_t outlen);
 /* Parses an invitation.  0, or ERR_FORMAT (not an invitation, bad
@@ -71,5 +85,9 @@ int	 invite_encode(const struct invite *inv, char *out, size_t outlen);
  * ERR_CHECKSUM (a typo, or a forged line); ERR_FORMAT also for a guard
  * or question against the rules above.  *inv is zeroed on failure. */
 int	 invite_decode(struct invite *inv, const char *s);
+/* A guarded room's room id from its room secret (version 3):
+ * BLAKE2b-128(key = secret, "sotto/1 room id"). */
+void	 invite_room_id(const uint8_t secret[INVITE_SECRET_BYTES],
+	    uint8_t room_id[INVITE_ROOM_ID_BYTES]);
 
 #endif

@@ -53,6 +53,15 @@ get_blob(struct buf *b, const uint8_t **blob, size_t *len)
 	return 0;
 }
 
+/* A lobby blob: everything left, 1..max bytes. */
+static int
+get_small_blob(struct buf *b, size_t max, const uint8_t **blob, size_t *len)
+{
+	if (buf_len(b) > max)
+		return ERR_TOO_LARGE;
+	return get_blob(b, blob, len);
+}
+
 /* A sequence number or cseq that must not be 0. */
 static int
 get_seq(struct buf *b, uint64_t *seq)
@@ -210,6 +219,28 @@ get_body(struct buf *b, struct relaymsg *t)
 		return get_blob(b, &t->blob, &t->blob_len);
 	case RELAYMSG_ACCEPTED:
 		return get_cseq(b, &t->cseq);
+	case RELAYMSG_LOBBY:
+	case RELAYMSG_VISIT:
+		return buf_get_fixed(b, t->room_id, sizeof(t->room_id));
+	case RELAYMSG_KNOCK:
+		return get_small_blob(b, RELAYMSG_MAX_KNOCK, &t->blob,
+		    &t->blob_len);
+	case RELAYMSG_KNOCKED:
+		if ((r = get_id(b, &t->id)) != 0)
+			return r;
+		return get_small_blob(b, RELAYMSG_MAX_KNOCK, &t->blob,
+		    &t->blob_len);
+	case RELAYMSG_OPEN:
+		if ((r = get_id(b, &t->id)) != 0)
+			return r;
+		return get_small_blob(b, RELAYMSG_MAX_OPEN, &t->blob,
+		    &t->blob_len);
+	case RELAYMSG_OPENED:
+		return get_small_blob(b, RELAYMSG_MAX_OPEN, &t->blob,
+		    &t->blob_len);
+	case RELAYMSG_VISITING:
+	case RELAYMSG_WAITING:
+		return buf_get_u16(b, &t->count);
 	case RELAYMSG_BATCH:
 		return get_batch(b, t);
 	case RELAYMSG_ERROR:
@@ -581,6 +612,78 @@ relaymsg_put_error(struct buf *out, uint8_t code, const char *text)
 	*q++ = code;
 	*q++ = (uint8_t)tlen;
 	putn(q, text, tlen);
+	return 0;
+}
+
+int
+relaymsg_put_lobby(struct buf *out, uint8_t type,
+    const uint8_t lobby_id[RELAYMSG_ROOM_ID_BYTES])
+{
+	uint8_t *q;
+	int r;
+
+	if (type != RELAYMSG_LOBBY && type != RELAYMSG_VISIT)
+		return ERR_TYPE;
+	if (lobby_id == NULL)
+		return ERR_INVALID_ARG;
+	if ((r = buf_reserve(out, 1 + RELAYMSG_ROOM_ID_BYTES, &q)) != 0)
+		return r;
+	*q++ = type;
+	putn(q, lobby_id, RELAYMSG_ROOM_ID_BYTES);
+	return 0;
+}
+
+int
+relaymsg_put_door(struct buf *out, uint8_t type, uint32_t visitor,
+    const uint8_t *blob, size_t len)
+{
+	size_t max = RELAYMSG_MAX_OPEN;
+	int with_id = 0, r;
+	uint8_t *q;
+
+	switch (type) {
+	case RELAYMSG_KNOCKED:
+		with_id = 1;
+		/* FALLTHROUGH */
+	case RELAYMSG_KNOCK:
+		max = RELAYMSG_MAX_KNOCK;
+		break;
+	case RELAYMSG_OPEN:
+		with_id = 1;
+		break;
+	case RELAYMSG_OPENED:
+		break;
+	default:
+		return ERR_TYPE;
+	}
+	if ((with_id && visitor == 0) || (!with_id && visitor != 0))
+		return ERR_FORMAT;
+	if ((r = blob_ok(blob, len)) != 0)
+		return r;
+	if (len > max)
+		return ERR_TOO_LARGE;
+	if ((r = buf_reserve(out, 1 + (with_id ? 4 : 0) + len, &q)) != 0)
+		return r;
+	*q++ = type;
+	if (with_id)
+		q = put32(q, visitor);
+	putn(q, blob, len);
+	return 0;
+}
+
+int
+relaymsg_put_count(struct buf *out, uint8_t type, uint16_t count)
+{
+	uint8_t *q;
+	int r;
+
+	if (type != RELAYMSG_VISITING && type != RELAYMSG_WAITING)
+		return ERR_TYPE;
+	if ((r = buf_reserve(out, 3, &q)) != 0)
+		return r;
+	q[0] = type;
+	q[1] = (uint8_t)(count >> 8);
+	q[2] = (uint8_t)count;
 	return 0;
 }
 

@@ -20,6 +20,10 @@
  *   0x03 DIRECT    u32 cseq || u32 to || blob               to one member
  *   0x04 NICK      u8 name_len || name
  *   0x05 RESUME    room_id[16] || u32 seat || token[32] || u64 seen
+ *   0x06 LOBBY     lobby_id[16]      a guarded room's member opens its door
+ *   0x07 VISIT     lobby_id[16]      first message: wait at a room's door
+ *   0x08 KNOCK     blob (1..RELAYMSG_MAX_KNOCK)  a visitor's knock
+ *   0x09 OPEN      u32 visitor || blob (1..RELAYMSG_MAX_OPEN)  the reply
  *
  * relay -> member
  *   0x81 WELCOME   u32 you || token[32] || u64 seq || u16 n ||
@@ -38,7 +42,14 @@
  *   0x8A ACCEPTED  u32 cseq
  *   0x8B AWAY      u64 seq || u32 id
  *   0x8C BACK      u64 seq || u32 id
+ *   0x8D VISITING  u16 openers       a visitor's welcome: members at the door
+ *   0x8E KNOCKED   u32 visitor || blob   a visitor's KNOCK, to one member
+ *   0x8F OPENED    blob              a member's OPEN, to its visitor
+ *   0x90 WAITING   u16 count         visitors now at the room's door
  *
+ * The lobby (PROTOCOL.md 15.9): a visitor is on no seat and receives
+ * nothing but VISITING, OPENED and ERROR; after its door opened it may
+ * send JOIN on the same link.
  * Names are 1..RELAYMSG_MAX_NAME bytes; the relay checks them with
  * peers_name_valid() rules (one word, no controls) -- members check again.
  * Member ids are never 0, nor are event seqs, cseqs in BCAST, DIRECT and
@@ -66,6 +77,9 @@ struct buf;
 #define RELAYMSG_TOKEN_BYTES	32
 /* Member list flags (WELCOME, RESUMED). */
 #define RELAYMSG_FLAG_AWAY	0x01	/* the member's link is cut */
+/* The lobby's blobs: a visitor's KNOCK and a member's OPEN are small. */
+#define RELAYMSG_MAX_KNOCK	256
+#define RELAYMSG_MAX_OPEN	1024
 
 enum relaymsg_type {
 	RELAYMSG_JOIN = 0x01,
@@ -73,6 +87,10 @@ enum relaymsg_type {
 	RELAYMSG_DIRECT = 0x03,
 	RELAYMSG_NICK = 0x04,
 	RELAYMSG_RESUME = 0x05,
+	RELAYMSG_LOBBY = 0x06,
+	RELAYMSG_VISIT = 0x07,
+	RELAYMSG_KNOCK = 0x08,
+	RELAYMSG_OPEN = 0x09,
 	RELAYMSG_WELCOME = 0x81,
 	RELAYMSG_JOINED = 0x82,
 	RELAYMSG_LEFT = 0x83,
@@ -85,6 +103,10 @@ enum relaymsg_type {
 	RELAYMSG_ACCEPTED = 0x8a,
 	RELAYMSG_AWAY = 0x8b,
 	RELAYMSG_BACK = 0x8c,
+	RELAYMSG_VISITING = 0x8d,
+	RELAYMSG_KNOCKED = 0x8e,
+	RELAYMSG_OPENED = 0x8f,
+	RELAYMSG_WAITING = 0x90,
 };
 
 enum relaymsg_error {
@@ -96,7 +118,8 @@ enum relaymsg_error {
 	RELAYMSG_ERR_SHUTDOWN = 6,	/* the relay is stopping */
 	RELAYMSG_ERR_TIMEOUT = 7,	/* JOIN did not come in time */
 	RELAYMSG_ERR_NO_SEAT = 8,	/* RESUME: no such seat, or wrong token */
-	RELAYMSG_ERR_RATE = 9,		/* reserved: too many messages */
+	RELAYMSG_ERR_RATE = 9,		/* too many rooms from the address */
+	RELAYMSG_ERR_LOBBY_TAKEN = 10,	/* LOBBY: bound to another room */
 };
 
 /* One member in a WELCOME or RESUMED list, as parsed (views into the
@@ -116,6 +139,7 @@ struct relaymsg_member {
 struct relaymsg {
 	uint8_t		 type;
 	uint32_t	 id;		/* DIRECT: to; RESUME: seat;
+					 * KNOCKED, OPEN: the visitor;
 					 * WELCOME/RESUMED: your id;
 					 * events, DELIVER*: member; else 0 */
 	uint64_t	 seq;		/* events, DELIVER*: seq; WELCOME: the
@@ -124,15 +148,17 @@ struct relaymsg {
 	uint64_t	 last;		/* RESUMED: the last seq replayed to
 					 * you, or your seen if none */
 	uint32_t	 cseq;		/* BCAST, DIRECT, RESUMED, ACCEPTED */
-	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN, RESUME */
+	uint8_t		 room_id[RELAYMSG_ROOM_ID_BYTES];	/* JOIN, RESUME;
+					 * LOBBY, VISIT: the lobby id */
 	const uint8_t	*token;		/* RESUME, WELCOME: TOKEN_BYTES */
 	const uint8_t	*name;		/* JOIN, NICK, JOINED, NICKED */
 	size_t		 name_len;
 	const uint8_t	*blob;		/* BCAST, DIRECT, DELIVER*, ERROR text,
-					 * BATCH items */
+					 * BATCH items, KNOCK*, OPEN* */
 	size_t		 blob_len;
 	uint8_t		 code;		/* ERROR */
 	uint16_t	 count;		/* WELCOME/RESUMED: number of members;
+					 * VISITING: openers; WAITING: count;
 					 * BATCH: number of items */
 	const uint8_t	*members;	/* WELCOME/RESUMED: the list bytes */
 	size_t		 members_len;
@@ -193,5 +219,13 @@ int	 relaymsg_put_deliver(struct buf *out, uint8_t type, uint64_t seq,
 					/* DELIVER, DELIVER_DIRECT */
 int	 relaymsg_put_accepted(struct buf *out, uint32_t cseq);
 int	 relaymsg_put_error(struct buf *out, uint8_t code, const char *text);
+/* The lobby: LOBBY and VISIT (a lobby id); KNOCK, OPENED (a blob);
+ * KNOCKED and OPEN (a visitor and a blob); VISITING and WAITING (a
+ * count). */
+int	 relaymsg_put_lobby(struct buf *out, uint8_t type,
+	    const uint8_t lobby_id[RELAYMSG_ROOM_ID_BYTES]);
+int	 relaymsg_put_door(struct buf *out, uint8_t type, uint32_t visitor,
+	    const uint8_t *blob, size_t len);
+int	 relaymsg_put_count(struct buf *out, uint8_t type, uint16_t count);
 
 #endif

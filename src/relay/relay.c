@@ -108,6 +108,7 @@ enum link_state {
 	LINK_HANDSHAKE,		/* channel not established yet */
 	LINK_WAIT_JOIN,		/* established, no JOIN yet */
 	LINK_MEMBER,		/* in a room */
+	LINK_VISITOR,		/* at a room's door (VISIT), no seat */
 	LINK_CLOSING,		/* our final record is on its way */
 	LINK_DEAD,		/* queued to be freed */
 };
@@ -118,7 +119,8 @@ struct relay_link {
 	struct relay		*r;
 	struct conn		*c;
 	LIST_ENTRY(relay_link)	 all;
-	TAILQ_ENTRY(relay_link)	 waiting;	/* no JOIN yet: accept order */
+	TAILQ_ENTRY(relay_link)	 waiting;	/* no JOIN yet: accept order;
+						 * a visitor: VISIT order */
 	TAILQ_ENTRY(relay_link)	 backed;	/* backlog: since order */
 	TAILQ_ENTRY(relay_link)	 flushq;	/* has a batch to seal */
 	/* On hsq while in its handshake (age order), on rateq while held
@@ -132,7 +134,7 @@ struct relay_link {
 	int64_t			 deadline;	/* JOIN due, monotonic ms */
 	int64_t			 stall;		/* backlog must clear by then */
 	uint8_t			 state;		/* enum link_state */
-	uint8_t			 is_waiting;
+	uint8_t			 is_waiting;	/* 1: on waiting; 2: visitq */
 	uint8_t			 is_backed;	/* has a backlog (congested) */
 	uint8_t			 in_flushq;
 	uint8_t			 bye;		/* owed a SHUTDOWN notice */
@@ -174,6 +176,7 @@ struct relay {
 	size_t				 nhs;
 	LIST_HEAD(, relay_link)		 links;
 	TAILQ_HEAD(, relay_link)	 waiting;
+	TAILQ_HEAD(, relay_link)	 visitq;	/* visitors, by deadline */
 	TAILQ_HEAD(, relay_link)	 backed;
 	TAILQ_HEAD(, relay_link)	 flushq;
 	struct relay_link		*reap;
@@ -313,13 +316,17 @@ waiting_remove(struct relay *r, struct relay_link *l)
 {
 	if (!l->is_waiting)
 		return;
-	TAILQ_REMOVE(&r->waiting, l, waiting);
+	if (l->is_waiting == 2)
+		TAILQ_REMOVE(&r->visitq, l, waiting);
+	else
+		TAILQ_REMOVE(&r->waiting, l, waiting);
 	l->is_waiting = 0;
 }
 
 static void	link_flush(struct relay_link *);
 static void	batch_drop(struct relay_link *);
 static void	link_pump(struct relay_link *);
+static void	join_timer_arm(struct relay *, int64_t);
 
 /* l's handshake is over: established, or the link is ending. */
 static void
@@ -370,7 +377,7 @@ link_close(struct relay_link *l)
 	struct relay *r = l->r;
 
 	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
-	    !(l->state == LINK_CLOSING && l->bye))
+	    l->state != LINK_VISITOR && !(l->state == LINK_CLOSING && l->bye))
 		return;
 	link_flush(l);
 	l->state = LINK_CLOSING;
@@ -525,7 +532,8 @@ link_send_now(struct relay_link *l, const uint8_t *p, size_t len)
 	size_t queued;
 	int rc;
 
-	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
+	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
+	    l->state != LINK_VISITOR)
 		return;
 	if ((rc = conn_send(l->c, p, len)) != 0) {
 		relay_log(RELAY_LOG_WARN, "%s: cannot send: %s",
@@ -715,6 +723,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	rroom_expire(r->hub, now_ms());
+	rroom_tell_waiting(r->hub);
 	if (++r->ticks % RELAY_TRIM_TICKS != 0)
 		return;
 	log_txn(r);
@@ -822,6 +831,7 @@ error_name(uint8_t code)
 	case RELAYMSG_ERR_NO_MEMBER:	return "no such member";
 	case RELAYMSG_ERR_NO_SEAT:	return "no such seat";
 	case RELAYMSG_ERR_RATE:		return "over a limit";
+	case RELAYMSG_ERR_LOBBY_TAKEN:	return "door taken";
 	}
 	return "refused";
 }
@@ -853,7 +863,8 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	size_t rooms;
 	int rc;
 
-	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
+	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
+	    l->state != LINK_VISITOR)
 		return;
 	if (l->state == LINK_MEMBER)
 		link_rate(l, len);
@@ -865,7 +876,23 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		flush_later(l);
 	}
 	if (rc == 0) {
-		if (l->state == LINK_WAIT_JOIN && l->m.room != NULL) {
+		if (l->state == LINK_WAIT_JOIN && l->m.is_visitor) {
+			/* At a door: no seat, and a longer deadline to
+			 * knock and JOIN. */
+			waiting_remove(r, l);
+			l->state = LINK_VISITOR;
+			l->deadline = now_ms() + RELAY_VISIT_TIMEOUT * 1000;
+			TAILQ_INSERT_TAIL(&r->visitq, l, waiting);
+			l->is_waiting = 2;
+			join_timer_arm(r, now_ms());
+			relay_log(RELAY_LOG_INFO, "%s: visitor %lu at a door "
+			    "(%zu visitors)", conn_peer_addr(c),
+			    (unsigned long)l->m.visitor,
+			    rroom_hub_visitors(r->hub));
+			return;
+		}
+		if ((l->state == LINK_WAIT_JOIN || l->state == LINK_VISITOR) &&
+		    l->m.room != NULL) {
 			waiting_remove(r, l);
 			l->state = LINK_MEMBER;
 			/* Its JOIN made a room: one of its address's. */
@@ -942,12 +969,31 @@ static void
 join_timer_arm(struct relay *r, int64_t now)
 {
 	struct relay_link *l = TAILQ_FIRST(&r->waiting);
+	struct relay_link *v = TAILQ_FIRST(&r->visitq);
 	struct timeval tv;
 
-	if (l == NULL || evtimer_pending(r->join_timer, NULL))
+	if (l == NULL || (v != NULL && v->deadline < l->deadline))
+		l = v;
+	if (l == NULL)
 		return;
-	ms_to_tv(l->deadline - now, &tv);
+	/* A visitor's deadline may come before the one set for. */
+	if (evtimer_pending(r->join_timer, NULL))
+		evtimer_del(r->join_timer);
+	ms_to_tv(l->deadline > now ? l->deadline - now : 0, &tv);
 	evtimer_add(r->join_timer, &tv);
+}
+
+/* ERROR 7 with text, and l is closed. */
+static void
+timed_out(struct relay_link *l, const char *text)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	if (relaymsg_put_error(&b, RELAYMSG_ERR_TIMEOUT, text) == 0)
+		(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
+	buf_release(&b);
+	link_close(l);
 }
 
 static void
@@ -955,7 +1001,6 @@ join_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay *r = arg;
 	struct relay_link *l;
-	struct buf b;
 	int64_t now = now_ms();
 
 	(void)fd;
@@ -970,12 +1015,14 @@ join_timer_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		relay_log(RELAY_LOG_INFO, "%s: no JOIN or RESUME within %d s",
 		    conn_peer_addr(l->c), RELAY_JOIN_TIMEOUT);
-		buf_init(&b, 64);
-		if (relaymsg_put_error(&b, RELAYMSG_ERR_TIMEOUT,
-		    "no JOIN or RESUME in time") == 0)
-			(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
-		buf_release(&b);
-		link_close(l);
+		timed_out(l, "no JOIN or RESUME in time");
+	}
+	while ((l = TAILQ_FIRST(&r->visitq)) != NULL && l->deadline <= now) {
+		waiting_remove(r, l);
+		relay_log(RELAY_LOG_INFO, "%s: visitor %lu: no JOIN within "
+		    "%d s", conn_peer_addr(l->c), (unsigned long)l->m.visitor,
+		    RELAY_VISIT_TIMEOUT);
+		timed_out(l, "no JOIN in time after VISIT");
 	}
 	join_timer_arm(r, now);
 }
@@ -1233,7 +1280,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		if (l->state == LINK_HANDSHAKE)
 			link_end(l);
 		else if (l->state == LINK_WAIT_JOIN ||
-		    l->state == LINK_MEMBER) {
+		    l->state == LINK_MEMBER || l->state == LINK_VISITOR) {
 			l->state = LINK_CLOSING;
 			l->bye = 1;
 		}
@@ -1460,6 +1507,7 @@ relay_run(const struct relay_opts *o)
 	}
 	LIST_INIT(&r->links);
 	TAILQ_INIT(&r->waiting);
+	TAILQ_INIT(&r->visitq);
 	TAILQ_INIT(&r->backed);
 	TAILQ_INIT(&r->flushq);
 	r->mb = o->mb;

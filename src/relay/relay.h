@@ -12,6 +12,9 @@
 /* A member must have sent JOIN this long after its connection was
  * accepted, handshake included. */
 #define RELAY_JOIN_TIMEOUT	10
+/* A visitor (VISIT, PROTOCOL.md 15.9) must JOIN within this many
+ * seconds of its VISIT: time for DOOR_TRIES knocks of DOOR_WAIT each. */
+#define RELAY_VISIT_TIMEOUT	60
 /*
  * Flow control.  A member with more than RELAY_HIGH_WATER bytes queued
  * for it makes the relay stop reading from everyone in its room (their

@@ -60,14 +60,27 @@ struct rroom {
 	uint32_t			 e1;
 	unsigned			 busy;	/* rroom_busy_add */
 	struct roomlog_room		*lr;
+	/* Its lobby (PROTOCOL.md 15.9): bound by the first LOBBY. */
+	uint8_t				 has_lobby;
+	uint8_t				 waiting_dirty;	/* on hub->waitq */
+	uint8_t				 lobby_id[RELAYMSG_ROOM_ID_BYTES];
+	struct rroom			*lnext;	/* lobby hash chain */
+	LIST_HEAD(, rroom_member)	 visitors;
+	size_t				 nvisitors;
+	size_t				 told;	/* last WAITING count */
+	TAILQ_ENTRY(rroom)		 waitq;
 };
 
 struct rroom_hub {
 	struct rroom		**tab;
+	struct rroom		**ltab;		/* by lobby id, as big */
 	size_t			 nbuckets;	/* a power of two */
 	size_t			 nrooms;
 	size_t			 nseats;
 	size_t			 naway;
+	size_t			 nvisitors;
+	uint32_t		 next_visitor;
+	TAILQ_HEAD(, rroom)	 waitq;		/* visitors changed */
 	uint8_t			 key[RROOM_KEY_BYTES];
 	uint8_t			*token_key;	/* sodium_malloc'd */
 	uint32_t		 next_id;	/* 0 once ids ran out */
@@ -113,8 +126,10 @@ rroom_hub_new(struct rroom_hub **hp, const uint8_t key[RROOM_KEY_BYTES],
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return ERR_ALLOC;
 	if ((h->tab = calloc(RROOM_MIN_BUCKETS, sizeof(*h->tab))) == NULL ||
+	    (h->ltab = calloc(RROOM_MIN_BUCKETS, sizeof(*h->ltab))) == NULL ||
 	    (h->token_key = sodium_malloc(RROOM_TOKEN_KEY_BYTES)) == NULL) {
 		free(h->tab);
+		free(h->ltab);
 		free(h);
 		return ERR_ALLOC;
 	}
@@ -122,6 +137,8 @@ rroom_hub_new(struct rroom_hub **hp, const uint8_t key[RROOM_KEY_BYTES],
 	h->nbuckets = RROOM_MIN_BUCKETS;
 	memcpy(h->key, key, RROOM_KEY_BYTES);
 	h->next_id = 1;
+	h->next_visitor = 1;
+	TAILQ_INIT(&h->waitq);
 	h->hold_ms = 900 * 1000;
 	h->max_away = SIZE_MAX;
 	h->log = log;
@@ -147,6 +164,7 @@ void
 rroom_hub_free(struct rroom_hub *h)
 {
 	struct rroom *room, *next;
+	struct rroom_member *v;
 	struct rroom_seat *s;
 	size_t i;
 
@@ -155,6 +173,10 @@ rroom_hub_free(struct rroom_hub *h)
 	for (i = 0; i < h->nbuckets; i++)
 		for (room = h->tab[i]; room != NULL; room = next) {
 			next = room->next;
+			while ((v = LIST_FIRST(&room->visitors)) != NULL) {
+				LIST_REMOVE(v, vlink);
+				v->visiting = NULL;
+			}
 			while ((s = TAILQ_FIRST(&room->seats)) != NULL) {
 				TAILQ_REMOVE(&room->seats, s, entry);
 				if (s->link != NULL) {
@@ -165,9 +187,11 @@ rroom_hub_free(struct rroom_hub *h)
 				free(s);
 			}
 			sodium_memzero(room->id, sizeof(room->id));
+			sodium_memzero(room->lobby_id, sizeof(room->lobby_id));
 			free(room);
 		}
 	free(h->tab);
+	free(h->ltab);
 	buf_release(&h->msg);
 	sodium_memzero(h->key, sizeof(h->key));
 	sodium_free(h->token_key);
@@ -196,6 +220,12 @@ size_t
 rroom_hub_away(const struct rroom_hub *h)
 {
 	return h->naway;
+}
+
+size_t
+rroom_hub_visitors(const struct rroom_hub *h)
+{
+	return h->nvisitors;
 }
 
 size_t
@@ -352,24 +382,52 @@ room_find(const struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
 }
 
 /* Doubles the table; on allocation failure it just stays as it is. */
+static struct rroom *
+lobby_find(const struct rroom_hub *h,
+    const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
+{
+	struct rroom *room;
+
+	for (room = h->ltab[bucket_of(h, id, h->nbuckets)]; room != NULL;
+	    room = room->lnext)
+		if (memcmp(room->lobby_id, id, RELAYMSG_ROOM_ID_BYTES) == 0)
+			return room;
+	return NULL;
+}
+
+/* Doubles both tables (rooms, and lobbies: at most one a room); on
+ * allocation failure they just stay as they are. */
 static void
 table_grow(struct rroom_hub *h)
 {
-	struct rroom **tab, *room, *next;
+	struct rroom **tab, **ltab, *room, *next;
 	size_t n = h->nbuckets * 2, i, b;
 
 	if (n > SIZE_MAX / sizeof(*tab) || (tab = calloc(n, sizeof(*tab))) ==
 	    NULL)
 		return;
-	for (i = 0; i < h->nbuckets; i++)
+	if ((ltab = calloc(n, sizeof(*ltab))) == NULL) {
+		free(tab);
+		return;
+	}
+	for (i = 0; i < h->nbuckets; i++) {
 		for (room = h->tab[i]; room != NULL; room = next) {
 			next = room->next;
 			b = bucket_of(h, room->id, n);
 			room->next = tab[b];
 			tab[b] = room;
 		}
+		for (room = h->ltab[i]; room != NULL; room = next) {
+			next = room->lnext;
+			b = bucket_of(h, room->lobby_id, n);
+			room->lnext = ltab[b];
+			ltab[b] = room;
+		}
+	}
 	free(h->tab);
+	free(h->ltab);
 	h->tab = tab;
+	h->ltab = ltab;
 	h->nbuckets = n;
 }
 
@@ -386,6 +444,7 @@ room_new(struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES],
 		return NULL;
 	memcpy(room->id, id, RELAYMSG_ROOM_ID_BYTES);
 	TAILQ_INIT(&room->seats);
+	LIST_INIT(&room->visitors);
 	room->lr = lr;
 	room->seq = roomlog_last(lr);
 	if (h->nrooms >= h->nbuckets)
@@ -402,6 +461,7 @@ static void
 room_free(struct rroom_hub *h, struct rroom *room)
 {
 	struct rroom **pp;
+	struct rroom_member *v;
 
 	for (pp = &h->tab[bucket_of(h, room->id, h->nbuckets)]; *pp != NULL;
 	    pp = &(*pp)->next)
@@ -409,6 +469,21 @@ room_free(struct rroom_hub *h, struct rroom *room)
 			*pp = room->next;
 			break;
 		}
+	if (room->has_lobby)
+		for (pp = &h->ltab[bucket_of(h, room->lobby_id,
+		    h->nbuckets)]; *pp != NULL; pp = &(*pp)->lnext)
+			if (*pp == room) {
+				*pp = room->lnext;
+				break;
+			}
+	/* Its visitors stay, with nobody to knock at. */
+	while ((v = LIST_FIRST(&room->visitors)) != NULL) {
+		LIST_REMOVE(v, vlink);
+		v->visiting = NULL;
+	}
+	h->nvisitors -= room->nvisitors;
+	if (room->waiting_dirty)
+		TAILQ_REMOVE(&h->waitq, room, waitq);
 	h->nrooms--;
 	log_begin(h);
 	if (roomlog_room_drop(room->lr) != 0)
@@ -416,6 +491,7 @@ room_free(struct rroom_hub *h, struct rroom *room)
 	/* The room id is the members' secret rendezvous: don't leave it
 	 * lying in freed memory. */
 	sodium_memzero(room->id, sizeof(room->id));
+	sodium_memzero(room->lobby_id, sizeof(room->lobby_id));
 	free(room);
 }
 
@@ -783,6 +859,202 @@ do_nick(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 	return 0;
 }
 
+/* --- the lobby (PROTOCOL.md 15.9) --------------------------------------- */
+
+static void
+waiting_changed(struct rroom_hub *h, struct rroom *room)
+{
+	if (room->waiting_dirty)
+		return;
+	room->waiting_dirty = 1;
+	TAILQ_INSERT_TAIL(&h->waitq, room, waitq);
+}
+
+/* m leaves the lobby it waits in (if any); it is a visitor no more. */
+static void
+visitor_leave(struct rroom_hub *h, struct rroom_member *m)
+{
+	if (m->visiting != NULL) {
+		LIST_REMOVE(m, vlink);
+		m->visiting->nvisitors--;
+		h->nvisitors--;
+		waiting_changed(h, m->visiting);
+		m->visiting = NULL;
+	}
+	m->is_visitor = 0;
+	m->visitor = 0;
+}
+
+/* The openers of room now at the door: seats whose link sent LOBBY. */
+static size_t
+openers(const struct rroom *room)
+{
+	const struct rroom_seat *s;
+	size_t n = 0;
+
+	TAILQ_FOREACH(s, &room->seats, entry)
+		if (live(s) && s->link->opener)
+			n++;
+	return n;
+}
+
+static int
+send_count(struct rroom_hub *h, struct rroom_member *m, uint8_t type,
+    size_t n)
+{
+	int r;
+
+	buf_reset(&h->msg);
+	if ((r = relaymsg_put_count(&h->msg, type, n > UINT16_MAX ?
+	    UINT16_MAX : (uint16_t)n)) != 0)
+		return r;
+	send_one(h, m);
+	return 0;
+}
+
+/* VISIT: m waits at the door of the room whose lobby id it names (none
+ * bound: it waits with nobody to knock at, and is told so). */
+static int
+do_visit(struct rroom_hub *h, struct rroom_member *m,
+    const struct relaymsg *msg)
+{
+	struct rroom *room = lobby_find(h, msg->room_id);
+
+	m->is_visitor = 1;
+	m->visitor = h->next_visitor++;
+	if (h->next_visitor == 0)
+		h->next_visitor = 1;
+	if (room != NULL) {
+		m->visiting = room;
+		LIST_INSERT_HEAD(&room->visitors, m, vlink);
+		room->nvisitors++;
+		h->nvisitors++;
+		waiting_changed(h, room);
+	}
+	return send_count(h, m, RELAYMSG_VISITING, room != NULL ?
+	    openers(room) : 0);
+}
+
+/* KNOCK from a visitor: to the next opener, in seat order, after the
+ * one its last knock went to. */
+static int
+do_knock(struct rroom_hub *h, struct rroom_member *m,
+    const struct relaymsg *msg)
+{
+	struct rroom_seat *s, *to = NULL;
+	int r;
+
+	if (++m->knocks > RROOM_VISIT_KNOCKS)
+		return fail(h, m, RELAYMSG_ERR_PROTOCOL, "too many knocks");
+	if (m->visiting != NULL)
+		TAILQ_FOREACH(s, &m->visiting->seats, entry)
+			if (s->id > m->asked && live(s) && s->link->opener) {
+				to = s;
+				break;
+			}
+	if (to == NULL)
+		return send_error(h, m, RELAYMSG_ERR_NO_MEMBER,
+		    "nobody left at the door");
+	m->asked = to->id;
+	m->answered = 0;
+	buf_reset(&h->msg);
+	if ((r = relaymsg_put_door(&h->msg, RELAYMSG_KNOCKED, m->visitor,
+	    msg->blob, msg->blob_len)) != 0)
+		return r;
+	send_one(h, to->link);
+	return 0;
+}
+
+/* OPEN from a member: to the visitor, if its last knock went to this
+ * member and was not answered yet; otherwise dropped without a word. */
+static int
+do_open(struct rroom_hub *h, struct rroom_member *m,
+    const struct relaymsg *msg)
+{
+	struct rroom_member *v;
+	int r;
+
+	LIST_FOREACH(v, &m->room->visitors, vlink)
+		if (v->visitor == msg->id)
+			break;
+	if (v == NULL || v->asked != m->id || v->answered)
+		return 0;
+	v->answered = 1;
+	buf_reset(&h->msg);
+	if ((r = relaymsg_put_door(&h->msg, RELAYMSG_OPENED, 0, msg->blob,
+	    msg->blob_len)) != 0)
+		return r;
+	send_one(h, v);
+	return 0;
+}
+
+/* LOBBY from a member: binds the room's lobby id (the first time) and
+ * makes this link an opener. */
+static int
+do_lobby(struct rroom_hub *h, struct rroom_member *m,
+    const struct relaymsg *msg)
+{
+	struct rroom *room = m->room, *other;
+	size_t b;
+
+	if (room->has_lobby) {
+		if (sodium_memcmp(room->lobby_id, msg->room_id,
+		    RELAYMSG_ROOM_ID_BYTES) != 0)
+			return send_error(h, m, RELAYMSG_ERR_LOBBY_TAKEN,
+			    "this room has another door");
+	} else {
+		if ((other = lobby_find(h, msg->room_id)) != NULL &&
+		    other != room)
+			return send_error(h, m, RELAYMSG_ERR_LOBBY_TAKEN,
+			    "this door belongs to another room");
+		memcpy(room->lobby_id, msg->room_id, RELAYMSG_ROOM_ID_BYTES);
+		room->has_lobby = 1;
+		b = bucket_of(h, room->lobby_id, h->nbuckets);
+		room->lnext = h->ltab[b];
+		h->ltab[b] = room;
+	}
+	m->opener = 1;
+	return room->nvisitors > 0 ? send_count(h, m, RELAYMSG_WAITING,
+	    room->nvisitors) : 0;
+}
+
+void
+rroom_tell_waiting(struct rroom_hub *h)
+{
+	struct rroom *room;
+	struct rroom_seat *s;
+
+	while ((room = TAILQ_FIRST(&h->waitq)) != NULL) {
+		TAILQ_REMOVE(&h->waitq, room, waitq);
+		room->waiting_dirty = 0;
+		if (room->nvisitors == room->told)
+			continue;
+		room->told = room->nvisitors;
+		TAILQ_FOREACH(s, &room->seats, entry)
+			if (live(s) && s->link->opener &&
+			    send_count(h, s->link, RELAYMSG_WAITING,
+			    room->nvisitors) != 0)
+				break;
+	}
+}
+
+/* What a visitor may send: KNOCK, and JOIN once its door opened. */
+static int
+visitor_input(struct rroom_hub *h, struct rroom_member *m,
+    const struct relaymsg *msg)
+{
+	switch (msg->type) {
+	case RELAYMSG_KNOCK:
+		return do_knock(h, m, msg);
+	case RELAYMSG_JOIN:
+		visitor_leave(h, m);
+		return do_join(h, m, msg);
+	default:
+		return fail(h, m, RELAYMSG_ERR_PROTOCOL,
+		    "a visitor may only knock, or join");
+	}
+}
+
 static int
 input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
     size_t len)
@@ -793,12 +1065,16 @@ input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
 
 	if (relaymsg_parse(&msg, p, len) != 0)
 		return fail(h, m, RELAYMSG_ERR_PROTOCOL, "malformed message");
+	if (s == NULL && m->is_visitor)
+		return visitor_input(h, m, &msg);
 	if (s == NULL) {
 		if (msg.type == RELAYMSG_RESUME)
 			return do_resume(h, m, &msg);
+		if (msg.type == RELAYMSG_VISIT)
+			return do_visit(h, m, &msg);
 		if (msg.type != RELAYMSG_JOIN)
 			return fail(h, m, RELAYMSG_ERR_PROTOCOL,
-			    "JOIN or RESUME must come first");
+			    "JOIN, RESUME or VISIT must come first");
 		return do_join(h, m, &msg);
 	}
 	/* A resend of what was accepted already is not relayed again; a
@@ -840,6 +1116,10 @@ input(struct rroom_hub *h, struct rroom_member *m, const uint8_t *p,
 		return 0;
 	case RELAYMSG_NICK:
 		return do_nick(h, m, &msg);
+	case RELAYMSG_LOBBY:
+		return do_lobby(h, m, &msg);
+	case RELAYMSG_OPEN:
+		return do_open(h, m, &msg);
 	default:
 		return fail(h, m, RELAYMSG_ERR_PROTOCOL,
 		    "not a message for the relay");
@@ -910,6 +1190,7 @@ rroom_replay(struct rroom_hub *h, struct rroom_member *m, size_t max)
 void
 rroom_leave(struct rroom_hub *h, struct rroom_member *m)
 {
+	visitor_leave(h, m);
 	if (m->seat != NULL)
 		seat_end(h, m->seat);
 }
@@ -919,6 +1200,7 @@ rroom_cut(struct rroom_hub *h, struct rroom_member *m, int64_t now_ms)
 {
 	struct rroom_seat *s = m->seat, *old;
 
+	visitor_leave(h, m);
 	if (s == NULL)
 		return;
 	detach(s);
@@ -935,7 +1217,7 @@ rroom_cut(struct rroom_hub *h, struct rroom_member *m, int64_t now_ms)
 void
 rroom_detach(struct rroom_hub *h, struct rroom_member *m)
 {
-	(void)h;
+	visitor_leave(h, m);
 	if (m->seat != NULL)
 		detach(m->seat);
 }

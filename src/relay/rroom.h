@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/queue.h>
 
 #include "relaymsg.h"
 
@@ -43,7 +44,22 @@ struct rroom_member {
 						 * ACCEPTED and clears it */
 	uint8_t			 replaying;	/* rroom_replay has more */
 	uint64_t		 replay_pos;	/* replay: last seq handled */
+	/* The lobby (PROTOCOL.md 15.9).  A member whose link sent LOBBY
+	 * is an opener: it is given knocks.  A visitor is on no seat. */
+	uint8_t			 opener;
+	uint8_t			 is_visitor;	/* sent VISIT; no JOIN yet */
+	uint8_t			 knocks;	/* KNOCKs sent so far */
+	uint8_t			 answered;	/* OPEN forwarded for the
+						 * last KNOCK */
+	uint32_t		 visitor;	/* its number; 0: none */
+	uint32_t		 asked;		/* seat its last KNOCK went to */
+	struct rroom		*visiting;	/* whose lobby; may be NULL */
+	LIST_ENTRY(rroom_member) vlink;		/* visiting->visitors */
 };
+
+/* A visitor may knock this many times on one link (the member program
+ * asks 3 members, DOOR_TRIES). */
+#define RROOM_VISIT_KNOCKS	8
 
 struct rroom_ops {
 	/*
@@ -120,6 +136,10 @@ void	 rroom_cut(struct rroom_hub *h, struct rroom_member *m, int64_t now_ms);
 void	 rroom_detach(struct rroom_hub *h, struct rroom_member *m);
 /* Ends the seats whose hold ran out by now (LEFT to the others). */
 void	 rroom_expire(struct rroom_hub *h, int64_t now_ms);
+/* Tells the openers of every room whose number of visitors changed
+ * since the last call (WAITING): called once a tick, so that a crowd at
+ * the door costs each member at most one message a tick. */
+void	 rroom_tell_waiting(struct rroom_hub *h);
 /* Writes the seats changed since the last call into the log's open
  * transaction: call just before committing.  0 or a log error. */
 int	 rroom_flush(struct rroom_hub *h);
@@ -139,6 +159,7 @@ void	 rroom_foreach(struct rroom_member *m,
 size_t	 rroom_hub_rooms(const struct rroom_hub *h);
 size_t	 rroom_hub_members(const struct rroom_hub *h);	/* seats */
 size_t	 rroom_hub_away(const struct rroom_hub *h);
+size_t	 rroom_hub_visitors(const struct rroom_hub *h);
 /* Seats in m's room (0 when not on one); m's seat's name and cseq. */
 size_t	 rroom_size(const struct rroom_member *m);
 const char *rroom_member_name(const struct rroom_member *m);

@@ -570,7 +570,9 @@ def invite_checksum(body):
 def decode_invite(text):
     """Parses 'sotto:BASE64URL' (format in src/core/invite.h) into a dict:
     version, host, port, relay_pk, room_id, secret, check (as found), and
-    for version 2 (a guarded room) guard and question."""
+    for versions 2 and 3 (a guarded room) guard and question.  In version 3
+    the 16 bytes after relay_pk are the lobby id ('room_id' holds them
+    too, for old callers; the room id is not in the invitation)."""
     text = "".join(text.split())
     assert text.startswith("sotto:"), text
     b64 = text[len("sotto:"):]
@@ -582,8 +584,10 @@ def decode_invite(text):
     o += 2
     d["relay_pk"], o = p[o:o + 32], o + 32
     d["room_id"], o = p[o:o + 16], o + 16
+    if d["version"] == 3:
+        d["lobby_id"] = d["room_id"]
     d["secret"], o = p[o:o + 32], o + 32
-    if d["version"] == 2:	# a guarded room: the secret is the invitation key
+    if d["version"] in (2, 3):	# a guarded room: the secret is the invitation key
         d["guard"], ql = p[o], p[o + 1]
         d["question"] = p[o + 2:o + 2 + ql].decode("utf-8", "replace")
         o += 2 + ql
@@ -869,6 +873,22 @@ def wait_count(proc, regex, n, timeout=DEFAULT_WAIT, what=None):
                            what or "%d line(s) matching %r" % (n, regex), timeout)
 
 # -- shared by the scenarios of findings 4 to 11 --------------------------------
+
+ONE_TIME_CODE_RE = re.compile(r"^\* one-time code: (\d{6}) \(good for (\d+) s\)\s*$")
+
+
+def one_time_code(proc):
+    """Sends /code to a guarded room's member and returns the new code
+    it prints."""
+    before = sum(1 for l in proc.lines() if ONE_TIME_CODE_RE.match(l))
+    proc.send("/code")
+
+    def pred():
+        codes = [ONE_TIME_CODE_RE.match(l).group(1) for l in proc.lines()
+                 if ONE_TIME_CODE_RE.match(l)]
+        return codes[before] if len(codes) > before else None
+    return proc.wait_until(pred, "'* one-time code: NNNNNN' after /code")
+
 
 def party_file(party, name, text):
     """Writes text and a newline to a file (mode 0600) in party's

@@ -3,12 +3,14 @@
 test_evil_member: two attacks of the review, by a member that does what
 sotto never does (tests/integration/tools/evil_member), on 127.0.0.1.
 
-Proves: (1) finding 4: in a guarded room, eve (who has only the room id,
-as the relay lets anyone into its side of a room) sends alice 2000
-malformed KNOCKs at once, then an end marker.  alice, once she has dealt
-with all of them (the marker's notice), has shown exactly 5 "malformed
-knock" notices and one "more than 5 knocks at the door in a minute",
-nothing else about knocks, and is still in the room.  (2) finding 11: in
+Proves: (1) finding 4: in a guarded room, eve (who has only the
+invitation: the lobby, PROTOCOL.md 15.9; tools/lobby_visitor) knocks at
+alice's door with 30 malformed KNOCKs, one link after another (the relay
+takes one knock per link to each member at the door).  alice, once she
+has dealt with all of them (a /code after the tool is done, answered on
+stderr), has shown exactly 5 "malformed knock" notices and one "more
+than 5 knocks at the door in a minute", nothing else about knocks, and
+is still in the room.  (2) finding 11: in
 an open room with alice and bob, mallory re-announces herself as "alice"
 without asking the relay, then speaks.  bob and alice each refuse the
 rename (an error naming the relay-confirmed /nick), never show "member
@@ -27,11 +29,11 @@ import re
 import sotto_harness as h
 
 
-def tool(t, *args, stdin=False):
+def tool(t, *args, stdin=False, name="evil_member"):
     path = os.path.join(os.environ.get("SOTTO_TOOLS_DIR", os.path.join(
-        os.path.dirname(t.bin), "tests", "tools")), "evil_member")
-    t.check(os.access(path, os.X_OK), "no evil_member tool at %s" % path)
-    return t.spawn("evil(%s)" % args[2], [path] + list(args), t.env(t.tmp), stdin=stdin)
+        os.path.dirname(t.bin), "tests", "tools")), name)
+    t.check(os.access(path, os.X_OK), "no %s tool at %s" % (name, path))
+    return t.spawn("%s(%s)" % (name, args[-2]), [path] + list(args), t.env(t.tmp), stdin=stdin)
 
 
 def knock_flood(t):
@@ -39,10 +41,13 @@ def knock_flood(t):
     alice = t.party("alice")
     a, inv = t.room_new(alice, port, "--question", "Name of our first cat?",
                         "--answer-file", h.party_file(alice, "answer", "whiskers"))
-    e = tool(t, a.invite_file, "eve", "knock", "2000")
-    a.wait_line(r"^\* a message from eve could not be read", timeout=30,
-                what="the end marker after eve's knocks")
+    e = tool(t, a.invite_file, "knock", "30", name="lobby_visitor")
+    e.wait_line(r"^sent 30 knocks$", timeout=60, what="eve's knocks")
     e.expect_exit(0, why="the knock flood tool")
+    # Every knock reached alice before the tool's next link (the relay
+    # answered its second knock); /code comes after them all.
+    a.send("/code")
+    a.wait_stderr("no one-time code", timeout=10)
     knocks = [l for l in a.lines() if "knock" in l]
     malformed = [l for l in knocks if "malformed knock" in l]
     t.check(len(malformed) == 5, "alice showed %d malformed-knock notices (want 5): %r"

@@ -47,7 +47,7 @@ def scenario(t):
     a, inv = t.room_new(alice, port, "--question", QUESTION,
                         "--answer-file", write(alice, "answer", "Mister Whiskers"))
     d = h.decode_invite(inv)
-    t.check(d["version"] == 2 and d["guard"] == 1, "not a guarded invitation")
+    t.check(d["version"] == 3 and d["guard"] == 1, "not a guarded invitation")
     b = t.room_join(bob, inv, "--answer-file", write(bob, "answer", "mister whiskers"))
     h.wait_in_room(b, ["alice"])
     h.wait_in_room(a, ["bob"])

@@ -44,7 +44,7 @@ def scenario(t):
     for p, other in ((a, "bob"), (b, "alice")):
         p.wait_until(lambda p=p, other=other: h.in_room(p).count(other) >= 2,
                      "%s verified again" % other, timeout=20)
-    knocks = [l for l in b.lines() if re.match(r"^\* this room is guarded: asking", l)]
+    knocks = [l for l in b.lines() if re.match(r"^\* this room is guarded: knocking", l)]
     t.check(len(knocks) == 1, "bob knocked again after the restart: %r" % knocks)
     t.check(sum(1 for l in a.lines() if "is at the door" in l) == 1,
             "alice saw a knock after the restart")

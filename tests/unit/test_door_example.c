@@ -1,6 +1,6 @@
 /*
  * test_door_example.c: the worked examples of docs/PROTOCOL.md §16.3
- * (a version-2 invitation) and §19.3 (a run of the door), reproduced
+ * (a version-3 invitation, and its room id) and §19.3 (a run of the door), reproduced
  * with every random source fixed: the invitation encodes to the
  * documented line, and the KNOCK and ANSWER that gate.c makes are the
  * documented bytes, which this test also recomputes from the text of
@@ -27,7 +27,9 @@
 #define NOW		1700000000ULL
 #define QUESTION	"What was our first cat called?"
 #define ANSWER		"mister whiskers"	/* normalised */
-#define INVITE_V2	"sotto:AhFyZWxheS5leGFtcGxlLm9yZ_-ZgUZkDwJJOvT7xU_jM4jnXcLJN64LdyfMKyr7G3UZmj6lpaWlpaWlpaWlpaWlpaWlW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1sDHldoYXQgd2FzIG91ciBmaXJzdCBjYXQgY2FsbGVkP-31Deo"
+#define INVITE_V3	"sotto:AxFyZWxheS5leGFtcGxlLm9yZ_-ZgUZkDwJJOvT7xU_jM4jnXcLJN64LdyfMKyr7G3UZmj6lpaWlpaWlpaWlpaWlpaWlW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1tbW1sDHldoYXQgd2FzIG91ciBmaXJzdCBjYXQgY2FsbGVkP8zLcSQ"
+/* The room id of room secret 5a x 32 (PROTOCOL.md 16.1, version 3). */
+#define ROOM_ID_V3	"d5a77254385d1d9c93248a9ff6988eee"
 #define CODE_W		"624995"
 #define CODE_W1		"702479"
 #define KNOCK_HEX	\
@@ -167,7 +169,7 @@ box_key(uint8_t bk[32], const uint8_t K[32], const uint8_t sid[16],
 }
 
 static void
-test_invitation_v2(void **state)
+test_invitation_v3(void **state)
 {
 	struct invite inv, back;
 	char text[INVITE_STR_MAX];
@@ -179,16 +181,36 @@ test_invitation_v2(void **state)
 	assert_int_equal(sodium_hex2bin(inv.relay_pk, 32,
 	    "8146640f02493af4fbc54fe33388e75dc2c937ae0b7727cc2b2afb1b75199a3e",
 	    64, NULL, NULL, NULL), 0);
-	memset(inv.room_id, 0xa5, sizeof(inv.room_id));
+	inv.version = INVITE_VERSION_LOBBY;
+	memset(inv.lobby_id, 0xa5, sizeof(inv.lobby_id));
 	memset(inv.room_secret, 0x5b, sizeof(inv.room_secret));
 	inv.guard = INVITE_GUARD_QUESTION | INVITE_GUARD_CODE;
 	strcpy(inv.question, QUESTION);
 	assert_int_equal(invite_encode(&inv, text, sizeof(text)), 0);
 	if (getenv("SOTTO_PRINT_EXAMPLE") != NULL)
 		printf("invitation   %s\n", text);
-	assert_string_equal(text, INVITE_V2);
+	assert_string_equal(text, INVITE_V3);
 	assert_int_equal(invite_decode(&back, text), 0);
 	assert_memory_equal(&back, &inv, sizeof(inv));
+}
+
+/* The room id a version 3 room derives from its secret: invite.c, and
+ * plain BLAKE2b as the spec says it. */
+static void
+test_room_id_v3(void **state)
+{
+	static const char label[] = "sotto/1 room id";
+	uint8_t secret[32], id[16], want[16], plain[16];
+
+	(void)state;
+	memset(secret, 0x5a, sizeof(secret));
+	assert_int_equal(sodium_hex2bin(want, 16, ROOM_ID_V3, 32, NULL, NULL,
+	    NULL), 0);
+	invite_room_id(secret, id);
+	assert_memory_equal(id, want, 16);
+	assert_int_equal(crypto_generichash(plain, 16, (const uint8_t *)label,
+	    15, secret, 32), 0);
+	assert_memory_equal(plain, want, 16);
 }
 
 static void
@@ -284,7 +306,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_invitation_v2),
+		cmocka_unit_test(test_invitation_v3),
+		cmocka_unit_test(test_room_id_v3),
 		cmocka_unit_test(test_door_run),
 	};
 

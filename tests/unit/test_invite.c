@@ -53,6 +53,20 @@ make_invite(struct invite *inv, const char *host, uint16_t port)
 		inv->room_secret[i] = (uint8_t)(0xc0 + i);
 }
 
+/* A guarded room's (version 3): a lobby id, and no room id. */
+static void
+make_guarded(struct invite *inv, const char *host, uint16_t port,
+    uint8_t guard)
+{
+	size_t i;
+
+	make_invite(inv, host, port);
+	memset(inv->room_id, 0, sizeof(inv->room_id));
+	for (i = 0; i < INVITE_ROOM_ID_BYTES; i++)
+		inv->lobby_id[i] = (uint8_t)(0xb0 + i);
+	inv->guard = guard;
+}
+
 static void
 assert_same(const struct invite *a, const struct invite *b)
 {
@@ -60,6 +74,7 @@ assert_same(const struct invite *a, const struct invite *b)
 	assert_int_equal(a->port, b->port);
 	assert_memory_equal(a->relay_pk, b->relay_pk, INVITE_PK_BYTES);
 	assert_memory_equal(a->room_id, b->room_id, INVITE_ROOM_ID_BYTES);
+	assert_memory_equal(a->lobby_id, b->lobby_id, INVITE_ROOM_ID_BYTES);
 	assert_memory_equal(a->room_secret, b->room_secret,
 	    INVITE_SECRET_BYTES);
 	assert_int_equal(a->guard, b->guard);
@@ -443,7 +458,10 @@ test_payload_bit_flips(void **state)
 			w.p[i] ^= (uint8_t)(1u << bit);
 			r = raw_decode(w.p, w.n);
 			w.p[i] ^= (uint8_t)(1u << bit);
-			if (i == 0)
+			if (i == 0 && (w.p[0] ^ (1u << bit)) ==
+			    INVITE_VERSION_LOBBY)
+				assert_int_not_equal(r, 0);	/* its layout */
+			else if (i == 0)
 				assert_int_equal(r, ERR_VERSION);
 			else if (i == 1)
 				assert_true(r == ERR_TRUNCATED ||
@@ -506,7 +524,7 @@ test_truncated_and_extended(void **state)
 static void
 test_wrong_version(void **state)
 {
-	static const uint8_t versions[] = { 0, 3, 4, 0x7f, 0x80, 0xff };
+	static const uint8_t versions[] = { 0, 4, 5, 0x7f, 0x80, 0xff };
 	static const struct invite none;
 	char s[2 * RAW_MAX];
 	struct raw w;
@@ -540,18 +558,17 @@ test_guarded(void **state)
 
 	(void)state;
 	for (i = 0; i < sizeof(guards); i++) {
-		make_invite(&inv, "relay.example.org", 65433);
-		inv.guard = guards[i];
+		make_guarded(&inv, "relay.example.org", 65433, guards[i]);
 		if (guards[i] & INVITE_GUARD_QUESTION)
 			strcpy(inv.question, "What was the name of the ship?");
 		encode_ok(&inv, out);
 		assert_int_equal(decode_checked(out, &inv), 0);
 		assert_true(invite_is_invitation(out));
-		/* Version 2, and every bit of the payload is covered. */
+		/* Version 3, and every bit of the payload is covered. */
 		assert_int_equal(sodium_base642bin(payload, sizeof(payload),
 		    out + PREFIX_LEN, strlen(out) - PREFIX_LEN, NULL, &n, NULL,
 		    sodium_base64_VARIANT_URLSAFE_NO_PADDING), 0);
-		assert_int_equal(payload[0], INVITE_VERSION_GUARDED);
+		assert_int_equal(payload[0], INVITE_VERSION_LOBBY);
 		for (bit = 8; bit < n * 8; bit++) {
 			payload[bit / 8] ^= (uint8_t)(1u << (bit % 8));
 			assert_int_not_equal(raw_decode(payload, n), 0);
@@ -560,10 +577,9 @@ test_guarded(void **state)
 		assert_int_equal(raw_decode_as(payload, n, &inv), 0);
 	}
 	/* The longest question fits, with the longest host. */
-	make_invite(&inv, "x", 1);
+	make_guarded(&inv, "x", 1, INVITE_GUARD_QUESTION | INVITE_GUARD_CODE);
 	memset(inv.host, 'h', INVITE_HOST_MAX);
 	inv.host[INVITE_HOST_MAX] = '\0';
-	inv.guard = INVITE_GUARD_QUESTION | INVITE_GUARD_CODE;
 	memset(inv.question, '?', INVITE_QUESTION_MAX);
 	inv.question[INVITE_QUESTION_MAX] = '\0';
 	encode_ok(&inv, out);

@@ -16,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "err.h"
 #include "relaymsg.h"
@@ -135,6 +137,18 @@ reencode(const struct relaymsg *m, struct buf *out)
 		    m->blob, m->blob_len);
 	case RELAYMSG_ACCEPTED:
 		return relaymsg_put_accepted(out, m->cseq);
+	case RELAYMSG_LOBBY:
+	case RELAYMSG_VISIT:
+		return relaymsg_put_lobby(out, m->type, m->room_id);
+	case RELAYMSG_KNOCK:
+	case RELAYMSG_OPENED:
+	case RELAYMSG_KNOCKED:
+	case RELAYMSG_OPEN:
+		return relaymsg_put_door(out, m->type, m->id, m->blob,
+		    m->blob_len);
+	case RELAYMSG_VISITING:
+	case RELAYMSG_WAITING:
+		return relaymsg_put_count(out, m->type, m->count);
 	case RELAYMSG_ERROR:
 		if (!cstr(name, sizeof(name), m->blob, m->blob_len))
 			return 1;
@@ -166,7 +180,7 @@ struct sample {
 	size_t	 hdr;	/* for blob messages: bytes before the blob */
 };
 
-#define NSAMPLES	24
+#define NSAMPLES	40
 
 static size_t
 make_samples(struct sample *s)
@@ -241,6 +255,26 @@ make_samples(struct sample *s)
 	    "name already in use in this room"), 0);
 	TAKE(0, 0);
 	assert_int_equal(relaymsg_put_error(&b, RELAYMSG_ERR_NO_SEAT, ""), 0);
+	TAKE(0, 0);
+	assert_int_equal(relaymsg_put_lobby(&b, RELAYMSG_LOBBY, room_a), 0);
+	TAKE(0, 0);
+	assert_int_equal(relaymsg_put_lobby(&b, RELAYMSG_VISIT, room_a), 0);
+	TAKE(0, 0);
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCK, 0, blob,
+	    sizeof(blob)), 0);
+	TAKE(1, 1);
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_OPEN, 0x01020304,
+	    blob, sizeof(blob)), 0);
+	TAKE(1, 5);
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCKED, 9, blob,
+	    sizeof(blob)), 0);
+	TAKE(1, 5);
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_OPENED, 0, blob, 1),
+	    0);
+	TAKE(1, 1);
+	assert_int_equal(relaymsg_put_count(&b, RELAYMSG_VISITING, 0), 0);
+	TAKE(0, 0);
+	assert_int_equal(relaymsg_put_count(&b, RELAYMSG_WAITING, 0x0102), 0);
 	TAKE(0, 0);
 #undef TAKE
 	buf_release(&b);
@@ -924,6 +958,107 @@ test_empty_fields(void **state)
 	    0);
 }
 
+/* b holds exactly the bytes of hex; b is emptied. */
+static void
+expect_hex(struct buf *b, const char *hex)
+{
+	char got[2 * 64 + 1];
+
+	assert_true(buf_len(b) <= 64);
+	sodium_bin2hex(got, sizeof(got), buf_ptr(b), buf_len(b));
+	assert_string_equal(got, hex);
+	buf_reset(b);
+}
+
+/* The lobby's messages (PROTOCOL.md 15.9): their blobs' own limits, a
+ * visitor id of 0, and the exact bytes of one of each. */
+static void
+test_lobby(void **state)
+{
+	static const uint8_t lobby[16] = { 0xb7, 0xb7, 0xb7, 0xb7, 0xb7, 0xb7,
+	    0xb7, 0xb7, 0xb7, 0xb7, 0xb7, 0xb7, 0xb7, 0xb7, 0xb7, 0xb7 };
+	uint8_t big[1 + 4 + RELAYMSG_MAX_OPEN + 1];
+	struct relaymsg m;
+	struct buf b;
+
+	(void)state;
+	buf_init(&b, 2048);
+	assert_int_equal(relaymsg_put_lobby(&b, RELAYMSG_VISIT, lobby), 0);
+	assert_int_equal(buf_len(&b), 17);
+	assert_int_equal(buf_ptr(&b)[0], 0x07);
+	assert_int_equal(relaymsg_parse(&m, buf_ptr(&b), buf_len(&b)), 0);
+	assert_memory_equal(m.room_id, lobby, 16);
+	assert_int_equal(relaymsg_parse(&m, buf_ptr(&b), 16), ERR_TRUNCATED);
+	buf_reset(&b);
+	assert_int_equal(relaymsg_put_count(&b, RELAYMSG_WAITING, 3), 0);
+	assert_int_equal(buf_len(&b), 3);
+	assert_memory_equal(buf_ptr(&b), "\x90\x00\x03", 3);
+	buf_reset(&b);
+	/* KNOCK: 1..256 bytes of blob; OPEN: 1..1024, and a visitor. */
+	memset(big, 0x10, sizeof(big));
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCK, 0, big,
+	    RELAYMSG_MAX_KNOCK), 0);
+	assert_int_equal(relaymsg_parse(&m, buf_ptr(&b), buf_len(&b)), 0);
+	assert_int_equal(m.blob_len, RELAYMSG_MAX_KNOCK);
+	buf_reset(&b);
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCK, 0, big,
+	    RELAYMSG_MAX_KNOCK + 1), ERR_TOO_LARGE);
+	assert_int_equal(buf_len(&b), 0);
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCK, 5, big, 1),
+	    ERR_FORMAT);
+	assert_int_equal(relaymsg_put_door(&b, RELAYMSG_OPEN, 0, big, 1),
+	    ERR_FORMAT);
+	big[0] = RELAYMSG_KNOCK;
+	assert_int_equal(relaymsg_parse(&m, big, 2 + RELAYMSG_MAX_KNOCK),
+	    ERR_TOO_LARGE);
+	assert_int_equal(relaymsg_parse(&m, big, 1), ERR_FORMAT);
+	big[0] = RELAYMSG_OPEN;
+	big[1] = big[2] = big[3] = big[4] = 0;
+	assert_int_equal(relaymsg_parse(&m, big, 6), ERR_FORMAT);
+	big[4] = 1;
+	assert_int_equal(relaymsg_parse(&m, big, 5 + RELAYMSG_MAX_OPEN), 0);
+	assert_int_equal(m.id, 1);
+	assert_int_equal(relaymsg_parse(&m, big, 6 + RELAYMSG_MAX_OPEN),
+	    ERR_TOO_LARGE);
+	big[0] = RELAYMSG_OPENED;
+	assert_int_equal(relaymsg_parse(&m, big, 2 + RELAYMSG_MAX_OPEN),
+	    ERR_TOO_LARGE);
+	big[0] = RELAYMSG_VISITING;
+	assert_int_equal(relaymsg_parse(&m, big, 4), ERR_TRAILING);
+	/* PROTOCOL.md 15.3's examples of the lobby's messages. */
+	{
+		static const uint8_t a5[16] = { 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+		    0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5, 0xa5,
+		    0xa5, 0xa5 };
+		static const uint8_t kn[] = { 0x10, 0x01, 0x51, 0x51 };
+		static const uint8_t an[] = { 0x11, 0x02, 0x94, 0x6d };
+
+		buf_reset(&b);
+		assert_int_equal(relaymsg_put_lobby(&b, RELAYMSG_LOBBY, a5),
+		    0);
+		expect_hex(&b, "06a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5");
+		assert_int_equal(relaymsg_put_count(&b, RELAYMSG_VISITING, 2),
+		    0);
+		expect_hex(&b, "8d0002");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCK, 0, kn,
+		    4), 0);
+		expect_hex(&b, "0810015151");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_KNOCKED, 3, kn,
+		    4), 0);
+		expect_hex(&b, "8e0000000310015151");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_OPEN, 3, an,
+		    4), 0);
+		expect_hex(&b, "09000000031102946d");
+		assert_int_equal(relaymsg_put_door(&b, RELAYMSG_OPENED, 0, an,
+		    4), 0);
+		expect_hex(&b, "8f1102946d");
+	}
+	assert_int_equal(relaymsg_put_lobby(&b, RELAYMSG_JOIN, lobby),
+	    ERR_TYPE);
+	assert_int_equal(relaymsg_put_count(&b, RELAYMSG_ERROR, 1), ERR_TYPE);
+	buf_release(&b);
+}
+
 static void
 test_unknown_types(void **state)
 {
@@ -933,7 +1068,7 @@ test_unknown_types(void **state)
 	(void)state;
 	memset(msg, 1, sizeof(msg));
 	for (t = 0; t < 256; t++) {
-		known = (t >= 0x01 && t <= 0x05) || (t >= 0x81 && t <= 0x8c);
+		known = (t >= 0x01 && t <= 0x09) || (t >= 0x81 && t <= 0x90);
 		msg[0] = (uint8_t)t;
 		if (!known)
 			assert_int_equal(parse_exact(msg, sizeof(msg)),
@@ -1052,6 +1187,7 @@ main(void)
 		cmocka_unit_test(test_welcome_count_mismatch),
 		cmocka_unit_test(test_zero_fields),
 		cmocka_unit_test(test_empty_fields),
+		cmocka_unit_test(test_lobby),
 		cmocka_unit_test(test_unknown_types),
 		cmocka_unit_test(test_batch),
 		cmocka_unit_test(test_mutations),

@@ -10,7 +10,11 @@
  * and seats: a cut holds the seat (AWAY), RESUME with the right token
  * takes it back (RESUMED, the replay of exactly what was missed, BACK),
  * a wrong one is refused, an old link is evicted, holds expire, away
- * seats are capped, and a restart rebuilds everything from the log.
+ * seats are capped, and a restart rebuilds everything from the log;
+ * and a guarded room's lobby: a visitor is sent VISITING and nothing of
+ * the room, its knocks go to one opener each in seat order, only the
+ * opener asked may answer (once), WAITING tells openers the count, a
+ * lobby id binds one room, and a visitor's JOIN takes it into the room.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -1325,6 +1329,150 @@ test_restart(void **state)
 	fake_free(x);
 }
 
+static int
+send_raw(struct rroom_hub *h, struct fake *f, struct buf *b, uint8_t *code)
+{
+	int r = rroom_input(h, &f->m, buf_ptr(b), buf_len(b), code);
+
+	buf_reset(b);
+	return r;
+}
+
+static void
+test_lobby(void **state)
+{
+	static const uint8_t lobby[RELAYMSG_ROOM_ID_BYTES] = { 0x1b };
+	static const uint8_t other[RELAYMSG_ROOM_ID_BYTES] = { 0x2b };
+	static const uint8_t knock[] = { 0x10, 0x01, 0x51 };
+	static const uint8_t answer[] = { 0x11, 0x01, 0x94 };
+	struct rroom_hub *h = hub();
+	struct fake *a = fake_new(), *b = fake_new(), *v = fake_new();
+	struct fake *w = fake_new(), *x = fake_new();
+	struct relaymsg m;
+	struct buf q;
+	uint32_t ida, idb, vis;
+	uint8_t code = 0;
+
+	(void)state;
+	buf_init(&q, 1024);
+	ida = join_ok(h, a, room_a, "alice", 0);
+	idb = join_ok(h, b, room_a, "bob", 1);
+	expect_joined(a, idb, "bob");
+
+	/* Nobody has opened the door yet: a visitor is told so. */
+	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_VISIT, lobby), 0);
+	assert_int_equal(send_raw(h, x, &q, &code), 0);
+	next(x, RELAYMSG_VISITING, &m);
+	assert_int_equal(m.count, 0);
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_KNOCK, 0, knock,
+	    sizeof(knock)), 0);
+	assert_int_equal(send_raw(h, x, &q, &code), 0);
+	expect_error(x, RELAYMSG_ERR_NO_MEMBER);
+
+	/* alice and bob open it (the same lobby id; another is refused). */
+	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_LOBBY, lobby), 0);
+	assert_int_equal(send_raw(h, a, &q, NULL), 0);
+	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_LOBBY, lobby), 0);
+	assert_int_equal(send_raw(h, b, &q, NULL), 0);
+	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_LOBBY, other), 0);
+	assert_int_equal(send_raw(h, b, &q, &code), 0);
+	assert_int_equal(code, RELAYMSG_ERR_LOBBY_TAKEN);
+	expect_error(b, RELAYMSG_ERR_LOBBY_TAKEN);
+	expect_none(a);
+
+	/* A visitor: VISITING 2, then its knocks go to alice, then bob. */
+	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_VISIT, lobby), 0);
+	assert_int_equal(send_raw(h, v, &q, NULL), 0);
+	next(v, RELAYMSG_VISITING, &m);
+	assert_int_equal(m.count, 2);
+	assert_int_equal(rroom_hub_visitors(h), 1);
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_KNOCK, 0, knock,
+	    sizeof(knock)), 0);
+	assert_int_equal(send_raw(h, v, &q, NULL), 0);
+	next(a, RELAYMSG_KNOCKED, &m);
+	vis = m.id;
+	assert_int_not_equal(vis, 0);
+	assert_memory_equal(m.blob, knock, sizeof(knock));
+	expect_none(b);
+	/* bob may not answer a knock that went to alice; alice, once. */
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_OPEN, vis, answer,
+	    sizeof(answer)), 0);
+	assert_int_equal(send_raw(h, b, &q, NULL), 0);
+	expect_none(v);
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_OPEN, vis, answer,
+	    sizeof(answer)), 0);
+	assert_int_equal(send_raw(h, a, &q, NULL), 0);
+	next(v, RELAYMSG_OPENED, &m);
+	assert_memory_equal(m.blob, answer, sizeof(answer));
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_OPEN, vis, answer,
+	    sizeof(answer)), 0);
+	assert_int_equal(send_raw(h, a, &q, NULL), 0);
+	expect_none(v);
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_KNOCK, 0, knock,
+	    sizeof(knock)), 0);
+	assert_int_equal(send_raw(h, v, &q, NULL), 0);
+	next(b, RELAYMSG_KNOCKED, &m);
+	assert_int_equal(m.id, vis);
+	expect_none(a);
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_KNOCK, 0, knock,
+	    sizeof(knock)), 0);
+	assert_int_equal(send_raw(h, v, &q, NULL), 0);
+	expect_error(v, RELAYMSG_ERR_NO_MEMBER);
+
+	/* WAITING: once per change, to the openers only. */
+	rroom_tell_waiting(h);
+	next(a, RELAYMSG_WAITING, &m);
+	assert_int_equal(m.count, 1);
+	next(b, RELAYMSG_WAITING, &m);
+	assert_int_equal(m.count, 1);
+	rroom_tell_waiting(h);
+	expect_none(a);
+
+	/* A visitor may not send what members do, nor a second VISIT. */
+	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_VISIT, lobby), 0);
+	assert_int_equal(send_raw(h, w, &q, NULL), 0);
+	next(w, RELAYMSG_VISITING, &m);
+	assert_int_equal(relaymsg_put_bcast(&q, 1, knock, sizeof(knock)), 0);
+	assert_int_equal(send_raw(h, w, &q, &code), RROOM_CLOSE);
+	assert_int_equal(code, RELAYMSG_ERR_PROTOCOL);
+	expect_error(w, RELAYMSG_ERR_PROTOCOL);
+	rroom_leave(h, &w->m);
+	assert_int_equal(rroom_hub_visitors(h), 1);
+
+	/* Through the door: JOIN on the same link, and nothing earlier of
+	 * the room was ever sent to it. */
+	expect_none(v);
+	join_ok(h, v, room_a, "carol", 2);
+	assert_int_equal(rroom_hub_visitors(h), 0);
+	expect_joined(a, v->m.id, "carol");
+	expect_joined(b, v->m.id, "carol");
+	rroom_tell_waiting(h);
+	next(a, RELAYMSG_WAITING, &m);
+	assert_int_equal(m.count, 0);
+	next(b, RELAYMSG_WAITING, &m);
+	expect_none(v);
+
+	/* The room goes: its lobby with it (x, still visiting, stays). */
+	rroom_leave(h, &v->m);
+	rroom_leave(h, &a->m);
+	rroom_leave(h, &b->m);
+	assert_int_equal(rroom_hub_rooms(h), 0);
+	(void)ida;
+	x->m.knocks = 0;
+	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_KNOCK, 0, knock,
+	    sizeof(knock)), 0);
+	assert_int_equal(send_raw(h, x, &q, NULL), 0);
+	expect_error(x, RELAYMSG_ERR_NO_MEMBER);
+	rroom_leave(h, &x->m);
+	buf_release(&q);
+	hub_free(h);
+	fake_free(a);
+	fake_free(b);
+	fake_free(v);
+	fake_free(w);
+	fake_free(x);
+}
+
 int
 main(void)
 
@@ -1347,6 +1495,7 @@ main(void)
 		cmocka_unit_test(test_hold_expiry_and_cap),
 		cmocka_unit_test(test_detach),
 		cmocka_unit_test(test_restart),
+		cmocka_unit_test(test_lobby),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,13 +1,9 @@
 /*
  * evil_member.c: a room member that does what sotto never does, for the
- * integration tests of review findings 4 and 11.  It speaks the relay
+ * integration tests of review findings 6 and 11 (finding 4's knocks now
+ * come through the lobby: lobby_visitor.c).  It speaks the relay
  * protocol with sotto's own modules, and prints what it did on stdout.
  *
- *   evil_member INVITE_FILE NAME knock N
- *       joins the relay's room as NAME (no door, no secret needed), sends
- *       N malformed KNOCKs (a share that is not a point) to the longest
- *       present member, then one junk group blob to it as an end marker,
- *       prints "sent N knocks", and leaves.
  *   evil_member INVITE_FILE NAME rename NEW
  *       (an open room) joins as NAME, enters the room with the
  *       invitation's secret, and once a member is verified re-announces
@@ -150,37 +146,6 @@ g_ev(void *arg, const struct group_event *ev)
 }
 
 static void
-knock_flood(struct evil *e, uint32_t to)
-{
-	uint8_t blob[GATE_KNOCK_BYTES];
-	struct buf b;
-	long i, n = strtol(e->arg, NULL, 10);
-
-	buf_init(&b, 256);
-	for (i = 0; i < n; i++) {
-		blob[0] = GATE_BLOB_KNOCK;
-		blob[1] = 1;
-		randombytes_buf(blob + 2, 16);
-		memset(blob + 18, 0xff, 32);	/* not a canonical point */
-		buf_reset(&b);
-		if (relaymsg_put_direct(&b, ++e->cseq, to, blob,
-		    sizeof(blob)) != 0)
-			exit(1);
-		send_msg(e, &b);
-	}
-	/* The end marker: a group blob that fails to parse. */
-	blob[0] = 0x7f;
-	buf_reset(&b);
-	if (relaymsg_put_direct(&b, ++e->cseq, to, blob, 1) != 0)
-		exit(1);
-	send_msg(e, &b);
-	buf_release(&b);
-	printf("sent %ld knocks\n", n);
-	fflush(stdout);
-	later(e, 1);
-}
-
-static void
 on_established(struct conn *c, void *arg)
 {
 	struct evil *e = arg;
@@ -203,10 +168,8 @@ on_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct evil *e = arg;
 	struct relaymsg m, one;
-	struct relaymsg_member mem;
 	const uint8_t *item;
 	size_t off = 0, ilen;
-	uint32_t first = 0;
 
 	(void)c;
 	if (relaymsg_parse(&m, p, len) != 0)
@@ -224,17 +187,6 @@ on_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	switch (m.type) {
 	case RELAYMSG_WELCOME:
 		e->self = m.id;
-		while (relaymsg_welcome_next(&m, &off, &mem))
-			if (first == 0 || mem.id < first)
-				first = mem.id;
-		if (strcmp(e->mode, "knock") == 0) {
-			if (first == 0) {
-				fprintf(stderr, "evil_member: nobody there\n");
-				exit(1);
-			}
-			knock_flood(e, first);
-			return;
-		}
 		if (group_new(&e->g, e->inv.room_id, e->inv.room_secret, e->id,
 		    strcmp(e->mode, "announce") == 0 ? e->arg : e->name,
 		    g_out, g_ev, e) != 0 ||
