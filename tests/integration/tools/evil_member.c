@@ -258,6 +258,7 @@ main(int argc, char **argv)
 	cp.role = CHAN_CLIENT;
 	cp.identity = e.link;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.link = 1;
 	cp.context_len = strlen(RELAY_LINK_CONTEXT);
 	if ((e.conn = conn_new(e.base, fd, &cp, &timing, &cbs, &e)) == NULL)
 		return 1;

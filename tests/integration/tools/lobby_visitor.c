@@ -231,6 +231,7 @@ visit(struct visitor *v)
 	cp.role = CHAN_CLIENT;
 	cp.identity = v->link;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.link = 1;
 	cp.context_len = strlen(RELAY_LINK_CONTEXT);
 	if ((v->conn = conn_new(v->base, fd, &cp, &timing, &cbs, v)) == NULL)
 		return 1;
