@@ -260,7 +260,6 @@ main(int argc, char **argv)
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
 	cp.link = 1;
 	cp.context_len = strlen(RELAY_LINK_CONTEXT);
-	cp.link = 1;
 	if ((e.conn = conn_new(e.base, fd, &cp, &timing, &cbs, &e)) == NULL)
 		return 1;
 	event_base_dispatch(e.base);
