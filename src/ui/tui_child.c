@@ -26,6 +26,7 @@
 #include "chat.h"
 #include "err.h"
 #include "fileio.h"
+#include "proxyconf.h"
 #include "tui_impl.h"
 
 #define CHILD_LINE_MAX	(64 * 1024)	/* a longer line is cut */
@@ -241,8 +242,21 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	int sec[TUI_CHILD_SECRETS][2], r = ERR_IO, i, j;
+	const char *av[TUI_CHILD_MAX_ARGS + 3];
 	struct tui_child *c;
 	pid_t pid;
+	size_t na;
+
+	/* A conversation of this run goes through its proxy, or none, as
+	 * the command line said. */
+	for (na = 0; argv[na] != NULL; na++) {
+		if (na == TUI_CHILD_MAX_ARGS)
+			return ERR_INVALID_ARG;
+		av[na] = argv[na];
+	}
+	if (na > 1 && strcmp(argv[1], "join") == 0)
+		na += (size_t)proxyconf_child_args(av + na);
+	av[na] = NULL;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return ERR_ALLOC;
@@ -275,7 +289,7 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 		for (j = 0; j < (int)nsecrets; j++)
 			if (dup2(sec[j][0], 3 + j) == -1)
 				_exit(127);
-		execv("/proc/self/exe", argv);
+		execv("/proc/self/exe", (char *const *)av);
 		_exit(127);
 	}
 	c->pid = pid;
