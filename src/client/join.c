@@ -1,6 +1,7 @@
 /*
  * join.c: `sotto join HOST[:PORT]`: connect to a host and chat; after a
- * cut, reconnect to the same address with backoff and resume the
+ * cut, reconnect to the same HOST:PORT (resolved again, or through the
+ * proxy, on the event loop: dial.h) with backoff and resume the
  * conversation without the password (PROTOCOL §12.9).
  */
 #include <errno.h>

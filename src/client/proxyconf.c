@@ -11,6 +11,25 @@
 #include "proxyconf.h"
 #include "socks5.h"
 
+/* What the command line said, for the children (argv outlives us). */
+static const char *given_url;
+static int given_none;
+
+int
+proxyconf_child_args(const char *args[2])
+{
+	if (given_none) {
+		args[0] = "--no-proxy";
+		return 1;
+	}
+	if (given_url != NULL) {
+		args[0] = "--proxy";
+		args[1] = given_url;
+		return 2;
+	}
+	return 0;
+}
+
 int
 proxyconf_option(struct proxyconf_opts *o, int ch, const char *arg)
 {
@@ -33,6 +52,8 @@ proxyconf_apply(const char *url, int no_proxy)
 
 	proxy_clear();
 	cfg[0] = '\0';
+	given_url = url;
+	given_none = no_proxy;
 	if (no_proxy)
 		return 0;
 	if (url == NULL && config_load_proxy(cfg, sizeof(cfg), &exposed) == 0 &&

@@ -43,5 +43,13 @@ int	 proxyconf_option(struct proxyconf_opts *o, int ch, const char *arg);
  * EXIT_USAGE after saying on stderr what is wrong with which setting.
  */
 int	 proxyconf_apply(const char *url, int no_proxy);
+/*
+ * The options that give a child 'sotto join' (another conversation of
+ * the full-screen view) this run's choice when it came from the command
+ * line; from the config file or the environment the child finds it by
+ * itself.  Stores up to 2 pointers (valid for the run) in args; returns
+ * how many.
+ */
+int	 proxyconf_child_args(const char *args[2]);
 
 #endif

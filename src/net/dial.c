@@ -195,6 +195,14 @@ wait_io(struct dial *d, short what, event_callback_fn fn)
 
 static void	socks_io(evutil_socket_t, short, void *);
 
+/* Waits again on the same event (they are not persistent). */
+static void
+rearm(struct dial *d)
+{
+	if (event_add(d->ev_io, NULL) != 0)
+		failf(d, "out of memory");
+}
+
 /* Sends what is queued, then waits for the proxy's answer. */
 static void
 socks_flush(struct dial *d)
@@ -234,8 +242,10 @@ socks_read(struct dial *d)
 	 * come in the same segment as the proxy's last reply. */
 	n = recv(d->fd, d->in + d->inlen, sizeof(d->in) - d->inlen, MSG_PEEK);
 	if (n < 0 && (errno == EINTR || errno == EAGAIN ||
-	    errno == EWOULDBLOCK))
+	    errno == EWOULDBLOCK)) {
+		rearm(d);
 		return;
+	}
 	if (n <= 0) {
 		failf(d, "the proxy %s closed the connection during the "
 		    "SOCKS5 negotiation%s%s", proxy_describe(),
@@ -267,7 +277,9 @@ socks_read(struct dial *d)
 		return;
 	}
 	if (r == ERR_NEED_MORE) {
+		/* The rest of this reply is still on its way. */
 		d->inlen += take;
+		rearm(d);
 		return;
 	}
 	d->inlen = 0;

@@ -27,6 +27,7 @@
 #include "err.h"
 #include "fileio.h"
 #include "memline.h"
+#include "proxyconf.h"
 #include "tui_impl.h"
 
 #define CHILD_LINE_MAX	(64 * 1024)	/* a longer line is cut */
@@ -243,8 +244,21 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	int mem[2] = { -1, -1 };
 	char memfd[16];
 	int sec[TUI_CHILD_SECRETS][2], r = ERR_IO, i, j;
+	const char *av[TUI_CHILD_MAX_ARGS + 3];
 	struct tui_child *c;
 	pid_t pid;
+	size_t na;
+
+	/* A conversation of this run goes through its proxy, or none, as
+	 * the command line said. */
+	for (na = 0; argv[na] != NULL; na++) {
+		if (na == TUI_CHILD_MAX_ARGS)
+			return ERR_INVALID_ARG;
+		av[na] = argv[na];
+	}
+	if (na > 1 && strcmp(argv[1], "join") == 0)
+		na += (size_t)proxyconf_child_args(av + na);
+	av[na] = NULL;
 
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return ERR_ALLOC;
@@ -283,7 +297,7 @@ tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 		if (dup2(mem[1], 3 + (int)nsecrets) == -1 ||
 		    setenv(MEMLINE_ENV, memfd, 1) != 0)
 			_exit(127);
-		execv("/proc/self/exe", argv);
+		execv("/proc/self/exe", (char *const *)av);
 		_exit(127);
 	}
 	c->pid = pid;

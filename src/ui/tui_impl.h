@@ -143,6 +143,7 @@ void	 tui_win_add(struct tui *ui, struct tui_win *w, enum tui_kind kind,
 /* tui_child.c: a conversation run by a child sotto in line mode, its
  * secret handed over on a pipe (never in argv or the environment). */
 #define TUI_CHILD_SECRETS	3	/* on fds 3, 4, 5 */
+#define TUI_CHILD_MAX_ARGS	16	/* a child's argv, before the proxy options */
 int	 tui_child_start(struct tui *ui, struct tui_win *w, char *const argv[],
 	    const struct buf *secrets, size_t nsecrets);
 /* Writes a line (and LF) to the child's stdin; 0 or -1. */

@@ -3,7 +3,8 @@
  * direct connects succeed or say why (refused), a name is resolved off
  * the loop; through a proxy it speaks SOCKS5, sends the name unresolved,
  * hands over the socket with the tunnel's first bytes still unread
- * (they came in the same segment as the CONNECT reply), reports a
+ * (they came in the same segment as the CONNECT reply), takes a reply
+ * that comes in pieces, reports a
  * failure reply with its meaning, and a silent proxy times out; a
  * cancelled dial never calls back.  And the process's proxy setting
  * draws fresh random credentials per conversation unless given some.
@@ -45,6 +46,10 @@ struct fake {
 	int	 stage;
 	uint8_t	 reply;
 	int	 silent;
+	int	 split;		/* the CONNECT reply in two writes */
+	struct event *ev_rest;
+	uint8_t	 rest[16];
+	size_t	 restlen;
 	uint8_t	 req[600];	/* the CONNECT request as received */
 	size_t	 reqlen;
 };
@@ -89,6 +94,17 @@ run(struct event_base *base, struct result *r)
 }
 
 static void
+fake_rest(evutil_socket_t unused, short what, void *arg)
+{
+	struct fake *f = arg;
+
+	(void)unused;
+	(void)what;
+	assert_int_equal(write(f->cfd, f->rest, f->restlen),
+	    (ssize_t)f->restlen);
+}
+
+static void
 fake_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct fake *f = arg;
@@ -115,9 +131,20 @@ fake_read(evutil_socket_t fd, short what, void *arg)
 		memcpy(f->req, f->in, f->inlen);
 		f->reqlen = f->inlen;
 		rep[1] = f->reply;
-		/* The reply and the tunnel's first bytes in one write. */
-		assert_int_equal(write(fd, rep, f->reply == 0 ? 15 : 10),
-		    f->reply == 0 ? 15 : 10);
+		if (f->split) {
+			/* 3 bytes now, the rest (and "HELLO") in 50 ms. */
+			struct timeval tv = { 0, 50000 };
+
+			assert_int_equal(write(fd, rep, 3), 3);
+			memcpy(f->rest, rep + 3, 12);
+			f->restlen = 12;
+			f->ev_rest = evtimer_new(f->base, fake_rest, f);
+			evtimer_add(f->ev_rest, &tv);
+		} else
+			/* The reply and the tunnel's first bytes in one
+			 * write. */
+			assert_int_equal(write(fd, rep, f->reply == 0 ? 15 :
+			    10), f->reply == 0 ? 15 : 10);
 		f->stage = 2;
 	}
 }
@@ -150,6 +177,8 @@ static void
 fake_stop(struct fake *f)
 {
 	event_free(f->ev_accept);
+	if (f->ev_rest != NULL)
+		event_free(f->ev_rest);
 	if (f->ev_read != NULL)
 		event_free(f->ev_read);
 	if (f->cfd >= 0)
@@ -230,6 +259,20 @@ test_socks(void **state)
 	assert_int_equal(f.req[sizeof(want)], 4242 >> 8);
 	assert_int_equal(f.req[sizeof(want) + 1], 4242 & 0xff);
 	/* The tunnel's first bytes are still there for the caller. */
+	assert_int_equal(read(r.fd, buf, 5), 5);
+	assert_memory_equal(buf, "HELLO", 5);
+	close(r.fd);
+	fake_stop(&f);
+
+	/* The reply in pieces. */
+	fake_start(&f, base, &port);
+	f.split = 1;
+	use_proxy(port);
+	memset(&r, 0, sizeof(r));
+	assert_non_null(dial_start(base, "::1", 7, 5000, on_dial, &r));
+	run(base, &r);
+	assert_true(r.fd >= 0);
+	assert_int_equal(f.req[3], 4);	/* ATYP IPv6 */
 	assert_int_equal(read(r.fd, buf, 5), 5);
 	assert_memory_equal(buf, "HELLO", 5);
 	close(r.fd);
