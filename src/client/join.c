@@ -22,6 +22,8 @@
 #include "conn.h"
 #include "err.h"
 #include "invite.h"
+#include "rendezvous.h"
+#include "words.h"
 #include "secret.h"
 #include "term.h"
 
@@ -340,6 +342,8 @@ join_usage(FILE *f)
 	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto join --invite-file FILE [--name NAME] [--answer-file FILE]\n"
 	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
+	    "       sotto join CODE [--relay [HOST[:PORT]]] [--name NAME]\n"
+	    "                  [--password-file FILE] [--plain]\n"
 	    "\n"
 	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
 	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
@@ -354,6 +358,8 @@ join_usage(FILE *f)
 	    "  --answer-file FILE   a guarded room's answer, from FILE's first\n"
 	    "                       line (default: ask on the terminal)\n"
 	    "  --code-file FILE     a guarded room's one-time code, likewise\n"
+	    "  --relay [HOST[:PORT]] the relay of a code from 'sotto host --relay'\n"
+	    "                       (default: SOTTO_RELAY, or the config's relay)\n"
 	    "  --plain              line mode even on a terminal\n",
 	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR);
 }
@@ -369,9 +375,12 @@ join_main(int argc, char **argv)
 		{ "code-file", required_argument, NULL, 'c' },
 		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "plain", no_argument, NULL, 'L' },
+		{ "relay", optional_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *relay = NULL;
+	int use_relay = 0;
 	struct chat_setup s;
 	struct room_door d;
 	const char *name = NULL, *pwfile = NULL, *invfile = NULL;
@@ -382,7 +391,7 @@ join_main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:R:Lh", opts,
+	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:R:Lr::h", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -409,6 +418,10 @@ join_main(int argc, char **argv)
 		case 'L':
 			s.plain = 1;
 			break;
+		case 'r':
+			use_relay = 1;
+			relay = optarg;
+			break;
 		case 'h':
 			join_usage(stdout);
 			return EXIT_OK;
@@ -421,6 +434,19 @@ join_main(int argc, char **argv)
 			return join_invite_file(&s, invfile, name, &d);
 		fprintf(stderr, "sotto: --invite-file and an address don't "
 		    "go together\n");
+		return EXIT_USAGE;
+	}
+	/* A rendezvous code, with --relay [HOST] or the default relay. */
+	if (optind < argc && words_is_code(argv[optind])) {
+		if (use_relay && relay == NULL && optind + 2 == argc)
+			relay = argv[optind + 1];
+		else if (optind + 1 != argc)
+			return cli_extra_argument(argv[optind + 1], join_usage);
+		return rdv_join_start(&s, argv[optind], relay, name, pwfile);
+	}
+	if (use_relay) {
+		fprintf(stderr, "sotto: --relay goes with a code "
+		    "(NUMBER-WORD-WORD, from 'sotto host --relay')\n");
 		return EXIT_USAGE;
 	}
 	if (optind + 1 != argc) {

@@ -41,6 +41,7 @@
 #include "lookalike.h"
 #include "relay.h"
 #include "relaymsg.h"
+#include "relaypin.h"
 #include "roomstore.h"
 #include "sanitize.h"
 #include "secret.h"
@@ -497,9 +498,9 @@ static int
 check_relay(struct room *r)
 {
 	const uint8_t *pk = chan_peer_identity(conn_chan(r->conn));
-	char name[PEERS_RELAY_NAME_LEN + 1], tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_TAG_LEN + 1];
 	char where[INVITE_HOST_MAX + 16];
-	int status = 0;
+	int status;
 
 	identity_tag(tag, pk);
 	/* Every link, the first as the others: a reconnection to an
@@ -515,29 +516,8 @@ check_relay(struct room *r)
 	}
 	/* Pinned in known_relays, apart from people (known_peers.h). */
 	snprintf(where, sizeof(where), "%s:%u", r->inv->host, r->inv->port);
-	peers_relay_name(where, name);
-	if (peers_relay_check(r->s.peers_path, where, pk, &status) != 0) {
-		term_error(r->term, "cannot read the relays' keys beside %s: "
-		    "refusing to trust the relay's key blindly",
-		    r->s.peers_path);
-		return EXIT_CONN;
-	}
-	if (status == PEERS_CHANGED) {
-		term_error(r->term, "WARNING: the relay at %s has a different "
-		    "key (%s) than when you first used it; refusing. Remove "
-		    "the '%s' line from %s if the relay's key really changed.",
-		    where, tag, name, PEERS_RELAYS_FILE_NAME);
-		return EXIT_IDENTITY;
-	}
-	if (status == PEERS_NEW) {
-		if (peers_relay_pin(r->s.peers_path, where, pk) == 0)
-			term_notice(r->term, "first use of the relay at %s: "
-			    "its key %s is now pinned", where, tag);
-		else
-			term_error(r->term, "first use of the relay at %s "
-			    "(key %s), but %s could not be updated to pin it",
-			    where, tag, PEERS_RELAYS_FILE_NAME);
-	}
+	if ((status = relaypin_check(r->term, r->s.peers_path, where, pk)) != 0)
+		return status;
 	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
 	r->relay_known = 1;
 	return 0;

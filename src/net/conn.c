@@ -1,6 +1,7 @@
 /* conn.c: a secure channel on a TCP socket under libevent (see conn.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -487,4 +488,10 @@ const char *
 conn_peer_addr(const struct conn *c)
 {
 	return c->peer;
+}
+
+void
+conn_set_peer_addr(struct conn *c, const char *text)
+{
+	snprintf(c->peer, sizeof(c->peer), "%s", text);
 }

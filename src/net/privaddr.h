@@ -1,0 +1,12 @@
+/*
+ * privaddr.h: whether an address people type or see is reachable only
+ * from its own network (private, loopback, link-local, CGNAT, ULA).
+ */
+#ifndef SOTTO_PRIVADDR_H
+#define SOTTO_PRIVADDR_H
+
+/* 1 if the numeric address a (IPv4 or IPv6, with or without a port or
+ * brackets) is private in that sense, 0 if public or not an address. */
+int	 addr_is_private(const char *a);
+
+#endif
