@@ -44,7 +44,7 @@ def wrong_words(code):
     src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                             "..", "..", "src", "core", "words.c")).read()
     even = re.findall(r'"([a-z]+)"', src.split("words_odd[")[0].split("words_even[")[1])
-    odd = re.findall(r'"([a-z]+)"', src.split("words_odd[")[1])
+    odd = re.findall(r'"([a-z]+)"', src.split("words_odd[")[1].split("};")[0])
     assert len(even) == 256 and len(odd) == 256, (len(even), len(odd))
     parts = code.split("-")
     out = [parts[0]]
