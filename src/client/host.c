@@ -74,6 +74,8 @@ struct host {
 						 * cut one */
 	int			 status;
 	int			 done;
+	int			 nprivate;	/* local addresses listed: private */
+	int			 npublic;	/* and not (loopback left out) */
 };
 
 static void
@@ -410,10 +412,34 @@ static void
 print_addr(const char *a, void *arg)
 {
 	struct host *h = arg;
-	int v6 = strchr(a, ':') != NULL;
+	int v6 = strchr(a, ':') != NULL, priv = addr_is_private(a);
 
-	term_notice(h->term, v6 ? "listening on [%s]:%d" : "listening on %s:%d",
-	    a, addr_local_port(evconnlistener_get_fd(h->lev[0])));
+	term_notice(h->term, v6 ? "listening on [%s]:%d%s" :
+	    "listening on %s:%d%s", a,
+	    addr_local_port(evconnlistener_get_fd(h->lev[0])),
+	    priv ? " (private)" : "");
+	if (addr_is_loopback(a))
+		return;
+	if (priv)
+		h->nprivate++;
+	else
+		h->npublic++;
+}
+
+/* What can be told of reaching us from outside: a private address is
+ * not, unless something forwards a port to it (which we can't see). */
+static void
+say_reach(struct host *h, const char *listen_addr)
+{
+	if (listen_addr != NULL && !addr_is_loopback(listen_addr)) {
+		if (addr_is_private(listen_addr))
+			h->nprivate++;
+		else
+			h->npublic++;
+	}
+	if (h->nprivate > 0 && h->npublic == 0)
+		term_notice(h->term, "this address is private; people outside "
+		    "your network need a relay (sotto host --relay)");
 }
 
 static void
@@ -487,6 +513,7 @@ host_run(struct host *h, const char *listen_addr, int port)
 		    addr_local_port(evconnlistener_get_fd(h->lev[0])));
 	else
 		addr_list_local(print_addr, h);
+	say_reach(h, listen_addr);
 	term_notice(h->term, "waiting for someone to join (sotto join "
 	    "ADDRESS:%d); your name is %s",
 	    addr_local_port(evconnlistener_get_fd(h->lev[0])), h->s.name);

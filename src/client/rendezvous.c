@@ -365,10 +365,18 @@ link_established(struct conn *c, void *arg)
 static void
 print_local(const char *a, void *arg)
 {
-	struct rdv *r = arg;
+	struct term *t = arg;
 
-	term_notice(r->term, "a local address: %s%s", a,
+	term_notice(t, "a local address: %s%s", a,
 	    addr_is_private(a) ? " (private)" : "");
+}
+
+void
+rdv_show_addresses(struct term *t, const uint8_t *seen, size_t n)
+{
+	term_notice(t, "the relay sees you as %.*s", (int)n,
+	    (const char *)seen);
+	(void)addr_list_local(print_local, t);
 }
 
 /* SLOT: a fresh code, shown with the addresses. */
@@ -381,10 +389,7 @@ got_slot(struct rdv *r, const struct rdvmsg *m)
 	randombytes_buf(r->words, r->nwords);
 	words_format(code, sizeof(code), r->slot, r->words, r->nwords);
 	if (r->tries == 0)
-		term_notice(r->term, "the relay sees you as %.*s",
-		    (int)m->data_len, (const char *)m->data);
-	if (r->tries == 0)
-		(void)addr_list_local(print_local, r);
+		rdv_show_addresses(r->term, m->data, m->data_len);
 	if (r->tries > 0)
 		term_notice(r->term, "someone tried a wrong code; here is a "
 		    "new one: %s", code);

@@ -20,6 +20,12 @@ struct chat_setup;
 /* The first bytes of the CPace password (PROTOCOL §21.5). */
 #define RDV_PW_LABEL		"sotto rendezvous code v1"
 
+struct term;
+
+/* "the relay sees you as ADDR" (seen: n bytes, printable), then each
+ * local address, the private ones marked. */
+void	 rdv_show_addresses(struct term *t, const uint8_t *seen, size_t n);
+
 /* The relay to use: 'given', else $SOTTO_RELAY, else the config file's
  * relay; NULL if none (the caller says so). */
 const char *rdv_default_relay(const char *given);

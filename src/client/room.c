@@ -42,6 +42,8 @@
 #include "relay.h"
 #include "relaymsg.h"
 #include "relaypin.h"
+#include "rdvmsg.h"
+#include "rendezvous.h"
 #include "roomstore.h"
 #include "sanitize.h"
 #include "secret.h"
@@ -92,6 +94,7 @@ struct room {
 	struct term		*term;
 	struct invite		*inv;		/* sodium_malloc'd */
 	int			 creating;	/* room new: pin relay, print */
+	int			 asked_addr;	/* sent RDV_WHOAMI */
 	const char		*invite_file;
 	struct identity		*link_id;	/* throwaway, for the relay */
 	struct conn		*conn;
@@ -568,8 +571,15 @@ link_established(struct conn *c, void *arg)
 		hang_up(r, st);
 		return;
 	}
-	/* Our seat if we have one, else a new one. */
+	/* Our seat if we have one, else a new one; room new first asks the
+	 * relay what address it sees us at, to show. */
 	buf_init(&b, 256);
+	if (r->creating && !r->entered && !r->asked_addr) {
+		r->asked_addr = 1;
+		if (rdvmsg_put_whoami(&b) == 0)
+			(void)conn_send(r->conn, buf_ptr(&b), buf_len(&b));
+		buf_reset(&b);
+	}
 	if (r->have_seat && !r->no_seat)
 		e = relaymsg_put_resume(&b, r->inv->room_id, r->self,
 		    r->seat->token, r->seen);
@@ -1066,10 +1076,17 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct room *r = arg;
 	struct relaymsg m;
+	struct rdvmsg rm;
 	const uint8_t *item;
 	size_t off = 0, ilen;
 
 	(void)c;
+	/* room new asked the relay for our address (RDV_WHOAMI). */
+	if (len > 0 && p[0] == RDVMSG_ADDR) {
+		if (rdvmsg_parse(&rm, p, len) == 0)
+			rdv_show_addresses(r->term, rm.data, rm.data_len);
+		return;
+	}
 	/* A BATCH is several messages sealed together: handle each. */
 	if (relaymsg_parse(&m, p, len) == 0 && m.type == RELAYMSG_BATCH) {
 		while (!r->done && relaymsg_batch_next(&m, &off, &item, &ilen))

@@ -11,8 +11,8 @@
 int
 rdvmsg_is_rdv(uint8_t type)
 {
-	return (type >= RDVMSG_OPEN && type <= RDVMSG_DATA) ||
-	    (type >= RDVMSG_SLOT && type <= RDVMSG_ERROR);
+	return (type >= RDVMSG_OPEN && type <= RDVMSG_WHOAMI) ||
+	    (type >= RDVMSG_SLOT && type <= RDVMSG_ADDR);
 }
 
 /* Printable ASCII only (an address or a text shown to a user). */
@@ -99,7 +99,10 @@ rdvmsg_parse(struct rdvmsg *m, const uint8_t *p, size_t len)
 		if ((r = get_slot(&b, m)) == 0 && (r = get_expiry(&b, m)) == 0)
 			r = get_text(&b, 1, RDVMSG_MAX_ADDR, m);
 		break;
+	case RDVMSG_WHOAMI:
+		break;
 	case RDVMSG_PAIRED:
+	case RDVMSG_ADDR:
 		r = get_text(&b, 1, RDVMSG_MAX_ADDR, m);
 		break;
 	case RDVMSG_ERROR:
@@ -199,16 +202,35 @@ rdvmsg_put_slot(struct buf *out, uint32_t slot, uint16_t expiry,
 	return r;
 }
 
-int
-rdvmsg_put_paired(struct buf *out, const char *addr)
+/* A type byte and an address: PAIRED, ADDR. */
+static int
+put_addr_msg(struct buf *out, uint8_t type, const char *addr)
 {
 	size_t mark = buf_len(out);
 	int r;
 
-	if ((r = buf_put_u8(out, RDVMSG_PAIRED)) != 0 ||
+	if ((r = buf_put_u8(out, type)) != 0 ||
 	    (r = put_text(out, addr, 1, RDVMSG_MAX_ADDR)) != 0)
 		buf_unput(out, buf_len(out) - mark);
 	return r;
+}
+
+int
+rdvmsg_put_paired(struct buf *out, const char *addr)
+{
+	return put_addr_msg(out, RDVMSG_PAIRED, addr);
+}
+
+int
+rdvmsg_put_addr(struct buf *out, const char *addr)
+{
+	return put_addr_msg(out, RDVMSG_ADDR, addr);
+}
+
+int
+rdvmsg_put_whoami(struct buf *out)
+{
+	return buf_put_u8(out, RDVMSG_WHOAMI);
 }
 
 int

@@ -10,11 +10,14 @@
  *   0x20 RDV_OPEN    u16 expiry                the host: a slot, please
  *   0x21 RDV_CLAIM   u32 slot                  the joiner: that slot
  *   0x22 RDV_DATA    data (1..RDVMSG_MAX_DATA) to the other side
+ *   0x23 RDV_WHOAMI  (empty)                   any link, before JOIN: my
+ *                                              address, please
  * relay -> member
  *   0xA0 RDV_SLOT    u32 slot || u16 expiry || u8 addr_len || addr
  *   0xA1 RDV_PAIRED  u8 addr_len || addr
  *   0xA2 RDV_DATA    data (1..RDVMSG_MAX_DATA) from the other side
  *   0xA3 RDV_ERROR   u8 code || u8 text_len || text
+ *   0xA4 RDV_ADDR    u8 addr_len || addr       the answer to RDV_WHOAMI
  *
  * addr is the member's own address as the relay sees it, ASCII
  * ("203.0.113.5:40112", "[2001:db8::1]:40112"), 1..RDVMSG_MAX_ADDR bytes.
@@ -36,10 +39,12 @@ enum rdvmsg_type {
 	RDVMSG_OPEN = 0x20,
 	RDVMSG_CLAIM = 0x21,
 	RDVMSG_DATA = 0x22,
+	RDVMSG_WHOAMI = 0x23,
 	RDVMSG_SLOT = 0xa0,
 	RDVMSG_PAIRED = 0xa1,
 	RDVMSG_DATA_FROM = 0xa2,
 	RDVMSG_ERROR = 0xa3,
+	RDVMSG_ADDR = 0xa4,
 };
 
 enum rdvmsg_error {
@@ -84,6 +89,8 @@ int	 rdvmsg_put_data(struct buf *out, uint8_t type, const uint8_t *p,
 int	 rdvmsg_put_slot(struct buf *out, uint32_t slot, uint16_t expiry,
 	    const char *addr);
 int	 rdvmsg_put_paired(struct buf *out, const char *addr);
+int	 rdvmsg_put_whoami(struct buf *out);
+int	 rdvmsg_put_addr(struct buf *out, const char *addr);
 int	 rdvmsg_put_error(struct buf *out, uint8_t code, const char *text);
 
 #endif

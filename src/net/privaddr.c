@@ -11,26 +11,51 @@
 
 #include "privaddr.h"
 
+/* The host part of a, without brackets or port, into host: 0 or -1. */
+static int
+host_part(const char *a, char host[64])
+{
+	const char *end;
+	size_t n;
+
+	if (*a == '[') {
+		a++;
+		if ((end = strchr(a, ']')) == NULL)
+			return -1;
+	} else if ((end = strchr(a, ':')) == NULL || strchr(end + 1, ':') != NULL)
+		end = a + strlen(a);	/* no port, or a bare IPv6 address */
+	if ((n = (size_t)(end - a)) >= 64)
+		return -1;
+	memcpy(host, a, n);
+	host[n] = '\0';
+	host[strcspn(host, "%")] = '\0';	/* fe80::1%eth0: the scope */
+	return 0;
+}
+
+int
+addr_is_loopback(const char *a)
+{
+	char host[64];
+	struct in_addr v4;
+	struct in6_addr v6;
+
+	if (host_part(a, host) != 0)
+		return 0;
+	if (inet_pton(AF_INET, host, &v4) == 1)
+		return (ntohl(v4.s_addr) >> 24) == 127;
+	return inet_pton(AF_INET6, host, &v6) == 1 && IN6_IS_ADDR_LOOPBACK(&v6);
+}
+
 int
 addr_is_private(const char *a)
 {
 	char host[64];
 	struct in_addr v4;
 	struct in6_addr v6;
-	const char *end;
-	size_t n;
 	uint32_t x;
 
-	if (*a == '[') {
-		a++;
-		if ((end = strchr(a, ']')) == NULL)
-			return 0;
-	} else if ((end = strchr(a, ':')) == NULL || strchr(end + 1, ':') != NULL)
-		end = a + strlen(a);	/* no port, or a bare IPv6 address */
-	if ((n = (size_t)(end - a)) >= sizeof(host))
+	if (host_part(a, host) != 0)
 		return 0;
-	memcpy(host, a, n);
-	host[n] = '\0';
 	if (inet_pton(AF_INET, host, &v4) == 1) {
 		x = ntohl(v4.s_addr);
 		return (x >> 24) == 10 || (x >> 24) == 127 ||

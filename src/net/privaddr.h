@@ -8,5 +8,8 @@
 /* 1 if the numeric address a (IPv4 or IPv6, with or without a port or
  * brackets) is private in that sense, 0 if public or not an address. */
 int	 addr_is_private(const char *a);
+/* 1 if a is a loopback address (127/8, ::1), reachable from this machine
+ * only. */
+int	 addr_is_loopback(const char *a);
 
 #endif

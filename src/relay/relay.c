@@ -144,6 +144,7 @@ struct relay_link {
 	uint8_t			 in_hs;		/* on hsq */
 	uint8_t			 rate_paused;	/* on rateq */
 	uint8_t			 rate_logged;
+	uint8_t			 asked;		/* sent RDV_WHOAMI */
 };
 
 struct relay {
@@ -861,7 +862,7 @@ rdv_send(void *link, const uint8_t *p, size_t len)
 	struct relay_link *l = link;
 	int rc;
 
-	if (l->state != LINK_RDV)
+	if (l->state != LINK_RDV && l->state != LINK_WAIT_JOIN)
 		return;
 	if ((rc = conn_send(l->c, p, len)) != 0) {
 		relay_log(RELAY_LOG_WARN, "%s: cannot send: %s",
@@ -908,6 +909,13 @@ static const struct rdv_ops rdv_link_ops = {
 static void
 rdv_link_message(struct relay_link *l, const uint8_t *p, size_t len)
 {
+	/* "My address?" before a JOIN: answered, and JOIN still due. */
+	if (l->state == LINK_WAIT_JOIN && len == 1 && p[0] == RDVMSG_WHOAMI &&
+	    !l->asked) {
+		l->asked = 1;	/* once: a second one is a protocol error */
+		rdv_whoami(l->r->rdv, l);
+		return;
+	}
 	if (l->state == LINK_WAIT_JOIN) {
 		waiting_remove(l->r, l);
 		l->state = LINK_RDV;

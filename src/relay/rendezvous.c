@@ -410,6 +410,17 @@ rdv_gone(struct rdv_hub *h, struct rdv_end *e, int64_t now)
 }
 
 void
+rdv_whoami(struct rdv_hub *h, void *link)
+{
+	struct buf b;
+
+	buf_init(&b, 128);
+	if (rdvmsg_put_addr(&b, h->ops->addr(link)) == 0)
+		h->ops->send(link, buf_ptr(&b), buf_len(&b));
+	buf_release(&b);
+}
+
+void
 rdv_drained(struct rdv_hub *h, struct rdv_end *e)
 {
 	struct rdv_end *peer;

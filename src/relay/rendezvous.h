@@ -68,6 +68,9 @@ void	 rdv_end_free(struct rdv_end *e);
 int	 rdv_input(struct rdv_hub *h, struct rdv_end **ep, void *link,
 	    const uint8_t key[RDV_KEY_BYTES], const uint8_t *p, size_t len,
 	    int64_t now);
+/* RDV_WHOAMI from a link waiting for its JOIN (it stays so): the
+ * answer, RDV_ADDR, is sent to it. */
+void	 rdv_whoami(struct rdv_hub *h, void *link);
 /* The link of e is gone (NULL: no-op): its peer is told and closed. */
 void	 rdv_gone(struct rdv_hub *h, struct rdv_end *e, int64_t now);
 /* The link of e drained its output: its peer may be read again. */
