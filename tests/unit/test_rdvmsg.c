@@ -109,7 +109,8 @@ reencode(const struct rdvmsg *m, struct buf *b)
 {
 	char t[256];
 
-	memcpy(t, m->data, m->data_len);
+	if (m->data_len > 0)
+		memcpy(t, m->data, m->data_len);
 	t[m->data_len] = '\0';
 	switch (m->type) {
 	case RDVMSG_OPEN:

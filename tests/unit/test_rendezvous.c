@@ -239,7 +239,7 @@ static void
 test_limits(void **state)
 {
 	struct rdv_hub *h;
-	struct fake hosts[RDV_MAX_OPEN_ADDR + 1], other, c;
+	struct fake hosts[RDV_MAX_OPEN_ADDR + 1], other, again, c;
 	uint8_t code;
 	int i, answered = 0, limited = 0;
 	struct rdv_stats st;
@@ -276,9 +276,10 @@ test_limits(void **state)
 	fake_init(&c, 6, 6000);
 	assert_int_equal(claim(h, &c, 1, 2000, &code), RDVMSG_PAIRED);
 	/* And a minute later the flooder has RDV_CLAIM_PER_MIN again. */
-	fake_init(&other, 5, 5001);
-	assert_int_equal(claim(h, &other, 4000, 62000, &code), RDVMSG_ERROR);
+	fake_init(&again, 5, 5001);
+	assert_int_equal(claim(h, &again, 4000, 62000, &code), RDVMSG_ERROR);
 	assert_int_equal(code, RDVMSG_ERR_NO_SLOT);
+	gone(h, &again, 62000);
 	gone(h, &other, 62000);
 	rdv_get_stats(h, &st);
 	assert_int_equal(st.paired, 1);
