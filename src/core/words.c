@@ -228,23 +228,28 @@ words_suggest(const char *w, size_t len, size_t pos)
 	return best;
 }
 
+int
+words_prefix(const char *word, const char *p, size_t len)
+{
+	size_t j;
+
+	for (j = 0; j < len; j++)
+		if (tolower((unsigned char)p[j]) != word[j])
+			return 0;
+	return 1;
+}
+
 size_t
 words_complete(const char *prefix, size_t len, size_t pos,
     const char **first)
 {
 	const char *const *t = words_table(pos);
-	size_t i, j, n = 0;
+	size_t i, n = 0;
 
 	*first = NULL;
-	for (i = 0; i < WORDS_COUNT; i++) {
-		for (j = 0; j < len; j++)
-			if (tolower((unsigned char)prefix[j]) != t[i][j])
-				break;
-		if (j < len)
-			continue;
-		if (n++ == 0)
+	for (i = 0; i < WORDS_COUNT; i++)
+		if (words_prefix(t[i], prefix, len) && n++ == 0)
 			*first = t[i];
-	}
 	return n;
 }
 

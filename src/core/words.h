@@ -32,6 +32,8 @@ int	 words_lookup(const char *w, size_t len, size_t pos);
 /* The word of pos's table closest to w (Damerau-Levenshtein distance at
  * most 2, case-insensitive), or NULL if none is that close. */
 const char *words_suggest(const char *w, size_t len, size_t pos);
+/* 1 if word begins with p[0..len) (p compared case-insensitively). */
+int	 words_prefix(const char *word, const char *p, size_t len);
 /* Completion: how many words of pos's table begin with the prefix, and
  * the first of them in *first (NULL if none). */
 size_t	 words_complete(const char *prefix, size_t len, size_t pos,

@@ -38,14 +38,20 @@ def rdv_join(t, party, code, port, *extra, password_file=True):
     return t.sotto(party, args + list(extra), label="join-relay(%s)" % party.name)
 
 
-def wrong_words(code):
-    """The same slot with other words (each word's neighbour in its list)."""
+def tables():
+    """The even and odd word tables, from src/core/words.c."""
     import os
     src = open(os.path.join(os.path.dirname(os.path.abspath(__file__)),
                             "..", "..", "src", "core", "words.c")).read()
     even = re.findall(r'"([a-z]+)"', src.split("words_odd[")[0].split("words_even[")[1])
     odd = re.findall(r'"([a-z]+)"', src.split("words_odd[")[1].split("};")[0])
     assert len(even) == 256 and len(odd) == 256, (len(even), len(odd))
+    return even, odd
+
+
+def wrong_words(code):
+    """The same slot with other words (each word's neighbour in its list)."""
+    even, odd = tables()
     parts = code.split("-")
     out = [parts[0]]
     for i, w in enumerate(parts[1:]):
