@@ -548,7 +548,7 @@ host_usage(FILE *f)
 	    "                  [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto host --relay [HOST[:PORT]] [--name NAME]\n"
 	    "                  [--password-file FILE] [--code-words N]\n"
-	    "                  [--code-expiry SECONDS] [--plain]\n"
+	    "                  [--code-expiry SECONDS] [--max-failures N] [--plain]\n"
 	    "\n"
 	    "Waits for someone to join with the same password, chats, and waits\n"
 	    "for the next conversation (until /quit or Ctrl-C).\n"
@@ -671,9 +671,14 @@ host_main(int argc, char **argv)
 		relay = argv[optind++];
 	if (optind != argc)
 		return cli_extra_argument(argv[optind], host_usage);
+	if (use_relay && listen_addr != NULL) {
+		fprintf(stderr, "sotto: --listen and --relay don't go together "
+		    "(through a relay nothing listens)\n");
+		return EXIT_USAGE;
+	}
 	if (use_relay)
 		return rdv_host_start(&h.s, relay, name, pwfile, nwords,
-		    expiry);
+		    expiry, h.max_failures);
 	return host_start(&h.s, listen_addr, port, name, pwfile,
 	    h.max_failures);
 }

@@ -75,7 +75,8 @@ struct rdv {
 	struct secret		*pw;		/* the host's password, or NULL */
 	uint8_t			 out[RDVMSG_MAX_DATA + 1];
 	int			 paired;
-	int			 tries;		/* codes given out */
+	int			 tries;		/* codes used up */
+	int			 max_failures;	/* 0: no limit */
 	int			 status;
 	int			 done;
 };
@@ -242,6 +243,12 @@ pend_closed(struct conn *c, int err, void *arg)
 		    "handshake was over (%s)", chat_err_text(err));
 	/* The code is used up either way: a new one. */
 	r->tries++;
+	if (r->max_failures > 0 && r->tries >= r->max_failures) {
+		term_error(r->term, "someone tried a wrong code; %d codes used "
+		    "up (--max-failures): giving up", r->tries);
+		rdv_end(r, EXIT_AUTH);
+		return;
+	}
 	r->burn = r->burn != NULL ? r->burn : evtimer_new(r->base, burn_cb, r);
 	if (r->burn == NULL) {
 		rdv_end(r, EXIT_CONN);
@@ -669,13 +676,14 @@ rdv_start(struct rdv *r, struct chat_setup *s, const char *relay,
 
 int
 rdv_host_start(struct chat_setup *s, const char *relay, const char *name,
-    const char *pwfile, int nwords, int expiry)
+    const char *pwfile, int nwords, int expiry, int max_failures)
 {
 	struct rdv *r;
 
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return EXIT_CONN;
 	r->hosting = 1;
+	r->max_failures = max_failures;
 	r->nwords = (size_t)nwords;
 	r->expiry = expiry;
 	return rdv_start(r, s, relay, name, pwfile);

@@ -33,10 +33,12 @@ const char *rdv_default_relay(const char *given);
 /*
  * `sotto host --relay`: s as host_start takes it (name and identity are
  * set up here); pwfile: the optional password; nwords code words; the
- * code expires after expiry seconds.  Returns an exit status.
+ * code expires after expiry seconds; after max_failures wrong codes (0:
+ * no limit) it gives up with status 3.  Returns an exit status.
  */
 int	 rdv_host_start(struct chat_setup *s, const char *relay,
-	    const char *name, const char *pwfile, int nwords, int expiry);
+	    const char *name, const char *pwfile, int nwords, int expiry,
+	    int max_failures);
 /* `sotto join CODE`: likewise. */
 int	 rdv_join_start(struct chat_setup *s, const char *code,
 	    const char *relay, const char *name, const char *pwfile);

@@ -343,7 +343,7 @@ wizard_main(int argc, char **argv)
 			if (ask_relay(addr, sizeof(addr), &relay) != 0)
 				return EXIT_USAGE;
 			return rdv_host_start(&s, relay, name, NULL,
-			    WORDS_DEFAULT, RDV_DEFAULT_EXPIRY);
+			    WORDS_DEFAULT, RDV_DEFAULT_EXPIRY, 0);
 		}
 		if (r != 0 || ask_free_port(listen_addr, &port) != 0)
 			return EXIT_USAGE;

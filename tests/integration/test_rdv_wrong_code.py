@@ -11,7 +11,9 @@ goes on waiting; the first code, now typed right, is refused by the relay
 joiner without the host's password fails like a wrong code; a code the
 host made with --code-expiry 2 is, after it expired, refused with its own
 message ("expired code"), status 3, and its host exits with status 4
-saying the code expired; a mistyped word is refused before anything is
+saying the code expired; with --max-failures 1 the first wrong code
+ends the host with status 3; --listen with --relay is a usage error; a
+mistyped word is refused before anything is
 sent, with the closest word offered (status 2).
 """
 import time
@@ -69,6 +71,17 @@ def scenario(t):
     late.expect_exit(h.EXIT_AUTH, why="an expired code")
     t.check("expired code" in late.stderr_text(),
             "the expired code's own message is missing: %r" % late.stderr_text())
+
+    # --max-failures 1: the first wrong code ends the host (status 3).
+    host, code = r.rdv_host(t, alice, port, "--max-failures", "1")
+    guess = r.rdv_join(t, eve, r.wrong_words(code), port, password_file=alice.password_file)
+    guess.expect_exit(h.EXIT_AUTH, why="a wrong code")
+    host.expect_exit(h.EXIT_AUTH, why="--max-failures 1 and a wrong code")
+    t.check("giving up" in host.stderr_text(), "the host did not say why: %r" % host.stderr_text())
+
+    # --listen makes no sense through a relay.
+    bad = t.sotto(alice, ["host", "--relay", "127.0.0.1:%d" % port, "--listen", "127.0.0.1"])
+    bad.expect_exit(h.EXIT_USAGE, why="--listen with --relay")
 
     # A mistyped word: refused locally, with a suggestion.
     parts = code.split("-")
