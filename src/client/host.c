@@ -548,7 +548,8 @@ host_usage(FILE *f)
 	    "                  [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto host --relay [HOST[:PORT]] [--name NAME]\n"
 	    "                  [--password-file FILE] [--code-words N]\n"
-	    "                  [--code-expiry SECONDS] [--max-failures N] [--plain]\n"
+	    "                  [--code-expiry SECONDS] [--max-failures N]\n"
+	    "                  [--ask-password] [--plain]\n"
 	    "\n"
 	    "Waits for someone to join with the same password, chats, and waits\n"
 	    "for the next conversation (until /quit or Ctrl-C).\n"
@@ -566,7 +567,8 @@ host_usage(FILE *f)
 	    "  --relay [HOST[:PORT]] no listening: chat through this relay\n"
 	    "                       (default: SOTTO_RELAY, or the config's relay)\n"
 	    "                       with a one-time code (NUMBER-WORD-WORD); the\n"
-	    "                       password is then optional\n"
+	    "                       password is then optional (--password-file,\n"
+	    "                       or --ask-password to type it twice)\n"
 	    "  --code-words N       words in the code (%d to %d, default %d)\n"
 	    "  --code-expiry S      the code expires after S seconds (default %d)\n",
 	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR, WORDS_MIN, WORDS_MAX,
@@ -588,6 +590,7 @@ host_main(int argc, char **argv)
 		{ "relay", optional_argument, NULL, 'r' },
 		{ "code-words", required_argument, NULL, 'w' },
 		{ "code-expiry", required_argument, NULL, 'e' },
+		{ "ask-password", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -596,12 +599,13 @@ host_main(int argc, char **argv)
 	const char *relay = NULL;
 	int ch, port = config_default_port(CLIENT_DEFAULT_PORT);
 	int use_relay = 0, nwords = WORDS_DEFAULT, expiry = RDV_DEFAULT_EXPIRY;
+	int ask_pw = 0;
 
 	memset(&h, 0, sizeof(h));
 	chat_setup_init(&h.s);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:L1R:r::w:e:h", opts,
+	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:L1R:r::w:e:Ah", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -643,6 +647,9 @@ host_main(int argc, char **argv)
 			use_relay = 1;
 			relay = optarg;
 			break;
+		case 'A':
+			ask_pw = 1;
+			break;
 		case 'w':
 			nwords = atoi(optarg);
 			if (nwords < WORDS_MIN || nwords > WORDS_MAX) {
@@ -671,6 +678,13 @@ host_main(int argc, char **argv)
 		relay = argv[optind++];
 	if (optind != argc)
 		return cli_extra_argument(argv[optind], host_usage);
+	if (ask_pw && (!use_relay || pwfile != NULL)) {
+		fprintf(stderr, "sotto: --ask-password goes with --relay, "
+		    "instead of --password-file\n");
+		return EXIT_USAGE;
+	}
+	if (ask_pw)
+		pwfile = rdv_ask_password;
 	if (use_relay && listen_addr != NULL) {
 		fprintf(stderr, "sotto: --listen and --relay don't go together "
 		    "(through a relay nothing listens)\n");

@@ -343,7 +343,7 @@ join_usage(FILE *f)
 	    "       sotto join --invite-file FILE [--name NAME] [--answer-file FILE]\n"
 	    "                  [--code-file FILE] [--reconnect-for SECONDS] [--plain]\n"
 	    "       sotto join CODE [--relay [HOST[:PORT]]] [--name NAME]\n"
-	    "                  [--password-file FILE] [--plain]\n"
+	    "                  [--password-file FILE | --ask-password] [--plain]\n"
 	    "\n"
 	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
 	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
@@ -360,6 +360,8 @@ join_usage(FILE *f)
 	    "  --code-file FILE     a guarded room's one-time code, likewise\n"
 	    "  --relay [HOST[:PORT]] the relay of a code from 'sotto host --relay'\n"
 	    "                       (default: SOTTO_RELAY, or the config's relay)\n"
+	    "  --ask-password       with a code: the host's password, typed (the\n"
+	    "                       default with a code is none)\n"
 	    "  --plain              line mode even on a terminal\n",
 	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR);
 }
@@ -376,11 +378,12 @@ join_main(int argc, char **argv)
 		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "plain", no_argument, NULL, 'L' },
 		{ "relay", optional_argument, NULL, 'r' },
+		{ "ask-password", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *relay = NULL;
-	int use_relay = 0;
+	int use_relay = 0, ask_pw = 0;
 	struct chat_setup s;
 	struct room_door d;
 	const char *name = NULL, *pwfile = NULL, *invfile = NULL;
@@ -391,7 +394,7 @@ join_main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:R:Lr::h", opts,
+	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:R:Lr::Ah", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -422,6 +425,9 @@ join_main(int argc, char **argv)
 			use_relay = 1;
 			relay = optarg;
 			break;
+		case 'A':
+			ask_pw = 1;
+			break;
 		case 'h':
 			join_usage(stdout);
 			return EXIT_OK;
@@ -442,7 +448,17 @@ join_main(int argc, char **argv)
 			relay = argv[optind + 1];
 		else if (optind + 1 != argc)
 			return cli_extra_argument(argv[optind + 1], join_usage);
-		return rdv_join_start(&s, argv[optind], relay, name, pwfile);
+		if (ask_pw && pwfile != NULL) {
+			fprintf(stderr, "sotto: --ask-password or "
+			    "--password-file, not both\n");
+			return EXIT_USAGE;
+		}
+		return rdv_join_start(&s, argv[optind], relay, name,
+		    ask_pw ? rdv_ask_password : pwfile);
+	}
+	if (ask_pw) {
+		fprintf(stderr, "sotto: --ask-password goes with a code\n");
+		return EXIT_USAGE;
 	}
 	if (use_relay) {
 		fprintf(stderr, "sotto: --relay goes with a code "

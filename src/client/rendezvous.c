@@ -83,6 +83,8 @@ struct rdv {
 
 static void	rdv_link_start(struct rdv *);
 
+const char rdv_ask_password[] = "(ask)";
+
 const char *
 rdv_default_relay(const char *given)
 {
@@ -658,7 +660,13 @@ rdv_start(struct rdv *r, struct chat_setup *s, const char *relay,
 	if ((st = chat_set_name(&r->s, name)) != 0 ||
 	    (st = chat_load_identity(&r->s)) != 0)
 		goto out;
-	if (pwfile != NULL && (st = secret_read_file(&r->pw, pwfile)) != 0) {
+	if (pwfile == rdv_ask_password) {
+		if ((st = chat_get_password(&r->s, NULL, r->hosting)) != 0)
+			goto out;
+		r->pw = r->s.password;	/* ours now */
+		r->s.password = NULL;
+	} else if (pwfile != NULL &&
+	    (st = secret_read_file(&r->pw, pwfile)) != 0) {
 		fprintf(stderr, "sotto: cannot read the password from %s: "
 		    "%s\n", pwfile, st == ERR_IO ? strerror(errno) :
 		    err_str(st));

@@ -26,6 +26,10 @@ struct term;
  * local address, the private ones marked. */
 void	 rdv_show_addresses(struct term *t, const uint8_t *seen, size_t n);
 
+/* Given as pwfile: ask the password on the terminal (--ask-password;
+ * twice for the host). */
+extern const char rdv_ask_password[];
+
 /* The relay to use: 'given', else $SOTTO_RELAY, else the config file's
  * relay; NULL if none (the caller says so). */
 const char *rdv_default_relay(const char *given);

@@ -12,6 +12,8 @@ number and the first letters of the first word and presses Tab, which
 completes the word; a mistyped second word is refused with "'X' is not a
 code word; did you mean 'Y'?" and the question is asked again; the right
 code, then the relay's address, get the two chatting; both exit 0.
+With --ask-password the host types a password twice and the joiner once
+(never on screen), and they chat.
 """
 import re
 
@@ -72,6 +74,28 @@ def scenario(t, tm):
     tm.keys("host", "/quit")
     t.check(tm.exit_status("host") == "0", "the host did not exit 0")
     t.check(tm.exit_status("join") == "0", "the joiner did not exit 0")
+
+    # --ask-password: the host types it twice, the joiner once; never
+    # on screen.
+    pw = "Saffron-Walrus-Ledger-5120"
+    tm.start("host2", alice, ["host", "--relay", where, "--name", "alice", "--ask-password"])
+    wait_prompt(tm, "host2", r"^Password:", "the host's password question")
+    tm.keys("host2", pw)
+    wait_prompt(tm, "host2", r"^Repeat password", "the repeat")
+    tm.keys("host2", pw)
+    rows = tm.wait("host2", lambda rows: any(re.search(r"code: \d+-[a-z]+-[a-z]+", x)
+                                             for x in rows), "the second code")
+    code = re.search(r"code: (\d+-[a-z]+-[a-z]+)", "\n".join(rows)).group(1)
+    tm.start("join2", bob, ["join", code, "--relay", where, "--name", "bob", "--ask-password"])
+    wait_prompt(tm, "join2", r"^Password:", "the joiner's password question")
+    tm.keys("join2", pw)
+    tm.wait("join2", has("[bob] [connected]"), "bob's chat, with the password")
+    tm.wait("host2", has("[alice] [connected]"), "alice's chat, with the password")
+    tm.keys("join2", "/quit")
+    t.check(tm.exit_status("join2") == "0", "the second joiner did not exit 0")
+    t.check(tm.exit_status("host2") == "0", "the second host did not exit 0")
+    for _, text in tm.last.items():
+        t.check(pw not in text, "the password on screen")
 
 
 tui_tmux.main(scenario, 80, 24, budget=90)
