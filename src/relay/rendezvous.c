@@ -34,6 +34,7 @@ struct bucket {
 struct rdv_addr {
 	uint8_t		key[RDV_KEY_BYTES];
 	uint8_t		used;
+	uint8_t		logged;		/* its refusal is in the log already */
 	uint32_t	open;		/* its slots waiting for a claim */
 	struct bucket	opens;
 	struct bucket	claims;
@@ -65,6 +66,7 @@ struct rdv_hub {
 	uint64_t		 claims;
 	uint64_t		 limited;
 	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
+	uint8_t			 fwd[RDVMSG_MAX_DATA + 1];	/* a DATA_FROM */
 };
 
 static void
@@ -220,8 +222,14 @@ do_open(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 	    RDV_MAX_OPEN_ADDR || !bucket_take(&a->opens, RDV_OPEN_PER_MIN,
 	    RDV_OPEN_BURST, now)) {
 		h->limited++;
-		relay_log(RELAY_LOG_WARN, "%s: too many rendezvous slots from "
-		    "this address: refused", h->ops->addr(e->link));
+		/* Once per address until it is let in again: a flood does
+		 * not flood the log. */
+		if (a == NULL || !a->logged)
+			relay_log(RELAY_LOG_WARN, "%s: too many rendezvous "
+			    "slots from this address: refused (logged once)",
+			    h->ops->addr(e->link));
+		if (a != NULL)
+			a->logged = 1;
 		say_error(h, e->link, RDVMSG_ERR_LIMIT, "too many codes made "
 		    "from your address; try again later");
 		return -1;
@@ -231,6 +239,7 @@ do_open(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 		    "rendezvous slot; try again later");
 		return -1;
 	}
+	a->logged = 0;
 	memset(s, 0, sizeof(*s));
 	s->state = SLOT_OPEN;
 	s->until = now + (int64_t)m->expiry * 1000;
@@ -262,12 +271,17 @@ do_claim(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 	if ((a = addr_get(h, key, now)) == NULL ||
 	    !bucket_take(&a->claims, RDV_CLAIM_PER_MIN, RDV_CLAIM_BURST, now)) {
 		h->limited++;
-		relay_log(RELAY_LOG_WARN, "%s: too many rendezvous claims "
-		    "from this address: refused", h->ops->addr(e->link));
+		if (a == NULL || !a->logged)
+			relay_log(RELAY_LOG_WARN, "%s: too many rendezvous "
+			    "claims from this address: refused (logged once)",
+			    h->ops->addr(e->link));
+		if (a != NULL)
+			a->logged = 1;
 		say_error(h, e->link, RDVMSG_ERR_LIMIT, "too many codes tried "
 		    "from your address; try again later");
 		return -1;
 	}
+	a->logged = 0;
 	h->claims++;
 	s = m->slot <= RDV_MAX_SLOTS ? &h->slots[m->slot - 1] : NULL;
 	if (s != NULL && s->state == SLOT_OPEN && s->until <= now)
@@ -312,20 +326,16 @@ do_data(struct rdv_hub *h, struct rdv_end *e, const struct rdvmsg *m)
 {
 	struct rdv_slot *s = e->slot;
 	struct rdv_end *peer;
-	uint8_t *out;
 
 	if (s == NULL || s->state != SLOT_PAIRED)
 		return -1;
 	peer = e->host ? s->joiner : s->host;
 	if (peer == NULL)
 		return 0;	/* it is going: drop */
-	/* One allocation: the type byte and the bytes as they came. */
-	if ((out = malloc(m->data_len + 1)) == NULL)
-		return -1;
-	out[0] = RDVMSG_DATA_FROM;
-	memcpy(out + 1, m->data, m->data_len);
-	h->ops->send(peer->link, out, m->data_len + 1);
-	free(out);
+	/* The type byte and the bytes as they came (send copies them). */
+	h->fwd[0] = RDVMSG_DATA_FROM;
+	memcpy(h->fwd + 1, m->data, m->data_len);
+	h->ops->send(peer->link, h->fwd, m->data_len + 1);
 	if (!e->paused && h->ops->pending(peer->link) > RDV_HIGH_WATER) {
 		e->paused = 1;
 		h->ops->pause(e->link, 1);
