@@ -309,6 +309,8 @@ start_channel(struct rdv *r)
 	}
 	bufferevent_setcb(r->pump, pump_read, pump_write, pump_event, r);
 	bufferevent_setwatermark(r->pump, EV_WRITE, CONN_LOW_WATER, 0);
+	/* Whole DATA messages' worth at a time: fewer link records. */
+	(void)bufferevent_set_max_single_read(r->pump, RDVMSG_MAX_DATA);
 	bufferevent_enable(r->pump, EV_READ | EV_WRITE);
 	if ((e = make_password(r, &pw)) != 0) {
 		term_error(r->term, "cannot make the password: %s", err_str(e));
