@@ -28,8 +28,12 @@
 #include "config_load.h"
 #include "conn.h"
 #include "err.h"
+#include "privaddr.h"
+#include "rendezvous.h"
+#include "rdvmsg.h"
 #include "secret.h"
 #include "term.h"
+#include "words.h"
 
 #define HOST_MAX_LISTEN		8
 #define HOST_MAX_PENDING	16
@@ -70,6 +74,8 @@ struct host {
 						 * cut one */
 	int			 status;
 	int			 done;
+	int			 nprivate;	/* local addresses listed: private */
+	int			 npublic;	/* and not (loopback left out) */
 };
 
 static void
@@ -410,10 +416,34 @@ static void
 print_addr(const char *a, void *arg)
 {
 	struct host *h = arg;
-	int v6 = strchr(a, ':') != NULL;
+	int v6 = strchr(a, ':') != NULL, priv = addr_is_private(a);
 
-	term_notice(h->term, v6 ? "listening on [%s]:%d" : "listening on %s:%d",
-	    a, addr_local_port(evconnlistener_get_fd(h->lev[0])));
+	term_notice(h->term, v6 ? "listening on [%s]:%d%s" :
+	    "listening on %s:%d%s", a,
+	    addr_local_port(evconnlistener_get_fd(h->lev[0])),
+	    priv ? " (private)" : "");
+	if (addr_is_loopback(a))
+		return;
+	if (priv)
+		h->nprivate++;
+	else
+		h->npublic++;
+}
+
+/* What can be told of reaching us from outside: a private address is
+ * not, unless something forwards a port to it (which we can't see). */
+static void
+say_reach(struct host *h, const char *listen_addr)
+{
+	if (listen_addr != NULL && !addr_is_loopback(listen_addr)) {
+		if (addr_is_private(listen_addr))
+			h->nprivate++;
+		else
+			h->npublic++;
+	}
+	if (h->nprivate > 0 && h->npublic == 0)
+		term_notice(h->term, "this address is private; people outside "
+		    "your network need a relay (sotto host --relay)");
 }
 
 static void
@@ -487,6 +517,7 @@ host_run(struct host *h, const char *listen_addr, int port)
 		    addr_local_port(evconnlistener_get_fd(h->lev[0])));
 	else
 		addr_list_local(print_addr, h);
+	say_reach(h, listen_addr);
 	term_notice(h->term, "waiting for someone to join (sotto join "
 	    "ADDRESS:%d); your name is %s",
 	    addr_local_port(evconnlistener_get_fd(h->lev[0])), h->s.name);
@@ -519,6 +550,10 @@ host_usage(FILE *f)
 	    "usage: sotto host [--listen ADDR] [--port N] [--name NAME]\n"
 	    "                  [--password-file FILE] [--max-failures N] [--once]\n"
 	    "                  [--reconnect-for SECONDS] [--plain]\n"
+	    "       sotto host --relay [HOST[:PORT]] [--name NAME]\n"
+	    "                  [--password-file FILE] [--code-words N]\n"
+	    "                  [--code-expiry SECONDS] [--max-failures N]\n"
+	    "                  [--ask-password] [--plain]\n"
 	    "\n"
 	    "Waits for someone to join with the same password, chats, and waits\n"
 	    "for the next conversation (until /quit or Ctrl-C).\n"
@@ -532,8 +567,16 @@ host_usage(FILE *f)
 	    "  --once               exit after one conversation\n"
 	    "  --reconnect-for S    keep a cut conversation open for the joiner\n"
 	    "                       to resume for S seconds (default %d; 0: off)\n"
-	    "  --plain              line mode even on a terminal\n",
-	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR);
+	    "  --plain              line mode even on a terminal\n"
+	    "  --relay [HOST[:PORT]] no listening: chat through this relay\n"
+	    "                       (default: SOTTO_RELAY, or the config's relay)\n"
+	    "                       with a one-time code (NUMBER-WORD-WORD); the\n"
+	    "                       password is then optional (--password-file,\n"
+	    "                       or --ask-password to type it twice)\n"
+	    "  --code-words N       words in the code (%d to %d, default %d)\n"
+	    "  --code-expiry S      the code expires after S seconds (default %d)\n",
+	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR, WORDS_MIN, WORDS_MAX,
+	    WORDS_DEFAULT, RDV_DEFAULT_EXPIRY);
 }
 
 int
@@ -548,18 +591,25 @@ host_main(int argc, char **argv)
 		{ "plain", no_argument, NULL, 'L' },
 		{ "once", no_argument, NULL, '1' },
 		{ "reconnect-for", required_argument, NULL, 'R' },
+		{ "relay", optional_argument, NULL, 'r' },
+		{ "code-words", required_argument, NULL, 'w' },
+		{ "code-expiry", required_argument, NULL, 'e' },
+		{ "ask-password", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct host h;
 	const char *listen_addr = NULL, *name = NULL, *pwfile = NULL;
+	const char *relay = NULL;
 	int ch, port = config_default_port(CLIENT_DEFAULT_PORT);
+	int use_relay = 0, nwords = WORDS_DEFAULT, expiry = RDV_DEFAULT_EXPIRY;
+	int ask_pw = 0;
 
 	memset(&h, 0, sizeof(h));
 	chat_setup_init(&h.s);
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:L1R:h", opts,
+	while ((ch = getopt_long(argc, argv, "l:p:n:P:m:L1R:r::w:e:Ah", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'l':
@@ -597,15 +647,56 @@ host_main(int argc, char **argv)
 				return EXIT_USAGE;
 			}
 			break;
+		case 'r':
+			use_relay = 1;
+			relay = optarg;
+			break;
+		case 'A':
+			ask_pw = 1;
+			break;
+		case 'w':
+			nwords = atoi(optarg);
+			if (nwords < WORDS_MIN || nwords > WORDS_MAX) {
+				fprintf(stderr, "sotto: --code-words takes %d to "
+				    "%d\n", WORDS_MIN, WORDS_MAX);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'e':
+			if ((expiry = cli_seconds(optarg)) < 1 ||
+			    expiry > RDVMSG_MAX_EXPIRY) {
+				fprintf(stderr, "sotto: --code-expiry takes 1 to "
+				    "%d seconds\n", RDVMSG_MAX_EXPIRY);
+				return EXIT_USAGE;
+			}
+			break;
 		case 'h':
 			host_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpnPmR", host_usage);
+			return cli_bad_option(argv, "lpnPmRwe", host_usage);
 		}
 	}
+	/* --relay HOST: the address comes as the one argument. */
+	if (use_relay && relay == NULL && optind + 1 == argc)
+		relay = argv[optind++];
 	if (optind != argc)
 		return cli_extra_argument(argv[optind], host_usage);
+	if (ask_pw && (!use_relay || pwfile != NULL)) {
+		fprintf(stderr, "sotto: --ask-password goes with --relay, "
+		    "instead of --password-file\n");
+		return EXIT_USAGE;
+	}
+	if (ask_pw)
+		pwfile = rdv_ask_password;
+	if (use_relay && listen_addr != NULL) {
+		fprintf(stderr, "sotto: --listen and --relay don't go together "
+		    "(through a relay nothing listens)\n");
+		return EXIT_USAGE;
+	}
+	if (use_relay)
+		return rdv_host_start(&h.s, relay, name, pwfile, nwords,
+		    expiry, h.max_failures);
 	return host_start(&h.s, listen_addr, port, name, pwfile,
 	    h.max_failures);
 }

@@ -26,6 +26,8 @@
 #include "invite.h"
 #include "proxy.h"
 #include "proxyconf.h"
+#include "rendezvous.h"
+#include "words.h"
 #include "secret.h"
 #include "term.h"
 
@@ -351,6 +353,9 @@ join_usage(FILE *f)
 	    "       sotto join --invite-file FILE [--name NAME] [--answer-file FILE]\n"
 	    "                  [--code-file FILE] [--reconnect-for SECONDS]\n"
 	    "                  [--proxy URL | --no-proxy] [--plain]\n"
+	    "       sotto join CODE [--relay [HOST[:PORT]]] [--name NAME]\n"
+	    "                  [--password-file FILE | --ask-password]\n"
+	    "                  [--proxy URL | --no-proxy] [--plain]\n"
 	    "\n"
 	    "Joins a host's 1:1 chat (HOST may be [IPv6]:PORT; default port %d),\n"
 	    "or the room of an invitation ('sotto:...', from 'sotto room new').\n"
@@ -365,6 +370,10 @@ join_usage(FILE *f)
 	    "  --answer-file FILE   a guarded room's answer, from FILE's first\n"
 	    "                       line (default: ask on the terminal)\n"
 	    "  --code-file FILE     a guarded room's one-time code, likewise\n"
+	    "  --relay [HOST[:PORT]] the relay of a code from 'sotto host --relay'\n"
+	    "                       (default: SOTTO_RELAY, or the config's relay)\n"
+	    "  --ask-password       with a code: the host's password, typed (the\n"
+	    "                       default with a code is none)\n"
 	    PROXYCONF_USAGE
 	    "  --plain              line mode even on a terminal\n",
 	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR);
@@ -381,10 +390,14 @@ join_main(int argc, char **argv)
 		{ "code-file", required_argument, NULL, 'c' },
 		{ "reconnect-for", required_argument, NULL, 'R' },
 		{ "plain", no_argument, NULL, 'L' },
+		{ "relay", optional_argument, NULL, 'r' },
+		{ "ask-password", no_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		PROXYCONF_OPTIONS,
 		{ NULL, 0, NULL, 0 }
 	};
+	const char *relay = NULL;
+	int use_relay = 0, ask_pw = 0;
 	struct chat_setup s;
 	struct room_door d;
 	const char *name = NULL, *pwfile = NULL, *invfile = NULL;
@@ -396,7 +409,7 @@ join_main(int argc, char **argv)
 	memset(&d, 0, sizeof(d));
 	optind = 1;
 	opterr = 0;
-	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:R:Lh", opts,
+	while ((ch = getopt_long(argc, argv, "n:P:i:a:c:R:Lr::Ah", opts,
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -423,6 +436,13 @@ join_main(int argc, char **argv)
 		case 'L':
 			s.plain = 1;
 			break;
+		case 'r':
+			use_relay = 1;
+			relay = optarg;
+			break;
+		case 'A':
+			ask_pw = 1;
+			break;
 		case 'h':
 			join_usage(stdout);
 			return EXIT_OK;
@@ -440,6 +460,29 @@ join_main(int argc, char **argv)
 			return join_invite_file(&s, invfile, name, &d);
 		fprintf(stderr, "sotto: --invite-file and an address don't "
 		    "go together\n");
+		return EXIT_USAGE;
+	}
+	/* A rendezvous code, with --relay [HOST] or the default relay. */
+	if (optind < argc && words_is_code(argv[optind])) {
+		if (use_relay && relay == NULL && optind + 2 == argc)
+			relay = argv[optind + 1];
+		else if (optind + 1 != argc)
+			return cli_extra_argument(argv[optind + 1], join_usage);
+		if (ask_pw && pwfile != NULL) {
+			fprintf(stderr, "sotto: --ask-password or "
+			    "--password-file, not both\n");
+			return EXIT_USAGE;
+		}
+		return rdv_join_start(&s, argv[optind], relay, name,
+		    ask_pw ? rdv_ask_password : pwfile);
+	}
+	if (ask_pw) {
+		fprintf(stderr, "sotto: --ask-password goes with a code\n");
+		return EXIT_USAGE;
+	}
+	if (use_relay) {
+		fprintf(stderr, "sotto: --relay goes with a code "
+		    "(NUMBER-WORD-WORD, from 'sotto host --relay')\n");
 		return EXIT_USAGE;
 	}
 	if (optind + 1 != argc) {

@@ -44,6 +44,9 @@
 #include "lookalike.h"
 #include "relay.h"
 #include "relaymsg.h"
+#include "relaypin.h"
+#include "rdvmsg.h"
+#include "rendezvous.h"
 #include "roomstore.h"
 #include "sanitize.h"
 #include "secret.h"
@@ -95,6 +98,7 @@ struct room {
 	struct term		*term;
 	struct invite		*inv;		/* sodium_malloc'd */
 	int			 creating;	/* room new: pin relay, print */
+	int			 asked_addr;	/* sent RDV_WHOAMI */
 	const char		*invite_file;
 	struct identity		*link_id;	/* throwaway, for the relay */
 	struct conn		*conn;
@@ -503,9 +507,9 @@ static int
 check_relay(struct room *r)
 {
 	const uint8_t *pk = chan_peer_identity(conn_chan(r->conn));
-	char name[PEERS_RELAY_NAME_LEN + 1], tag[IDENTITY_TAG_LEN + 1];
+	char tag[IDENTITY_TAG_LEN + 1];
 	char where[INVITE_HOST_MAX + 16];
-	int status = 0;
+	int status;
 
 	identity_tag(tag, pk);
 	/* Every link, the first as the others: a reconnection to an
@@ -521,29 +525,8 @@ check_relay(struct room *r)
 	}
 	/* Pinned in known_relays, apart from people (known_peers.h). */
 	snprintf(where, sizeof(where), "%s:%u", r->inv->host, r->inv->port);
-	peers_relay_name(where, name);
-	if (peers_relay_check(r->s.peers_path, where, pk, &status) != 0) {
-		term_error(r->term, "cannot read the relays' keys beside %s: "
-		    "refusing to trust the relay's key blindly",
-		    r->s.peers_path);
-		return EXIT_CONN;
-	}
-	if (status == PEERS_CHANGED) {
-		term_error(r->term, "WARNING: the relay at %s has a different "
-		    "key (%s) than when you first used it; refusing. Remove "
-		    "the '%s' line from %s if the relay's key really changed.",
-		    where, tag, name, PEERS_RELAYS_FILE_NAME);
-		return EXIT_IDENTITY;
-	}
-	if (status == PEERS_NEW) {
-		if (peers_relay_pin(r->s.peers_path, where, pk) == 0)
-			term_notice(r->term, "first use of the relay at %s: "
-			    "its key %s is now pinned", where, tag);
-		else
-			term_error(r->term, "first use of the relay at %s "
-			    "(key %s), but %s could not be updated to pin it",
-			    where, tag, PEERS_RELAYS_FILE_NAME);
-	}
+	if ((status = relaypin_check(r->term, r->s.peers_path, where, pk)) != 0)
+		return status;
 	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
 	r->relay_known = 1;
 	return 0;
@@ -594,8 +577,15 @@ link_established(struct conn *c, void *arg)
 		hang_up(r, st);
 		return;
 	}
-	/* Our seat if we have one, else a new one. */
+	/* Our seat if we have one, else a new one; room new first asks the
+	 * relay what address it sees us at, to show. */
 	buf_init(&b, 256);
+	if (r->creating && !r->entered && !r->asked_addr) {
+		r->asked_addr = 1;
+		if (rdvmsg_put_whoami(&b) == 0)
+			(void)conn_send(r->conn, buf_ptr(&b), buf_len(&b));
+		buf_reset(&b);
+	}
 	if (r->have_seat && !r->no_seat)
 		e = relaymsg_put_resume(&b, r->inv->room_id, r->self,
 		    r->seat->token, r->seen);
@@ -1153,10 +1143,17 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct room *r = arg;
 	struct relaymsg m;
+	struct rdvmsg rm;
 	const uint8_t *item;
 	size_t off = 0, ilen;
 
 	(void)c;
+	/* room new asked the relay for our address (RDV_WHOAMI). */
+	if (len > 0 && p[0] == RDVMSG_ADDR) {
+		if (rdvmsg_parse(&rm, p, len) == 0)
+			rdv_show_addresses(r->term, rm.data, rm.data_len);
+		return;
+	}
 	/* A BATCH is several messages sealed together: handle each. */
 	if (relaymsg_parse(&m, p, len) == 0 && m.type == RELAYMSG_BATCH) {
 		while (!r->done && relaymsg_batch_next(&m, &off, &item, &ilen))

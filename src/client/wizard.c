@@ -5,6 +5,10 @@
  * asked again rather than ending the program: a busy port (a free one is
  * offered), passwords that don't match, an invitation pasted in pieces;
  * and the port or address is checked before any secret is asked.
+ * Across the internet, host and join meet through a relay with a
+ * one-time code (rendezvous.h): the host answers 'relay' where it is
+ * asked where to listen, the joiner gives the code (Tab completes its
+ * words) where it is asked the host's address.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,8 +27,11 @@
 #include "client.h"
 #include "config_load.h"
 #include "invite.h"
+#include "codeprompt.h"
 #include "known_peers.h"
 #include "proxyconf.h"
+#include "rendezvous.h"
+#include "words.h"
 #include "secret.h"
 
 /* Reads one answer line; 0, or -1 at end of input. */
@@ -85,8 +92,8 @@ free_port(const char *listen_addr)
 
 /*
  * Host: where to listen, every address (*addr NULL) or one of this
- * machine's, asked until it is one.  0, or -1 at end of input or after
- * too many tries.
+ * machine's, asked until it is one.  0, 1 for 'relay' (no listening: a
+ * rendezvous), or -1 at end of input or after too many tries.
  */
 static int
 ask_listen(char *buf, size_t buflen, const char **addr)
@@ -94,10 +101,15 @@ ask_listen(char *buf, size_t buflen, const char **addr)
 	char why[256];
 	int fds[8], nfds, i, tries;
 
+	printf("On this network, or across the internet? For someone outside "
+	    "your network,\nanswer 'relay' (no port forwarding: you meet "
+	    "through a relay with a code).\n");
 	for (tries = 0; tries < WIZARD_TRIES; tries++) {
 		if (ask("Listen on every address of this machine, or only one "
 		    "(e.g. 127.0.0.1)? [all]: ", buf, buflen) != 0)
 			return -1;
+		if (strcmp(buf, "relay") == 0)
+			return 1;
 		if (buf[0] == '\0' || strcmp(buf, "all") == 0) {
 			*addr = NULL;
 			return 0;
@@ -203,6 +215,35 @@ ask_invitation(char *out, size_t outlen)
 	return r;
 }
 
+/* The relay for a rendezvous: the default one (SOTTO_RELAY, the
+ * config's) on Enter, else asked.  0, or -1 at end of input. */
+static int
+ask_relay(char *buf, size_t buflen, const char **relay)
+{
+	const char *def = rdv_default_relay(NULL);
+	char q[ADDR_HOSTLEN + 64];
+	int tries;
+
+	for (tries = 0; tries < WIZARD_TRIES; tries++) {
+		snprintf(q, sizeof(q), "Relay address (HOST or HOST:PORT)%s%s%s: ",
+		    def != NULL ? " [" : "", def != NULL ? def : "",
+		    def != NULL ? "]" : "");
+		if (ask(q, buf, buflen) != 0)
+			return -1;
+		if (buf[0] == '\0' && def != NULL) {
+			*relay = def;
+			return 0;
+		}
+		if (buf[0] != '\0') {
+			*relay = buf;
+			return 0;
+		}
+		printf("A relay address looks like relay.example.org or "
+		    "relay.example.org:65433.\n");
+	}
+	return -1;
+}
+
 /* The password, asked again when the two don't match (or it can't be
  * read).  0 or an exit status. */
 static int
@@ -300,22 +341,53 @@ wizard_main(int argc, char **argv)
 	if (hosting) {
 		const char *listen_addr = NULL;
 
-		if (ask_listen(addr, sizeof(addr), &listen_addr) != 0 ||
-		    ask_free_port(listen_addr, &port) != 0)
+		const char *relay;
+
+		if ((r = ask_listen(addr, sizeof(addr), &listen_addr)) == 1) {
+			if (ask_relay(addr, sizeof(addr), &relay) != 0)
+				return EXIT_USAGE;
+			return rdv_host_start(&s, relay, name, NULL,
+			    WORDS_DEFAULT, RDV_DEFAULT_EXPIRY, 0);
+		}
+		if (r != 0 || ask_free_port(listen_addr, &port) != 0)
 			return EXIT_USAGE;
 		if ((r = ask_password(&s, 1)) != 0)
 			return r;
 		return host_start(&s, listen_addr, port, name, NULL, 0);
 	}
+	printf("Across the internet, through a relay: give the code from 'sotto "
+	    "host --relay'\ninstead (Tab completes its words).\n");
 	for (;;) {
+		char why[256];
+		uint8_t bytes[WORDS_MAX];
+		uint32_t slot;
+		size_t nw;
+
 		snprintf(q, sizeof(q), "Host address (HOST or HOST:PORT; port "
 		    "%d if none): ", defport);
-		if (ask(q, addr, sizeof(addr)) != 0)
+		if (codeprompt_read(q, addr, sizeof(addr)) != 0)
 			return EXIT_USAGE;
+		if (words_is_code(addr)) {
+			const char *relay;
+			char rbuf[ADDR_HOSTLEN];
+
+			if (words_parse(addr, &slot, bytes, &nw, why,
+			    sizeof(why)) != 0) {
+				printf("%s\n", why);
+				continue;
+			}
+			sodium_memzero(bytes, sizeof(bytes));
+			if (ask_relay(rbuf, sizeof(rbuf), &relay) != 0)
+				return EXIT_USAGE;
+			r = rdv_join_start(&s, addr, relay, name, NULL);
+			sodium_memzero(addr, sizeof(addr));
+			return r;
+		}
 		if (addr_split(addr, defport, 0, host, &port) == 0)
 			break;
 		printf("An address looks like 192.168.1.10, "
-		    "192.168.1.10:65432 or [::1]:65432.\n");
+		    "192.168.1.10:65432 or [::1]:65432, and a code like "
+		    "7-clockwork-crossover.\n");
 	}
 	if ((r = ask_password(&s, 0)) != 0)
 		return r;

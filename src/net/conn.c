@@ -1,6 +1,7 @@
 /* conn.c: a secure channel on a TCP socket under libevent (see conn.h). */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
@@ -518,4 +519,10 @@ int
 conn_handshake_timeout(const struct conn *c)
 {
 	return c->t.handshake;
+}
+
+void
+conn_set_peer_addr(struct conn *c, const char *text)
+{
+	snprintf(c->peer, sizeof(c->peer), "%s", text);
 }

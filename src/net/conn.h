@@ -94,5 +94,8 @@ size_t	 conn_first_bytes(const struct conn *c, const uint8_t **p);
 int	 conn_handshake_timeout(const struct conn *c);
 /* The peer's address as text ("127.0.0.1:4242", "[::1]:4242"). */
 const char *conn_peer_addr(const struct conn *c);
+/* Names the peer otherwise (a channel on a local socket that a relay
+ * carries): 'text', truncated to ADDR_STRLEN - 1 bytes. */
+void	 conn_set_peer_addr(struct conn *c, const char *text);
 
 #endif

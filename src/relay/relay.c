@@ -49,6 +49,8 @@
 #include "relay.h"
 #include "relaylog.h"
 #include "relaymsg.h"
+#include "rdvmsg.h"
+#include "rendezvous.h"
 #include "roomlog.h"
 #include "rroom.h"
 
@@ -109,6 +111,7 @@ enum link_state {
 	LINK_WAIT_JOIN,		/* established, no JOIN yet */
 	LINK_MEMBER,		/* in a room */
 	LINK_VISITOR,		/* at a room's door (VISIT), no seat */
+	LINK_RDV,		/* in a rendezvous (rendezvous.h) */
 	LINK_CLOSING,		/* our final record is on its way */
 	LINK_DEAD,		/* queued to be freed */
 };
@@ -130,6 +133,7 @@ struct relay_link {
 	struct tbucket		 rate;		/* its messages (addrlim.h) */
 	int64_t			 rate_until;	/* paused until then, ms */
 	struct buf		*batch;		/* DELIVERs of this turn, or NULL */
+	struct rdv_end		*rdv;		/* LINK_RDV: its part, or NULL */
 	struct relay_link	*reap_next;
 	int64_t			 deadline;	/* JOIN due, monotonic ms */
 	int64_t			 stall;		/* backlog must clear by then */
@@ -142,12 +146,14 @@ struct relay_link {
 	uint8_t			 in_hs;		/* on hsq */
 	uint8_t			 rate_paused;	/* on rateq */
 	uint8_t			 rate_logged;
+	uint8_t			 asked;		/* sent RDV_WHOAMI */
 };
 
 struct relay {
 	struct event_base		*base;
 	struct identity			*id;
 	struct rroom_hub		*hub;
+	struct rdv_hub			*rdv;		/* rendezvous slots */
 	struct conn_timing		 timing;
 	struct evconnlistener		*lev[RELAY_MAX_LISTEN];
 	int				 nlev;
@@ -377,7 +383,8 @@ link_close(struct relay_link *l)
 	struct relay *r = l->r;
 
 	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
-	    l->state != LINK_VISITOR && !(l->state == LINK_CLOSING && l->bye))
+	    l->state != LINK_VISITOR && l->state != LINK_RDV &&
+	    !(l->state == LINK_CLOSING && l->bye))
 		return;
 	link_flush(l);
 	l->state = LINK_CLOSING;
@@ -406,6 +413,7 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 			misbehave_forget(r);
 		batch_drop(l);
 		backlog_end(l);
+		rdv_gone(r->rdv, l->rdv, now_ms());
 		/* A link that just went: its seat is held (a cut). */
 		rroom_cut(r->hub, &l->m, now_ms());
 		LIST_REMOVE(l, all);
@@ -724,6 +732,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	rroom_expire(r->hub, now_ms());
 	rroom_tell_waiting(r->hub);
+	rdv_tick(r->rdv, now_ms());
 	if (++r->ticks % RELAY_TRIM_TICKS != 0)
 		return;
 	log_txn(r);
@@ -745,6 +754,8 @@ link_drained(struct conn *c, void *arg)
 	(void)c;
 	if (l->is_backed && l->state == LINK_MEMBER)
 		backlog_end(l);
+	if (l->rdv != NULL)
+		rdv_drained(l->r->rdv, l->rdv);
 	link_pump(l);
 }
 
@@ -854,6 +865,75 @@ link_refuse_room(struct relay_link *l)
 	link_close(l);
 }
 
+/* --- rendezvous (rendezvous.h): the links it acts on ------------------ */
+
+static void
+rdv_send(void *link, const uint8_t *p, size_t len)
+{
+	struct relay_link *l = link;
+	int rc;
+
+	if (l->state != LINK_RDV && l->state != LINK_WAIT_JOIN)
+		return;
+	if ((rc = conn_send(l->c, p, len)) != 0) {
+		relay_log(RELAY_LOG_WARN, "%s: cannot send: %s",
+		    conn_peer_addr(l->c), err_str(rc));
+		link_end(l);
+	}
+}
+
+static void
+rdv_close(void *link)
+{
+	link_close(link);
+}
+
+static void
+rdv_pause(void *link, int paused)
+{
+	struct relay_link *l = link;
+
+	conn_pause(l->c, paused);
+}
+
+static size_t
+rdv_pending(void *link)
+{
+	struct relay_link *l = link;
+
+	return conn_pending(l->c);
+}
+
+static const char *
+rdv_addr(void *link)
+{
+	struct relay_link *l = link;
+
+	return conn_peer_addr(l->c);
+}
+
+static const struct rdv_ops rdv_link_ops = {
+	rdv_send, rdv_close, rdv_pause, rdv_pending, rdv_addr
+};
+
+/* A rendezvous message, or the first one making l a rendezvous link. */
+static void
+rdv_link_message(struct relay_link *l, const uint8_t *p, size_t len)
+{
+	/* "My address?" before a JOIN: answered, and JOIN still due. */
+	if (l->state == LINK_WAIT_JOIN && len == 1 && p[0] == RDVMSG_WHOAMI &&
+	    !l->asked) {
+		l->asked = 1;	/* once: a second one is a protocol error */
+		rdv_whoami(l->r->rdv, l);
+		return;
+	}
+	if (l->state == LINK_WAIT_JOIN) {
+		waiting_remove(l->r, l);
+		l->state = LINK_RDV;
+	}
+	(void)rdv_input(l->r->rdv, &l->rdv, l, l->la->key, p, len, now_ms());
+}
+
 static void
 link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
@@ -863,6 +943,11 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	size_t rooms;
 	int rc;
 
+	if (l->state == LINK_RDV || (l->state == LINK_WAIT_JOIN && len > 0 &&
+	    rdvmsg_is_rdv(p[0]))) {
+		rdv_link_message(l, p, len);
+		return;
+	}
 	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
 	    l->state != LINK_VISITOR)
 		return;
@@ -1280,7 +1365,8 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 		if (l->state == LINK_HANDSHAKE)
 			link_end(l);
 		else if (l->state == LINK_WAIT_JOIN ||
-		    l->state == LINK_MEMBER || l->state == LINK_VISITOR) {
+		    l->state == LINK_MEMBER || l->state == LINK_VISITOR ||
+		    l->state == LINK_RDV) {
 			l->state = LINK_CLOSING;
 			l->bye = 1;
 		}
@@ -1574,6 +1660,7 @@ relay_run(const struct relay_opts *o)
 	    (r->stats_timer = evtimer_new(r->base, stats_timer_cb, r)) ==
 	    NULL ||
 	    addrlim_new(&r->lim, &lc) != 0 ||
+	    rdv_hub_new(&r->rdv, &rdv_link_ops) != 0 ||
 	    admit_new(&r->adm, r->base, &ac, admitted_cb, r) != 0) {
 		relay_log(RELAY_LOG_ERROR, "out of memory");
 		goto out;
@@ -1611,9 +1698,11 @@ relay_run(const struct relay_opts *o)
 	while ((l = LIST_FIRST(&r->links)) != NULL) {
 		LIST_REMOVE(l, all);
 		batch_drop(l);
+		rdv_end_free(l->rdv);
 		conn_free(l->c);
 		free(l);
 	}
+	rdv_hub_free(r->rdv);
 	while (r->nlev > 0)
 		evconnlistener_free(r->lev[--r->nlev]);
 	admit_free(r->adm);

@@ -30,22 +30,7 @@ PW = "violet-Granite-harbor-1987-quasar"
 ANSWER = "under-the-Old-clocktower-4417"
 
 
-def last_prompt(rows):
-    rows = [r for r in rows if r.strip()]
-    return rows[-1] if rows else ""
-
-
-def wait_prompt(tm, window, rx, what):
-    return tm.wait(window, lambda r: re.search(rx, last_prompt(r)), what)
-
-
-def begin(tm, window, party, role, name):
-    """Starts 'sotto' in window and answers the role and the name."""
-    tm.start(window, party, [])
-    wait_prompt(tm, window, r"Host or join\?", "the first question")
-    tm.keys(window, role)
-    wait_prompt(tm, window, r"Your name", "the name question")
-    tm.keys(window, name)
+from tui_tmux import wait_prompt, begin_wizard as begin
 
 
 def host_side(t, tm):

@@ -159,6 +159,25 @@ def main(body, cols, rows, budget):
     h.main(scenario, budget=budget)
 
 
+def last_prompt(rows):
+    """The last non-blank row: where the interactive start's question is."""
+    rows = [r for r in rows if r.strip()]
+    return rows[-1] if rows else ""
+
+
+def wait_prompt(tm, window, rx, what):
+    return tm.wait(window, lambda r: re.search(rx, last_prompt(r)), what)
+
+
+def begin_wizard(tm, window, party, role, name):
+    """Starts 'sotto' in window and answers the role and the name."""
+    tm.start(window, party, [])
+    wait_prompt(tm, window, r"Host or join\?", "the first question")
+    tm.keys(window, role)
+    wait_prompt(tm, window, r"Your name", "the name question")
+    tm.keys(window, name)
+
+
 def host_port(tm, window):
     """The port a host started with --port 0 in window says it listens on."""
     rx = re.compile(r"listening on 127\.0\.0\.1:(\d+)")

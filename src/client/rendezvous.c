@@ -1,0 +1,720 @@
+/*
+ * rendezvous.c: `sotto host --relay` and `sotto join CODE` (rendezvous.h,
+ * PROTOCOL §21).  Each side opens a member-relay link (§14: the relay's
+ * key pinned on first use per address, as for rooms), the host asks for
+ * a slot and the joiner claims it.  Once the relay pairs them, the 1:1
+ * channel runs on one end of a local socket pair, exactly as on a TCP
+ * connection, and what it writes to the other end goes to the relay as
+ * DATA (and what comes as DATA is written there): the relay carries the
+ * channel's bytes unchanged and sees only their ciphertext.
+ *
+ * A failed handshake inside (a wrong code) uses up the slot: the host
+ * says so, drops its link and gets a fresh slot and code.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "addr.h"
+#include "buf.h"
+#include "chat.h"
+#include "client.h"
+#include "config_load.h"
+#include "conn.h"
+#include "err.h"
+#include "identity.h"
+#include "privaddr.h"
+#include "rdvmsg.h"
+#include "relay.h"
+#include "relaymsg.h"
+#include "relaypin.h"
+#include "rendezvous.h"
+#include "secret.h"
+#include "term.h"
+#include "words.h"
+
+#define RDV_CONNECT_MS		10000
+/* After a failed handshake the host waits this long (ms) for the
+ * channel's ABORT to reach the joiner before dropping its link. */
+#define RDV_BURN_MS		300
+/* At the end the link's goodbye gets this long (s). */
+#define RDV_BYE_S		1
+/* The pump stops reading the channel above this many bytes queued on
+ * the link, and the link above this many bytes not yet taken by the
+ * channel's socket. */
+#define RDV_PUMP_HIGH		CONN_HIGH_WATER
+
+struct rdv {
+	struct event_base	*base;
+	struct chat_setup	 s;
+	struct term		*term;
+	struct chat		*chat;
+	struct identity		*link_id;	/* throwaway, for the relay */
+	char			 rhost[ADDR_HOSTLEN];
+	int			 rport;
+	char			 where[ADDR_HOSTLEN + 8];	/* HOST:PORT */
+	int			 hosting;
+	struct conn		*link;
+	struct conn		*pend;		/* the 1:1 channel, before
+						 * it is established */
+	struct bufferevent	*pump;		/* our end of the pair */
+	struct event		*burn;
+	uint32_t		 slot;
+	uint8_t			 words[WORDS_MAX];
+	size_t			 nwords;
+	int			 expiry;
+	struct secret		*pw;		/* the host's password, or NULL */
+	uint8_t			 out[RDVMSG_MAX_DATA + 1];
+	int			 paired;
+	int			 tries;		/* codes used up */
+	int			 max_failures;	/* 0: no limit */
+	int			 status;
+	int			 done;
+};
+
+static void	rdv_link_start(struct rdv *);
+
+const char rdv_ask_password[] = "(ask)";
+
+const char *
+rdv_default_relay(const char *given)
+{
+	static struct config cfg;
+	const char *e;
+
+	if (given != NULL && *given != '\0')
+		return given;
+	if ((e = getenv("SOTTO_RELAY")) != NULL && *e != '\0')
+		return e;
+	if (config_load(&cfg) == 0 && cfg.relay[0] != '\0')
+		return cfg.relay;
+	return NULL;
+}
+
+static void
+rdv_end(struct rdv *r, int status)
+{
+	struct timeval tv = { RDV_BYE_S, 0 };
+
+	if (r->done)
+		return;
+	r->done = 1;
+	r->status = status;
+	/* Our goodbye to the relay, for a moment at most. */
+	if (r->link != NULL) {
+		conn_close(r->link);
+		event_base_loopexit(r->base, &tv);
+	} else
+		event_base_loopexit(r->base, NULL);
+}
+
+/* The chat ended: so does the program. */
+static void
+chat_ended(struct chat *ch, int status, void *arg)
+{
+	struct rdv *r = arg;
+
+	(void)ch;
+	rdv_end(r, status);
+}
+
+/* --- the pump between the channel's socket and the link --------------- */
+
+static void
+pump_read(struct bufferevent *bev, void *arg)
+{
+	struct rdv *r = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	int n, e;
+
+	while (r->link != NULL && evbuffer_get_length(in) > 0) {
+		if (conn_pending(r->link) > RDV_PUMP_HIGH) {
+			bufferevent_disable(bev, EV_READ);
+			return;
+		}
+		r->out[0] = RDVMSG_DATA;
+		if ((n = evbuffer_remove(in, r->out + 1, RDVMSG_MAX_DATA)) <= 0)
+			return;
+		if ((e = conn_send(r->link, r->out, (size_t)n + 1)) != 0) {
+			term_error(r->term, "cannot send to the relay: %s",
+			    err_str(e));
+			return;
+		}
+	}
+}
+
+static void
+pump_write(struct bufferevent *bev, void *arg)
+{
+	struct rdv *r = arg;
+
+	(void)bev;
+	if (r->link != NULL)
+		conn_pause(r->link, 0);
+}
+
+static void
+pump_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev;
+	(void)what;
+	(void)arg;
+	/* The channel's end closed: the channel tells its own story. */
+}
+
+static void
+pump_free(struct rdv *r)
+{
+	if (r->pump != NULL)
+		bufferevent_free(r->pump);	/* closes our end */
+	r->pump = NULL;
+}
+
+/* --- the 1:1 channel before it is established ------------------------- */
+
+static void
+noop_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
+{
+	(void)c;
+	(void)p;
+	(void)len;
+	(void)arg;
+}
+
+static void
+pend_established(struct conn *c, void *arg)
+{
+	static const struct chat_cbs ccbs = { NULL, chat_ended };
+	struct rdv *r = arg;
+
+	r->pend = NULL;
+	if ((r->chat = chat_new(r->base, r->term, &r->s)) == NULL) {
+		term_error(r->term, "out of memory");
+		conn_free(c);
+		rdv_end(r, EXIT_CONN);
+		return;
+	}
+	chat_set_cbs(r->chat, &ccbs, r);
+	conn_set_cbs(c, &chat_conn_cbs, r->chat);
+	chat_attach(r->chat, c);
+}
+
+static void
+burn_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rdv *r = arg;
+
+	(void)fd;
+	(void)what;
+	pump_free(r);
+	conn_free(r->link);
+	r->link = NULL;
+	r->paired = 0;
+	rdv_link_start(r);
+}
+
+static void
+pend_closed(struct conn *c, int err, void *arg)
+{
+	struct rdv *r = arg;
+	struct timeval tv = { 0, RDV_BURN_MS * 1000 };
+
+	r->pend = NULL;
+	conn_free(c);
+	if (!r->hosting) {
+		term_error(r->term, "%s", err == ERR_AUTH ?
+		    "wrong code (or password): the host refused it, and the "
+		    "code is now used up; ask the host for the new one" :
+		    "the connection through the relay ended before the "
+		    "handshake was over (a wrong code?); ask the host for a "
+		    "new code");
+		rdv_end(r, EXIT_AUTH);
+		return;
+	}
+	if (err != ERR_AUTH)
+		term_notice(r->term, "the joiner went away before the "
+		    "handshake was over (%s)", chat_err_text(err));
+	/* The code is used up either way: a new one. */
+	r->tries++;
+	if (r->max_failures > 0 && r->tries >= r->max_failures) {
+		term_error(r->term, "someone tried a wrong code; %d codes used "
+		    "up (--max-failures): giving up", r->tries);
+		rdv_end(r, EXIT_AUTH);
+		return;
+	}
+	r->burn = r->burn != NULL ? r->burn : evtimer_new(r->base, burn_cb, r);
+	if (r->burn == NULL) {
+		rdv_end(r, EXIT_CONN);
+		return;
+	}
+	evtimer_add(r->burn, &tv);
+}
+
+static const struct conn_cbs pend_cbs = {
+	pend_established, noop_message, pend_closed, NULL
+};
+
+/* The CPace password (PROTOCOL §21.5), text without a NUL: the label,
+ * the slot in decimal, the words, each line ended by LF, then the
+ * optional password. */
+static int
+make_password(struct rdv *r, struct secret **out)
+{
+	char code[WORDS_CODE_MAX];
+	struct buf b;
+	int e;
+
+	words_format(code, sizeof(code), r->slot, r->words, r->nwords);
+	buf_init(&b, 64 + sizeof(code) + 4096);
+	if ((e = buf_put(&b, RDV_PW_LABEL "\n", strlen(RDV_PW_LABEL) + 1)) == 0 &&
+	    (e = buf_put(&b, code, strlen(code))) == 0 &&
+	    (e = buf_put(&b, "\n", 1)) == 0 && r->pw != NULL)
+		e = buf_put(&b, r->pw->p, r->pw->len);
+	if (e == 0)
+		e = secret_new(out, buf_ptr(&b), buf_len(&b));
+	buf_release(&b);
+	sodium_memzero(code, sizeof(code));
+	return e;
+}
+
+/* The relay paired us: the 1:1 channel starts on a local socket pair. */
+static int
+start_channel(struct rdv *r)
+{
+	struct chan_params cp;
+	struct secret *pw = NULL;
+	uint8_t ctx[sizeof(RDV_CONTEXT) - 1 + 4];
+	char via[ADDR_HOSTLEN + 32];
+	int sv[2], e;
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		term_error(r->term, "socketpair: %s", strerror(errno));
+		return EXIT_CONN;
+	}
+	evutil_make_socket_nonblocking(sv[1]);
+	if ((r->pump = bufferevent_socket_new(r->base, sv[1],
+	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+		close(sv[0]);
+		close(sv[1]);
+		return EXIT_CONN;
+	}
+	bufferevent_setcb(r->pump, pump_read, pump_write, pump_event, r);
+	bufferevent_setwatermark(r->pump, EV_WRITE, CONN_LOW_WATER, 0);
+	/* Whole DATA messages' worth at a time: fewer link records. */
+	(void)bufferevent_set_max_single_read(r->pump, RDVMSG_MAX_DATA);
+	bufferevent_enable(r->pump, EV_READ | EV_WRITE);
+	if ((e = make_password(r, &pw)) != 0) {
+		term_error(r->term, "cannot make the password: %s", err_str(e));
+		close(sv[0]);
+		return EXIT_CONN;
+	}
+	memcpy(ctx, RDV_CONTEXT, sizeof(RDV_CONTEXT) - 1);
+	ctx[sizeof(ctx) - 4] = (uint8_t)(r->slot >> 24);
+	ctx[sizeof(ctx) - 3] = (uint8_t)(r->slot >> 16);
+	ctx[sizeof(ctx) - 2] = (uint8_t)(r->slot >> 8);
+	ctx[sizeof(ctx) - 1] = (uint8_t)r->slot;
+	memset(&cp, 0, sizeof(cp));
+	cp.role = r->hosting ? CHAN_SERVER : CHAN_CLIENT;
+	cp.password = pw->p;
+	cp.password_len = pw->len;
+	cp.identity = r->s.id;
+	cp.context = ctx;
+	cp.context_len = sizeof(ctx);
+	r->pend = conn_new(r->base, sv[0], &cp, &r->s.timing, &pend_cbs, r);
+	secret_free(pw);
+	if (r->pend == NULL) {
+		term_error(r->term, "cannot start the connection");
+		return EXIT_CONN;
+	}
+	snprintf(via, sizeof(via), "via the relay %s", r->where);
+	conn_set_peer_addr(r->pend, via);
+	return 0;
+}
+
+/* --- the link to the relay -------------------------------------------- */
+
+/* The relay's key: pinned on first use per address (known_relays). */
+static int
+check_relay(struct rdv *r)
+{
+	return relaypin_check(r->term, r->s.peers_path, r->where,
+	    chan_peer_identity(conn_chan(r->link)));
+}
+
+static void
+link_established(struct conn *c, void *arg)
+{
+	struct rdv *r = arg;
+	struct buf b;
+	int st, e;
+
+	if ((st = check_relay(r)) != 0) {
+		rdv_end(r, st);
+		return;
+	}
+	buf_init(&b, 16);
+	e = r->hosting ? rdvmsg_put_open(&b, (uint16_t)r->expiry) :
+	    rdvmsg_put_claim(&b, r->slot);
+	if (e == 0)
+		e = conn_send(c, buf_ptr(&b), buf_len(&b));
+	buf_release(&b);
+	if (e != 0) {
+		term_error(r->term, "cannot send to the relay: %s", err_str(e));
+		rdv_end(r, EXIT_CONN);
+	}
+}
+
+static void
+print_local(const char *a, void *arg)
+{
+	struct term *t = arg;
+
+	term_notice(t, "a local address: %s%s", a,
+	    addr_is_private(a) ? " (private)" : "");
+}
+
+void
+rdv_show_addresses(struct term *t, const uint8_t *seen, size_t n)
+{
+	term_notice(t, "the relay sees you as %.*s", (int)n,
+	    (const char *)seen);
+	(void)addr_list_local(print_local, t);
+}
+
+/* SLOT: a fresh code, shown with the addresses. */
+static void
+got_slot(struct rdv *r, const struct rdvmsg *m)
+{
+	char code[WORDS_CODE_MAX];
+
+	r->slot = m->slot;
+	randombytes_buf(r->words, r->nwords);
+	words_format(code, sizeof(code), r->slot, r->words, r->nwords);
+	if (r->tries == 0)
+		rdv_show_addresses(r->term, m->data, m->data_len);
+	if (r->tries > 0)
+		term_notice(r->term, "someone tried a wrong code; here is a "
+		    "new one: %s", code);
+	term_notice(r->term, "code: %s", code);
+	term_notice(r->term, "give the code to the one you want to talk to "
+	    "(sotto join %s --relay %s%s); it works once, for %d s; your "
+	    "name is %s", code, r->where, r->pw != NULL ?
+	    " with the same password" : "", (int)m->expiry, r->s.name);
+	sodium_memzero(code, sizeof(code));
+}
+
+static void
+got_error(struct rdv *r, const struct rdvmsg *m)
+{
+	int st = EXIT_CONN;
+
+	switch (m->code) {
+	case RDVMSG_ERR_NO_SLOT:
+		st = EXIT_AUTH;
+		break;
+	case RDVMSG_ERR_EXPIRED:
+		st = r->hosting ? EXIT_CONN : EXIT_AUTH;
+		break;
+	case RDVMSG_ERR_PEER_GONE:
+		if (r->chat != NULL || r->hosting)
+			return;		/* the channel says what happened */
+		if (r->pend != NULL)
+			return;		/* pend_closed will */
+		break;
+	}
+	if (m->code == RDVMSG_ERR_EXPIRED && !r->hosting)
+		term_error(r->term, "expired code: %.*s", (int)m->data_len,
+		    (const char *)m->data);
+	else
+		term_error(r->term, "the relay says: %.*s", (int)m->data_len,
+		    (const char *)m->data);
+	rdv_end(r, st);
+}
+
+static void
+link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
+{
+	struct rdv *r = arg;
+	struct rdvmsg m;
+	struct relaymsg rm;
+	int st;
+
+	(void)c;
+	if (len > 0 && p[0] == RELAYMSG_ERROR &&
+	    relaymsg_parse(&rm, p, len) == 0) {
+		term_error(r->term, "the relay says: %.*s",
+		    (int)rm.blob_len, (const char *)rm.blob);
+		rdv_end(r, EXIT_CONN);
+		return;
+	}
+	if (rdvmsg_parse(&m, p, len) != 0) {
+		term_error(r->term, "the relay sent a malformed message");
+		rdv_end(r, EXIT_CONN);
+		return;
+	}
+	switch (m.type) {
+	case RDVMSG_SLOT:
+		if (!r->hosting || r->slot != 0)
+			goto unexpected;
+		got_slot(r, &m);
+		return;
+	case RDVMSG_PAIRED:
+		if (r->paired || (r->hosting && r->slot == 0))
+			goto unexpected;
+		r->paired = 1;
+		if (r->hosting)
+			term_notice(r->term, "someone claimed the code; "
+			    "authenticating...");
+		else
+			term_notice(r->term, "paired through the relay (it sees "
+			    "you as %.*s); authenticating...",
+			    (int)m.data_len, (const char *)m.data);
+		if ((st = start_channel(r)) != 0)
+			rdv_end(r, st);
+		return;
+	case RDVMSG_DATA_FROM:
+		if (!r->paired)
+			goto unexpected;
+		if (r->pump == NULL)
+			return;
+		if (bufferevent_write(r->pump, m.data, m.data_len) != 0) {
+			rdv_end(r, EXIT_CONN);
+			return;
+		}
+		if (evbuffer_get_length(bufferevent_get_output(r->pump)) >
+		    RDV_PUMP_HIGH)
+			conn_pause(r->link, 1);
+		return;
+	case RDVMSG_ERROR:
+		got_error(r, &m);
+		return;
+	}
+ unexpected:
+	term_error(r->term, "the relay sent an unexpected message");
+	rdv_end(r, EXIT_CONN);
+}
+
+static void
+link_closed(struct conn *c, int err, void *arg)
+{
+	struct rdv *r = arg;
+
+	if (c != r->link)
+		return;
+	if (r->done) {
+		event_base_loopbreak(r->base);
+		return;
+	}
+	/* The chat's channel ends with the pump's socket. */
+	pump_free(r);
+	if (r->chat != NULL || r->pend != NULL || r->done ||
+	    (r->burn != NULL && evtimer_pending(r->burn, NULL)))
+		return;
+	term_error(r->term, "the link to the relay at %s ended%s%s",
+	    r->where, err != 0 ? ": " : "", err != 0 ? chat_err_text(err) : "");
+	rdv_end(r, EXIT_CONN);
+}
+
+static void
+link_drained(struct conn *c, void *arg)
+{
+	struct rdv *r = arg;
+
+	(void)c;
+	if (r->pump != NULL) {
+		bufferevent_enable(r->pump, EV_READ);
+		pump_read(r->pump, r);
+	}
+}
+
+static const struct conn_cbs link_cbs = {
+	link_established, link_message, link_closed, link_drained
+};
+
+/* Connects to the relay (through addr_connect, like every outbound
+ * connection) and starts the link. */
+static void
+rdv_link_start(struct rdv *r)
+{
+	struct chan_params cp;
+	char why[256];
+	int fd;
+
+	r->slot = r->hosting ? 0 : r->slot;
+	if ((fd = addr_connect(r->rhost, r->rport, RDV_CONNECT_MS, why,
+	    sizeof(why))) < 0) {
+		term_error(r->term, "cannot reach the relay: %s", why);
+		rdv_end(r, EXIT_CONN);
+		return;
+	}
+	memset(&cp, 0, sizeof(cp));
+	cp.role = CHAN_CLIENT;
+	cp.identity = r->link_id;
+	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	cp.link = 1;
+	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	if ((r->link = conn_new(r->base, fd, &cp, &r->s.timing, &link_cbs,
+	    r)) == NULL) {
+		term_error(r->term, "cannot start the connection");
+		rdv_end(r, EXIT_CONN);
+	}
+}
+
+/* --- the terminal ------------------------------------------------------ */
+
+static void
+term_line(const char *line, size_t len, void *arg)
+{
+	struct rdv *r = arg;
+
+	if (r->chat != NULL)
+		chat_line(r->chat, line, len);
+	else if (chat_is_leave(line, len))
+		rdv_end(r, EXIT_OK);
+}
+
+static void
+term_text(const char *line, size_t len, void *arg)
+{
+	struct rdv *r = arg;
+
+	if (r->chat != NULL)
+		chat_say(r->chat, line, len);
+}
+
+static void
+term_eof(int interrupted, void *arg)
+{
+	struct rdv *r = arg;
+
+	if (r->chat != NULL)
+		chat_leave(r->chat, interrupted);
+	else
+		rdv_end(r, EXIT_OK);
+}
+
+static int
+rdv_run(struct rdv *r, const char *relay)
+{
+	static const struct term_cbs tcbs = { term_line, term_eof,
+	    term_text };
+
+	if (addr_split(relay, RELAY_DEFAULT_PORT, 0, r->rhost,
+	    &r->rport) != 0) {
+		fprintf(stderr, "sotto: bad relay address '%s' (HOST, "
+		    "HOST:PORT or [IPv6]:PORT)\n", relay);
+		return EXIT_USAGE;
+	}
+	snprintf(r->where, sizeof(r->where), "%s:%d", r->rhost, r->rport);
+	/* A relayed conversation is not resumed (PROTOCOL §21.3). */
+	r->s.reconnect_for = 0;
+	if (identity_generate(&r->link_id) != 0 ||
+	    (r->base = event_base_new()) == NULL ||
+	    (r->term = term_new(r->base, r->s.plain, &tcbs, r)) == NULL) {
+		fprintf(stderr, "sotto: out of memory\n");
+		r->status = EXIT_CONN;
+		goto out;
+	}
+	r->status = EXIT_CONN;
+	rdv_link_start(r);
+	/* In line mode lines typed before the chat wait for it. */
+	if (term_interactive(r->term))
+		term_input(r->term, 1);
+	if (!r->done)
+		event_base_dispatch(r->base);
+ out:
+	conn_free(r->pend);
+	pump_free(r);
+	conn_free(r->link);
+	chat_free(r->chat);
+	if (r->burn != NULL)
+		event_free(r->burn);
+	term_free(r->term);
+	if (r->base != NULL)
+		event_base_free(r->base);
+	identity_free(r->link_id);
+	return r->status;
+}
+
+static int
+rdv_start(struct rdv *r, struct chat_setup *s, const char *relay,
+    const char *name, const char *pwfile)
+{
+	int st;
+
+	r->s = *s;
+	memset(s, 0, sizeof(*s));
+	if ((relay = rdv_default_relay(relay)) == NULL) {
+		fprintf(stderr, "sotto: which relay? --relay HOST[:PORT], or "
+		    "SOTTO_RELAY, or 'relay = HOST[:PORT]' in the config "
+		    "file\n");
+		st = EXIT_USAGE;
+		goto out;
+	}
+	if ((st = chat_set_name(&r->s, name)) != 0 ||
+	    (st = chat_load_identity(&r->s)) != 0)
+		goto out;
+	if (pwfile == rdv_ask_password) {
+		if ((st = chat_get_password(&r->s, NULL, r->hosting)) != 0)
+			goto out;
+		r->pw = r->s.password;	/* ours now */
+		r->s.password = NULL;
+	} else if (pwfile != NULL &&
+	    (st = secret_read_file(&r->pw, pwfile)) != 0) {
+		fprintf(stderr, "sotto: cannot read the password from %s: "
+		    "%s\n", pwfile, st == ERR_IO ? strerror(errno) :
+		    err_str(st));
+		st = EXIT_USAGE;
+		goto out;
+	}
+	st = rdv_run(r, relay);
+ out:
+	secret_free(r->pw);
+	chat_setup_release(&r->s);
+	sodium_memzero(r, sizeof(*r));
+	free(r);
+	return st;
+}
+
+int
+rdv_host_start(struct chat_setup *s, const char *relay, const char *name,
+    const char *pwfile, int nwords, int expiry, int max_failures)
+{
+	struct rdv *r;
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return EXIT_CONN;
+	r->hosting = 1;
+	r->max_failures = max_failures;
+	r->nwords = (size_t)nwords;
+	r->expiry = expiry;
+	return rdv_start(r, s, relay, name, pwfile);
+}
+
+int
+rdv_join_start(struct chat_setup *s, const char *code, const char *relay,
+    const char *name, const char *pwfile)
+{
+	struct rdv *r;
+	char why[256];
+
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		return EXIT_CONN;
+	if (words_parse(code, &r->slot, r->words, &r->nwords, why,
+	    sizeof(why)) != 0) {
+		fprintf(stderr, "sotto: %s\n", why);
+		free(r);
+		chat_setup_release(s);
+		return EXIT_USAGE;
+	}
+	return rdv_start(r, s, relay, name, pwfile);
+}
