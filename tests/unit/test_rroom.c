@@ -66,7 +66,7 @@ fake_evict(void *arg, struct rroom_member *m)
 	evictions++;
 }
 
-static const struct rroom_ops ops = { fake_send, fake_evict, NULL };
+static const struct rroom_ops ops = { fake_send, fake_evict, NULL, NULL };
 static const uint8_t token_key[RROOM_TOKEN_KEY_BYTES] = { 9, 8, 7 };
 static const uint8_t log_secret[ROOMLOG_SECRET_BYTES] = { 4, 5, 6 };
 static const struct roomlog_limits log_lim = { 10000, 1ull << 30, 86400 };
