@@ -374,6 +374,14 @@ conn_new_input(struct event_base *base, int fd,
 }
 
 void
+conn_reset(struct conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
+void
 conn_free(struct conn *c)
 {
 	if (c == NULL)

@@ -65,6 +65,10 @@ struct conn *conn_new_input(struct event_base *base, int fd,
 	    const struct chan_params *params, const struct conn_timing *t,
 	    const struct conn_cbs *cbs, void *arg, const uint8_t *pre,
 	    size_t prelen);
+/* Makes conn_free reset the connection (SO_LINGER 0: an RST, nothing
+ * left with the kernel) instead of closing it in order: for a peer
+ * dropped for not reading. */
+void	 conn_reset(struct conn *c);
 /* Closes the socket and frees; NULL is a no-op.  No callback follows. */
 void	 conn_free(struct conn *c);
 

@@ -151,6 +151,7 @@ struct relay_link {
 	uint8_t			 in_hs;		/* on hsq */
 	uint8_t			 rate_paused;	/* on rateq */
 	uint8_t			 rate_logged;
+	uint8_t			 reset;		/* not reading: RST on close */
 };
 
 struct relay {
@@ -200,7 +201,8 @@ struct relay {
 	size_t				 max_queued;
 	struct event			*budget_ev;
 	struct event			*flush_more;	/* next turn's seals */
-	size_t				 turn_sealed;	/* by this flush_cb */
+	size_t				 turn_sealed;	/* in this turn */
+	size_t				 nflush;	/* links on flushq */
 	struct buf			 scratch;	/* a BATCH being sealed */
 	struct chunk			*fan;
 	const uint8_t			*fan_src;
@@ -348,6 +350,7 @@ static void	link_seal(struct relay_link *, int);
 static void	link_seal_final(struct relay_link *);
 static void	flush_later(struct relay_link *);
 static void	relay_commit(struct relay *);
+static void	flush_cb(evutil_socket_t, short, void *);
 
 /* l's handshake is over: established, or the link is ending. */
 static void
@@ -395,6 +398,19 @@ link_end(struct relay_link *l)
 	event_active(r->reap_ev, 0, 0);
 }
 
+/*
+ * l is dropped for not reading: as link_end, and its socket is reset when
+ * closed, not left to the kernel to flush -- it would keep the unread
+ * bytes and the connection (an orphan) for minutes of retries against a
+ * peer that will never read them.
+ */
+static void
+link_drop(struct relay_link *l)
+{
+	l->reset = 1;
+	link_end(l);
+}
+
 /* Says goodbye (an ERROR was queued already, if any): the link leaves its
  * room now and ends once the peer has had our final record. */
 static void
@@ -438,6 +454,8 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 		LIST_REMOVE(l, all);
 		r->nlinks--;
 		addrlim_release(l->la);
+		if (l->reset)
+			conn_reset(l->c);
 		conn_free(l->c);
 		free(l);
 	}
@@ -494,14 +512,21 @@ link_open(const struct relay_link *l)
 	    (l->state == LINK_CLOSING && l->bye);
 }
 
-/* Drops l's queue without sending it (the link is going). */
 static void
-batch_drop(struct relay_link *l)
+flushq_remove(struct relay_link *l)
 {
 	if (l->in_flushq) {
 		TAILQ_REMOVE(&l->r->flushq, l, flushq);
 		l->in_flushq = 0;
+		l->r->nflush--;
 	}
+}
+
+/* Drops l's queue without sending it (the link is going). */
+static void
+batch_drop(struct relay_link *l)
+{
+	flushq_remove(l);
 	chunkq_clear(&l->q);
 }
 
@@ -602,6 +627,15 @@ link_seal_final(struct relay_link *l)
 	link_seal(l, 1);
 }
 
+/* l's next record is small (chat, events), or an ACCEPTED is due. */
+static int
+link_small(const struct relay_link *l)
+{
+	const struct chunk *ch = chunkq_peek(&l->q, 0);
+
+	return l->ack_due || ch == NULL || chunk_len(ch) <= RELAY_SMALL_MSG;
+}
+
 /* The member caps (relay.h), once l's output has grown. */
 static void
 link_check(struct relay_link *l)
@@ -614,7 +648,7 @@ link_check(struct relay_link *l)
 		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading "
 		    "(%zu bytes queued): disconnected", conn_peer_addr(l->c),
 		    (unsigned long)l->m.id, queued);
-		link_end(l);
+		link_drop(l);
 	} else if (queued > RELAY_HIGH_WATER && l->state == LINK_MEMBER)
 		backlog_start(l);
 }
@@ -665,19 +699,13 @@ link_flush(struct relay_link *l)
 {
 	struct buf *a = &l->r->ackmsg;
 
-	if (l->in_flushq) {
-		TAILQ_REMOVE(&l->r->flushq, l, flushq);
-		l->in_flushq = 0;
-	}
+	flushq_remove(l);
 	if (l->ack_due) {
 		l->ack_due = 0;
 		buf_reset(a);
 		if (relaymsg_put_accepted(a, rroom_member_cseq(&l->m)) == 0)
 			link_send(l, buf_ptr(a), buf_len(a));
-		if (l->in_flushq) {
-			TAILQ_REMOVE(&l->r->flushq, l, flushq);
-			l->in_flushq = 0;
-		}
+		flushq_remove(l);
 	}
 	link_seal(l, 0);
 }
@@ -689,8 +717,19 @@ flush_later(struct relay_link *l)
 	if (!l->in_flushq) {
 		TAILQ_INSERT_TAIL(&l->r->flushq, l, flushq);
 		l->in_flushq = 1;
+		l->r->nflush++;
 		event_active(l->r->flush_ev, 0, 0);
 	}
+}
+
+/* The next turn: a new sealing budget. */
+static void
+flush_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	r->turn_sealed = 0;
+	flush_cb(fd, what, arg);
 }
 
 static void
@@ -699,6 +738,7 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 	static const struct timeval zero = { 0, 0 };
 	struct relay *r = arg;
 	struct relay_link *l;
+	size_t n;
 
 	(void)fd;
 	(void)what;
@@ -706,19 +746,28 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 	 * goes first (usually commit_cb has run already). */
 	if (r->log != NULL && roomlog_in_transaction(r->log))
 		relay_commit(r);
-	r->turn_sealed = 0;
-	while ((l = TAILQ_FIRST(&r->flushq)) != NULL) {
-		/* Sealing a large broadcast for a thousand members is tens of
-		 * milliseconds: the rest waits for the next turn, after the
-		 * sockets that are ready now (a zero timer, as for accepts),
-		 * so that other rooms' messages don't wait behind it. */
-		if (r->turn_sealed >= RELAY_SEAL_PER_TURN) {
-			if (!evtimer_pending(r->flush_more, NULL))
-				evtimer_add(r->flush_more, &zero);
-			break;
+	/* Once per link queued now; those deferred go round again. */
+	for (n = r->nflush; n > 0 && (l = TAILQ_FIRST(&r->flushq)) != NULL;
+	    n--) {
+		/*
+		 * Sealing a large broadcast for a thousand members is a
+		 * hundred milliseconds and more: past RELAY_SEAL_PER_TURN in
+		 * a turn, a link whose next message is large waits for the
+		 * next turn (a zero timer, as for accepts), after the sockets
+		 * that are ready now, while small messages -- chat in every
+		 * other room -- still go out in this one.
+		 */
+		if (r->turn_sealed >= RELAY_SEAL_PER_TURN && !link_small(l)) {
+			TAILQ_REMOVE(&r->flushq, l, flushq);
+			TAILQ_INSERT_TAIL(&r->flushq, l, flushq);
+			continue;
 		}
 		link_flush(l);
 	}
+	if (TAILQ_EMPTY(&r->flushq))
+		r->turn_sealed = 0;
+	else if (!evtimer_pending(r->flush_more, NULL))
+		evtimer_add(r->flush_more, &zero);
 	budget_arm(r);
 }
 
@@ -767,7 +816,7 @@ budget_cb(evutil_socket_t fd, short what, void *arg)
 			    "bytes unread: dropped (output budget)",
 			    conn_peer_addr(v[i]->c),
 			    (unsigned long)v[i]->m.id, link_queued(v[i]));
-		link_end(v[i]);
+		link_drop(v[i]);
 	}
 	relay_log(RELAY_LOG_WARN, "queued output over its budget (%zu of "
 	    "%zu bytes): dropped %zu links holding the most unread data, "
@@ -870,7 +919,7 @@ stall_timer_cb(evutil_socket_t fd, short what, void *arg)
 		    conn_peer_addr(l->c), (unsigned long)l->m.id,
 		    link_queued(l), RELAY_STALL_TIMEOUT);
 		/* Dead first, so that letting the room go skips it. */
-		link_end(l);
+		link_drop(l);
 		backlog_end(l);
 	}
 	stall_timer_arm(r, now);
@@ -1788,7 +1837,8 @@ relay_run(const struct relay_opts *o)
 	    (r->reap_ev = event_new(r->base, -1, 0, reap_cb, r)) == NULL ||
 	    (r->flush_ev = event_new(r->base, -1, 0, flush_cb, r)) == NULL ||
 	    (r->budget_ev = evtimer_new(r->base, budget_cb, r)) == NULL ||
-	    (r->flush_more = evtimer_new(r->base, flush_cb, r)) == NULL ||
+	    (r->flush_more = evtimer_new(r->base, flush_more_cb, r)) ==
+	    NULL ||
 	    (r->commit_ev = event_new(r->base, -1, 0, commit_cb, r)) ==
 	    NULL ||
 	    (r->tick_timer = event_new(r->base, -1, EV_PERSIST, tick_cb,

@@ -45,9 +45,11 @@
  * RELAY_MAX_OUTPUT above stays the cap per member.
  */
 #define RELAY_SEAL_WINDOW	(16u * 1024)
-/* Sealed per turn of the loop at most (then the next turn goes on), so
- * that one room's large broadcast doesn't hold up the other rooms. */
+/* Sealed per turn of the loop at most, but for messages of at most
+ * RELAY_SMALL_MSG bytes (a chat message is at most 4 KiB of text), which
+ * always go: one room's large broadcast doesn't hold up the others. */
 #define RELAY_SEAL_PER_TURN	(2u * 1024 * 1024)
+#define RELAY_SMALL_MSG		(8u * 1024)
 #define RELAY_SNDBUF		(64 * 1024)
 #define RELAY_DEFAULT_MAX_QUEUED (64u * 1024 * 1024)
 #define RELAY_MIN_MAX_QUEUED	(1u * 1024 * 1024)

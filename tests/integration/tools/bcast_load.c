@@ -190,6 +190,9 @@ ping_got(struct tool *t, const uint8_t *blob, size_t len)
 	sent = (double)ns / 1e9;
 	if (t->go && t->nlat < MAX_PINGS)
 		t->lat[t->nlat++] = (now_s() - sent) * 1000.0;
+	if (t->go && getenv("BCAST_SLOW") != NULL && now_s() - sent > 0.05)
+		fprintf(stderr, "bcast_load: slow ping at %.3f s: %.1f ms\n",
+		    sent - t->t_go, (now_s() - sent) * 1000.0);
 }
 
 static void
