@@ -29,6 +29,9 @@
  *    0 without it).  ok=1 when every link joined, every ping arrived
  *    exactly once in order, and every sender sent everything.
  *
+ * With BCAST_SLOW set in the environment, every ping slower than 50 ms is
+ * reported on stderr with its time since "go" (to see when a stall was).
+ *
  * Exit status 0 when it ran to the end (whatever the figures), 1 when it
  * could not (a link of its own failed).  A test and benchmark tool: it
  * judges nothing.
@@ -574,6 +577,14 @@ main(int argc, char **argv)
 	    t.nlat > 0 ? t.lat[t.nlat - 1] : 0.0, t.idle_kb, t.peak_kb,
 	    t.end_kb, ok);
 	fflush(stdout);
-	/* Links and the base are left to exit(): a tool's last act. */
+	for (i = 0; i < t.nl; i++)
+		conn_free(t.l[i].c);
+	event_free(t.tick);
+	event_free(t.start);
+	event_free(t.end);
+	event_base_free(t.base);
+	identity_free(t.id);
+	free(t.l);
+	free(t.lat);
 	return t.go && !t.failed ? 0 : 1;
 }
