@@ -37,6 +37,8 @@ struct conn {
 	struct event		*kick;	/* resume processing after pause */
 	struct event		*wready;	/* conn_want_write, or NULL */
 	int			 notsent;	/* conn_set_lazy; 0: not lazy */
+	int			 unsent;	/* as conn_room last saw it, */
+	int			 unsent_known;	/* until the next send */
 	char			 peer[ADDR_STRLEN];
 	int			 paused;
 	int			 closing;	/* our final record is queued */
@@ -486,17 +488,22 @@ conn_set_lazy(struct conn *c, int notsent)
 }
 
 int
-conn_room(const struct conn *c)
+conn_room(struct conn *c)
 {
 	int unsent = 0;
 
+	c->unsent_known = 0;
 	if (c->done || c->closing || c->refusing ||
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
 		return 0;
 #ifdef SIOCOUTQNSD
-	if (c->notsent > 0 && ioctl(c->fd, SIOCOUTQNSD, &unsent) == 0 &&
-	    unsent >= c->notsent)
-		return 0;
+	if (c->notsent > 0 && ioctl(c->fd, SIOCOUTQNSD, &unsent) == 0) {
+		/* Kept for conn_send_now, which comes next. */
+		c->unsent = unsent;
+		c->unsent_known = 1;
+		if (unsent >= c->notsent)
+			return 0;
+	}
 #endif
 	return 1;
 }
@@ -521,13 +528,15 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 	/* The kernel starts a new segment only while its unsent bytes are
 	 * under the mark: lifted for this record, so that it takes the
 	 * whole of it instead of leaving part of it here. */
-	if (c->notsent > 0 && ioctl(c->fd, SIOCOUTQNSD, &unsent) == 0 &&
+	if (c->notsent > 0 && (c->unsent_known ? (unsent = c->unsent, 0) :
+	    ioctl(c->fd, SIOCOUTQNSD, &unsent)) == 0 &&
 	    (size_t)unsent + need > (size_t)c->notsent) {
 		lifted = unsent + (int)need + 1;
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 		    &lifted, sizeof(lifted));
 	}
 #endif
+	c->unsent_known = 0;
 	/* Straight to the kernel: no copy into libevent, no write event
 	 * unless the kernel leaves some over. */
 	do

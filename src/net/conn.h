@@ -97,7 +97,7 @@ void	 conn_set_cbs(struct conn *c, const struct conn_cbs *cbs, void *arg);
  * one 'drained' call when the kernel has room again.
  */
 void	 conn_set_lazy(struct conn *c, int notsent);
-int	 conn_room(const struct conn *c);
+int	 conn_room(struct conn *c);
 int	 conn_send_now(struct conn *c, const uint8_t *p, size_t len);
 void	 conn_want_write(struct conn *c);
 /* Stops or resumes reading from the peer (while the user decides). */
