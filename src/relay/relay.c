@@ -914,10 +914,13 @@ stall_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	while ((l = TAILQ_FIRST(&r->backed)) != NULL && l->stall <= now) {
-		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading (%zu "
-		    "bytes still queued after %d s): disconnected",
-		    conn_peer_addr(l->c), (unsigned long)l->m.id,
-		    link_queued(l), RELAY_STALL_TIMEOUT);
+		/* (One the budget dropped already is on its way out.) */
+		if (l->state != LINK_DEAD)
+			relay_log(RELAY_LOG_WARN, "%s: member %lu not reading "
+			    "(%zu bytes still queued after %d s): "
+			    "disconnected", conn_peer_addr(l->c),
+			    (unsigned long)l->m.id, link_queued(l),
+			    RELAY_STALL_TIMEOUT);
 		/* Dead first, so that letting the room go skips it. */
 		link_drop(l);
 		backlog_end(l);
