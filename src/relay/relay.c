@@ -351,6 +351,7 @@ static void	link_seal_final(struct relay_link *);
 static void	flush_later(struct relay_link *);
 static void	relay_commit(struct relay *);
 static void	flush_cb(evutil_socket_t, short, void *);
+static void	link_drained_some(struct relay_link *);
 
 /* l's handshake is over: established, or the link is ending. */
 static void
@@ -599,8 +600,13 @@ link_seal(struct relay_link *l, int all)
 			chunkq_pop(&l->q);
 		l->r->turn_sealed += len;
 	}
-	if (l->state != LINK_DEAD)
-		link_account(l);
+	if (l->state == LINK_DEAD)
+		return;
+	link_account(l);
+	/* What the kernel took straight away never comes back as a
+	 * 'drained' call: the same follow-up here. */
+	if (!all)
+		link_drained_some(l);
 }
 
 /*
@@ -708,6 +714,20 @@ link_flush(struct relay_link *l)
 		flushq_remove(l);
 	}
 	link_seal(l, 0);
+}
+
+/*
+ * l's output went down: its room may go on (its backlog is gone) and a
+ * replay may feed it more.  From 'drained' and after lazy sealing, whose
+ * writes the kernel may take without a 'drained' ever coming.
+ */
+static void
+link_drained_some(struct relay_link *l)
+{
+	if (l->is_backed && l->state == LINK_MEMBER &&
+	    link_queued(l) <= CONN_LOW_WATER)
+		backlog_end(l);
+	link_pump(l);
 }
 
 /* l is to be flushed at the end of this turn. */
@@ -1045,10 +1065,7 @@ link_drained(struct conn *c, void *arg)
 		link_account(l);
 	if (chunkq_count(&l->q) > 0)
 		flush_later(l);
-	if (l->is_backed && l->state == LINK_MEMBER &&
-	    link_queued(l) <= CONN_LOW_WATER)
-		backlog_end(l);
-	link_pump(l);
+	link_drained_some(l);
 }
 
 static void
