@@ -90,7 +90,8 @@ void	 conn_set_cbs(struct conn *c, const struct conn_cbs *cbs, void *arg);
  * and limits the kernel's unsent bytes to 'notsent' (TCP_NOTSENT_LOWAT),
  * so that the socket is reported writable only when the peer is taking
  * data.  conn_room says whether a record may be sealed now (the output is
- * empty and the kernel holds fewer than 'notsent' unsent bytes);
+ * empty and the kernel holds fewer than 'notsent' unsent bytes -- on
+ * Linux, SIOCOUTQNSD; elsewhere, whenever the output is empty);
  * conn_send_now seals one and writes it at once, keeping only what the
  * kernel didn't take -- call it only once what it carries may reach the
  * peer (the relay commits its log first); and conn_want_write asks for
