@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <unistd.h>
@@ -35,6 +37,10 @@ struct conn {
 	struct event		*ka_timer;
 	struct event		*linger_timer;
 	struct event		*kick;	/* resume processing after pause */
+	struct event		*wready;	/* conn_want_write, or NULL */
+	int			 notsent;	/* conn_set_lazy; 0: not lazy */
+	int			 unsent;	/* as conn_room last saw it, */
+	int			 unsent_known;	/* until the next send */
 	char			 peer[ADDR_STRLEN];
 	int			 paused;
 	int			 closing;	/* our final record is queued */
@@ -82,6 +88,8 @@ finish(struct conn *c, int err)
 	evtimer_del(c->ka_timer);
 	evtimer_del(c->linger_timer);
 	event_del(c->kick);
+	if (c->wready != NULL)
+		event_del(c->wready);
 	buf_reset(&c->app);
 	c->cbs.closed(c, err, c->arg);	/* may free c */
 }
@@ -387,6 +395,14 @@ conn_new_input(struct event_base *base, int fd,
 }
 
 void
+conn_reset(struct conn *c)
+{
+	struct linger lg = { 1, 0 };
+
+	(void)setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
+void
 conn_free(struct conn *c)
 {
 	if (c == NULL)
@@ -401,6 +417,8 @@ conn_free(struct conn *c)
 		event_free(c->linger_timer);
 	if (c->kick != NULL)
 		event_free(c->kick);
+	if (c->wready != NULL)
+		event_free(c->wready);
 	chan_free(c->chan);
 	buf_release(&c->in);
 	buf_release(&c->out);
@@ -475,6 +493,108 @@ conn_set_cbs(struct conn *c, const struct conn_cbs *cbs, void *arg)
 {
 	c->cbs = *cbs;
 	c->arg = arg;
+}
+
+void
+conn_set_lazy(struct conn *c, int notsent)
+{
+	c->notsent = notsent;
+	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+#ifdef TCP_NOTSENT_LOWAT
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &notsent,
+	    sizeof(notsent));
+#endif
+}
+
+int
+conn_room(struct conn *c)
+{
+	int unsent = 0;
+
+	c->unsent_known = 0;
+	if (c->done || c->closing || c->refusing ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+		return 0;
+#ifdef SIOCOUTQNSD
+	if (c->notsent > 0 && ioctl(c->fd, SIOCOUTQNSD, &unsent) == 0) {
+		/* Kept for conn_send_now, which comes next. */
+		c->unsent = unsent;
+		c->unsent_known = 1;
+		if (unsent >= c->notsent)
+			return 0;
+	}
+#endif
+	return 1;
+}
+
+int
+conn_send_now(struct conn *c, const uint8_t *p, size_t len)
+{
+	/* Ciphertext only: the caller's plaintext is sealed into it. */
+	static uint8_t frame[FRAME_MAX_LEN];
+	size_t need = chan_record_len(len);
+	ssize_t n;
+	int r, unsent = 0, lifted = 0;
+
+	if (c->done || c->closing || c->refusing)
+		return ERR_CLOSED;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0 ||
+	    need > sizeof(frame))
+		return conn_send(c, p, len);
+	if ((r = chan_send_at(c->chan, p, len, frame)) != 0)
+		return r;
+#if defined(TCP_NOTSENT_LOWAT) && defined(SIOCOUTQNSD)
+	/* The kernel starts a new segment only while its unsent bytes are
+	 * under the mark: lifted for this record, so that it takes the
+	 * whole of it instead of leaving part of it here. */
+	if (c->notsent > 0 && (c->unsent_known ? (unsent = c->unsent, 0) :
+	    ioctl(c->fd, SIOCOUTQNSD, &unsent)) == 0 &&
+	    (size_t)unsent + need > (size_t)c->notsent) {
+		lifted = unsent + (int)need + 1;
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+		    &lifted, sizeof(lifted));
+	}
+#endif
+	c->unsent_known = 0;
+	/* Straight to the kernel: no copy into libevent, no write event
+	 * unless the kernel leaves some over. */
+	do
+		n = send(c->fd, frame, need, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		n = 0;	/* EAGAIN, or an error libevent will report */
+#ifdef TCP_NOTSENT_LOWAT
+	if (lifted > 0)
+		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
+		    &c->notsent, sizeof(c->notsent));
+#endif
+	if ((size_t)n < need && evbuffer_add(bufferevent_get_output(c->bev),
+	    frame + n, need - (size_t)n) != 0)
+		return ERR_ALLOC;
+	return 0;
+}
+
+static void
+wready_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	(void)what;
+	if (!c->done && !c->closing && !c->refusing && c->cbs.drained != NULL)
+		c->cbs.drained(c, c->arg);
+}
+
+void
+conn_want_write(struct conn *c)
+{
+	if (c->done)
+		return;
+	if (c->wready == NULL && (c->wready = event_new(c->base, c->fd,
+	    EV_WRITE, wready_cb, c)) == NULL)
+		return;
+	if (!event_pending(c->wready, EV_WRITE, NULL))
+		event_add(c->wready, NULL);
 }
 
 void

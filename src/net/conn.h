@@ -65,6 +65,10 @@ struct conn *conn_new_input(struct event_base *base, int fd,
 	    const struct chan_params *params, const struct conn_timing *t,
 	    const struct conn_cbs *cbs, void *arg, const uint8_t *pre,
 	    size_t prelen);
+/* Makes conn_free reset the connection (SO_LINGER 0: an RST, nothing
+ * left with the kernel) instead of closing it in order: for a peer
+ * dropped for not reading. */
+void	 conn_reset(struct conn *c);
 /* Closes the socket and frees; NULL is a no-op.  No callback follows. */
 void	 conn_free(struct conn *c);
 
@@ -78,6 +82,25 @@ void	 conn_close(struct conn *c);
 void	 conn_refuse(struct conn *c, enum chan_abort reason, int err);
 /* Hands the connection's callbacks to someone else. */
 void	 conn_set_cbs(struct conn *c, const struct conn_cbs *cbs, void *arg);
+/*
+ * Lazy producers (the relay): a producer that seals only as the socket
+ * drains, so that what a peer doesn't read stays unsealed with the
+ * producer (shared, unencrypted for this link) instead of sealed in the
+ * output.  conn_set_lazy makes 'drained' come once the output is empty
+ * and limits the kernel's unsent bytes to 'notsent' (TCP_NOTSENT_LOWAT),
+ * so that the socket is reported writable only when the peer is taking
+ * data.  conn_room says whether a record may be sealed now (the output is
+ * empty and the kernel holds fewer than 'notsent' unsent bytes -- on
+ * Linux, SIOCOUTQNSD; elsewhere, whenever the output is empty);
+ * conn_send_now seals one and writes it at once, keeping only what the
+ * kernel didn't take -- call it only once what it carries may reach the
+ * peer (the relay commits its log first); and conn_want_write asks for
+ * one 'drained' call when the kernel has room again.
+ */
+void	 conn_set_lazy(struct conn *c, int notsent);
+int	 conn_room(struct conn *c);
+int	 conn_send_now(struct conn *c, const uint8_t *p, size_t len);
+void	 conn_want_write(struct conn *c);
 /* Stops or resumes reading from the peer (while the user decides). */
 void	 conn_pause(struct conn *c, int paused);
 

@@ -12,6 +12,14 @@
  * Flow control is per room (relay.h): while any member of a room has a
  * backlog, nobody in that room is read from.
  *
+ * Output (relay.h, "Output"): what goes to a link is a queue of
+ * references to refcounted chunks (chunkq.h) -- a broadcast is one chunk
+ * shared by every member's queue -- sealed for the link's channel only
+ * as its socket drains, so a member that doesn't read holds references,
+ * not sealed copies.  All the links' queued output together is held to a
+ * budget (--max-queued): past it, the links holding the most unread data
+ * are dropped.
+ *
  * Durability (roomlog.h): what a turn of the loop produces is appended to
  * the rooms' log inside one transaction, which commit_cb commits in the
  * same turn, before the loop goes back to waiting -- so before any of the
@@ -28,6 +36,7 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -39,6 +48,7 @@
 #include "admit.h"
 #include "buf.h"
 #include "chat.h"
+#include "chunkq.h"
 #include "conn.h"
 #include "err.h"
 #include "identity.h"
@@ -132,7 +142,8 @@ struct relay_link {
 	struct addrlim_addr	*la;		/* its address's counts */
 	struct tbucket		 rate;		/* its messages (addrlim.h) */
 	int64_t			 rate_until;	/* paused until then, ms */
-	struct buf		*batch;		/* DELIVERs of this turn, or NULL */
+	struct chunkq		 q;		/* not sealed yet, oldest first */
+	size_t			 sealed;	/* conn_pending when last seen */
 	struct rdv_end		*rdv;		/* LINK_RDV: its part, or NULL */
 	struct relay_link	*reap_next;
 	int64_t			 deadline;	/* JOIN due, monotonic ms */
@@ -147,6 +158,7 @@ struct relay_link {
 	uint8_t			 rate_paused;	/* on rateq */
 	uint8_t			 rate_logged;
 	uint8_t			 asked;		/* sent RDV_WHOAMI */
+	uint8_t			 reset;		/* not reading: RST on close */
 };
 
 struct relay {
@@ -191,6 +203,19 @@ struct relay {
 	int				 stopping;
 	struct relay_misbehave		 mb;
 	struct buf			 ackmsg;	/* an ACCEPTED, reused */
+	/* Output (relay.h): every chunk queued, the links' sealed output
+	 * as last seen, the budget for both, and the broadcast going out. */
+	struct chunk_stats		 cst;
+	size_t				 sealed_total;
+	size_t				 max_queued;
+	struct event			*budget_ev;
+	struct event			*flush_more;	/* next turn's seals */
+	size_t				 turn_sealed;	/* in this turn */
+	size_t				 nflush;	/* links on flushq */
+	struct buf			 scratch;	/* a BATCH being sealed */
+	struct chunk			*fan;
+	const uint8_t			*fan_src;
+	int				 fan_on;
 	struct roomlog			*log;
 	struct event			*commit_ev;	/* end of a turn */
 	struct event			*tick_timer;
@@ -217,6 +242,7 @@ struct relay_opts {
 	uint32_t		 max_silent;	/* --max-silent (test hook);
 						 * 0: default */
 	int			 no_puzzle;	/* --no-puzzle */
+	size_t			 max_queued;	/* --max-queued */
 };
 
 static struct relay_link *
@@ -333,6 +359,12 @@ static void	link_flush(struct relay_link *);
 static void	batch_drop(struct relay_link *);
 static void	link_pump(struct relay_link *);
 static void	join_timer_arm(struct relay *, int64_t);
+static void	link_seal(struct relay_link *, int);
+static void	link_seal_final(struct relay_link *);
+static void	flush_later(struct relay_link *);
+static void	relay_commit(struct relay *);
+static void	flush_cb(evutil_socket_t, short, void *);
+static void	link_drained_some(struct relay_link *);
 
 /* l's handshake is over: established, or the link is ending. */
 static void
@@ -370,9 +402,27 @@ link_end(struct relay_link *l)
 	waiting_remove(r, l);
 	link_hs_done(l);
 	rate_remove(l);
+	/* Its output is never going out: off the budget now (the sealed
+	 * part is freed with the conn, in reap_cb). */
+	batch_drop(l);
+	r->sealed_total -= l->sealed;
+	l->sealed = 0;
 	l->reap_next = r->reap;
 	r->reap = l;
 	event_active(r->reap_ev, 0, 0);
+}
+
+/*
+ * l is dropped for not reading: as link_end, and its socket is reset when
+ * closed, not left to the kernel to flush -- it would keep the unread
+ * bytes and the connection (an orphan) for minutes of retries against a
+ * peer that will never read them.
+ */
+static void
+link_drop(struct relay_link *l)
+{
+	l->reset = 1;
+	link_end(l);
 }
 
 /* Says goodbye (an ERROR was queued already, if any): the link leaves its
@@ -387,6 +437,7 @@ link_close(struct relay_link *l)
 	    !(l->state == LINK_CLOSING && l->bye))
 		return;
 	link_flush(l);
+	link_seal_final(l);
 	l->state = LINK_CLOSING;
 	l->bye = 0;
 	waiting_remove(r, l);
@@ -419,6 +470,8 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 		LIST_REMOVE(l, all);
 		r->nlinks--;
 		addrlim_release(l->la);
+		if (l->reset)
+			conn_reset(l->c);
 		conn_free(l->c);
 		free(l);
 	}
@@ -428,57 +481,268 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 
 /* --- the rooms' way out --------------------------------------------------- */
 
-static void	link_send_now(struct relay_link *, const uint8_t *, size_t);
+/* What l has not taken yet: sealed in its output, and referenced in its
+ * queue (a shared chunk counts in full: it is what l has not read). */
+static size_t
+link_queued(const struct relay_link *l)
+{
+	return conn_pending(l->c) + chunkq_bytes(&l->q) +
+	    chunkq_overhead(&l->q);
+}
 
-/* Drops l's batch without sending it (the link is going). */
+/* Brings r->sealed_total up to date with l's output. */
+static void
+link_account(struct relay_link *l)
+{
+	struct relay *r = l->r;
+	size_t now = conn_pending(l->c);
+
+	r->sealed_total = r->sealed_total - l->sealed + now;
+	l->sealed = now;
+}
+
+/* What all the links' output holds: the chunks (each once) and what
+ * has been sealed and not yet taken by the kernel. */
+static size_t
+relay_held(const struct relay *r)
+{
+	return r->cst.bytes + r->sealed_total;
+}
+
+/* Over the budget: budget_cb runs once this turn's writes are done. */
+static void
+budget_arm(struct relay *r)
+{
+	struct timeval tv = { 0, 0 };
+
+	if (relay_held(r) > r->max_queued &&
+	    !evtimer_pending(r->budget_ev, NULL))
+		evtimer_add(r->budget_ev, &tv);
+}
+
+/* A link that may still be given output. */
+static int
+link_open(const struct relay_link *l)
+{
+	return l->state == LINK_WAIT_JOIN || l->state == LINK_MEMBER ||
+	    l->state == LINK_VISITOR || (l->state == LINK_CLOSING && l->bye);
+}
+
+static void
+flushq_remove(struct relay_link *l)
+{
+	if (l->in_flushq) {
+		TAILQ_REMOVE(&l->r->flushq, l, flushq);
+		l->in_flushq = 0;
+		l->r->nflush--;
+	}
+}
+
+/* Drops l's queue without sending it (the link is going). */
 static void
 batch_drop(struct relay_link *l)
 {
-	if (l->in_flushq) {
-		TAILQ_REMOVE(&l->r->flushq, l, flushq);
-		l->in_flushq = 0;
-	}
-	buf_free(l->batch);
-	l->batch = NULL;
+	flushq_remove(l);
+	chunkq_clear(&l->q);
+}
+
+static int
+is_deliver(const struct chunk *ch)
+{
+	const uint8_t *p = chunk_data(ch);
+
+	return p[0] == RELAYMSG_DELIVER || p[0] == RELAYMSG_DELIVER_DIRECT;
 }
 
 /*
- * Seals what l's batch holds as one record: a lone message as itself, two
- * or more as a BATCH.  Under load this pays the per-record cost (seal,
- * rekey, frame, libevent copy) once per member per turn of the loop
- * instead of once per message.
+ * Seals what l's queue holds, oldest first, and frees the references as
+ * it goes: lazily (all 0) one record at a time while the kernel has room
+ * (conn_room: nothing left over in the output, fewer than
+ * RELAY_SEAL_WINDOW bytes unsent), each written at once; or everything,
+ * into the output, before a close (all 1).  So a member that doesn't
+ * read holds references to shared chunks and at most what the kernel
+ * took, never sealed copies in the relay.  Consecutive DELIVERs go out as
+ * one BATCH record of up to RELAYMSG_MAX_BATCH bytes, a lone message as
+ * itself: the per-record cost (seal, frame, write) is paid once per
+ * batch, and the more a member lags the more a batch carries.  The lazy
+ * writes reach the peer at once: only from flush_cb, after the commit.
  */
+static void
+link_seal(struct relay_link *l, int all)
+{
+	struct buf *s = &l->r->scratch;
+	struct chunk *ch, *nx;
+	const uint8_t *p;
+	size_t n, i, total, len;
+	int rc;
+
+	while (link_open(l) && (ch = chunkq_peek(&l->q, 0)) != NULL) {
+		if (!all && !conn_room(l->c)) {
+			/* The kernel is full: told when it has room. */
+			if (conn_pending(l->c) == 0)
+				conn_want_write(l->c);
+			break;
+		}
+		n = 1;
+		if (is_deliver(ch)) {
+			total = 1 + 4 + chunk_len(ch);
+			while ((nx = chunkq_peek(&l->q, n)) != NULL &&
+			    is_deliver(nx) && total + 4 + chunk_len(nx) <=
+			    RELAYMSG_MAX_BATCH) {
+				total += 4 + chunk_len(nx);
+				n++;
+			}
+		}
+		buf_reset(s);
+		for (i = 0; n > 1 && i < n; i++) {
+			nx = chunkq_peek(&l->q, i);
+			if (relaymsg_put_batch_item(s, chunk_data(nx),
+			    chunk_len(nx)) != 0) {
+				n = 1;	/* cannot happen: sizes checked */
+				break;
+			}
+		}
+		p = n == 1 ? chunk_data(ch) : buf_ptr(s);
+		len = n == 1 ? chunk_len(ch) : buf_len(s);
+		if ((rc = all ? conn_send(l->c, p, len) :
+		    conn_send_now(l->c, p, len)) != 0) {
+			relay_log(RELAY_LOG_WARN, "%s: cannot send: %s",
+			    conn_peer_addr(l->c), err_str(rc));
+			link_end(l);	/* the queue goes with it */
+			return;
+		}
+		for (i = 0; i < n; i++)
+			chunkq_pop(&l->q);
+		l->r->turn_sealed += len;
+	}
+	if (l->state == LINK_DEAD)
+		return;
+	link_account(l);
+	/* What the kernel took straight away never comes back as a
+	 * 'drained' call: the same follow-up here. */
+	if (!all)
+		link_drained_some(l);
+}
+
+/*
+ * Before l's final record: what it has queued, sealed.  A member that is
+ * behind (over RELAY_HIGH_WATER unread) is not reading: its backlog is
+ * dropped rather than sealed -- sealing it for every such member at once
+ * (a shutdown) would undo the budget -- and only a last message that is
+ * not a DELIVER (the ERROR saying why) goes.  What it missed is in the
+ * log for a RESUME.
+ */
+static void
+link_seal_final(struct relay_link *l)
+{
+	struct chunk *last;
+
+	if (link_queued(l) > RELAY_HIGH_WATER) {
+		last = chunkq_peek(&l->q, chunkq_count(&l->q) - 1);
+		if (last != NULL && !is_deliver(last)) {
+			while (chunkq_count(&l->q) > 1)
+				chunkq_pop(&l->q);
+		} else
+			chunkq_clear(&l->q);
+	}
+	link_seal(l, 1);
+}
+
+/* l's next record is small (chat, events), or an ACCEPTED is due. */
+static int
+link_small(const struct relay_link *l)
+{
+	const struct chunk *ch = chunkq_peek(&l->q, 0);
+
+	return l->ack_due || ch == NULL || chunk_len(ch) <= RELAY_SMALL_MSG;
+}
+
+/* The member caps (relay.h), once l's output has grown. */
+static void
+link_check(struct relay_link *l)
+{
+	size_t queued = link_queued(l);
+
+	/* Past the hard cap whatever the reason: dropped.  Past the high
+	 * water mark: the room waits a little for it (backlog_start). */
+	if (queued > RELAY_MAX_OUTPUT) {
+		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading "
+		    "(%zu bytes queued): disconnected", conn_peer_addr(l->c),
+		    (unsigned long)l->m.id, queued);
+		link_drop(l);
+	} else if (queued > RELAY_HIGH_WATER && l->state == LINK_MEMBER)
+		backlog_start(l);
+}
+
+/*
+ * Queues a reference to ch for l (the caller keeps its own), to be sealed
+ * at the end of this turn or as l drains.  A link that cannot take it
+ * (out of memory) ends.
+ */
+static void
+link_push(struct relay_link *l, struct chunk *ch)
+{
+	if (!link_open(l))
+		return;
+	if (chunkq_push(&l->q, ch) != 0) {
+		relay_log(RELAY_LOG_WARN, "%s: cannot queue output (out of "
+		    "memory)", conn_peer_addr(l->c));
+		link_end(l);
+		return;
+	}
+	link_check(l);
+	if (l->state != LINK_DEAD)
+		flush_later(l);
+}
+
+/* Queues a copy of p for l, after whatever l has queued already. */
+static void
+link_send(struct relay_link *l, const uint8_t *p, size_t len)
+{
+	struct chunk *ch;
+
+	if (!link_open(l))
+		return;
+	if ((ch = chunk_new(&l->r->cst, p, len)) == NULL) {
+		relay_log(RELAY_LOG_WARN, "%s: cannot queue output (out of "
+		    "memory)", conn_peer_addr(l->c));
+		link_end(l);
+		return;
+	}
+	link_push(l, ch);
+	chunk_unref(ch);
+}
+
+/* The end of l's turn: one ACCEPTED per link per turn, for the seat's
+ * highest cseq, after what the turn queued; then sealing starts. */
 static void
 link_flush(struct relay_link *l)
 {
-	struct buf *b = l->batch;
-	struct relaymsg m;
-	const uint8_t *p;
 	struct buf *a = &l->r->ackmsg;
-	size_t off = 0, len;
 
-	if (l->in_flushq) {
-		TAILQ_REMOVE(&l->r->flushq, l, flushq);
-		l->in_flushq = 0;
-	}
-	if (b != NULL) {
-		l->batch = NULL;
-		if (relaymsg_parse(&m, buf_ptr(b), buf_len(b)) == 0) {
-			if (m.count == 1 &&
-			    relaymsg_batch_next(&m, &off, &p, &len))
-				link_send_now(l, p, len);
-			else
-				link_send_now(l, buf_ptr(b), buf_len(b));
-		}
-		buf_free(b);
-	}
-	/* One ACCEPTED per link per turn, for the seat's highest cseq. */
+	flushq_remove(l);
 	if (l->ack_due) {
 		l->ack_due = 0;
 		buf_reset(a);
 		if (relaymsg_put_accepted(a, rroom_member_cseq(&l->m)) == 0)
-			link_send_now(l, buf_ptr(a), buf_len(a));
+			link_send(l, buf_ptr(a), buf_len(a));
+		flushq_remove(l);
 	}
+	link_seal(l, 0);
+}
+
+/*
+ * l's output went down: its room may go on (its backlog is gone) and a
+ * replay may feed it more.  From 'drained' and after lazy sealing, whose
+ * writes the kernel may take without a 'drained' ever coming.
+ */
+static void
+link_drained_some(struct relay_link *l)
+{
+	if (l->is_backed && l->state == LINK_MEMBER &&
+	    link_queued(l) <= CONN_LOW_WATER)
+		backlog_end(l);
+	link_pump(l);
 }
 
 /* l is to be flushed at the end of this turn. */
@@ -488,76 +752,124 @@ flush_later(struct relay_link *l)
 	if (!l->in_flushq) {
 		TAILQ_INSERT_TAIL(&l->r->flushq, l, flushq);
 		l->in_flushq = 1;
+		l->r->nflush++;
 		event_active(l->r->flush_ev, 0, 0);
 	}
+}
+
+/* The next turn: a new sealing budget. */
+static void
+flush_more_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct relay *r = arg;
+
+	r->turn_sealed = 0;
+	flush_cb(fd, what, arg);
 }
 
 static void
 flush_cb(evutil_socket_t fd, short what, void *arg)
 {
+	static const struct timeval zero = { 0, 0 };
 	struct relay *r = arg;
 	struct relay_link *l;
+	size_t n;
 
 	(void)fd;
 	(void)what;
-	while ((l = TAILQ_FIRST(&r->flushq)) != NULL)
+	/* What is written here reaches the peers at once: the turn's log
+	 * goes first (usually commit_cb has run already). */
+	if (r->log != NULL && roomlog_in_transaction(r->log))
+		relay_commit(r);
+	/* Once per link queued now; those deferred go round again. */
+	for (n = r->nflush; n > 0 && (l = TAILQ_FIRST(&r->flushq)) != NULL;
+	    n--) {
+		/*
+		 * Sealing a large broadcast for a thousand members is a
+		 * hundred milliseconds and more: past RELAY_SEAL_PER_TURN in
+		 * a turn, a link whose next message is large waits for the
+		 * next turn (a zero timer, as for accepts), after the sockets
+		 * that are ready now, while small messages -- chat in every
+		 * other room -- still go out in this one.
+		 */
+		if (r->turn_sealed >= RELAY_SEAL_PER_TURN && !link_small(l)) {
+			TAILQ_REMOVE(&r->flushq, l, flushq);
+			TAILQ_INSERT_TAIL(&r->flushq, l, flushq);
+			continue;
+		}
 		link_flush(l);
+	}
+	if (TAILQ_EMPTY(&r->flushq))
+		r->turn_sealed = 0;
+	else if (!evtimer_pending(r->flush_more, NULL))
+		evtimer_add(r->flush_more, &zero);
+	budget_arm(r);
 }
 
-/* Queues a DELIVER for l, to go out with the rest of this turn's. */
-static void
-link_queue(struct relay_link *l, const uint8_t *p, size_t len)
+/* Most unread data first. */
+static int
+by_queued(const void *a, const void *b)
 {
-	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER)
-		return;
-	if (l->batch != NULL &&
-	    buf_len(l->batch) + 4 + len > RELAYMSG_MAX_BATCH)
-		link_flush(l);
-	if (l->batch == NULL &&
-	    (l->batch = buf_new(RELAYMSG_MAX_BATCH + 1)) == NULL) {
-		link_send_now(l, p, len);
-		return;
-	}
-	if (relaymsg_put_batch_item(l->batch, p, len) != 0) {
-		link_flush(l);
-		link_send_now(l, p, len);
-		return;
-	}
-	flush_later(l);
+	size_t qa = link_queued(*(struct relay_link *const *)a);
+	size_t qb = link_queued(*(struct relay_link *const *)b);
+
+	return qa < qb ? 1 : qa > qb ? -1 : 0;
 }
 
-/* Sends p now, after anything batched for l (order is kept). */
+/*
+ * Over the output budget (--max-queued) once this turn's writes are done:
+ * the links holding the most unread data are dropped, one after the other,
+ * until what is held fits -- Redis's client-output-buffer limit, global.
+ * They are marked here and freed by reap_cb before the loop sleeps.  A
+ * scan of every link, but only when over the budget, which a relay whose
+ * members read never is.
+ */
 static void
-link_send(struct relay_link *l, const uint8_t *p, size_t len)
+budget_cb(evutil_socket_t fd, short what, void *arg)
 {
-	link_flush(l);
-	link_send_now(l, p, len);
+	struct relay *r = arg;
+	struct relay_link *l, **v = NULL;
+	size_t n = 0, i, before;
+
+	(void)fd;
+	(void)what;
+	LIST_FOREACH(l, &r->links, all)
+		if (l->state != LINK_DEAD)
+			link_account(l);
+	if ((before = relay_held(r)) <= r->max_queued)
+		return;
+	if (r->nlinks == 0 || (v = calloc(r->nlinks, sizeof(*v))) == NULL)
+		return;
+	LIST_FOREACH(l, &r->links, all)
+		if (l->state != LINK_DEAD && n < r->nlinks &&
+		    link_queued(l) > 0)
+			v[n++] = l;
+	qsort(v, n, sizeof(*v), by_queued);
+	for (i = 0; i < n && relay_held(r) > r->max_queued; i++) {
+		if (i < 3)
+			relay_log(RELAY_LOG_WARN, "%s: member %lu holds %zu "
+			    "bytes unread: dropped (output budget)",
+			    conn_peer_addr(v[i]->c),
+			    (unsigned long)v[i]->m.id, link_queued(v[i]));
+		link_drop(v[i]);
+	}
+	relay_log(RELAY_LOG_WARN, "queued output over its budget (%zu of "
+	    "%zu bytes): dropped %zu links holding the most unread data, "
+	    "%zu bytes left", before, r->max_queued, i, relay_held(r));
+	free(v);
 }
 
+/* rroom's fanout hook: the sends between begin and end carry the same
+ * message, stored once (r->fan). */
 static void
-link_send_now(struct relay_link *l, const uint8_t *p, size_t len)
+relay_fanout(void *arg, int begin)
 {
-	size_t queued;
-	int rc;
+	struct relay *r = arg;
 
-	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
-	    l->state != LINK_VISITOR)
-		return;
-	if ((rc = conn_send(l->c, p, len)) != 0) {
-		relay_log(RELAY_LOG_WARN, "%s: cannot send: %s",
-		    conn_peer_addr(l->c), err_str(rc));
-		link_end(l);
-		return;
-	}
-	/* Past the hard cap whatever the reason: dropped.  Past the high
-	 * water mark: the room waits a little for it (backlog_start). */
-	if ((queued = conn_pending(l->c)) > RELAY_MAX_OUTPUT) {
-		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading "
-		    "(%zu bytes queued): disconnected", conn_peer_addr(l->c),
-		    (unsigned long)l->m.id, queued);
-		link_end(l);
-	} else if (queued > RELAY_HIGH_WATER && l->state == LINK_MEMBER)
-		backlog_start(l);
+	chunk_unref(r->fan);
+	r->fan = NULL;
+	r->fan_src = NULL;
+	r->fan_on = begin;
 }
 
 /* The test hook (see enum misbehave): 1 if it sent (or didn't) the
@@ -608,11 +920,23 @@ relay_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
 	if (r->mb.action != MB_NONE && len > 0 && p[0] == RELAYMSG_DELIVER &&
 	    misbehave(r, l, p, len))
 		return;
-	if (len > 0 && (p[0] == RELAYMSG_DELIVER ||
-	    p[0] == RELAYMSG_DELIVER_DIRECT))
-		link_queue(l, p, len);
-	else
+	if (!r->fan_on || !link_open(l)) {
 		link_send(l, p, len);
+		return;
+	}
+	/* A broadcast: made once, the first time, and referenced by each. */
+	if (r->fan != NULL && (r->fan_src != p || chunk_len(r->fan) != len)) {
+		link_send(l, p, len);	/* not the fan-out's message */
+		return;
+	}
+	if (r->fan == NULL) {
+		if ((r->fan = chunk_new(&r->cst, p, len)) == NULL) {
+			link_send(l, p, len);
+			return;
+		}
+		r->fan_src = p;
+	}
+	link_push(l, r->fan);
 }
 
 static void
@@ -625,12 +949,15 @@ stall_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	while ((l = TAILQ_FIRST(&r->backed)) != NULL && l->stall <= now) {
-		relay_log(RELAY_LOG_WARN, "%s: member %lu not reading (%zu "
-		    "bytes still queued after %d s): disconnected",
-		    conn_peer_addr(l->c), (unsigned long)l->m.id,
-		    conn_pending(l->c), RELAY_STALL_TIMEOUT);
+		/* (One the budget dropped already is on its way out.) */
+		if (l->state != LINK_DEAD)
+			relay_log(RELAY_LOG_WARN, "%s: member %lu not reading "
+			    "(%zu bytes still queued after %d s): "
+			    "disconnected", conn_peer_addr(l->c),
+			    (unsigned long)l->m.id, link_queued(l),
+			    RELAY_STALL_TIMEOUT);
 		/* Dead first, so that letting the room go skips it. */
-		link_end(l);
+		link_drop(l);
 		backlog_end(l);
 	}
 	stall_timer_arm(r, now);
@@ -647,8 +974,7 @@ link_pump(struct relay_link *l)
 	int rc;
 
 	while (l->m.replaying && l->state == LINK_MEMBER) {
-		queued = conn_pending(l->c) + (l->batch != NULL ?
-		    buf_len(l->batch) : 0);
+		queued = link_queued(l);
 		if (queued >= RELAY_REPLAY_WINDOW)
 			break;
 		if ((rc = rroom_replay(r->hub, &l->m, RELAY_REPLAY_CHUNK)) <
@@ -752,11 +1078,13 @@ link_drained(struct conn *c, void *arg)
 	struct relay_link *l = arg;
 
 	(void)c;
-	if (l->is_backed && l->state == LINK_MEMBER)
-		backlog_end(l);
+	if (l->state != LINK_DEAD)
+		link_account(l);
+	if (chunkq_count(&l->q) > 0)
+		flush_later(l);
 	if (l->rdv != NULL)
 		rdv_drained(l->r->rdv, l->rdv);
-	link_pump(l);
+	link_drained_some(l);
 }
 
 static void
@@ -1076,7 +1404,7 @@ timed_out(struct relay_link *l, const char *text)
 
 	buf_init(&b, 64);
 	if (relaymsg_put_error(&b, RELAYMSG_ERR_TIMEOUT, text) == 0)
-		(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
+		link_send(l, buf_ptr(&b), buf_len(&b));
 	buf_release(&b);
 	link_close(l);
 }
@@ -1124,6 +1452,7 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 	struct chan_params cp;
 	struct relay_link *l, *old;
 	int64_t now;
+	int sndbuf = RELAY_SNDBUF;
 
 	(void)accepted;
 	if (r->stopping || (l = calloc(1, sizeof(*l))) == NULL) {
@@ -1142,6 +1471,10 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
 	cp.link = 1;
 	cp.context_len = sizeof(RELAY_LINK_CONTEXT) - 1;
+	chunkq_init(&l->q, &r->cst);
+	/* A fixed, modest send buffer (relay.h): no autotuning to megabytes
+	 * per link, which links that don't read would all reach. */
+	(void)setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	if ((l->c = conn_new_input(r->base, fd, &cp, &r->timing, &link_cbs,
 	    l, hello, ADMIT_HELLO_LEN)) == NULL) {
 		relay_log(RELAY_LOG_WARN, "cannot set up a connection (out of "
@@ -1149,6 +1482,8 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 		free(l);
 		goto fail;
 	}
+	/* Sealed as the socket drains (link_seal). */
+	conn_set_lazy(l->c, RELAY_SEAL_WINDOW);
 	LIST_INSERT_HEAD(&r->links, l, all);
 	r->nlinks++;
 	now = now_ms();
@@ -1257,6 +1592,11 @@ stats_timer_cb(evutil_socket_t fd, short what, void *arg)
 		    admit_count(r->adm), r->nhs);
 	r->refused_logged = r->refused;
 	r->last = st;
+	if (relay_held(r) > RELAY_MIN_MAX_QUEUED)
+		relay_log(RELAY_LOG_INFO, "output: %zu bytes queued (%zu chunks "
+		    "in %zu bytes, %zu bytes sealed), budget %zu",
+		    relay_held(r), r->cst.chunks, r->cst.bytes,
+		    r->sealed_total, r->max_queued);
 	if (++r->stats_ticks % (RELAY_SWEEP_MS / 1000) == 0)
 		(void)addrlim_sweep(r->lim, now);
 	ms_to_tv(1000, &tv);
@@ -1379,7 +1719,7 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 			/* Seats are kept, in the log, for the next run. */
 			backlog_end(l);
 			rroom_detach(r->hub, &l->m);
-			(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
+			link_send(l, buf_ptr(&b), buf_len(&b));
 			link_close(l);
 		}
 	relay_commit(r);
@@ -1530,7 +1870,7 @@ static int
 relay_open_state(struct relay *r, const struct relay_opts *o)
 {
 	static const struct rroom_ops ops = { relay_send, relay_evict,
-	    relay_wrote };
+	    relay_wrote, relay_fanout };
 	uint8_t key[RROOM_KEY_BYTES], secret[ROOMLOG_SECRET_BYTES],
 	    token_key[RROOM_TOKEN_KEY_BYTES];
 	char path[4096 + sizeof(ROOMLOG_FILE) + 1];
@@ -1598,6 +1938,8 @@ relay_run(const struct relay_opts *o)
 	TAILQ_INIT(&r->flushq);
 	r->mb = o->mb;
 	buf_init(&r->ackmsg, 16);
+	buf_init(&r->scratch, RELAYMSG_MAX_BATCH + 1);
+	r->max_queued = o->max_queued;
 	TAILQ_INIT(&r->hsq);
 	TAILQ_INIT(&r->rateq);
 	r->member_rate = o->member_rate;
@@ -1648,6 +1990,9 @@ relay_run(const struct relay_opts *o)
 	    NULL ||
 	    (r->reap_ev = event_new(r->base, -1, 0, reap_cb, r)) == NULL ||
 	    (r->flush_ev = event_new(r->base, -1, 0, flush_cb, r)) == NULL ||
+	    (r->budget_ev = evtimer_new(r->base, budget_cb, r)) == NULL ||
+	    (r->flush_more = evtimer_new(r->base, flush_more_cb, r)) ==
+	    NULL ||
 	    (r->commit_ev = event_new(r->base, -1, 0, commit_cb, r)) ==
 	    NULL ||
 	    (r->tick_timer = event_new(r->base, -1, EV_PERSIST, tick_cb,
@@ -1675,8 +2020,9 @@ relay_run(const struct relay_opts *o)
 		    "challenged at %d bits (--puzzle-bits)", o->puzzle_bits);
 	relay_log(RELAY_LOG_INFO, "limits: %u connections per address "
 	    "(%u handshakes), %u messages a second per member, %zu "
-	    "connections in all", (unsigned)lc.max_conns,
-	    (unsigned)lc.max_pending, (unsigned)r->member_rate, r->fd_budget);
+	    "connections in all, %zu bytes of queued output",
+	    (unsigned)lc.max_conns, (unsigned)lc.max_pending,
+	    (unsigned)r->member_rate, r->fd_budget, r->max_queued);
 	if (relay_listen(r, o->listen_addr, o->port) != 0)
 		goto out;
 	ms_to_tv(1000, &tv);
@@ -1725,6 +2071,10 @@ relay_run(const struct relay_opts *o)
 		event_free(r->reap_ev);
 	if (r->flush_ev != NULL)
 		event_free(r->flush_ev);
+	if (r->budget_ev != NULL)
+		event_free(r->budget_ev);
+	if (r->flush_more != NULL)
+		event_free(r->flush_more);
 	if (r->commit_ev != NULL)
 		event_free(r->commit_ev);
 	if (r->tick_timer != NULL)
@@ -1738,6 +2088,8 @@ relay_run(const struct relay_opts *o)
 	identity_free(r->id);
 	misbehave_forget(r);
 	buf_release(&r->ackmsg);
+	buf_release(&r->scratch);
+	chunk_unref(r->fan);
 	free(r);
 	return status;
 }
@@ -1750,7 +2102,7 @@ relay_usage(FILE *f)
 	    "                   [--hold SECONDS] [--no-log] [--log-max-events N]\n"
 	    "                   [--log-max-bytes N] [--log-max-age SECONDS]\n"
 	    "                   [--max-per-address N] [--member-rate N]\n"
-	    "                   [--no-puzzle]\n"
+	    "                   [--no-puzzle] [--max-queued BYTES]\n"
 	    "       sotto relay --fingerprint [--state-dir DIR]\n"
 	    "\n"
 	    "Runs a relay for group rooms: members connect to it and it\n"
@@ -1775,6 +2127,9 @@ relay_usage(FILE *f)
 	    "                    burst of %d s worth (default %d; 0: no limit)\n"
 	    "  --no-puzzle       never ask newcomers for a proof of work, even\n"
 	    "                    under load (for benchmarks)\n"
+	    "  --max-queued BYTES  output waiting for all members together, at\n"
+	    "                    most (default %zu); past it the members\n"
+	    "                    holding the most unread data are dropped\n"
 	    "\n"
 	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
 	    "levels info, warn, error).  The first lines give the relay key's\n"
@@ -1782,7 +2137,8 @@ relay_usage(FILE *f)
 	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR,
 	    RELAY_DEFAULT_HOLD, ROOMLOG_DEFAULT_EVENTS,
 	    (unsigned long long)ROOMLOG_DEFAULT_BYTES, ROOMLOG_DEFAULT_AGE,
-	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST_S, ADDRLIM_MEMBER_RATE);
+	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST_S, ADDRLIM_MEMBER_RATE,
+	    (size_t)RELAY_DEFAULT_MAX_QUEUED);
 }
 
 /* A decimal count in [lo, hi], for the flags. */
@@ -1873,6 +2229,7 @@ relay_main(int argc, char **argv)
 		{ "puzzle-bits", required_argument, NULL, 'P' },
 		{ "max-silent", required_argument, NULL, 'S' },
 		{ "no-puzzle", no_argument, NULL, 'Z' },
+		{ "max-queued", required_argument, NULL, 'Q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1889,6 +2246,7 @@ relay_main(int argc, char **argv)
 	o.lim.max_age = ROOMLOG_DEFAULT_AGE;
 	o.max_per_addr = ADDRLIM_ADDR_CONNS;
 	o.member_rate = ADDRLIM_MEMBER_RATE;
+	o.max_queued = RELAY_DEFAULT_MAX_QUEUED;
 	optind = 1;
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, "l:p:s:fh", opts, NULL)) != -1) {
@@ -1965,11 +2323,22 @@ relay_main(int argc, char **argv)
 		case 'Z':
 			o.no_puzzle = 1;
 			break;
+		case 'Q':
+			/* At least a few records' worth, at most 1 TiB. */
+			if (parse_count(optarg, RELAY_MIN_MAX_QUEUED,
+			    1ull << 40, &v) != 0) {
+				fprintf(stderr, "sotto: bad --max-queued '%s' "
+				    "(bytes, %u or more)\n", optarg,
+				    (unsigned)RELAY_MIN_MAX_QUEUED);
+				return EXIT_USAGE;
+			}
+			o.max_queued = (size_t)v;
+			break;
 		case 'h':
 			relay_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpsHEBAMaRPS", relay_usage);
+			return cli_bad_option(argv, "lpsHEBAMaRPSQ", relay_usage);
 		}
 	}
 	if (optind != argc)

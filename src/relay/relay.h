@@ -31,6 +31,33 @@
 #define RELAY_MAX_OUTPUT	(4u * 1024 * 1024)
 
 /*
+ * Output.  What goes to a member is queued as references to refcounted
+ * chunks (chunkq.h): a broadcast is stored once, however many members
+ * get it, and sealed for a member's channel (its own keys) only as that
+ * member's socket drains -- at most RELAY_SEAL_WINDOW bytes sealed ahead
+ * (plus one record) -- so a member that doesn't read holds references,
+ * not sealed copies.  Member sockets get a fixed RELAY_SNDBUF send
+ * buffer: Linux would otherwise autotune each one up to tcp_wmem's
+ * maximum (4 MiB), which every link that doesn't read reaches, and the
+ * kernel's TCP memory would multiply what the relay itself bounds; 64
+ * KiB holds a whole record and is plenty for chat at any RTT a person
+ * notices.  All the output queued for every member together, chunks
+ * (each counted once) and sealed bytes, is held to --max-queued
+ * (RELAY_DEFAULT_MAX_QUEUED): past it, the members holding the most
+ * unread data are dropped, the greediest first, until it fits.
+ * RELAY_MAX_OUTPUT above stays the cap per member.
+ */
+#define RELAY_SEAL_WINDOW	(16u * 1024)
+/* Sealed per turn of the loop at most, but for messages of at most
+ * RELAY_SMALL_MSG bytes (a chat message is at most 4 KiB of text), which
+ * always go: one room's large broadcast doesn't hold up the others. */
+#define RELAY_SEAL_PER_TURN	(2u * 1024 * 1024)
+#define RELAY_SMALL_MSG		(8u * 1024)
+#define RELAY_SNDBUF		(64 * 1024)
+#define RELAY_DEFAULT_MAX_QUEUED (64u * 1024 * 1024)
+#define RELAY_MIN_MAX_QUEUED	(1u * 1024 * 1024)
+
+/*
  * Seats (rroom.h).  A cut member's seat is held RELAY_DEFAULT_HOLD
  * seconds (--hold), longer than a member's reconnect window; at most
  * RELAY_MAX_AWAY seats are held at once over all rooms (past it, the one

@@ -532,11 +532,16 @@ emit(struct rroom_hub *h, struct rroom *room, uint64_t seq, uint32_t except,
 		if (live(to))
 			h->ops.send(h->arg, to->link, buf_ptr(&h->msg),
 			    buf_len(&h->msg));
-	} else
+	} else {
+		if (h->ops.fanout != NULL)
+			h->ops.fanout(h->arg, 1);
 		TAILQ_FOREACH(s, &room->seats, entry)
 			if (s->id != except && live(s))
 				h->ops.send(h->arg, s->link, buf_ptr(&h->msg),
 				    buf_len(&h->msg));
+		if (h->ops.fanout != NULL)
+			h->ops.fanout(h->arg, 0);
+	}
 	buf_reset(&h->msg);
 }
 

@@ -77,6 +77,12 @@ struct rroom_ops {
 	/* A transaction was opened on the log: the owner calls rroom_flush
 	 * and commits it before this turn's output goes out.  May be NULL. */
 	void	(*wrote)(void *arg);
+	/* Optional (may be NULL): called with begin 1 before one message
+	 * goes out to several members (a broadcast: every send until the
+	 * call with begin 0 carries the same bytes, so that the owner can
+	 * store them once and reference them from every member's output),
+	 * and with 0 after. */
+	void	(*fanout)(void *arg, int begin);
 };
 
 /* rroom_input results beyond 0: close the member's link (an ERROR saying

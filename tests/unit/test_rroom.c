@@ -1,7 +1,8 @@
 /*
  * test_rroom.c: the relay's rooms without sockets: joining (WELCOME to
  * the newcomer, JOINED to the others), names taken or invalid, the room
- * cap, BCAST reaching every other member in order, DIRECT reaching one,
+ * cap, BCAST reaching every other member in order (one fan-out hook
+ * call around each, every send in it the same bytes), DIRECT reaching one,
  * NICK, leaving (LEFT to the others, the room freed when empty), protocol
  * errors, many rooms at once in the hash table, the per-room backlog
  * count the relay's flow control keeps, and the sequence numbers: every
@@ -48,12 +49,38 @@ static const uint8_t key_token[RELAYMSG_TOKEN_BYTES] = { 7 };
 
 static size_t sends;	/* every send, for "nobody was told" checks */
 
+/* The fanout hook: between begin and end every send carries the same
+ * bytes, from the same place (the relay stores them once). */
+static int fan_on;
+static const uint8_t *fan_p;
+static size_t fan_len, fan_sends, fanouts;
+
+static void
+fake_fanout(void *arg, int begin)
+{
+	(void)arg;
+	assert_int_equal(fan_on, !begin);
+	fan_on = begin;
+	fan_p = NULL;
+	if (begin)
+		fanouts++;
+}
+
 static void
 fake_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
 {
 	struct fake *f = (struct fake *)(void *)m;
 
 	(void)arg;
+	if (fan_on) {
+		if (fan_p == NULL) {
+			fan_p = p;
+			fan_len = len;
+		}
+		assert_ptr_equal(p, fan_p);
+		assert_int_equal(len, fan_len);
+		fan_sends++;
+	}
 	assert_int_equal(buf_put_u32(&f->q, (uint32_t)len), 0);
 	assert_int_equal(buf_put(&f->q, p, len), 0);
 	f->n++;
@@ -70,7 +97,8 @@ fake_evict(void *arg, struct rroom_member *m)
 	evictions++;
 }
 
-static const struct rroom_ops ops = { fake_send, fake_evict, NULL };
+static const struct rroom_ops ops = { fake_send, fake_evict, NULL,
+    fake_fanout };
 static const uint8_t token_key[RROOM_TOKEN_KEY_BYTES] = { 9, 8, 7 };
 static const uint8_t log_secret[ROOMLOG_SECRET_BYTES] = { 4, 5, 6 };
 static const struct roomlog_limits log_lim = { 10000, 1ull << 30, 86400 };
@@ -471,10 +499,15 @@ test_bcast_to_others_in_order(void **state)
 	}
 	join_ok(h, other, room_b, "m0", 0);
 
+	/* Each BCAST is one fan-out to the 3 others. */
+	fanouts = fan_sends = 0;
 	for (i = 0; i < 10; i++) {
 		snprintf(text, sizeof(text), "message %d", i);
 		assert_int_equal(send_bcast(h, f[i % 4], text), 0);
 	}
+	assert_int_equal(fanouts, 10);
+	assert_int_equal(fan_sends, 30);
+	assert_int_equal(fan_on, 0);
 	for (i = 0; i < 10; i++) {
 		snprintf(text, sizeof(text), "message %d", i);
 		for (j = 0; j < 4; j++)
