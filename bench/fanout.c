@@ -749,12 +749,7 @@ sotto_start(struct member *m, int fd)
 	struct bench *b = m->b;
 	struct chan_params cp;
 
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
-	cp.identity = m->link_id;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.link = 1;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	relay_link_client_params(&cp, m->link_id);
 	if ((m->c = conn_new(b->base, fd, &cp, &timing, &link_cbs, m)) ==
 	    NULL)
 		member_fail(m, "conn_new failed");

@@ -556,12 +556,7 @@ rdv_link_start(struct rdv *r)
 		rdv_end(r, EXIT_CONN);
 		return;
 	}
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
-	cp.identity = r->link_id;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.link = 1;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	relay_link_client_params(&cp, r->link_id);
 	if ((r->link = conn_new(r->base, fd, &cp, &r->s.timing, &link_cbs,
 	    r)) == NULL) {
 		term_error(r->term, "cannot start the connection");

@@ -1504,14 +1504,9 @@ link_open(struct room *r, int sock, char *why, size_t whylen)
 {
 	struct chan_params cp;
 
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
 	/* The link's own identity is throwaway; our real identity key is
 	 * still visible to the relay in our signed announcement. */
-	cp.identity = r->link_id;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.link = 1;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	relay_link_client_params(&cp, r->link_id);
 	r->welcomed = 0;
 	if ((r->conn = conn_new(r->base, sock, &cp, &r->s.timing, &link_cbs,
 	    r)) == NULL) {

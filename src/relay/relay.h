@@ -5,6 +5,10 @@
 #ifndef SOTTO_RELAY_H
 #define SOTTO_RELAY_H
 
+#include <string.h>
+
+#include "chan.h"
+
 #define RELAY_DEFAULT_PORT	65433
 /* Bound into CPace's channel identifier of every member-relay link (an
  * empty password: the relay is authenticated by its pinned key). */
@@ -69,5 +73,23 @@
 
 /* The subcommand: returns an exit status. */
 int	 relay_main(int argc, char **argv);
+
+/*
+ * Fills p for the member's (client's) side of a member-relay link
+ * (PROTOCOL.md 14.1): a throwaway link identity, the empty password, the
+ * link's context, and LINK_HELLO instead of HELLO.  The one place every
+ * client of a relay (members, rendezvous, tools, benchmarks) sets these,
+ * so that none sends the 1:1 HELLO a relay refuses.
+ */
+static inline void
+relay_link_client_params(struct chan_params *p, const struct identity *id)
+{
+	memset(p, 0, sizeof(*p));
+	p->role = CHAN_CLIENT;
+	p->identity = id;
+	p->context = (const uint8_t *)RELAY_LINK_CONTEXT;
+	p->context_len = sizeof(RELAY_LINK_CONTEXT) - 1;
+	p->link = 1;
+}
 
 #endif

@@ -326,11 +326,7 @@ open_link(struct tool *t, struct link *l)
 		return -1;
 	}
 	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
-	cp.identity = t->id;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	relay_link_client_params(&cp, t->id);
 	l->fd = fd;
 	if ((l->c = conn_new(t->base, fd, &cp, &timing, &cbs, l)) == NULL)
 		return -1;

@@ -254,12 +254,7 @@ main(int argc, char **argv)
 	    (e.in = event_new(e.base, STDIN_FILENO, EV_READ | EV_PERSIST,
 	    stdin_cb, &e)) == NULL)
 		return 1;
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
-	cp.identity = e.link;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.link = 1;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	relay_link_client_params(&cp, e.link);
 	if ((e.conn = conn_new(e.base, fd, &cp, &timing, &cbs, &e)) == NULL)
 		return 1;
 	event_base_dispatch(e.base);

@@ -227,12 +227,7 @@ visit(struct visitor *v)
 		fprintf(stderr, "lobby_visitor: %s\n", why);
 		return 1;
 	}
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
-	cp.identity = v->link;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.link = 1;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	relay_link_client_params(&cp, v->link);
 	if ((v->conn = conn_new(v->base, fd, &cp, &timing, &cbs, v)) == NULL)
 		return 1;
 	if (strcmp(v->mode, "tap") == 0)

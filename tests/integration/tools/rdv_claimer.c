@@ -115,12 +115,7 @@ main(int argc, char **argv)
 	if ((k.base = event_base_new()) == NULL ||
 	    identity_generate(&k.id) != 0)
 		return 1;
-	memset(&cp, 0, sizeof(cp));
-	cp.role = CHAN_CLIENT;
-	cp.identity = k.id;
-	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
-	cp.link = 1;
-	cp.context_len = strlen(RELAY_LINK_CONTEXT);
+	relay_link_client_params(&cp, k.id);
 	for (i = 0; i < n; i++) {
 		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0 ||
 		    bind(fd, (struct sockaddr *)&src, sizeof(src)) != 0 ||
