@@ -29,6 +29,7 @@
 #include "conn.h"
 #include "err.h"
 #include "privaddr.h"
+#include "proxyconf.h"
 #include "rendezvous.h"
 #include "rdvmsg.h"
 #include "secret.h"
@@ -553,7 +554,8 @@ host_usage(FILE *f)
 	    "       sotto host --relay [HOST[:PORT]] [--name NAME]\n"
 	    "                  [--password-file FILE] [--code-words N]\n"
 	    "                  [--code-expiry SECONDS] [--max-failures N]\n"
-	    "                  [--ask-password] [--plain]\n"
+	    "                  [--ask-password] [--proxy URL | --no-proxy]\n"
+	    "                  [--plain]\n"
 	    "\n"
 	    "Waits for someone to join with the same password, chats, and waits\n"
 	    "for the next conversation (until /quit or Ctrl-C).\n"
@@ -574,7 +576,9 @@ host_usage(FILE *f)
 	    "                       password is then optional (--password-file,\n"
 	    "                       or --ask-password to type it twice)\n"
 	    "  --code-words N       words in the code (%d to %d, default %d)\n"
-	    "  --code-expiry S      the code expires after S seconds (default %d)\n",
+	    "  --code-expiry S      the code expires after S seconds (default %d)\n"
+	    "with --relay (a direct host only listens):\n"
+	    PROXYCONF_USAGE,
 	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR, WORDS_MIN, WORDS_MAX,
 	    WORDS_DEFAULT, RDV_DEFAULT_EXPIRY);
 }
@@ -595,12 +599,14 @@ host_main(int argc, char **argv)
 		{ "code-words", required_argument, NULL, 'w' },
 		{ "code-expiry", required_argument, NULL, 'e' },
 		{ "ask-password", no_argument, NULL, 'A' },
+		PROXYCONF_OPTIONS,
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct host h;
 	const char *listen_addr = NULL, *name = NULL, *pwfile = NULL;
 	const char *relay = NULL;
+	struct proxyconf_opts po = { NULL, 0 };
 	int ch, port = config_default_port(CLIENT_DEFAULT_PORT);
 	int use_relay = 0, nwords = WORDS_DEFAULT, expiry = RDV_DEFAULT_EXPIRY;
 	int ask_pw = 0;
@@ -674,7 +680,10 @@ host_main(int argc, char **argv)
 			host_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpnPmRwe", host_usage);
+			if (proxyconf_option(&po, ch, optarg))
+				break;
+			return cli_bad_option(argv, "lpnPmRwe"
+			    PROXYCONF_WITH_ARGS, host_usage);
 		}
 	}
 	/* --relay HOST: the address comes as the one argument. */
@@ -694,6 +703,14 @@ host_main(int argc, char **argv)
 		    "(through a relay nothing listens)\n");
 		return EXIT_USAGE;
 	}
+	if (!use_relay && (po.url != NULL || po.none)) {
+		fprintf(stderr, "sotto: --proxy and --no-proxy go with --relay "
+		    "(a direct host only listens)\n");
+		return EXIT_USAGE;
+	}
+	/* Through a relay the host connects out: the proxy applies. */
+	if (use_relay && proxyconf_apply(po.url, po.none) != 0)
+		return EXIT_USAGE;
 	if (use_relay)
 		return rdv_host_start(&h.s, relay, name, pwfile, nwords,
 		    expiry, h.max_failures);
