@@ -8,7 +8,7 @@
 #   4. fuzz     build-fuzz/  clang libFuzzer build; each fuzz/<name>_fuzz
 #                            runs from fuzz/corpus/<name>/ (a temporary
 #                            copy) for SOTTO_FUZZ_SECONDS (default 20;
-#                            0 replays the corpus only)
+#                            0 replays the corpus only), two at a time
 #
 # SOTTO_STAGES (default "normal asan fuzz") picks stages.  The last line is
 # "N passed, N failed", counting each ctest test of each build and each
@@ -92,10 +92,24 @@ run_ctest() {
 	fi
 }
 
-# run_fuzzers DIR: each fuzz target from a scratch copy of its corpus.
+# fuzz_one BIN CORPUS ART LOG RESULT: one fuzz target, in the background
+# beside another; writes "RC RUNS SECONDS" to RESULT.
+fuzz_one() {
+	local bin=$1 corpus=$2 art=$3 log=$4 result=$5 rc runs t=$SECONDS
+	bounded $((FUZZ_SECONDS + 120)) "$bin" "${limit[@]}" -timeout=25 \
+	    -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$art/" "$corpus" >"$log" 2>&1
+	rc=$?
+	runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" |
+	    grep -Eo '[0-9]+$' || echo '?')
+	echo "$rc $runs $((SECONDS - t))" >"$result"
+}
+
+# run_fuzzers DIR: each fuzz target from a scratch copy of its corpus,
+# JOBS at a time (each target is one process on one core).
 run_fuzzers() {
-	local dir=$1 src base name bin corpus art log rc scratch t
-	local -a limit
+	local dir=$1 src base name bin corpus art log scratch rc runs secs
+	local -a limit bases=()
 	scratch=$(mktemp -d "${TMPDIR:-/tmp}/sotto-fuzz.XXXXXX")
 	# shellcheck disable=SC2064
 	trap "rm -rf '$scratch'" EXIT
@@ -109,7 +123,6 @@ run_fuzzers() {
 		base=$(basename "$src" .c)
 		name=${base%_fuzz}
 		bin="$dir/fuzz/$base"
-		t=$SECONDS
 		if [[ ! -x $bin ]]; then
 			failed=$((failed + 1))
 			note "FAIL fuzz $base: not built"
@@ -119,20 +132,32 @@ run_fuzzers() {
 		art="$dir/artifacts/$name"
 		log="$dir/logs/$base.log"
 		mkdir -p "$corpus" "$art" "$(dirname "$log")"
+		rm -f "$log.result"
 		if [[ -d $ROOT/fuzz/corpus/$name ]]; then
 			cp -R "$ROOT/fuzz/corpus/$name/." "$corpus/"
 		else
 			echo "fuzz $base: no fuzz/corpus/$name/, starting empty"
 		fi
 		echo "fuzz $base: ${limit[*]} over $(find "$corpus" -type f | wc -l) seeds"
-		bounded $((FUZZ_SECONDS + 120)) "$bin" "${limit[@]}" -timeout=25 \
-		    -rss_limit_mb=2048 -print_final_stats=1 \
-		    -artifact_prefix="$art/" "$corpus" >"$log" 2>&1
-		rc=$?
-		if [[ $rc -eq 0 ]]; then
+		while [[ $(jobs -rp | wc -l) -ge $JOBS ]]; do
+			wait -n
+		done
+		fuzz_one "$bin" "$corpus" "$art" "$log" "$log.result" &
+		bases+=("$base")
+	done
+	wait
+	for base in "${bases[@]}"; do
+		name=${base%_fuzz}
+		log="$dir/logs/$base.log"
+		art="$dir/artifacts/$name"
+		if [[ -r $log.result ]]; then
+			read -r rc runs secs <"$log.result"
+		else
+			rc=? runs=? secs=?
+		fi
+		if [[ $rc == 0 ]]; then
 			passed=$((passed + 1))
-			note "fuzz $base: ok, $(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" |
-			    grep -Eo '[0-9]+$' || echo '?') runs ($(elapsed "$t"))"
+			note "fuzz $base: ok, $runs runs (${secs}s)"
 		else
 			failed=$((failed + 1))
 			note "FAIL fuzz $base: exit $rc, log $log, artifacts in $art/"
