@@ -471,6 +471,7 @@ send_seq(struct chat *ch, uint8_t type, const uint8_t *p, size_t len)
 	m->len = buf_len(&b);
 	m->seq = ++ch->sent;
 	ch->qlen++;
+	term_pending(ch->term, ch->qlen);
 	if (ch->qlen >= CHAT_MAX_UNACKED && !ch->q_held) {
 		ch->q_held = 1;
 		term_hold(ch->term, 1);	/* until the peer acknowledges */
@@ -551,6 +552,7 @@ on_ack(struct chat *ch, uint64_t n)
 	if (n > ch->sent || n < ch->acked || n >= ch->next_send)
 		return ERR_FORMAT;
 	q_drop_through(ch, n);
+	term_pending(ch->term, ch->qlen);
 	ch->acked = n;
 	if (ch->q_held && ch->qlen < CHAT_MAX_UNACKED / 2) {
 		ch->q_held = 0;

@@ -1259,6 +1259,7 @@ handle_one(struct room *r, const uint8_t *p, size_t len)
 			return;
 		}
 		outq_ack(r->q, m.cseq);
+		update_hold(r);
 		update_prompt(r);
 		break;
 	case RELAYMSG_JOINED:
@@ -1634,6 +1635,7 @@ line_send(struct room *r, const char *line, size_t len)
 static void
 update_hold(struct room *r)
 {
+	term_pending(r->term, outq_lines(r->q));
 	term_hold(r->term, r->link_full ||
 	    outq_waiting(r->q) >= ROOM_QUEUE_LINES ||
 	    outq_waiting_bytes(r->q) >= ROOM_QUEUE_BYTES ||

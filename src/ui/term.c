@@ -637,6 +637,13 @@ term_hold(struct term *t, int held)
 }
 
 void
+term_pending(struct term *t, size_t n)
+{
+	if (t->tui != NULL)
+		tui_pending(t->tui, n);
+}
+
+void
 term_input(struct term *t, int on)
 {
 	if (t->eof_seen)

@@ -50,6 +50,10 @@ void	 term_input(struct term *t, int on);
 /* Stops (1) or resumes (0) reading stdin, without dropping what was
  * already read: backpressure while the network is behind. */
 void	 term_hold(struct term *t, int held);
+/* How many lines the user typed are not yet acknowledged by the peer
+ * (or the relay): the full-screen view asks before Ctrl-C drops them.
+ * No effect in line mode. */
+void	 term_pending(struct term *t, size_t n);
 /* The input prompt (terminal mode only; may hold colour sequences). */
 void	 term_set_prompt(struct term *t, const char *prompt);
 /* An SGR colour sequence for a 256-colour palette index, or "" when

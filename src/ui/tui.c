@@ -378,6 +378,12 @@ tui_hold(struct tui *ui, int held)
 }
 
 void
+tui_pending(struct tui *ui, size_t n)
+{
+	ui->pending = n;
+}
+
+void
 tui_set_self(struct tui *ui, const char *name, int color, const char *confdir)
 {
 	char old[sizeof(ui->m->prompt)];
@@ -927,7 +933,7 @@ on_key(struct tui *ui, enum tui_key k, const uint8_t *key, size_t keylen)
 	case TK_CTRL_C:
 		if (n > 0)
 			clear_input(ui);
-		else if (ui->held)
+		else if (ui->held || ui->pending > 0)
 			ask(ui, TUI_ASK_QUIT);
 		else
 			tui_quit(ui);

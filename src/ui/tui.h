@@ -55,6 +55,8 @@ void	 tui_resize(struct tui *ui);
 void	 tui_set_prompt(struct tui *ui, const char *prompt);
 void	 tui_input(struct tui *ui, int on);
 void	 tui_hold(struct tui *ui, int held);
+/* Lines typed and not yet acknowledged (term_pending). */
+void	 tui_pending(struct tui *ui, size_t n);
 void	 tui_set_self(struct tui *ui, const char *name, int color,
 	    const char *confdir);
 void	 tui_set_title(struct tui *ui, int room, const char *title);

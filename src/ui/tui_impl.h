@@ -92,6 +92,7 @@ struct tui {
 	struct tui_keys		 keys;
 	struct buf		 line;		/* lineedit's entered line */
 	int			 input_on, held, eof_sent;
+	size_t			 pending;	/* lines not acknowledged */
 	enum tui_ask		 ask;
 	struct buf		 pasted;	/* NUL-separated lines */
 	int			 npasted;

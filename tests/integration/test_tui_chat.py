@@ -26,7 +26,9 @@ leaves one title, one status bar and one input line, nothing wider than
 """
 import os
 import re
+import signal
 import stat
+import time
 import time
 
 import sotto_harness as h
@@ -160,12 +162,41 @@ def scenario(t, tm):
     t.check(count_rows(rows, r"^ sotto: ") == 1, "more than one title:\n%s" % text(rows))
     t.check(rows[0].startswith(" sotto: 1:1 with bob"), "title: %r" % rows[0])
 
+    # Ctrl-C on an empty line while a message is still going out (bob
+    # frozen: not acknowledged) asks first; 'n' keeps the chat, and the
+    # message arrives once bob runs again.
+    before = len(bob.messages_from("alice"))
+    h.signal_proc(bob, signal.SIGSTOP)
+    try:
+        tm.keys("a", "still going out")
+        tm.wait("a", has("alice: still going out"), "the held message in alice's view")
+        tm.key("a", "C-c")
+        tm.wait("a", has("messages are still going out: quit? [y/N]"),
+                "the quit question while a message is unacknowledged")
+        tm.keys("a", "n", enter=False)
+        tm.wait("a", lambda r: r[-1].rstrip() == "alice>", "the question gone after 'n'")
+        t.check(tm.fmt("a", "#{pane_dead}") == "0", "alice quit after answering 'n'")
+    finally:
+        h.signal_proc(bob, signal.SIGCONT)
+    bob.wait_messages("alice", before + 1)
+    t.check(bob.messages_from("alice")[-1] == "still going out",
+            "bob got %r" % bob.messages_from("alice")[-1:])
+
     # Ctrl-C: clears a draft, then quits on the empty line.
     tm.keys("a", "a draft", enter=False)
     tm.wait("a", lambda r: r[-1].startswith("alice> a draft"), "the draft")
     tm.key("a", "C-c")
     tm.wait("a", lambda r: r[-1].rstrip() == "alice>", "the draft cleared")
-    tm.key("a", "C-c")
+    # Bob acknowledges within CHAT_ACK_MS of reading: until then Ctrl-C
+    # still asks (answered 'n'); once nothing is pending it quits.
+    for _ in range(40):
+        tm.key("a", "C-c")
+        try:
+            tm.wait("a", has("still going out: quit?"), "a question", timeout=0.5)
+        except h.Failure:
+            break
+        tm.keys("a", "n", enter=False)
+        time.sleep(0.25)
     st = tm.exit_status("a")
     t.check(st == "0", "alice exited with status %s" % st)
     bob.wait_line(r"^\* alice left", what="'* alice left'")
