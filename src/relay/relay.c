@@ -46,6 +46,7 @@
 #include "addrlim.h"
 #include "client.h"
 #include "cookie.h"
+#include "cluster.h"
 #include "relay.h"
 #include "relaylog.h"
 #include "relaymsg.h"
@@ -142,6 +143,7 @@ struct relay_link {
 	uint8_t			 in_hs;		/* on hsq */
 	uint8_t			 rate_paused;	/* on rateq */
 	uint8_t			 rate_logged;
+	struct cluster_link	*cl;		/* cluster.h: forwarded */
 };
 
 struct relay {
@@ -190,6 +192,7 @@ struct relay {
 	struct event			*tick_timer;
 	unsigned			 ticks;
 	int				 log_failing;	/* last commit failed */
+	struct cluster			*cl;		/* --nats; or NULL */
 };
 
 /* What `sotto relay` was asked for.  The limits (addrlim.h has the
@@ -211,6 +214,9 @@ struct relay_opts {
 	uint32_t		 max_silent;	/* --max-silent (test hook);
 						 * 0: default */
 	int			 no_puzzle;	/* --no-puzzle */
+	char			*nats;		/* --nats URLs, joined by
+						 * commas; NULL: no cluster */
+	unsigned		 node;		/* --node */
 };
 
 static struct relay_link *
@@ -251,8 +257,11 @@ ms_to_tv(int64_t ms, struct timeval *tv)
 static void
 pause_one(struct rroom_member *m, void *arg)
 {
-	struct relay_link *l = link_of(m);
+	struct relay_link *l;
 
+	if (m->remote)		/* cluster: on another node */
+		return;
+	l = link_of(m);
 	/* One held for its rate stays held (rate_timer_cb lets it go). */
 	if (l->state == LINK_MEMBER && !l->rate_paused)
 		conn_pause(l->c, *(const int *)arg);
@@ -361,6 +370,8 @@ link_end(struct relay_link *l)
 	if (l->state == LINK_DEAD)
 		return;
 	l->state = LINK_DEAD;
+	if (l->cl != NULL)	/* cluster: a cut */
+		cluster_gone(r->cl, &l->cl, 0);
 	waiting_remove(r, l);
 	link_hs_done(l);
 	rate_remove(l);
@@ -595,8 +606,13 @@ static void
 relay_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
 {
 	struct relay *r = arg;
-	struct relay_link *l = link_of(m);
+	struct relay_link *l;
 
+	if (m->remote) {	/* cluster: a member on another node */
+		cluster_remote_send(r->cl, m, p, len);
+		return;
+	}
+	l = link_of(m);
 	if (r->mb.action != MB_NONE && len > 0 && p[0] == RELAYMSG_DELIVER &&
 	    misbehave(r, l, p, len))
 		return;
@@ -656,9 +672,14 @@ link_pump(struct relay_link *l)
 static void
 relay_evict(void *arg, struct rroom_member *m)
 {
-	struct relay_link *l = link_of(m);
+	struct relay *r = arg;
+	struct relay_link *l;
 
-	(void)arg;
+	if (m->remote) {	/* cluster: a member on another node */
+		cluster_remote_evict(r->cl, m);
+		return;
+	}
+	l = link_of(m);
 	relay_log(RELAY_LOG_INFO, "%s: member %lu resumed on another "
 	    "connection: dropping this one", conn_peer_addr(l->c),
 	    (unsigned long)m->id);
@@ -854,11 +875,31 @@ link_refuse_room(struct relay_link *l)
 	link_close(l);
 }
 
+static void	link_input(struct relay_link *, const uint8_t *, size_t);
+
 static void
 link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct relay_link *l = arg;
+
+	(void)c;
+	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
+	    l->state != LINK_VISITOR)
+		return;
+	if (l->state == LINK_MEMBER)
+		link_rate(l, len);
+	/* cluster: a room owned by another node (or not known yet). */
+	if (l->r->cl != NULL && cluster_take(l->r->cl, &l->cl, l, p, len,
+	    l->state == LINK_WAIT_JOIN))
+		return;
+	link_input(l, p, len);
+}
+
+static void
+link_input(struct relay_link *l, const uint8_t *p, size_t len)
+{
 	struct relay *r = l->r;
+	struct conn *c = l->c;
 	uint8_t code;
 	size_t rooms;
 	int rc;
@@ -866,8 +907,6 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
 	    l->state != LINK_VISITOR)
 		return;
-	if (l->state == LINK_MEMBER)
-		link_rate(l, len);
 	rooms = rroom_hub_rooms(r->hub);
 	rc = rroom_input(r->hub, &l->m, p, len, &code);
 	if (l->m.ack) {
@@ -932,6 +971,8 @@ link_closed(struct conn *c, int err, void *arg)
 
 	if (l->state == LINK_DEAD)
 		return;
+	if (l->cl != NULL)	/* cluster: tell the room's owner */
+		cluster_gone(l->r->cl, &l->cl, err == 0);
 	/* The member's own close ends its seat; anything else is a cut,
 	 * and the seat is held (reap_cb). */
 	if (err == 0 && l->state == LINK_MEMBER) {
@@ -1293,10 +1334,13 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 			/* Seats are kept, in the log, for the next run. */
 			backlog_end(l);
 			rroom_detach(r->hub, &l->m);
+			/* cluster: its seat is held on the owner node. */
+			cluster_gone(r->cl, &l->cl, 0);
 			(void)conn_send(l->c, buf_ptr(&b), buf_len(&b));
 			link_close(l);
 		}
 	relay_commit(r);
+	cluster_stop(r->cl);
 	buf_release(&b);
 	if (r->nlinks == 0) {
 		event_base_loopbreak(r->base);
@@ -1415,6 +1459,62 @@ log_fingerprint(const struct identity *id)
 	sodium_bin2hex(hex, sizeof(hex), id->pk, IDENTITY_PK_BYTES);
 	identity_tag(tag, id->pk);
 	relay_log(RELAY_LOG_INFO, "fingerprint %s tag %s", hex, tag);
+}
+
+/* --- the cluster's hooks (cluster.h) ------------------------------------ */
+
+/* A message from the owner node of l's room, as rroom would send it. */
+static void
+cluster_deliver(void *arg, void *link, const uint8_t *p, size_t len)
+{
+	struct relay_link *l = link;
+
+	(void)arg;
+	if (l->state == LINK_WAIT_JOIN && (p[0] == RELAYMSG_WELCOME ||
+	    p[0] == RELAYMSG_RESUMED)) {
+		waiting_remove(l->r, l);
+		l->state = LINK_MEMBER;
+		relay_log(RELAY_LOG_INFO, "%s: %s a room of another node",
+		    conn_peer_addr(l->c), p[0] == RELAYMSG_WELCOME ?
+		    "joined" : "resumed its seat in");
+	}
+	if (p[0] == RELAYMSG_DELIVER || p[0] == RELAYMSG_DELIVER_DIRECT)
+		link_queue(l, p, len);
+	else
+		link_send(l, p, len);
+}
+
+static void
+cluster_close(void *arg, void *link, int silent)
+{
+	(void)arg;
+	if (silent)
+		link_end(link);
+	else
+		link_close(link);
+}
+
+static void
+cluster_input(void *arg, void *link, const uint8_t *p, size_t len)
+{
+	(void)arg;
+	link_input(link, p, len);
+}
+
+static void
+cluster_commit(void *arg)
+{
+	struct relay *r = arg;
+
+	if (roomlog_in_transaction(r->log))
+		relay_commit(r);
+}
+
+static int64_t
+cluster_now(void *arg)
+{
+	(void)arg;
+	return now_ms();
 }
 
 /*
@@ -1549,6 +1649,8 @@ relay_run(const struct relay_opts *o)
 		ac.max_conns = o->max_silent;
 	ac.timeout_ms = RELAY_JOIN_TIMEOUT * 1000;
 	ac.force_bits = o->no_puzzle ? -1 : o->puzzle_bits;
+	if (o->nats != NULL)
+		cluster_global_init();	/* before the base: its locks */
 	if ((r->base = event_base_new()) == NULL ||
 	    (r->accept_more = evtimer_new(r->base, accept_more_cb, r)) ==
 	    NULL ||
@@ -1580,6 +1682,16 @@ relay_run(const struct relay_opts *o)
 	}
 	if (relay_open_state(r, o) != 0)
 		goto out;
+	if (o->nats != NULL) {
+		static const struct cluster_ops cops = { cluster_deliver,
+		    cluster_close, cluster_input, cluster_commit, cluster_now };
+
+		if (cluster_new(&r->cl, r->base, o->nats, o->node, r->id->sk,
+		    r->hub, &cops, r) != 0) {
+			relay_log(RELAY_LOG_ERROR, "cannot join the cluster");
+			goto out;
+		}
+	}
 	if (r->mb.action != MB_NONE)
 		relay_log(RELAY_LOG_WARN, "test mode: DELIVER #%lu will be "
 		    "mistreated (--misbehave)", r->mb.n);
@@ -1607,6 +1719,7 @@ relay_run(const struct relay_opts *o)
 	if (r->hub != NULL && r->log != NULL)
 		relay_commit(r);
 	rroom_hub_free(r->hub);
+	cluster_free(r->cl);
 	roomlog_close(r->log);
 	while ((l = LIST_FIRST(&r->links)) != NULL) {
 		LIST_REMOVE(l, all);
@@ -1661,7 +1774,7 @@ relay_usage(FILE *f)
 	    "                   [--hold SECONDS] [--no-log] [--log-max-events N]\n"
 	    "                   [--log-max-bytes N] [--log-max-age SECONDS]\n"
 	    "                   [--max-per-address N] [--member-rate N]\n"
-	    "                   [--no-puzzle]\n"
+	    "                   [--no-puzzle] [--nats URL[,URL...] --node N]\n"
 	    "       sotto relay --fingerprint [--state-dir DIR]\n"
 	    "\n"
 	    "Runs a relay for group rooms: members connect to it and it\n"
@@ -1686,6 +1799,11 @@ relay_usage(FILE *f)
 	    "                    burst of %d s worth (default %d; 0: no limit)\n"
 	    "  --no-puzzle       never ask newcomers for a proof of work, even\n"
 	    "                    under load (for benchmarks)\n"
+	    "  --nats URL[,URL...]  join a relay cluster over these NATS servers\n"
+	    "                    (nats://HOST:PORT; repeatable): nodes with the\n"
+	    "                    same relay key serve the same rooms\n"
+	    "  --node N          this node's number in the cluster, 1 to %d,\n"
+	    "                    unique among its nodes (with --nats)\n"
 	    "\n"
 	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
 	    "levels info, warn, error).  The first lines give the relay key's\n"
@@ -1693,7 +1811,8 @@ relay_usage(FILE *f)
 	    RELAY_DEFAULT_PORT, RELAY_STATE_SUBDIR, RELAY_STATE_SUBDIR,
 	    RELAY_DEFAULT_HOLD, ROOMLOG_DEFAULT_EVENTS,
 	    (unsigned long long)ROOMLOG_DEFAULT_BYTES, ROOMLOG_DEFAULT_AGE,
-	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST_S, ADDRLIM_MEMBER_RATE);
+	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST_S, ADDRLIM_MEMBER_RATE,
+	    CLUSTER_MAX_NODE);
 }
 
 /* A decimal count in [lo, hi], for the flags. */
@@ -1746,6 +1865,21 @@ parse_misbehave(const char *s, struct relay_misbehave *mb)
 	return 0;
 }
 
+/* --nats given again: a, b (a is freed); NULL without memory. */
+static char *
+cat_urls(char *a, const char *b)
+{
+	size_t n = strlen(a) + 1 + strlen(b) + 1;
+	char *s;
+
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, "%s,%s", a, b);
+	else
+		fprintf(stderr, "sotto: out of memory\n");
+	free(a);
+	return s;
+}
+
 /* --fingerprint: the key on stdout, for scripts. */
 static int
 print_fingerprint(const char *dir)
@@ -1784,6 +1918,8 @@ relay_main(int argc, char **argv)
 		{ "puzzle-bits", required_argument, NULL, 'P' },
 		{ "max-silent", required_argument, NULL, 'S' },
 		{ "no-puzzle", no_argument, NULL, 'Z' },
+		{ "nats", required_argument, NULL, 'n' },
+		{ "node", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1876,11 +2012,35 @@ relay_main(int argc, char **argv)
 		case 'Z':
 			o.no_puzzle = 1;
 			break;
+		case 'n':
+			if (optarg[0] == '\0' || strlen(optarg) > 4096 ||
+			    (o.nats != NULL && strlen(o.nats) > 4096)) {
+				fprintf(stderr, "sotto: bad --nats '%s'\n",
+				    optarg);
+				free(o.nats);
+				return EXIT_USAGE;
+			}
+			if (o.nats == NULL)
+				o.nats = strdup(optarg);
+			else if ((o.nats = cat_urls(o.nats, optarg)) == NULL)
+				return EXIT_USAGE;
+			if (o.nats == NULL)
+				return EXIT_USAGE;
+			break;
+		case 'D':
+			if (parse_count(optarg, 1, CLUSTER_MAX_NODE, &v) != 0) {
+				fprintf(stderr, "sotto: bad --node '%s' (1 to "
+				    "%d)\n", optarg, CLUSTER_MAX_NODE);
+				free(o.nats);
+				return EXIT_USAGE;
+			}
+			o.node = (unsigned)v;
+			break;
 		case 'h':
 			relay_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpsHEBAMaRPS", relay_usage);
+			return cli_bad_option(argv, "lpsHEBAMaRPSnD", relay_usage);
 		}
 	}
 	if (optind != argc)
@@ -1893,10 +2053,18 @@ relay_main(int argc, char **argv)
 		}
 		o.dir = dirbuf;
 	}
-	if (fingerprint)
+	if ((o.nats != NULL) != (o.node != 0)) {
+		fprintf(stderr, "sotto: --nats and --node go together\n");
+		free(o.nats);
+		return EXIT_USAGE;
+	}
+	if (fingerprint) {
+		free(o.nats);
 		return print_fingerprint(o.dir);
+	}
 	relay_log_start(STDERR_FILENO);
 	status = relay_run(&o);
 	relay_log_end();
+	free(o.nats);
 	return status;
 }

@@ -1,0 +1,240 @@
+#!/usr/bin/python3
+"""
+test_cluster: two relay nodes on one NATS bus serve the same rooms.
+
+Starts its own 'nats-server -js -a 127.0.0.1 -p PORT -sd DIR', a small
+TCP proxy in front of it that records every byte both ways, and two
+'sotto relay --nats nats://127.0.0.1:PROXYPORT --node N' sharing one
+relay key (node 2's state directory gets a copy of node 1's key file).
+
+Proves:
+- 3 members, alice and carol on node 1, bob on node 2 (the invitation's
+  port swapped): all see each other; each sends 5 lines and every other
+  member prints them exactly once, in the sender's order, its own never
+  echoed; the room codes agree;
+- a second "alice" joining on node 2 is refused as on one relay (exit
+  2, "taken"), and a second "bob" on node 1 too; the room goes on;
+- '/who' on alice (node 1) and on bob (node 2) lists the same members;
+- 20 members (10 per node, alternating) in another room: each sends 10
+  lines at once, every member prints the 19 x 10 others' exactly once,
+  in each sender's order; the codes agree;
+- the NATS connections carried traffic (PUB on the cluster's subjects)
+  but no message text, no member name and no room id (raw or in hex);
+- everyone leaves cleanly (exit 0), both relays are still alive.
+"""
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+
+import sotto_harness as h
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/bin/nats-server"
+
+
+class Capture:
+    """A TCP forwarder 127.0.0.1:port -> 127.0.0.1:target that keeps
+    every byte it passes (both directions), for the bus check."""
+
+    def __init__(self, target):
+        self.target = target
+        self.lock = threading.Lock()
+        self.data = bytearray()
+        self.socks = []
+        self.ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.ls.bind((h.LOOPBACK, 0))
+        self.ls.listen(16)
+        self.port = self.ls.getsockname()[1]
+        self.stopped = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while not self.stopped:
+            try:
+                c, _ = self.ls.accept()
+            except OSError:
+                return
+            try:
+                s = socket.create_connection((h.LOOPBACK, self.target), timeout=5)
+                s.settimeout(None)
+            except OSError:
+                c.close()
+                continue
+            with self.lock:
+                self.socks += [c, s]
+            threading.Thread(target=self._pump, args=(c, s), daemon=True).start()
+            threading.Thread(target=self._pump, args=(s, c), daemon=True).start()
+
+    def _pump(self, a, b):
+        while True:
+            try:
+                d = a.recv(65536)
+            except OSError:
+                d = b""
+            if not d:
+                break
+            with self.lock:
+                self.data += d
+            try:
+                b.sendall(d)
+            except OSError:
+                break
+        for x in (a, b):
+            try:
+                x.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def bytes(self):
+        with self.lock:
+            return bytes(self.data)
+
+    def stop(self):
+        self.stopped = True
+        try:
+            self.ls.close()
+        except OSError:
+            pass
+        with self.lock:
+            for x in self.socks:
+                try:
+                    x.close()
+                except OSError:
+                    pass
+
+
+def who(t, proc):
+    """Sends /who; returns the sorted member names it lists."""
+    before = len(proc.lines())
+    proc.send("/who")
+    proc.wait_line(r"^\* \d+ other verified members?$", what="the end of /who")
+    names = []
+    for l in proc.lines()[before:]:
+        m = re.match(r"^\* (\S+?)( \(you\))?, key ", l)
+        if m:
+            names.append(m.group(1))
+    return sorted(names)
+
+
+def check_chat(t, names, procs, sent):
+    h.check_room_chat(t, names, procs, sent)
+    for n, p in zip(names, procs):
+        t.check(not h.anomalies(p), "%s reported anomalies: %r" % (n, h.anomalies(p)))
+
+
+def chat(t, names, procs, per, timeout):
+    sent = {n: ["%s says line %02d to the room" % (n, i) for i in range(per)] for n in names}
+    for n, p in zip(names, procs):
+        p.send_raw("".join(m + "\n" for m in sent[n]).encode())
+    want = (len(names) - 1) * per
+    for n, p in zip(names, procs):
+        p.wait_until(lambda p=p, n=n: sum(len(v) for k, v in h.room_messages(p).items() if k != n)
+                     >= want, "%d messages at %s" % (want, n), timeout=timeout)
+    check_chat(t, names, procs, sent)
+    return sent
+
+
+def scenario(t):
+    # The bus: our own nats-server, behind the capturing proxy.
+    nport = h.free_port()
+    store = tempfile.mkdtemp(prefix="nats-store-", dir=t.tmp)
+    t.check(os.access(NATS_SERVER, os.X_OK), "nats-server not found (scripts/deps.sh installs it)")
+    nats = t.spawn("nats-server", [NATS_SERVER, "-js", "-a", h.LOOPBACK, "-p", str(nport),
+                                   "-sd", store], t.env(t.tmp), stdin=False)
+    nats.wait_until(lambda: h.port_listening(nport), "nats-server listening on %d" % nport, 20)
+    cap = Capture(nport)
+    t.cleanups.append(cap.stop)
+    url = "nats://%s:%d" % (h.LOOPBACK, cap.port)
+
+    # One relay key for both nodes: node 2 gets a copy of node 1's.
+    d1 = tempfile.mkdtemp(prefix="relay1-", dir=t.tmp)
+    d2 = tempfile.mkdtemp(prefix="relay2-", dir=t.tmp)
+    r = subprocess.run([t.bin, "relay", "--fingerprint", "--state-dir", d1],
+                       env=t.env(t.tmp), capture_output=True, timeout=20)
+    t.check(r.returncode == 0, "relay --fingerprint: %r" % r.stderr)
+    shutil.copy2(os.path.join(d1, "identity"), os.path.join(d2, "identity"))
+    os.chmod(os.path.join(d2, "identity"), 0o600)
+    r1, p1 = t.relay("--nats", url, "--node", "1", state_dir=d1, label="relay1")
+    r2, p2 = t.relay("--nats", url, "--node", "2", state_dir=d2, label="relay2")
+    for r in (r1, r2):
+        r.wait_until(lambda r=r: "connected to NATS" in r.stderr_text(),
+                     "'connected to NATS' in %s's log" % r.label, 20)
+    t.check(h.relay_fingerprint(r1) == h.relay_fingerprint(r2), "the nodes' keys differ")
+
+    # --- 3 members: alice, carol on node 1; bob on node 2.
+    alice, inv = t.room_new(t.party("alice"), p1)
+    inv2 = h.invite_via(inv, p2)
+    room_id = h.decode_invite(inv)["room_id"]
+    bob = t.room_join(t.party("bob"), inv2)
+    t.check(h.wait_joined(bob, "bob", timeout=20) == 1, "bob: not 1 other member")
+    carol = t.room_join(t.party("carol"), inv)
+    t.check(h.wait_joined(carol, "carol", timeout=20) == 2, "carol: not 2 other members")
+    names = ["alice", "bob", "carol"]
+    procs = [alice, bob, carol]
+    for n, p in zip(names, procs):
+        h.wait_in_room(p, [o for o in names if o != n], timeout=30)
+    t.check(" joined a room of another node" in r2.stderr_text(),
+            "node 2 did not forward bob to the room's node")
+    sent3 = chat(t, names, procs, 5, 30)
+    codes = [h.room_code(p) for p in procs]
+    t.check(len(set(codes)) == 1, "room codes differ: %r" % codes)
+    t.log("3 members on 2 nodes: chat and codes agree")
+
+    # Names are one namespace across the nodes.
+    for name, via in (("alice", inv2), ("bob", inv)):
+        p = t.room_join(t.party(name + "2"), via, name=name, label="join(%s again)" % name)
+        p.expect_exit(h.EXIT_USAGE, timeout=20, why="name %s already taken" % name)
+        err = p.stderr_text()
+        t.check(re.search(r"taken|in use", err), "second %s: no 'taken' error: %r" % (name, err))
+        t.check(not any(l.startswith("* joined") for l in p.lines()), "second %s joined" % name)
+    alice.send("alice is still alice")
+    bob.wait_until(lambda: bob.messages_from("alice")[-1:] == ["alice is still alice"],
+                   "alice's line after the name clashes", 20)
+    sent3["alice"].append("alice is still alice")
+    wa, wb = who(t, alice), who(t, bob)
+    t.check(wa == wb == names, "/who differs: node 1 %r, node 2 %r" % (wa, wb))
+    t.log("names unique across nodes; /who the same on both")
+
+    # --- 20 members, 10 per node, alternating.
+    mnames = ["memb%02d" % i for i in range(20)]
+    first, minv = t.room_new(t.party(mnames[0]), p2)
+    minv1 = h.invite_via(minv, p1)
+    mprocs = [first]
+    for k, n in enumerate(mnames[1:], 1):
+        q = t.room_join(t.party(n), minv1 if k % 2 else minv)
+        got = h.wait_joined(q, n, timeout=30)
+        t.check(got == k, "%s: joined with %d other members, expected %d" % (n, got, k))
+        mprocs.append(q)
+    for n, p in zip(mnames, mprocs):
+        h.wait_in_room(p, [o for o in mnames if o != n], timeout=60)
+    chat(t, mnames, mprocs, 10, 60)
+    codes = [h.room_code(p) for p in mprocs]
+    t.check(len(set(codes)) == 1, "20 members: room codes differ")
+    t.log("20 members on 2 nodes: every line once, in order")
+
+    # --- what the bus saw.
+    bus = cap.bytes()
+    t.check(b"PUB sotto." in bus and b"MSG sotto." in bus,
+            "no cluster traffic on the NATS connections (%d bytes)" % len(bus))
+    secrets = [room_id, room_id.hex().encode(), room_id.hex().upper().encode(),
+               h.decode_invite(minv)["room_id"], h.decode_invite(minv)["room_id"].hex().encode()]
+    secrets += [n.encode() for n in names + mnames]
+    secrets += [m.encode() for v in sent3.values() for m in v]
+    secrets += [b"says line", b"to the room"]
+    leaks = [s for s in secrets if s in bus]
+    t.check(not leaks, "the NATS bus carried in clear: %r" % leaks[:5])
+    t.log("NATS capture: %d bytes, no text, name or room id" % len(bus))
+
+    for p in procs + mprocs:
+        p.close_stdin()
+    for p in procs + mprocs:
+        p.expect_exit(h.EXIT_OK, timeout=20)
+    t.check(r1.alive() and r2.alive(), "a relay node exited")
+
+
+h.main(scenario, budget=240)
