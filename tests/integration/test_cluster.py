@@ -20,6 +20,8 @@ Proves:
   in each sender's order; the codes agree;
 - the NATS connections carried traffic (PUB on the cluster's subjects)
   but no message text, no member name and no room id (raw or in hex);
+- nats-server killed: both nodes log 'lost NATS', and node 1 still
+  serves the room it owns to its own members (alice to carol);
 - everyone leaves cleanly (exit 0), both relays are still alive.
 """
 import os
@@ -229,6 +231,17 @@ def scenario(t):
     leaks = [s for s in secrets if s in bus]
     t.check(not leaks, "the NATS bus carried in clear: %r" % leaks[:5])
     t.log("NATS capture: %d bytes, no text, name or room id" % len(bus))
+
+    # --- NATS goes away: each node says so and serves its own members.
+    nats.kill()
+    cap.stop()
+    for r in (r1, r2):
+        r.wait_until(lambda r=r: "lost NATS" in r.stderr_text(),
+                     "'lost NATS' in %s's log" % r.label, 30)
+    alice.send("alice without the bus")
+    carol.wait_until(lambda: carol.messages_from("alice")[-1:] == ["alice without the bus"],
+                     "alice's line at carol (same node) without NATS", 20)
+    t.log("without NATS, node 1 still serves its own members")
 
     for p in procs + mprocs:
         p.close_stdin()
