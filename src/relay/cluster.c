@@ -845,7 +845,6 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	    natsOptions_SetNoRandomize(cl->opts, true) != NATS_OK ||
 	    natsOptions_SetMaxReconnect(cl->opts, -1) != NATS_OK ||
 	    natsOptions_SetReconnectWait(cl->opts, 500) != NATS_OK ||
-	    natsOptions_UseGlobalMessageDelivery(cl->opts, true) != NATS_OK ||
 	    natsOptions_SetRetryOnFailedConnect(cl->opts, true, up_cb, cl) !=
 	    NATS_OK ||
 	    natsOptions_SetDisconnectedCB(cl->opts, down_cb, cl) != NATS_OK ||
@@ -911,6 +910,10 @@ cluster_free(struct cluster *cl)
 
 	if (cl == NULL)
 		return;
+	/* The connection first: no more deliveries, then the
+	 * subscriptions (the client frees what they still held). */
+	if (cl->nc != NULL)
+		natsConnection_Close(cl->nc);
 	if (cl->insub != NULL)
 		natsSubscription_Destroy(cl->insub);
 	for (i = 0; i < LINK_BUCKETS; i++) {
@@ -921,10 +924,8 @@ cluster_free(struct cluster *cl)
 	}
 	while ((cr = LIST_FIRST(&cl->allrooms)) != NULL)
 		croom_free(cl, cr);
-	if (cl->nc != NULL) {
-		natsConnection_Close(cl->nc);
+	if (cl->nc != NULL)
 		natsConnection_Destroy(cl->nc);
-	}
 	natsOptions_Destroy(cl->opts);
 	nats_CloseAndWait(2000);
 	while ((q = cl->qfirst) != NULL) {

@@ -14,8 +14,9 @@
  * Links of a room this node owns are handled by relay.c as ever.
  *
  * NATS's C client runs on the relay's own event loop (its libevent
- * adapter); its message callbacks, on its delivery thread, only queue
- * the message for the loop.
+ * adapter); its message callbacks, on its delivery threads, only queue
+ * the message for the loop, in one queue (each subscription's messages
+ * stay in their order).
  */
 #ifndef SOTTO_RELAY_CLUSTER_H
 #define SOTTO_RELAY_CLUSTER_H
@@ -33,8 +34,12 @@ struct cluster_link;
 #define CLUSTER_CLAIM_MS	250
 /* Messages held for one pending room or link (beyond: dropped, logged). */
 #define CLUSTER_MAX_HELD	256
-/* Rooms known to a node at once (claimed, owned or forwarded to). */
-#define CLUSTER_MAX_ROOMS	65536
+/* Rooms known to a node at once (claimed, owned or forwarded to).  Each
+ * claimed or owned room is a NATS subscription, and the NATS client
+ * gives each subscription a delivery thread of its own (its shared
+ * delivery pool leaked pending messages at close under AddressSanitizer
+ * in our tests, so it is not used). */
+#define CLUSTER_MAX_ROOMS	4096
 /* Node numbers; member ids are node << 24 | 1 .. node << 24 | 0xffffff. */
 #define CLUSTER_MAX_NODE	255
 

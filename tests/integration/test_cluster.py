@@ -8,25 +8,28 @@ TCP proxy in front of it that records every byte both ways, and two
 relay key (node 2's state directory gets a copy of node 1's key file).
 
 Proves:
-- 3 members, alice and carol on node 1, bob on node 2 (the invitation's
+- 3 members, alicia and caroline on node 1, bobbie on node 2 (the invitation's
   port swapped): all see each other; each sends 5 lines and every other
   member prints them exactly once, in the sender's order, its own never
   echoed; the room codes agree;
-- a second "alice" joining on node 2 is refused as on one relay (exit
-  2, "taken"), and a second "bob" on node 1 too; the room goes on;
-- '/who' on alice (node 1) and on bob (node 2) lists the same members;
+- a second "alicia" joining on node 2 is refused as on one relay (exit
+  2, "taken"), and a second "bobbie" on node 1 too; the room goes on;
+- '/who' on alicia (node 1) and on bobbie (node 2) lists the same members;
 - 20 members (10 per node, alternating) in another room: each sends 10
   lines at once, every member prints the 19 x 10 others' exactly once,
   in each sender's order; the codes agree;
 - the NATS connections carried traffic (PUB on the cluster's subjects)
-  but no message text, no member name and no room id (raw or in hex);
+  but no message text, no member name (all of 6 bytes or more, so that
+  none turns up in the ciphertext by chance) and no room id (raw or hex);
 - nats-server killed: both nodes log 'lost NATS', and node 1 still
-  serves the room it owns to its own members (alice to carol);
-- everyone leaves cleanly (exit 0), both relays are still alive.
+  serves the room it owns to its own members (alicia to caroline);
+- everyone leaves cleanly (exit 0), both relays are still alive, and
+  both stop on SIGTERM with status 0 (no sanitizer report).
 """
 import os
 import re
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -104,10 +107,13 @@ class Capture:
             pass
         with self.lock:
             for x in self.socks:
-                try:
-                    x.close()
-                except OSError:
-                    pass
+                # shutdown, not just close: it wakes the pumps blocked
+                # in recv and sends the relay its FIN.
+                for fn in (lambda: x.shutdown(socket.SHUT_RDWR), x.close):
+                    try:
+                        fn()
+                    except OSError:
+                        pass
 
 
 def who(t, proc):
@@ -169,14 +175,16 @@ def scenario(t):
     t.check(h.relay_fingerprint(r1) == h.relay_fingerprint(r2), "the nodes' keys differ")
 
     # --- 3 members: alice, carol on node 1; bob on node 2.
-    alice, inv = t.room_new(t.party("alice"), p1)
+    alice, inv = t.room_new(t.party("alicia"), p1)
     inv2 = h.invite_via(inv, p2)
     room_id = h.decode_invite(inv)["room_id"]
-    bob = t.room_join(t.party("bob"), inv2)
-    t.check(h.wait_joined(bob, "bob", timeout=20) == 1, "bob: not 1 other member")
-    carol = t.room_join(t.party("carol"), inv)
-    t.check(h.wait_joined(carol, "carol", timeout=20) == 2, "carol: not 2 other members")
-    names = ["alice", "bob", "carol"]
+    bob = t.room_join(t.party("bobbie"), inv2)
+    t.check(h.wait_joined(bob, "bobbie", timeout=20) == 1, "bob: not 1 other member")
+    carol = t.room_join(t.party("caroline"), inv)
+    t.check(h.wait_joined(carol, "caroline", timeout=20) == 2, "carol: not 2 other members")
+    # Names of 6 bytes or more: a shorter one could turn up by chance in
+    # a megabyte of ciphertext.
+    names = ["alicia", "bobbie", "caroline"]
     procs = [alice, bob, carol]
     for n, p in zip(names, procs):
         h.wait_in_room(p, [o for o in names if o != n], timeout=30)
@@ -188,16 +196,16 @@ def scenario(t):
     t.log("3 members on 2 nodes: chat and codes agree")
 
     # Names are one namespace across the nodes.
-    for name, via in (("alice", inv2), ("bob", inv)):
+    for name, via in (("alicia", inv2), ("bobbie", inv)):
         p = t.room_join(t.party(name + "2"), via, name=name, label="join(%s again)" % name)
         p.expect_exit(h.EXIT_USAGE, timeout=20, why="name %s already taken" % name)
         err = p.stderr_text()
         t.check(re.search(r"taken|in use", err), "second %s: no 'taken' error: %r" % (name, err))
         t.check(not any(l.startswith("* joined") for l in p.lines()), "second %s joined" % name)
-    alice.send("alice is still alice")
-    bob.wait_until(lambda: bob.messages_from("alice")[-1:] == ["alice is still alice"],
+    alice.send("alicia is still alicia")
+    bob.wait_until(lambda: bob.messages_from("alicia")[-1:] == ["alicia is still alicia"],
                    "alice's line after the name clashes", 20)
-    sent3["alice"].append("alice is still alice")
+    sent3["alicia"].append("alicia is still alicia")
     wa, wb = who(t, alice), who(t, bob)
     t.check(wa == wb == names, "/who differs: node 1 %r, node 2 %r" % (wa, wb))
     t.log("names unique across nodes; /who the same on both")
@@ -238,8 +246,8 @@ def scenario(t):
     for r in (r1, r2):
         r.wait_until(lambda r=r: "lost NATS" in r.stderr_text(),
                      "'lost NATS' in %s's log" % r.label, 30)
-    alice.send("alice without the bus")
-    carol.wait_until(lambda: carol.messages_from("alice")[-1:] == ["alice without the bus"],
+    alice.send("alicia without the bus")
+    carol.wait_until(lambda: carol.messages_from("alicia")[-1:] == ["alicia without the bus"],
                      "alice's line at carol (same node) without NATS", 20)
     t.log("without NATS, node 1 still serves its own members")
 
@@ -248,6 +256,13 @@ def scenario(t):
     for p in procs + mprocs:
         p.expect_exit(h.EXIT_OK, timeout=20)
     t.check(r1.alive() and r2.alive(), "a relay node exited")
+    # A node stops cleanly without its bus (and, in a sanitizer build,
+    # without a report).
+    for r in (r1, r2):
+        h.signal_proc(r, signal.SIGTERM)
+    for r in (r1, r2):
+        r.expect_exit(h.EXIT_OK, timeout=30, why="SIGTERM")
+        t.check("Sanitizer" not in r.stderr_text(), "%s: a sanitizer report" % r.label)
 
 
 h.main(scenario, budget=240)
