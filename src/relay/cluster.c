@@ -311,6 +311,8 @@ croom_own(struct cluster *cl, struct croom *cr)
 	void *link;
 
 	cr->state = CR_OWNED;
+	relay_log(RELAY_LOG_INFO, "cluster: this node owns a room (%zu rooms "
+	    "known)", cl->nrooms);
 	if (cr->timer != NULL) {
 		event_free(cr->timer);
 		cr->timer = NULL;
@@ -651,8 +653,11 @@ room_msg(struct cluster *cl, struct croom *cr, const struct clustermsg *m,
 		if (cr->state == CR_OWNED || (cr->state == CR_PENDING &&
 		    cl->node < m->node))
 			send_owner(cl, cr, m->node);
-		else if (cr->state == CR_PENDING)
+		else if (cr->state == CR_PENDING) {
+			relay_log(RELAY_LOG_INFO, "cluster: node %u claimed a "
+			    "room at the same time: giving way", m->node);
 			croom_yield(cl, cr, m->node);
+		}
 		break;
 	case CLUSTERMSG_IN:
 	case CLUSTERMSG_GONE:
@@ -782,8 +787,11 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	for (cr = LIST_FIRST(&cl->allrooms); cr != NULL; cr = next) {
 		next = LIST_NEXT(cr, all);
 		if (cr->state == CR_OWNED && cr->nremotes == 0 &&
-		    cr->nlinks == 0 && !rroom_hub_has(cl->hub, cr->room_id))
+		    cr->nlinks == 0 && !rroom_hub_has(cl->hub, cr->room_id)) {
 			croom_free(cl, cr);
+			relay_log(RELAY_LOG_INFO, "cluster: released an empty "
+			    "room (%zu rooms known)", cl->nrooms);
+		}
 	}
 }
 

@@ -22,6 +22,10 @@ Proves:
   others see it lost and back, what they said meanwhile reaches it once
   the RESUME and replay have crossed the bus, and every line of the room
   arrives exactly once, in order, with no anomaly notice;
+- 4 times, a room whose last member left (its owner node releases it)
+  is joined at the same moment by one member on each node: both nodes
+  claim it, and the two members are in one room (each sees the other
+  and the other's line), never two owners;
 - the NATS connections carried traffic (PUB on the cluster's subjects)
   but no message text, no member name (all of 6 bytes or more, so that
   none turns up in the ciphertext by chance) and no room id (raw or hex);
@@ -42,6 +46,7 @@ import time
 
 import sotto_harness as h
 
+RACES = 4	# rooms joined from both nodes at once
 OUTAGE = 4	# seconds the cut member's proxy refuses it
 CUT_NAMES = ("rosalind", "sebastian", "theodora")
 NATS_SERVER = shutil.which("nats-server") or "/usr/bin/nats-server"
@@ -259,6 +264,37 @@ def scenario(t):
     t.check(" resumed its seat in a room of another node" in r2.stderr_text(),
             "node 2 did not forward the RESUME")
     t.log("a cut member on node 2 resumed: every line once, in order")
+
+    # --- two members join an empty room at once, one on each node: both
+    # nodes claim it, one gives way, and they are in one room.
+    for k in range(RACES):
+        maker_node, other = (p1, p2) if k % 2 == 0 else (p2, p1)
+        owner = r1 if k % 2 == 0 else r2
+        released = owner.stderr_text().count("released an empty room")
+        mk, rinv = t.room_new(t.party("maker%d" % k), maker_node)
+        mk.close_stdin()
+        mk.expect_exit(h.EXIT_OK, timeout=20, why="the room's maker left")
+        owner.wait_until(lambda: owner.stderr_text().count("released an empty room") > released,
+                         "the room released by %s" % owner.label, 20)
+        pa, pb = t.party("racera%d" % k), t.party("racerb%d" % k)
+        qa = t.room_join(pa, rinv)
+        qb = t.room_join(pb, h.invite_via(rinv, other))
+        h.wait_joined(qa, pa.name, timeout=30)
+        h.wait_joined(qb, pb.name, timeout=30)
+        h.wait_in_room(qa, [pb.name], timeout=30)
+        h.wait_in_room(qb, [pa.name], timeout=30)
+        qa.send("%s to %s" % (pa.name, pb.name))
+        qb.wait_until(lambda: qb.messages_from(pa.name) == ["%s to %s" % (pa.name, pb.name)],
+                      "%s's line at %s" % (pa.name, pb.name), 20)
+        for q in (qa, qb):
+            q.close_stdin()
+        for q in (qa, qb):
+            q.expect_exit(h.EXIT_OK, timeout=20)
+    t.check("owns a room this node owns too" not in r1.stderr_text() + r2.stderr_text(),
+            "a room got two owners")
+    ways = (r1.stderr_text() + r2.stderr_text()).count("at the same time: giving way")
+    t.log("%d empty rooms joined from both nodes at once: one room each time "
+          "(%d claims crossed)" % (RACES, ways))
 
     # --- what the bus saw.
     bus = cap.bytes()
