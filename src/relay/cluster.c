@@ -748,6 +748,20 @@ down_cb(natsConnection *nc, void *arg)
 	status_cb(nc, arg, 0);
 }
 
+/* Rooms this node took while NATS was down: on their subjects now, so
+ * that later claims for them are answered. */
+static void
+owned_subscribe(struct cluster *cl)
+{
+	struct croom *cr;
+
+	LIST_FOREACH(cr, &cl->allrooms, all)
+		if (cr->state == CR_OWNED && cr->sub == NULL &&
+		    natsConnection_Subscribe(&cr->sub, cl->nc, cr->subject,
+		    msg_cb, cl) != NATS_OK)
+			cr->sub = NULL;
+}
+
 static void
 wake_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -757,9 +771,10 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if ((st = atomic_exchange(&cl->status, 0)) == 1)
+	if ((st = atomic_exchange(&cl->status, 0)) == 1) {
 		relay_log(RELAY_LOG_INFO, "cluster: connected to NATS");
-	else if (st == 2)
+		owned_subscribe(cl);
+	} else if (st == 2)
 		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
 		    "node's members alone until it is back");
 	pthread_mutex_lock(&cl->qlock);

@@ -30,7 +30,10 @@ Proves:
   but no message text, no member name (all of 6 bytes or more, so that
   none turns up in the ciphertext by chance) and no room id (raw or hex);
 - nats-server killed: both nodes log 'lost NATS', and node 1 still
-  serves the room it owns to its own members (alicia to caroline);
+  serves the room it owns to its own members (alicia to caroline), and
+  a room made meanwhile on node 1; nats-server started again on its
+  port: both nodes reconnect, and a member joining that room on node 2
+  is in it with its maker;
 - everyone leaves cleanly (exit 0), both relays are still alive, and
   both stop on SIGTERM with status 0 (no sanitizer report).
 """
@@ -56,14 +59,14 @@ class Capture:
     """A TCP forwarder 127.0.0.1:port -> 127.0.0.1:target that keeps
     every byte it passes (both directions), for the bus check."""
 
-    def __init__(self, target):
+    def __init__(self, target, port=0):
         self.target = target
         self.lock = threading.Lock()
         self.data = bytearray()
         self.socks = []
         self.ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.ls.bind((h.LOOPBACK, 0))
+        self.ls.bind((h.LOOPBACK, port))
         self.ls.listen(16)
         self.port = self.ls.getsockname()[1]
         self.stopped = False
@@ -112,10 +115,13 @@ class Capture:
 
     def stop(self):
         self.stopped = True
-        try:
-            self.ls.close()
-        except OSError:
-            pass
+        # shutdown wakes the thread blocked in accept, so that the port
+        # is free at once (close alone leaves it to that thread).
+        for fn in (lambda: self.ls.shutdown(socket.SHUT_RDWR), self.ls.close):
+            try:
+                fn()
+            except OSError:
+                pass
         with self.lock:
             for x in self.socks:
                 # shutdown, not just close: it wakes the pumps blocked
@@ -272,6 +278,10 @@ def scenario(t):
         owner = r1 if k % 2 == 0 else r2
         released = owner.stderr_text().count("released an empty room")
         mk, rinv = t.room_new(t.party("maker%d" % k), maker_node)
+        # A line first: the maker then leaves once it is acknowledged,
+        # not while the relay still answers its announcement (a member
+        # that closes at that moment is cut, and its seat held).
+        mk.send("maker%d was here" % k)
         mk.close_stdin()
         mk.expect_exit(h.EXIT_OK, timeout=20, why="the room's maker left")
         owner.wait_until(lambda: owner.stderr_text().count("released an empty room") > released,
@@ -318,7 +328,27 @@ def scenario(t):
     alice.send("alicia without the bus")
     carol.wait_until(lambda: carol.messages_from("alicia")[-1:] == ["alicia without the bus"],
                      "alice's line at carol (same node) without NATS", 20)
-    t.log("without NATS, node 1 still serves its own members")
+    # A room made while NATS is down is node 1's; once NATS is back (same
+    # port), node 2's member joins that same room.
+    late, linv = t.room_new(t.party("latecomer"), p1)
+    nats = t.spawn("nats-server", [NATS_SERVER, "-js", "-a", h.LOOPBACK, "-p", str(nport),
+                                   "-sd", store], t.env(t.tmp), stdin=False)
+    nats.wait_until(lambda: h.port_listening(nport), "nats-server listening again", 20)
+    cap2 = Capture(nport, port=cap.port)
+    t.cleanups.append(cap2.stop)
+    for r in (r1, r2):
+        r.wait_until(lambda r=r: r.stderr_text().count("connected to NATS") >= 2,
+                     "'connected to NATS' again in %s's log" % r.label, 30)
+    lj = t.room_join(t.party("lateguest"), h.invite_via(linv, p2))
+    t.check(h.wait_joined(lj, "lateguest", timeout=30) == 1,
+            "the room made without NATS is not node 1's after NATS came back")
+    h.wait_in_room(late, ["lateguest"], timeout=30)
+    h.wait_in_room(lj, ["latecomer"], timeout=30)
+    t.log("without NATS, node 1 still serves its own members; after, its rooms are the cluster's")
+    for p in (late, lj):
+        p.close_stdin()
+    for p in (late, lj):
+        p.expect_exit(h.EXIT_OK, timeout=20)
 
     room.leave_all()
     for p in procs + mprocs:
