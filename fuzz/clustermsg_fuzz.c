@@ -41,7 +41,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (clustermsg_parse(&m, data, size) != 0)
 		return 0;
 	buf_init(&b, size + 16);
-	if (clustermsg_put(&b, m.type, m.node, m.link, m.flags) != 0)
+	if (clustermsg_put(&b, &m) != 0)
 		abort();
 	if (m.type == CLUSTERMSG_OWNER && buf_put(&b, m.hash,
 	    sizeof(m.hash)) != 0)

@@ -75,24 +75,25 @@ clustermsg_subject_hash(const struct clustermsg_keys *k, const char *s,
 }
 
 int
-clustermsg_put(struct buf *b, uint8_t type, uint8_t node, uint32_t link,
-    uint8_t flags)
+clustermsg_put(struct buf *b, const struct clustermsg *m)
 {
-	uint8_t head[7];
+	uint8_t head[8];
 	size_t n = 2;
 
-	head[0] = type;
-	head[1] = node;
-	if (type == CLUSTERMSG_IN || type == CLUSTERMSG_GONE ||
-	    type == CLUSTERMSG_OUT) {
-		head[2] = (uint8_t)(link >> 24);
-		head[3] = (uint8_t)(link >> 16);
-		head[4] = (uint8_t)(link >> 8);
-		head[5] = (uint8_t)link;
+	head[0] = m->type;
+	head[1] = m->node;
+	if (m->type == CLUSTERMSG_IN || m->type == CLUSTERMSG_GONE ||
+	    m->type == CLUSTERMSG_OUT) {
+		head[2] = (uint8_t)(m->link >> 24);
+		head[3] = (uint8_t)(m->link >> 16);
+		head[4] = (uint8_t)(m->link >> 8);
+		head[5] = (uint8_t)m->link;
 		n = 6;
 	}
-	if (type == CLUSTERMSG_GONE || type == CLUSTERMSG_OUT)
-		head[n++] = flags;
+	if (m->type == CLUSTERMSG_IN || m->type == CLUSTERMSG_GONE)
+		head[n++] = m->to;
+	if (m->type == CLUSTERMSG_GONE || m->type == CLUSTERMSG_OUT)
+		head[n++] = m->flags;
 	return buf_put(b, head, n);
 }
 
@@ -161,17 +162,21 @@ clustermsg_parse(struct clustermsg *m, const uint8_t *p, size_t len)
 			return rc;
 		break;
 	case CLUSTERMSG_IN:
-		if ((rc = buf_get_u32(&b, &m->link)) != 0)
+		if ((rc = buf_get_u32(&b, &m->link)) != 0 ||
+		    (rc = buf_get_u8(&b, &m->to)) != 0)
 			return rc;
+		if (m->to == 0)
+			return ERR_FORMAT;
 		m->len = buf_len(&b);
 		if (m->len == 0)
 			return ERR_FORMAT;
 		return buf_get_view(&b, m->len, &m->p);
 	case CLUSTERMSG_GONE:
 		if ((rc = buf_get_u32(&b, &m->link)) != 0 ||
+		    (rc = buf_get_u8(&b, &m->to)) != 0 ||
 		    (rc = buf_get_u8(&b, &m->flags)) != 0)
 			return rc;
-		if (m->flags > 1)
+		if (m->to == 0 || m->flags > 1)
 			return ERR_FORMAT;
 		break;
 	case CLUSTERMSG_OUT:

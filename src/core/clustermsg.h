@@ -12,8 +12,9 @@
  * 1..255) || body:
  *   1 CLAIM   (empty)                      who owns this room?
  *   2 OWNER   room_hash[16]                I own it (to the claimant)
- *   3 IN      u32 link || message          a member's relay message
- *   4 GONE    u32 link || u8 clean         that member's link ended
+ *   3 IN      u32 link || u8 to || message a member's relay message
+ *   4 GONE    u32 link || u8 to || u8 clean  that member's link ended
+ * ('to': the node the sender takes for the room's owner; only it acts)
  *   5 OUT     u32 link || u8 flags || 0+ * (u32 len || message)
  */
 #ifndef SOTTO_CLUSTERMSG_H
@@ -59,6 +60,7 @@ struct clustermsg {
 	uint8_t		 node;
 	uint8_t		 hash[CLUSTERMSG_HASH_BYTES];	/* OWNER */
 	uint32_t	 link;				/* IN, GONE, OUT */
+	uint8_t		 to;				/* IN, GONE */
 	uint8_t		 flags;				/* GONE's clean, OUT */
 	const uint8_t	*p;				/* IN: the message;
 							 * OUT: the items */
@@ -79,9 +81,13 @@ void	 clustermsg_node_subject(const struct clustermsg_keys *k,
 int	 clustermsg_subject_hash(const struct clustermsg_keys *k,
 	    const char *s, uint8_t hash[CLUSTERMSG_HASH_BYTES]);
 
-/* Builders: append the opened message to b.  0, or a buf error. */
-int	 clustermsg_put(struct buf *b, uint8_t type, uint8_t node,
-	    uint32_t link, uint8_t flags);
+/* Offset of IN's and GONE's 'to' in an opened message. */
+#define CLUSTERMSG_TO_OFF	6
+
+/* Builders: append the opened message's fields up to its variable part
+ * (OWNER's hash, IN's message, OUT's items: the caller's) from m's
+ * type, node, link, to and flags.  0, or a buf error. */
+int	 clustermsg_put(struct buf *b, const struct clustermsg *m);
 /* OUT's items: one (u32 len || message). */
 int	 clustermsg_put_item(struct buf *b, const uint8_t *p, size_t len);
 
@@ -95,7 +101,8 @@ int	 clustermsg_open(const struct clustermsg_keys *k, const char *subject,
 
 /*
  * Parses an opened message (views into p): 0, ERR_TRUNCATED, ERR_TYPE,
- * ERR_FORMAT (node 0; IN with an empty message; GONE's clean not 0 or 1;
+ * ERR_FORMAT (node 0; IN or GONE 'to' 0; IN with an empty message; GONE's clean
+ * not 0 or 1;
  * OUT flags beyond F_CLOSE|F_END; an OUT item of length 0) or
  * ERR_TRAILING.  OUT's items are checked whole here and walked with
  * clustermsg_next_item.

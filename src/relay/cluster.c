@@ -192,14 +192,30 @@ publish(struct cluster *cl, const char *subject)
 	buf_reset(&cl->msg);
 }
 
+/* Starts cl->msg: a message of this node's. */
+static int
+put_head(struct cluster *cl, uint8_t type, uint32_t link, unsigned to,
+    uint8_t flags)
+{
+	struct clustermsg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.node = (uint8_t)cl->node;
+	m.link = link;
+	m.to = (uint8_t)to;
+	m.flags = flags;
+	return clustermsg_put(&cl->msg, &m);
+}
+
 static void
 send_owner(struct cluster *cl, struct croom *cr, unsigned to)
 {
 	char subj[CLUSTERMSG_SUBJECT_MAX];
 
 	clustermsg_node_subject(cl->keys, to, subj);
-	if (clustermsg_put(&cl->msg, CLUSTERMSG_OWNER, (uint8_t)cl->node, 0,
-	    0) == 0 && buf_put(&cl->msg, cr->hash, sizeof(cr->hash)) == 0)
+	if (put_head(cl, CLUSTERMSG_OWNER, 0, 0, 0) == 0 &&
+	    buf_put(&cl->msg, cr->hash, sizeof(cr->hash)) == 0)
 		publish(cl, subj);
 	buf_reset(&cl->msg);
 }
@@ -208,8 +224,8 @@ static void
 send_in(struct cluster *cl, struct cluster_link *k, const uint8_t *p,
     size_t len)
 {
-	if (clustermsg_put(&cl->msg, CLUSTERMSG_IN, (uint8_t)cl->node, k->id,
-	    0) == 0 && buf_put(&cl->msg, p, len) == 0)
+	if (put_head(cl, CLUSTERMSG_IN, k->id, k->room->owner, 0) == 0 &&
+	    buf_put(&cl->msg, p, len) == 0)
 		publish(cl, k->room->subject);
 	buf_reset(&cl->msg);
 }
@@ -289,8 +305,7 @@ croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
 		    "served by this node alone");
 		cr->sub = NULL;
 		tv.tv_usec = 0;
-	} else if (clustermsg_put(&cl->msg, CLUSTERMSG_CLAIM,
-	    (uint8_t)cl->node, 0, 0) == 0)
+	} else if (put_head(cl, CLUSTERMSG_CLAIM, 0, 0, 0) == 0)
 		publish(cl, cr->subject);
 	buf_reset(&cl->msg);
 	evtimer_add(cr->timer, &tv);
@@ -340,6 +355,16 @@ croom_yield(struct cluster *cl, struct croom *cr, unsigned owner)
 	struct cluster_link *k;
 	struct held *h, *hs;
 
+	/* What others sent this node as the owner-to-be goes on to the
+	 * owner, as they sent it. */
+	hs = heldq_take(&cr->held);
+	for (h = hs; h != NULL; h = h->next) {
+		h->p[CLUSTERMSG_TO_OFF] = (uint8_t)owner;
+		if (buf_put(&cl->msg, h->p, h->len) == 0)
+			publish(cl, cr->subject);
+		buf_reset(&cl->msg);
+	}
+	held_free(hs);
 	croom_unsubscribe(cr);
 	cr->state = CR_REMOTE;
 	cr->owner = (uint8_t)owner;
@@ -449,8 +474,8 @@ cluster_gone(struct cluster *cl, struct cluster_link **clp, int clean)
 	if (k == NULL)
 		return;
 	if (k->forwarded) {
-		if (clustermsg_put(&cl->msg, CLUSTERMSG_GONE,
-		    (uint8_t)cl->node, k->id, clean ? 1 : 0) == 0)
+		if (put_head(cl, CLUSTERMSG_GONE, k->id, k->room->owner,
+		    clean ? 1 : 0) == 0)
 			publish(cl, k->room->subject);
 		buf_reset(&cl->msg);
 	}
@@ -520,8 +545,7 @@ remote_publish(struct cluster *cl, struct cluster_remote *rm, uint8_t flags)
 	if (buf_len(&rm->out) == 0 && flags == 0)
 		return;
 	clustermsg_node_subject(cl->keys, rm->node, subj);
-	if (clustermsg_put(&cl->msg, CLUSTERMSG_OUT, (uint8_t)cl->node,
-	    rm->link, flags) == 0 &&
+	if (put_head(cl, CLUSTERMSG_OUT, rm->link, 0, flags) == 0 &&
 	    buf_put(&cl->msg, buf_ptr(&rm->out), buf_len(&rm->out)) == 0)
 		publish(cl, subj);
 	buf_reset(&cl->msg);
@@ -661,6 +685,10 @@ room_msg(struct cluster *cl, struct croom *cr, const struct clustermsg *m,
 		break;
 	case CLUSTERMSG_IN:
 	case CLUSTERMSG_GONE:
+		/* Only the node the sender takes for the owner acts: of
+		 * two owners (a split), each serves its own followers. */
+		if (m->to != cl->node)
+			break;
 		if (cr->state == CR_OWNED)
 			remote_handle(cl, cr, m);
 		else if (cr->state == CR_PENDING &&
@@ -701,6 +729,11 @@ bus_msg(struct cluster *cl, natsMsg *msg)
 			relay_log(RELAY_LOG_WARN, "cluster: node %u owns a room "
 			    "this node owns too (a claim race, or NATS was "
 			    "split): its members are apart", m.node);
+		else if (cr->owner != m.node)
+			relay_log(RELAY_LOG_WARN, "cluster: node %u owns a room "
+			    "this node forwards to node %u (a claim race, or "
+			    "NATS was split): their members are apart", m.node,
+			    cr->owner);
 	}
 }
 

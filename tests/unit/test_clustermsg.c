@@ -20,12 +20,27 @@
 #include "clustermsg.h"
 #include "err.h"
 
-static const uint8_t ex_in[] = { 0x03, 0x02, 0, 0, 0, 7, 0x02, 0, 0, 0, 1,
-    0xaa, 0xbb, 0xcc };
-static const uint8_t ex_gone[] = { 0x04, 0x02, 0, 0, 0, 7, 0x01 };
+static const uint8_t ex_in[] = { 0x03, 0x02, 0, 0, 0, 7, 0x01, 0x02, 0, 0, 0,
+    1, 0xaa, 0xbb, 0xcc };
+static const uint8_t ex_gone[] = { 0x04, 0x02, 0, 0, 0, 7, 0x01, 0x01 };
 static const uint8_t ex_out[] = { 0x05, 0x01, 0, 0, 0, 7, 0x00, 0, 0, 0, 5,
     0x8a, 0, 0, 0, 1 };
 static const uint8_t ex_claim[] = { 0x01, 0x02 };
+
+static int
+put(struct buf *b, uint8_t type, uint8_t node, uint32_t link, uint8_t to,
+    uint8_t flags)
+{
+	struct clustermsg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.node = node;
+	m.link = link;
+	m.to = to;
+	m.flags = flags;
+	return clustermsg_put(b, &m);
+}
 
 /* Parses a copy in exactly n heap bytes (ASan sees over-reads). */
 static int
@@ -50,20 +65,20 @@ test_examples(void **state)
 
 	(void)state;
 	buf_init(&b, 1024);
-	assert_int_equal(clustermsg_put(&b, CLUSTERMSG_IN, 2, 7, 0), 0);
-	assert_int_equal(buf_put(&b, ex_in + 6, sizeof(ex_in) - 6), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_IN, 2, 7, 1, 0), 0);
+	assert_int_equal(buf_put(&b, ex_in + 7, sizeof(ex_in) - 7), 0);
 	assert_memory_equal(buf_ptr(&b), ex_in, sizeof(ex_in));
 	buf_reset(&b);
-	assert_int_equal(clustermsg_put(&b, CLUSTERMSG_GONE, 2, 7, 1), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_GONE, 2, 7, 1, 1), 0);
 	assert_int_equal(buf_len(&b), sizeof(ex_gone));
 	assert_memory_equal(buf_ptr(&b), ex_gone, sizeof(ex_gone));
 	buf_reset(&b);
-	assert_int_equal(clustermsg_put(&b, CLUSTERMSG_OUT, 1, 7, 0), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_OUT, 1, 7, 0, 0), 0);
 	assert_int_equal(clustermsg_put_item(&b, ex_out + 11, 5), 0);
 	assert_int_equal(buf_len(&b), sizeof(ex_out));
 	assert_memory_equal(buf_ptr(&b), ex_out, sizeof(ex_out));
 	buf_reset(&b);
-	assert_int_equal(clustermsg_put(&b, CLUSTERMSG_CLAIM, 2, 0, 0), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_CLAIM, 2, 0, 0, 0), 0);
 	assert_memory_equal(buf_ptr(&b), ex_claim, sizeof(ex_claim));
 	buf_release(&b);
 
@@ -71,6 +86,7 @@ test_examples(void **state)
 	assert_int_equal(m.type, CLUSTERMSG_IN);
 	assert_int_equal(m.node, 2);
 	assert_int_equal(m.link, 7);
+	assert_int_equal(m.to, 1);
 	assert_int_equal(m.len, 8);
 	assert_int_equal(m.p[0], 0x02);
 	free(q);
@@ -120,8 +136,16 @@ test_cuts_and_trailing(void **state)
 	memset(buf + 7, 0, 4);
 	assert_int_equal(parse_exact(&m, buf, 11, &q), ERR_FORMAT);
 	free(q);
-	/* IN with no message. */
-	assert_int_equal(parse_exact(&m, ex_in, 6, &q), ERR_FORMAT);
+	/* IN with no message; IN and GONE to node 0. */
+	assert_int_equal(parse_exact(&m, ex_in, 7, &q), ERR_FORMAT);
+	free(q);
+	memcpy(buf, ex_in, sizeof(ex_in));
+	buf[CLUSTERMSG_TO_OFF] = 0;
+	assert_int_equal(parse_exact(&m, buf, sizeof(ex_in), &q), ERR_FORMAT);
+	free(q);
+	memcpy(buf, ex_gone, sizeof(ex_gone));
+	buf[CLUSTERMSG_TO_OFF] = 0;
+	assert_int_equal(parse_exact(&m, buf, sizeof(ex_gone), &q), ERR_FORMAT);
 	free(q);
 }
 
@@ -141,7 +165,7 @@ test_format(void **state)
 	assert_int_equal(parse_exact(&m, buf, 2, &q), ERR_TYPE);
 	free(q);
 	memcpy(buf, ex_gone, sizeof(ex_gone));
-	buf[6] = 2;				/* clean not 0/1 */
+	buf[7] = 2;				/* clean not 0/1 */
 	assert_int_equal(parse_exact(&m, buf, sizeof(ex_gone), &q), ERR_FORMAT);
 	free(q);
 	memcpy(buf, ex_out, sizeof(ex_out));
