@@ -9,6 +9,7 @@ PACKAGES=(
 	libsodium-dev libevent-dev libcmocka-dev libncurses-dev
 	liboath-dev libzxcvbn-dev libsqlite3-dev libicu-dev
 	tmux ngircd python3 microsocks
+	libnats-dev nats-server
 )
 
 missing=()

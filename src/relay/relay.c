@@ -56,6 +56,7 @@
 #include "addrlim.h"
 #include "client.h"
 #include "cookie.h"
+#include "cluster.h"
 #include "relay.h"
 #include "relaylog.h"
 #include "relaymsg.h"
@@ -159,6 +160,7 @@ struct relay_link {
 	uint8_t			 rate_logged;
 	uint8_t			 asked;		/* sent RDV_WHOAMI */
 	uint8_t			 reset;		/* not reading: RST on close */
+	struct cluster_link	*cl;		/* cluster.h: forwarded */
 };
 
 struct relay {
@@ -221,6 +223,7 @@ struct relay {
 	struct event			*tick_timer;
 	unsigned			 ticks;
 	int				 log_failing;	/* last commit failed */
+	struct cluster			*cl;		/* --nats; or NULL */
 };
 
 /* What `sotto relay` was asked for.  The limits (addrlim.h has the
@@ -243,6 +246,9 @@ struct relay_opts {
 						 * 0: default */
 	int			 no_puzzle;	/* --no-puzzle */
 	size_t			 max_queued;	/* --max-queued */
+	char			*nats;		/* --nats URLs, joined by
+						 * commas; NULL: no cluster */
+	unsigned		 node;		/* --node */
 };
 
 static struct relay_link *
@@ -283,8 +289,11 @@ ms_to_tv(int64_t ms, struct timeval *tv)
 static void
 pause_one(struct rroom_member *m, void *arg)
 {
-	struct relay_link *l = link_of(m);
+	struct relay_link *l;
 
+	if (m->remote)		/* cluster: on another node */
+		return;
+	l = link_of(m);
 	/* One held for its rate stays held (rate_timer_cb lets it go). */
 	if (l->state == LINK_MEMBER && !l->rate_paused)
 		conn_pause(l->c, *(const int *)arg);
@@ -399,6 +408,8 @@ link_end(struct relay_link *l)
 	if (l->state == LINK_DEAD)
 		return;
 	l->state = LINK_DEAD;
+	if (l->cl != NULL)	/* cluster: a cut */
+		cluster_gone(r->cl, &l->cl, 0);
 	waiting_remove(r, l);
 	link_hs_done(l);
 	rate_remove(l);
@@ -915,8 +926,13 @@ static void
 relay_send(void *arg, struct rroom_member *m, const uint8_t *p, size_t len)
 {
 	struct relay *r = arg;
-	struct relay_link *l = link_of(m);
+	struct relay_link *l;
 
+	if (m->remote) {	/* cluster: a member on another node */
+		cluster_remote_send(r->cl, m, p, len);
+		return;
+	}
+	l = link_of(m);
 	if (r->mb.action != MB_NONE && len > 0 && p[0] == RELAYMSG_DELIVER &&
 	    misbehave(r, l, p, len))
 		return;
@@ -990,9 +1006,14 @@ link_pump(struct relay_link *l)
 static void
 relay_evict(void *arg, struct rroom_member *m)
 {
-	struct relay_link *l = link_of(m);
+	struct relay *r = arg;
+	struct relay_link *l;
 
-	(void)arg;
+	if (m->remote) {	/* cluster: a member on another node */
+		cluster_remote_evict(r->cl, m);
+		return;
+	}
+	l = link_of(m);
 	relay_log(RELAY_LOG_INFO, "%s: member %lu resumed on another "
 	    "connection: dropping this one", conn_peer_addr(l->c),
 	    (unsigned long)m->id);
@@ -1261,16 +1282,15 @@ rdv_link_message(struct relay_link *l, const uint8_t *p, size_t len)
 	}
 	(void)rdv_input(l->r->rdv, &l->rdv, l, l->la->key, p, len, now_ms());
 }
+static void	link_input(struct relay_link *, const uint8_t *, size_t);
 
 static void
 link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct relay_link *l = arg;
-	struct relay *r = l->r;
-	uint8_t code;
-	size_t rooms;
-	int rc;
 
+	(void)c;
+	/* Rendezvous (PROTOCOL 21) is this node's own: never clustered. */
 	if (l->state == LINK_RDV || (l->state == LINK_WAIT_JOIN && len > 0 &&
 	    rdvmsg_is_rdv(p[0]))) {
 		rdv_link_message(l, p, len);
@@ -1281,6 +1301,25 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		return;
 	if (l->state == LINK_MEMBER)
 		link_rate(l, len);
+	/* cluster: a room owned by another node (or not known yet). */
+	if (l->r->cl != NULL && cluster_take(l->r->cl, &l->cl, l, p, len,
+	    l->state == LINK_WAIT_JOIN))
+		return;
+	link_input(l, p, len);
+}
+
+static void
+link_input(struct relay_link *l, const uint8_t *p, size_t len)
+{
+	struct relay *r = l->r;
+	struct conn *c = l->c;
+	uint8_t code;
+	size_t rooms;
+	int rc;
+
+	if (l->state != LINK_WAIT_JOIN && l->state != LINK_MEMBER &&
+	    l->state != LINK_VISITOR)
+		return;
 	rooms = rroom_hub_rooms(r->hub);
 	rc = rroom_input(r->hub, &l->m, p, len, &code);
 	if (l->m.ack) {
@@ -1345,6 +1384,8 @@ link_closed(struct conn *c, int err, void *arg)
 
 	if (l->state == LINK_DEAD)
 		return;
+	if (l->cl != NULL)	/* cluster: tell the room's owner */
+		cluster_gone(l->r->cl, &l->cl, err == 0);
 	/* The member's own close ends its seat; anything else is a cut,
 	 * and the seat is held (reap_cb). */
 	if (err == 0 && l->state == LINK_MEMBER) {
@@ -1719,10 +1760,13 @@ signal_cb(evutil_socket_t sig, short what, void *arg)
 			/* Seats are kept, in the log, for the next run. */
 			backlog_end(l);
 			rroom_detach(r->hub, &l->m);
+			/* cluster: its seat is held on the owner node. */
+			cluster_gone(r->cl, &l->cl, 0);
 			link_send(l, buf_ptr(&b), buf_len(&b));
 			link_close(l);
 		}
 	relay_commit(r);
+	cluster_stop(r->cl);
 	buf_release(&b);
 	if (r->nlinks == 0) {
 		event_base_loopbreak(r->base);
@@ -1841,6 +1885,60 @@ log_fingerprint(const struct identity *id)
 	sodium_bin2hex(hex, sizeof(hex), id->pk, IDENTITY_PK_BYTES);
 	identity_tag(tag, id->pk);
 	relay_log(RELAY_LOG_INFO, "fingerprint %s tag %s", hex, tag);
+}
+
+/* --- the cluster's hooks (cluster.h) ------------------------------------ */
+
+/* A message from the owner node of l's room, as rroom would send it. */
+static void
+cluster_deliver(void *arg, void *link, const uint8_t *p, size_t len)
+{
+	struct relay_link *l = link;
+
+	(void)arg;
+	if (l->state == LINK_WAIT_JOIN && (p[0] == RELAYMSG_WELCOME ||
+	    p[0] == RELAYMSG_RESUMED)) {
+		waiting_remove(l->r, l);
+		l->state = LINK_MEMBER;
+		relay_log(RELAY_LOG_INFO, "%s: %s a room of another node",
+		    conn_peer_addr(l->c), p[0] == RELAYMSG_WELCOME ?
+		    "joined" : "resumed its seat in");
+	}
+	/* DELIVERs are batched as they are sealed (link_seal). */
+	link_send(l, p, len);
+}
+
+static void
+cluster_close(void *arg, void *link, int silent)
+{
+	(void)arg;
+	if (silent)
+		link_end(link);
+	else
+		link_close(link);
+}
+
+static void
+cluster_input(void *arg, void *link, const uint8_t *p, size_t len)
+{
+	(void)arg;
+	link_input(link, p, len);
+}
+
+static void
+cluster_commit(void *arg)
+{
+	struct relay *r = arg;
+
+	if (roomlog_in_transaction(r->log))
+		relay_commit(r);
+}
+
+static int64_t
+cluster_now(void *arg)
+{
+	(void)arg;
+	return now_ms();
 }
 
 /*
@@ -1977,6 +2075,8 @@ relay_run(const struct relay_opts *o)
 		ac.max_conns = o->max_silent;
 	ac.timeout_ms = RELAY_JOIN_TIMEOUT * 1000;
 	ac.force_bits = o->no_puzzle ? -1 : o->puzzle_bits;
+	if (o->nats != NULL)
+		cluster_global_init();	/* before the base: its locks */
 	if ((r->base = event_base_new()) == NULL ||
 	    (r->accept_more = evtimer_new(r->base, accept_more_cb, r)) ==
 	    NULL ||
@@ -2012,6 +2112,16 @@ relay_run(const struct relay_opts *o)
 	}
 	if (relay_open_state(r, o) != 0)
 		goto out;
+	if (o->nats != NULL) {
+		static const struct cluster_ops cops = { cluster_deliver,
+		    cluster_close, cluster_input, cluster_commit, cluster_now };
+
+		if (cluster_new(&r->cl, r->base, o->nats, o->node, r->id->sk,
+		    r->hub, &cops, r) != 0) {
+			relay_log(RELAY_LOG_ERROR, "cannot join the cluster");
+			goto out;
+		}
+	}
 	if (r->mb.action != MB_NONE)
 		relay_log(RELAY_LOG_WARN, "test mode: DELIVER #%lu will be "
 		    "mistreated (--misbehave)", r->mb.n);
@@ -2040,6 +2150,7 @@ relay_run(const struct relay_opts *o)
 	if (r->hub != NULL && r->log != NULL)
 		relay_commit(r);
 	rroom_hub_free(r->hub);
+	cluster_free(r->cl);
 	roomlog_close(r->log);
 	while ((l = LIST_FIRST(&r->links)) != NULL) {
 		LIST_REMOVE(l, all);
@@ -2103,6 +2214,7 @@ relay_usage(FILE *f)
 	    "                   [--log-max-bytes N] [--log-max-age SECONDS]\n"
 	    "                   [--max-per-address N] [--member-rate N]\n"
 	    "                   [--no-puzzle] [--max-queued BYTES]\n"
+	    "                   [--nats URL[,URL...] --node N]\n"
 	    "       sotto relay --fingerprint [--state-dir DIR]\n"
 	    "\n"
 	    "Runs a relay for group rooms: members connect to it and it\n"
@@ -2130,6 +2242,11 @@ relay_usage(FILE *f)
 	    "  --max-queued BYTES  output waiting for all members together, at\n"
 	    "                    most (default %zu); past it the members\n"
 	    "                    holding the most unread data are dropped\n"
+	    "  --nats URL[,URL...]  join a relay cluster over these NATS servers\n"
+	    "                    (nats://HOST:PORT; repeatable): nodes with the\n"
+	    "                    same relay key serve the same rooms\n"
+	    "  --node N          this node's number in the cluster, 1 to %d,\n"
+	    "                    unique among its nodes (with --nats)\n"
 	    "\n"
 	    "Logs go to stderr, one line per event: 'TIME LEVEL message' (UTC,\n"
 	    "levels info, warn, error).  The first lines give the relay key's\n"
@@ -2138,7 +2255,7 @@ relay_usage(FILE *f)
 	    RELAY_DEFAULT_HOLD, ROOMLOG_DEFAULT_EVENTS,
 	    (unsigned long long)ROOMLOG_DEFAULT_BYTES, ROOMLOG_DEFAULT_AGE,
 	    ADDRLIM_ADDR_CONNS, ADDRLIM_MEMBER_BURST_S, ADDRLIM_MEMBER_RATE,
-	    (size_t)RELAY_DEFAULT_MAX_QUEUED);
+	    (size_t)RELAY_DEFAULT_MAX_QUEUED, CLUSTER_MAX_NODE);
 }
 
 /* A decimal count in [lo, hi], for the flags. */
@@ -2191,6 +2308,21 @@ parse_misbehave(const char *s, struct relay_misbehave *mb)
 	return 0;
 }
 
+/* --nats given again: a, b (a is freed); NULL without memory. */
+static char *
+cat_urls(char *a, const char *b)
+{
+	size_t n = strlen(a) + 1 + strlen(b) + 1;
+	char *s;
+
+	if ((s = malloc(n)) != NULL)
+		snprintf(s, n, "%s,%s", a, b);
+	else
+		fprintf(stderr, "sotto: out of memory\n");
+	free(a);
+	return s;
+}
+
 /* --fingerprint: the key on stdout, for scripts. */
 static int
 print_fingerprint(const char *dir)
@@ -2230,6 +2362,8 @@ relay_main(int argc, char **argv)
 		{ "max-silent", required_argument, NULL, 'S' },
 		{ "no-puzzle", no_argument, NULL, 'Z' },
 		{ "max-queued", required_argument, NULL, 'Q' },
+		{ "nats", required_argument, NULL, 'n' },
+		{ "node", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -2334,11 +2468,35 @@ relay_main(int argc, char **argv)
 			}
 			o.max_queued = (size_t)v;
 			break;
+		case 'n':
+			if (optarg[0] == '\0' || strlen(optarg) > 4096 ||
+			    (o.nats != NULL && strlen(o.nats) > 4096)) {
+				fprintf(stderr, "sotto: bad --nats '%s'\n",
+				    optarg);
+				free(o.nats);
+				return EXIT_USAGE;
+			}
+			if (o.nats == NULL)
+				o.nats = strdup(optarg);
+			else if ((o.nats = cat_urls(o.nats, optarg)) == NULL)
+				return EXIT_USAGE;
+			if (o.nats == NULL)
+				return EXIT_USAGE;
+			break;
+		case 'D':
+			if (parse_count(optarg, 1, CLUSTER_MAX_NODE, &v) != 0) {
+				fprintf(stderr, "sotto: bad --node '%s' (1 to "
+				    "%d)\n", optarg, CLUSTER_MAX_NODE);
+				free(o.nats);
+				return EXIT_USAGE;
+			}
+			o.node = (unsigned)v;
+			break;
 		case 'h':
 			relay_usage(stdout);
 			return EXIT_OK;
 		default:
-			return cli_bad_option(argv, "lpsHEBAMaRPSQ", relay_usage);
+			return cli_bad_option(argv, "lpsHEBAMaRPSQnD", relay_usage);
 		}
 	}
 	if (optind != argc)
@@ -2351,10 +2509,18 @@ relay_main(int argc, char **argv)
 		}
 		o.dir = dirbuf;
 	}
-	if (fingerprint)
+	if ((o.nats != NULL) != (o.node != 0)) {
+		fprintf(stderr, "sotto: --nats and --node go together\n");
+		free(o.nats);
+		return EXIT_USAGE;
+	}
+	if (fingerprint) {
+		free(o.nats);
 		return print_fingerprint(o.dir);
+	}
 	relay_log_start(STDERR_FILENO);
 	status = relay_run(&o);
 	relay_log_end();
+	free(o.nats);
 	return status;
 }

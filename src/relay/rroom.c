@@ -84,6 +84,7 @@ struct rroom_hub {
 	uint8_t			 key[RROOM_KEY_BYTES];
 	uint8_t			*token_key;	/* sodium_malloc'd */
 	uint32_t		 next_id;	/* 0 once ids ran out */
+	uint32_t		 last_id;	/* cluster: this node's range */
 	int64_t			 hold_ms;
 	size_t			 max_away;
 	struct roomlog		*log;
@@ -137,6 +138,7 @@ rroom_hub_new(struct rroom_hub **hp, const uint8_t key[RROOM_KEY_BYTES],
 	h->nbuckets = RROOM_MIN_BUCKETS;
 	memcpy(h->key, key, RROOM_KEY_BYTES);
 	h->next_id = 1;
+	h->last_id = UINT32_MAX;
 	h->next_visitor = 1;
 	TAILQ_INIT(&h->waitq);
 	h->hold_ms = 900 * 1000;
@@ -203,6 +205,26 @@ rroom_member_init(struct rroom_member *m)
 {
 	memset(m, 0, sizeof(*m));
 }
+
+/* --- cluster hooks (src/relay/cluster.c) --- */
+void
+rroom_hub_set_ids(struct rroom_hub *h, uint32_t first, uint32_t last)
+{
+	if (h->next_id != 0 && h->next_id < first)
+		h->next_id = first;
+	h->last_id = last;
+}
+
+static struct rroom *room_find(const struct rroom_hub *,
+    const uint8_t [RELAYMSG_ROOM_ID_BYTES]);
+
+int
+rroom_hub_has(const struct rroom_hub *h,
+    const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
+{
+	return room_find(h, id) != NULL;
+}
+/* --- end of cluster hooks --- */
 
 size_t
 rroom_hub_rooms(const struct rroom_hub *h)
@@ -728,7 +750,7 @@ do_join(struct rroom_hub *h, struct rroom_member *m, const struct relaymsg *msg)
 			return fail(h, m, RELAYMSG_ERR_NAME_TAKEN,
 			    "name already in use in this room");
 	}
-	if (h->next_id == 0)
+	if (h->next_id == 0 || h->next_id > h->last_id)
 		return fail(h, m, RELAYMSG_ERR_ROOM_FULL,
 		    "relay out of member ids: restart it");
 	if ((s = calloc(1, sizeof(*s))) == NULL)

@@ -54,6 +54,8 @@ struct rroom_member {
 	uint32_t		 visitor;	/* its number; 0: none */
 	uint32_t		 asked;		/* seat its last KNOCK went to */
 	struct rroom		*visiting;	/* whose lobby; may be NULL */
+	uint8_t			 remote;	/* cluster.c's: a link on
+						 * another relay node */
 	LIST_ENTRY(rroom_member) vlink;		/* visiting->visitors */
 };
 
@@ -160,6 +162,15 @@ unsigned rroom_busy_add(struct rroom_member *m, int delta);
  * m is not in a room); fn must not join or leave anyone. */
 void	 rroom_foreach(struct rroom_member *m,
 	    void (*fn)(struct rroom_member *, void *), void *arg);
+
+/*
+ * Cluster hooks (src/relay/cluster.c).  Member ids from now on are taken
+ * from [first, last] (a node's range: unique across the cluster); after
+ * rroom_hub_load.  rroom_hub_has: 1 if the hub has the room now.
+ */
+void	 rroom_hub_set_ids(struct rroom_hub *h, uint32_t first, uint32_t last);
+int	 rroom_hub_has(const struct rroom_hub *h,
+	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES]);
 
 /* Counts, for logs and tests. */
 size_t	 rroom_hub_rooms(const struct rroom_hub *h);

@@ -1119,3 +1119,17 @@ class FakeSocks:
         self.sock.close()
         for c in self.held:
             c.close()
+
+
+def check_room_chat(t, names, procs, sent):
+    """Every member printed exactly what each other member sent (sent:
+    {name: [lines]}), once, in order; its own never echoed; no stray
+    lines."""
+    for n, p in zip(names, procs):
+        got = room_messages(p)
+        t.check(n not in got, "%s's own messages were echoed" % n)
+        for o in names:
+            if o != n:
+                t.check(got.get(o) == sent[o], "%s received from %s:\n  %r\nexpected exactly:\n  %r"
+                        % (n, o, got.get(o), sent[o]))
+        expect_no_stray_lines(t, p, [o for o in names if o != n])

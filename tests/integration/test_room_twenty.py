@@ -44,14 +44,7 @@ def scenario(t):
         p.wait_until(lambda p=p, n=n: sum(len(v) for k, v in h.room_messages(p).items() if k != n)
                      >= (M - 1) * PER, "%d messages at %s" % ((M - 1) * PER, n), timeout=30)
     t.log("%d x %d messages delivered in %.2f s" % (M, PER, time.monotonic() - t0))
-    for n, p in zip(names, procs):
-        got = h.room_messages(p)
-        t.check(n not in got, "%s's own messages were echoed" % n)
-        for o in names:
-            if o != n:
-                t.check(got.get(o) == sent[o], "%s received from %s:\n  %r\nexpected exactly:\n  %r"
-                        % (n, o, got.get(o), sent[o]))
-        h.expect_no_stray_lines(t, p, [o for o in names if o != n])
+    h.check_room_chat(t, names, procs, sent)
 
     codes = [h.room_code(p) for p in procs]
     t.check(len(set(codes)) == 1, "room codes differ: %r" % codes)

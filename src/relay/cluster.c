@@ -1,0 +1,1006 @@
+/*
+ * cluster.c: relay nodes serving the same rooms over NATS (cluster.h;
+ * docs/PROTOCOL.md section 15.10).
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+
+#include <event2/event.h>
+#include <nats/nats.h>
+#include <nats/adapters/libevent.h>
+#include <sodium.h>
+
+#include "buf.h"
+#include "cluster.h"
+#include "clustermsg.h"
+#include "err.h"
+#include "relaylog.h"
+#include "relaymsg.h"
+#include "rroom.h"
+
+#define ROOM_BUCKETS	256
+#define LINK_BUCKETS	1024
+
+/* A message kept for later, in arrival order. */
+struct held {
+	struct held	*next;
+	size_t		 len;
+	uint8_t		 p[];
+};
+
+struct heldq {
+	struct held	*first;
+	struct held	**last;
+	size_t		 n;
+};
+
+enum croom_state { CR_PENDING, CR_OWNED, CR_REMOTE };
+
+/* A room this node knows, by its hash. */
+struct croom {
+	struct cluster		*cl;
+	uint8_t			 hash[CLUSTERMSG_HASH_BYTES];
+	uint8_t			 room_id[RELAYMSG_ROOM_ID_BYTES];
+	char			 subject[CLUSTERMSG_SUBJECT_MAX];
+	uint8_t			 state;		/* enum croom_state */
+	uint8_t			 owner;		/* CR_REMOTE: its node */
+	natsSubscription	*sub;		/* pending or owned */
+	struct event		*timer;		/* pending: the claim's end */
+	size_t			 nlinks;	/* cluster_links here */
+	size_t			 nremotes;	/* owned: remote members */
+	TAILQ_HEAD(, cluster_link) links;
+	struct heldq		 held;		/* pending: others' IN, GONE */
+	LIST_ENTRY(croom)	 hl;
+	LIST_ENTRY(croom)	 all;
+};
+
+/* A local link whose room is not (yet) known to be this node's. */
+struct cluster_link {
+	uint32_t		 id;
+	void			*link;
+	struct cluster_link	**ref;
+	struct croom		*room;
+	int			 forwarded;
+	struct heldq		 held;		/* its messages while pending */
+	TAILQ_ENTRY(cluster_link) rl;
+	LIST_ENTRY(cluster_link) hl;
+};
+
+/* The owner's stand-in for a member whose link is on another node. */
+struct cluster_remote {
+	struct rroom_member	 m;		/* first */
+	uint8_t			 node;
+	uint32_t		 link;
+	struct croom		*room;
+	struct buf		 out;		/* OUT items of this turn */
+	uint8_t			 flags;		/* OUT flags, then freed */
+	uint8_t			 ack_due;
+	uint8_t			 in_flushq;
+	uint8_t			 dead;
+	LIST_ENTRY(cluster_remote) hl;
+	TAILQ_ENTRY(cluster_remote) fl;
+};
+
+/* A message from NATS's delivery thread for the loop. */
+struct qmsg {
+	struct qmsg	*next;
+	natsMsg		*msg;
+};
+
+struct cluster {
+	struct event_base	*base;
+	struct rroom_hub	*hub;
+	struct cluster_ops	 ops;
+	void			*arg;
+	unsigned		 node;
+	struct clustermsg_keys	*keys;		/* sodium_malloc'd */
+	char			 inbox[CLUSTERMSG_SUBJECT_MAX];
+	natsOptions		*opts;
+	natsConnection		*nc;
+	natsSubscription	*insub;
+	struct event		*wake;		/* qmsgs, status */
+	struct event		*flush_ev;
+	struct event		*tick;
+	pthread_mutex_t		 qlock;
+	struct qmsg		*qfirst;
+	struct qmsg		**qlast;
+	atomic_int		 status;	/* 1 up, 2 down, 0 told */
+	int			 pub_failing;
+	uint32_t		 next_link;
+	size_t			 nrooms;
+	uint8_t			*plain;		/* an opened message */
+	uint8_t			*sealed;	/* a sealed one */
+	struct buf		 msg;		/* one being built */
+	struct buf		 item;
+	LIST_HEAD(, croom)	 rooms[ROOM_BUCKETS];
+	LIST_HEAD(, croom)	 allrooms;
+	LIST_HEAD(, cluster_link) links[LINK_BUCKETS];
+	LIST_HEAD(, cluster_remote) remotes[LINK_BUCKETS];
+	TAILQ_HEAD(, cluster_remote) flushq;
+};
+
+/* --- held messages ------------------------------------------------------- */
+
+static void
+heldq_init(struct heldq *q)
+{
+	q->first = NULL;
+	q->last = &q->first;
+	q->n = 0;
+}
+
+static int
+heldq_add(struct heldq *q, const uint8_t *p, size_t len)
+{
+	struct held *h;
+
+	if (q->n >= CLUSTER_MAX_HELD || (h = malloc(sizeof(*h) + len)) == NULL)
+		return -1;
+	h->next = NULL;
+	h->len = len;
+	memcpy(h->p, p, len);
+	*q->last = h;
+	q->last = &h->next;
+	q->n++;
+	return 0;
+}
+
+/* Takes the whole queue out (q is empty after): the caller frees it. */
+static struct held *
+heldq_take(struct heldq *q)
+{
+	struct held *h = q->first;
+
+	heldq_init(q);
+	return h;
+}
+
+static void
+held_free(struct held *h)
+{
+	struct held *next;
+
+	for (; h != NULL; h = next) {
+		next = h->next;
+		sodium_memzero(h->p, h->len);
+		free(h);
+	}
+}
+
+/* --- publishing ---------------------------------------------------------- */
+
+/* Seals cl->msg and publishes it on subject. */
+static void
+publish(struct cluster *cl, const char *subject)
+{
+	size_t len = buf_len(&cl->msg);
+	natsStatus s;
+
+	clustermsg_seal(cl->keys, subject, buf_ptr(&cl->msg), len, cl->sealed);
+	s = natsConnection_Publish(cl->nc, subject, cl->sealed,
+	    (int)(len + CLUSTERMSG_OVERHEAD));
+	if (s != NATS_OK && !cl->pub_failing) {
+		relay_log(RELAY_LOG_WARN, "cluster: cannot publish on NATS: "
+		    "%s (rooms on other nodes miss traffic until it works)",
+		    natsStatus_GetText(s));
+		cl->pub_failing = 1;
+	} else if (s == NATS_OK)
+		cl->pub_failing = 0;
+	buf_reset(&cl->msg);
+}
+
+/* Starts cl->msg: a message of this node's. */
+static int
+put_head(struct cluster *cl, uint8_t type, uint32_t link, unsigned to,
+    uint8_t flags)
+{
+	struct clustermsg m;
+
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.node = (uint8_t)cl->node;
+	m.link = link;
+	m.to = (uint8_t)to;
+	m.flags = flags;
+	return clustermsg_put(&cl->msg, &m);
+}
+
+static void
+send_owner(struct cluster *cl, struct croom *cr, unsigned to)
+{
+	char subj[CLUSTERMSG_SUBJECT_MAX];
+
+	clustermsg_node_subject(cl->keys, to, subj);
+	if (put_head(cl, CLUSTERMSG_OWNER, 0, 0, 0) == 0 &&
+	    buf_put(&cl->msg, cr->hash, sizeof(cr->hash)) == 0)
+		publish(cl, subj);
+	buf_reset(&cl->msg);
+}
+
+static void
+send_in(struct cluster *cl, struct cluster_link *k, const uint8_t *p,
+    size_t len)
+{
+	if (put_head(cl, CLUSTERMSG_IN, k->id, k->room->owner, 0) == 0 &&
+	    buf_put(&cl->msg, p, len) == 0)
+		publish(cl, k->room->subject);
+	buf_reset(&cl->msg);
+}
+
+/* --- rooms --------------------------------------------------------------- */
+
+static struct croom *
+croom_find(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES])
+{
+	struct croom *cr;
+
+	LIST_FOREACH(cr, &cl->rooms[hash[0]], hl)
+		if (memcmp(cr->hash, hash, CLUSTERMSG_HASH_BYTES) == 0)
+			return cr;
+	return NULL;
+}
+
+static void	msg_cb(natsConnection *, natsSubscription *, natsMsg *, void *);
+static void	claim_end_cb(evutil_socket_t, short, void *);
+
+static void
+croom_unsubscribe(struct croom *cr)
+{
+	if (cr->sub != NULL) {
+		natsSubscription_Unsubscribe(cr->sub);
+		natsSubscription_Destroy(cr->sub);
+		cr->sub = NULL;
+	}
+	if (cr->timer != NULL) {
+		event_free(cr->timer);
+		cr->timer = NULL;
+	}
+	held_free(heldq_take(&cr->held));
+}
+
+static void
+croom_free(struct cluster *cl, struct croom *cr)
+{
+	croom_unsubscribe(cr);
+	LIST_REMOVE(cr, hl);
+	LIST_REMOVE(cr, all);
+	cl->nrooms--;
+	free(cr);
+}
+
+/* A new room in CR_PENDING, subscribed to its subject, its claim sent. */
+static struct croom *
+croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
+    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES])
+{
+	struct croom *cr;
+	struct timeval tv = { 0, CLUSTER_CLAIM_MS * 1000 };
+
+	if (cl->nrooms >= CLUSTER_MAX_ROOMS ||
+	    (cr = calloc(1, sizeof(*cr))) == NULL)
+		return NULL;
+	cr->cl = cl;
+	memcpy(cr->hash, hash, sizeof(cr->hash));
+	memcpy(cr->room_id, room_id, sizeof(cr->room_id));
+	clustermsg_room_subject(cl->keys, hash, cr->subject);
+	TAILQ_INIT(&cr->links);
+	heldq_init(&cr->held);
+	cr->state = CR_PENDING;
+	LIST_INSERT_HEAD(&cl->rooms[hash[0]], cr, hl);
+	LIST_INSERT_HEAD(&cl->allrooms, cr, all);
+	cl->nrooms++;
+	if ((cr->timer = evtimer_new(cl->base, claim_end_cb, cr)) == NULL) {
+		croom_free(cl, cr);
+		return NULL;
+	}
+	/* Subscribed before claiming: of two claimants at once, at least
+	 * one sees the other's claim (section 15.10). */
+	if (natsConnection_Status(cl->nc) != NATS_CONN_STATUS_CONNECTED ||
+	    natsConnection_Subscribe(&cr->sub, cl->nc, cr->subject, msg_cb,
+	    cl) != NATS_OK) {
+		relay_log(RELAY_LOG_WARN, "cluster: NATS is down: a room is "
+		    "served by this node alone");
+		cr->sub = NULL;
+		tv.tv_usec = 0;
+	} else if (put_head(cl, CLUSTERMSG_CLAIM, 0, 0, 0) == 0)
+		publish(cl, cr->subject);
+	buf_reset(&cl->msg);
+	evtimer_add(cr->timer, &tv);
+	return cr;
+}
+
+static void	link_free(struct cluster *, struct cluster_link *);
+static void	remote_handle(struct cluster *, struct croom *,
+		    const struct clustermsg *);
+
+/* Nobody else owns the room: this node does. */
+static void
+croom_own(struct cluster *cl, struct croom *cr)
+{
+	struct cluster_link *k;
+	struct clustermsg m;
+	struct held *h, *hs;
+	void *link;
+
+	cr->state = CR_OWNED;
+	relay_log(RELAY_LOG_INFO, "cluster: this node owns a room (%zu rooms "
+	    "known)", cl->nrooms);
+	if (cr->timer != NULL) {
+		event_free(cr->timer);
+		cr->timer = NULL;
+	}
+	/* What other nodes' links sent meanwhile, then this node's. */
+	hs = heldq_take(&cr->held);
+	for (h = hs; h != NULL; h = h->next)
+		if (clustermsg_parse(&m, h->p, h->len) == 0)
+			remote_handle(cl, cr, &m);
+	held_free(hs);
+	while ((k = TAILQ_FIRST(&cr->links)) != NULL) {
+		link = k->link;
+		hs = heldq_take(&k->held);
+		link_free(cl, k);
+		for (h = hs; h != NULL; h = h->next)
+			cl->ops.input(cl->arg, link, h->p, h->len);
+		held_free(hs);
+	}
+}
+
+/* The room is owner's: this node's links go there. */
+static void
+croom_yield(struct cluster *cl, struct croom *cr, unsigned owner)
+{
+	struct cluster_link *k;
+	struct held *h, *hs;
+
+	/* What others sent this node as the owner-to-be goes on to the
+	 * owner, as they sent it. */
+	hs = heldq_take(&cr->held);
+	for (h = hs; h != NULL; h = h->next) {
+		h->p[CLUSTERMSG_TO_OFF] = (uint8_t)owner;
+		if (buf_put(&cl->msg, h->p, h->len) == 0)
+			publish(cl, cr->subject);
+		buf_reset(&cl->msg);
+	}
+	held_free(hs);
+	croom_unsubscribe(cr);
+	cr->state = CR_REMOTE;
+	cr->owner = (uint8_t)owner;
+	TAILQ_FOREACH(k, &cr->links, rl) {
+		k->forwarded = 1;
+		hs = heldq_take(&k->held);
+		for (h = hs; h != NULL; h = h->next)
+			send_in(cl, k, h->p, h->len);
+		held_free(hs);
+	}
+	if (cr->nlinks == 0)
+		croom_free(cl, cr);
+}
+
+static void
+claim_end_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct croom *cr = arg;
+
+	(void)fd;
+	(void)what;
+	if (cr->state == CR_PENDING)
+		croom_own(cr->cl, cr);
+}
+
+/* --- local links --------------------------------------------------------- */
+
+static struct cluster_link *
+link_find(struct cluster *cl, uint32_t id)
+{
+	struct cluster_link *k;
+
+	LIST_FOREACH(k, &cl->links[id % LINK_BUCKETS], hl)
+		if (k->id == id)
+			return k;
+	return NULL;
+}
+
+static void
+link_free(struct cluster *cl, struct cluster_link *k)
+{
+	struct croom *cr = k->room;
+
+	*k->ref = NULL;
+	LIST_REMOVE(k, hl);
+	TAILQ_REMOVE(&cr->links, k, rl);
+	held_free(heldq_take(&k->held));
+	free(k);
+	if (--cr->nlinks == 0 && cr->state == CR_REMOTE)
+		croom_free(cl, cr);
+}
+
+int
+cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
+    const uint8_t *p, size_t len, int first)
+{
+	struct cluster_link *k = *clp;
+	struct relaymsg m;
+	struct croom *cr;
+	uint8_t hash[CLUSTERMSG_HASH_BYTES];
+
+	if (k != NULL) {
+		if (k->forwarded)
+			send_in(cl, k, p, len);
+		else if (heldq_add(&k->held, p, len) != 0)
+			relay_log(RELAY_LOG_WARN, "cluster: a member sent too "
+			    "much before its room's owner was known: dropped");
+		return 1;
+	}
+	if (!first || len == 0 || (p[0] != RELAYMSG_JOIN &&
+	    p[0] != RELAYMSG_RESUME) || relaymsg_parse(&m, p, len) != 0)
+		return 0;
+	clustermsg_room_hash(cl->keys, m.room_id, hash);
+	if ((cr = croom_find(cl, hash)) != NULL && cr->state == CR_OWNED)
+		return 0;
+	if (cr == NULL && (cr = croom_claim(cl, hash, m.room_id)) == NULL)
+		return 0;	/* no memory or too many rooms: local */
+	if ((k = calloc(1, sizeof(*k))) == NULL) {
+		if (cr->nlinks == 0 && cr->state != CR_OWNED)
+			croom_free(cl, cr);
+		return 0;
+	}
+	if (++cl->next_link == 0)
+		cl->next_link = 1;
+	k->id = cl->next_link;
+	k->link = link;
+	k->ref = clp;
+	k->room = cr;
+	heldq_init(&k->held);
+	LIST_INSERT_HEAD(&cl->links[k->id % LINK_BUCKETS], k, hl);
+	TAILQ_INSERT_TAIL(&cr->links, k, rl);
+	cr->nlinks++;
+	*clp = k;
+	if (cr->state == CR_REMOTE) {
+		k->forwarded = 1;
+		send_in(cl, k, p, len);
+	} else
+		heldq_add(&k->held, p, len);
+	return 1;
+}
+
+void
+cluster_gone(struct cluster *cl, struct cluster_link **clp, int clean)
+{
+	struct cluster_link *k = *clp;
+
+	if (k == NULL)
+		return;
+	if (k->forwarded) {
+		if (put_head(cl, CLUSTERMSG_GONE, k->id, k->room->owner,
+		    clean ? 1 : 0) == 0)
+			publish(cl, k->room->subject);
+		buf_reset(&cl->msg);
+	}
+	link_free(cl, k);
+}
+
+/* An OUT from the owner for one of this node's links. */
+static void
+link_out(struct cluster *cl, const struct clustermsg *m)
+{
+	struct cluster_link *k;
+	const uint8_t *p;
+	size_t off = 0, len;
+	void *link;
+
+	while ((k = link_find(cl, m->link)) != NULL &&
+	    clustermsg_next_item(m, &off, &p, &len))
+		cl->ops.deliver(cl->arg, k->link, p, len);
+	if (k == NULL || (m->flags & (CLUSTERMSG_F_CLOSE | CLUSTERMSG_F_END)) ==
+	    0)
+		return;
+	link = k->link;
+	link_free(cl, k);
+	cl->ops.close(cl->arg, link, (m->flags & CLUSTERMSG_F_END) != 0);
+}
+
+/* --- remote members (this node owns their room) -------------------------- */
+
+static struct cluster_remote *
+remote_find(struct cluster *cl, unsigned node, uint32_t link)
+{
+	struct cluster_remote *rm;
+
+	LIST_FOREACH(rm, &cl->remotes[(link ^ node) % LINK_BUCKETS], hl)
+		if (rm->node == node && rm->link == link)
+			return rm;
+	return NULL;
+}
+
+static void
+remote_free(struct cluster *cl, struct cluster_remote *rm)
+{
+	LIST_REMOVE(rm, hl);
+	if (rm->in_flushq)
+		TAILQ_REMOVE(&cl->flushq, rm, fl);
+	rm->room->nremotes--;
+	buf_release(&rm->out);
+	free(rm);
+}
+
+static void
+remote_flush_later(struct cluster *cl, struct cluster_remote *rm)
+{
+	if (!rm->in_flushq) {
+		TAILQ_INSERT_TAIL(&cl->flushq, rm, fl);
+		rm->in_flushq = 1;
+		event_active(cl->flush_ev, 0, 0);
+	}
+}
+
+/* Publishes rm's OUT with flags (items may be none). */
+static void
+remote_publish(struct cluster *cl, struct cluster_remote *rm, uint8_t flags)
+{
+	char subj[CLUSTERMSG_SUBJECT_MAX];
+
+	if (buf_len(&rm->out) == 0 && flags == 0)
+		return;
+	clustermsg_node_subject(cl->keys, rm->node, subj);
+	if (put_head(cl, CLUSTERMSG_OUT, rm->link, 0, flags) == 0 &&
+	    buf_put(&cl->msg, buf_ptr(&rm->out), buf_len(&rm->out)) == 0)
+		publish(cl, subj);
+	buf_reset(&cl->msg);
+	buf_reset(&rm->out);
+}
+
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cluster *cl = arg;
+	struct cluster_remote *rm;
+
+	(void)fd;
+	(void)what;
+	/* ACCEPTED says the events are in the log: commit first. */
+	cl->ops.commit(cl->arg);
+	while ((rm = TAILQ_FIRST(&cl->flushq)) != NULL) {
+		TAILQ_REMOVE(&cl->flushq, rm, fl);
+		rm->in_flushq = 0;
+		if (rm->ack_due && !rm->dead) {
+			rm->ack_due = 0;
+			buf_reset(&cl->item);
+			if (relaymsg_put_accepted(&cl->item,
+			    rroom_member_cseq(&rm->m)) == 0)
+				(void)clustermsg_put_item(&rm->out,
+				    buf_ptr(&cl->item), buf_len(&cl->item));
+		}
+		remote_publish(cl, rm, rm->flags);
+		if (rm->dead)
+			remote_free(cl, rm);
+	}
+}
+
+void
+cluster_remote_send(struct cluster *cl, struct rroom_member *m,
+    const uint8_t *p, size_t len)
+{
+	struct cluster_remote *rm = (struct cluster_remote *)(void *)m;
+
+	if (rm->dead)
+		return;
+	if (buf_len(&rm->out) + 4 + len > CLUSTERMSG_MAX - 16)
+		remote_publish(cl, rm, 0);
+	if (clustermsg_put_item(&rm->out, p, len) != 0)
+		relay_log(RELAY_LOG_WARN, "cluster: a message for a member on "
+		    "node %u lost (out of memory)", rm->node);
+	remote_flush_later(cl, rm);
+}
+
+void
+cluster_remote_evict(struct cluster *cl, struct rroom_member *m)
+{
+	struct cluster_remote *rm = (struct cluster_remote *)(void *)m;
+
+	rm->flags |= CLUSTERMSG_F_END;
+	rm->dead = 1;
+	remote_flush_later(cl, rm);
+}
+
+/* An IN or GONE from another node, in a room this node owns. */
+static void
+remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
+{
+	struct cluster_remote *rm;
+	uint8_t code;
+	int rc;
+
+	rm = remote_find(cl, m->node, m->link);
+	if (m->type == CLUSTERMSG_GONE) {
+		if (rm == NULL)
+			return;
+		if (!rm->dead) {
+			if (m->flags)
+				rroom_leave(cl->hub, &rm->m);
+			else
+				rroom_cut(cl->hub, &rm->m, cl->ops.now(cl->arg));
+		}
+		remote_free(cl, rm);
+		return;
+	}
+	if (rm == NULL) {
+		/* Only a JOIN or RESUME starts a remote member. */
+		if (m->p[0] != RELAYMSG_JOIN && m->p[0] != RELAYMSG_RESUME)
+			return;
+		if ((rm = calloc(1, sizeof(*rm))) == NULL)
+			return;
+		rroom_member_init(&rm->m);
+		rm->m.remote = 1;
+		rm->node = m->node;
+		rm->link = m->link;
+		rm->room = cr;
+		buf_init(&rm->out, CLUSTERMSG_MAX);
+		LIST_INSERT_HEAD(&cl->remotes[(rm->link ^ rm->node) %
+		    LINK_BUCKETS], rm, hl);
+		cr->nremotes++;
+	}
+	if (rm->dead)
+		return;
+	rc = rroom_input(cl->hub, &rm->m, m->p, m->len, &code);
+	if (rm->m.ack) {
+		rm->m.ack = 0;
+		rm->ack_due = 1;
+		remote_flush_later(cl, rm);
+	}
+	if (rc == 0) {
+		/* A resumed seat: all it missed, through the bus. */
+		while (rm->m.replaying &&
+		    rroom_replay(cl->hub, &rm->m, 256) == 1)
+			;
+		return;
+	}
+	if (rc == RROOM_CLOSE)
+		rroom_leave(cl->hub, &rm->m);
+	else
+		rroom_cut(cl->hub, &rm->m, cl->ops.now(cl->arg));
+	rm->flags |= rc == RROOM_CLOSE ? CLUSTERMSG_F_CLOSE : CLUSTERMSG_F_END;
+	rm->dead = 1;
+	remote_flush_later(cl, rm);
+}
+
+/* --- the bus ------------------------------------------------------------- */
+
+static void
+room_msg(struct cluster *cl, struct croom *cr, const struct clustermsg *m,
+    const uint8_t *plain, size_t plen)
+{
+	switch (m->type) {
+	case CLUSTERMSG_CLAIM:
+		if (cr->state == CR_OWNED || (cr->state == CR_PENDING &&
+		    cl->node < m->node))
+			send_owner(cl, cr, m->node);
+		else if (cr->state == CR_PENDING) {
+			relay_log(RELAY_LOG_INFO, "cluster: node %u claimed a "
+			    "room at the same time: giving way", m->node);
+			croom_yield(cl, cr, m->node);
+		}
+		break;
+	case CLUSTERMSG_IN:
+	case CLUSTERMSG_GONE:
+		/* Only the node the sender takes for the owner acts: of
+		 * two owners (a split), each serves its own followers. */
+		if (m->to != cl->node)
+			break;
+		if (cr->state == CR_OWNED)
+			remote_handle(cl, cr, m);
+		else if (cr->state == CR_PENDING &&
+		    heldq_add(&cr->held, plain, plen) != 0)
+			relay_log(RELAY_LOG_WARN, "cluster: too many messages "
+			    "for a room being claimed: dropped");
+		break;
+	}
+}
+
+static void
+bus_msg(struct cluster *cl, natsMsg *msg)
+{
+	const char *subject = natsMsg_GetSubject(msg);
+	const uint8_t *data = (const uint8_t *)natsMsg_GetData(msg);
+	int dlen = natsMsg_GetDataLength(msg);
+	uint8_t hash[CLUSTERMSG_HASH_BYTES];
+	struct clustermsg m;
+	struct croom *cr;
+	size_t plen;
+
+	if (dlen < 0 || clustermsg_open(cl->keys, subject, data, (size_t)dlen,
+	    cl->plain, &plen) != 0 || clustermsg_parse(&m, cl->plain, plen) !=
+	    0 || m.node == cl->node)
+		return;
+	if (clustermsg_subject_hash(cl->keys, subject, hash) == 0) {
+		if ((cr = croom_find(cl, hash)) != NULL)
+			room_msg(cl, cr, &m, cl->plain, plen);
+		return;
+	}
+	if (m.type == CLUSTERMSG_OUT)
+		link_out(cl, &m);
+	else if (m.type == CLUSTERMSG_OWNER &&
+	    (cr = croom_find(cl, m.hash)) != NULL) {
+		if (cr->state == CR_PENDING)
+			croom_yield(cl, cr, m.node);
+		else if (cr->state == CR_OWNED)
+			relay_log(RELAY_LOG_WARN, "cluster: node %u owns a room "
+			    "this node owns too (a claim race, or NATS was "
+			    "split): its members are apart", m.node);
+		else if (cr->owner != m.node)
+			relay_log(RELAY_LOG_WARN, "cluster: node %u owns a room "
+			    "this node forwards to node %u (a claim race, or "
+			    "NATS was split): their members are apart", m.node,
+			    cr->owner);
+	}
+}
+
+/* NATS's delivery thread: queue for the loop. */
+static void
+msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
+{
+	struct cluster *cl = arg;
+	struct qmsg *q;
+
+	(void)nc;
+	(void)sub;
+	if ((q = malloc(sizeof(*q))) == NULL) {
+		natsMsg_Destroy(msg);
+		return;
+	}
+	q->next = NULL;
+	q->msg = msg;
+	pthread_mutex_lock(&cl->qlock);
+	*cl->qlast = q;
+	cl->qlast = &q->next;
+	pthread_mutex_unlock(&cl->qlock);
+	event_active(cl->wake, 0, 0);
+}
+
+static void
+status_cb(natsConnection *nc, void *arg, int up)
+{
+	struct cluster *cl = arg;
+
+	(void)nc;
+	atomic_store(&cl->status, up ? 1 : 2);
+	event_active(cl->wake, 0, 0);
+}
+
+static void
+up_cb(natsConnection *nc, void *arg)
+{
+	status_cb(nc, arg, 1);
+}
+
+static void
+down_cb(natsConnection *nc, void *arg)
+{
+	status_cb(nc, arg, 0);
+}
+
+/* Rooms this node took while NATS was down: on their subjects now, so
+ * that later claims for them are answered. */
+static void
+owned_subscribe(struct cluster *cl)
+{
+	struct croom *cr;
+
+	LIST_FOREACH(cr, &cl->allrooms, all)
+		if (cr->state == CR_OWNED && cr->sub == NULL &&
+		    natsConnection_Subscribe(&cr->sub, cl->nc, cr->subject,
+		    msg_cb, cl) != NATS_OK)
+			cr->sub = NULL;
+}
+
+static void
+wake_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cluster *cl = arg;
+	struct qmsg *q, *next;
+	int st;
+
+	(void)fd;
+	(void)what;
+	if ((st = atomic_exchange(&cl->status, 0)) == 1) {
+		relay_log(RELAY_LOG_INFO, "cluster: connected to NATS");
+		owned_subscribe(cl);
+	} else if (st == 2)
+		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
+		    "node's members alone until it is back");
+	pthread_mutex_lock(&cl->qlock);
+	q = cl->qfirst;
+	cl->qfirst = NULL;
+	cl->qlast = &cl->qfirst;
+	pthread_mutex_unlock(&cl->qlock);
+	for (; q != NULL; q = next) {
+		next = q->next;
+		bus_msg(cl, q->msg);
+		natsMsg_Destroy(q->msg);
+		free(q);
+	}
+}
+
+/* Owned rooms their hub has let go of, with nobody left: released. */
+static void
+tick_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct cluster *cl = arg;
+	struct croom *cr, *next;
+
+	(void)fd;
+	(void)what;
+	for (cr = LIST_FIRST(&cl->allrooms); cr != NULL; cr = next) {
+		next = LIST_NEXT(cr, all);
+		if (cr->state == CR_OWNED && cr->nremotes == 0 &&
+		    cr->nlinks == 0 && !rroom_hub_has(cl->hub, cr->room_id)) {
+			croom_free(cl, cr);
+			relay_log(RELAY_LOG_INFO, "cluster: released an empty "
+			    "room (%zu rooms known)", cl->nrooms);
+		}
+	}
+}
+
+/* --- setup --------------------------------------------------------------- */
+
+void
+cluster_global_init(void)
+{
+	natsLibevent_Init();
+}
+
+int
+cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
+    unsigned node, const uint8_t seed[32], struct rroom_hub *hub,
+    const struct cluster_ops *ops, void *arg)
+{
+	struct cluster *cl;
+	struct timeval tv = { 1, 0 };
+	natsStatus s;
+	size_t i;
+	int rc = ERR_ALLOC;
+
+	*cp = NULL;
+	if ((cl = calloc(1, sizeof(*cl))) == NULL)
+		return ERR_ALLOC;
+	cl->base = base;
+	cl->hub = hub;
+	cl->ops = *ops;
+	cl->arg = arg;
+	cl->node = node;
+	pthread_mutex_init(&cl->qlock, NULL);
+	cl->qlast = &cl->qfirst;
+	buf_init(&cl->msg, CLUSTERMSG_MAX);
+	buf_init(&cl->item, 64);
+	for (i = 0; i < ROOM_BUCKETS; i++)
+		LIST_INIT(&cl->rooms[i]);
+	LIST_INIT(&cl->allrooms);
+	for (i = 0; i < LINK_BUCKETS; i++) {
+		LIST_INIT(&cl->links[i]);
+		LIST_INIT(&cl->remotes[i]);
+	}
+	TAILQ_INIT(&cl->flushq);
+	if ((cl->keys = sodium_malloc(sizeof(*cl->keys))) == NULL ||
+	    (cl->plain = malloc(CLUSTERMSG_MAX)) == NULL ||
+	    (cl->sealed = malloc(CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD)) ==
+	    NULL ||
+	    (cl->wake = event_new(base, -1, 0, wake_cb, cl)) == NULL ||
+	    (cl->flush_ev = event_new(base, -1, 0, flush_cb, cl)) == NULL ||
+	    (cl->tick = event_new(base, -1, EV_PERSIST, tick_cb, cl)) == NULL)
+		goto fail;
+	clustermsg_keys_derive(cl->keys, seed);
+	clustermsg_node_subject(cl->keys, node, cl->inbox);
+	rroom_hub_set_ids(hub, (uint32_t)node << 24 | 1,
+	    (uint32_t)node << 24 | 0xffffff);
+	rc = ERR_IO;
+	if (natsOptions_Create(&cl->opts) != NATS_OK ||
+	    natsOptions_SetURL(cl->opts, urls) != NATS_OK ||
+	    natsOptions_SetName(cl->opts, "sotto relay") != NATS_OK ||
+	    natsOptions_SetNoRandomize(cl->opts, true) != NATS_OK ||
+	    natsOptions_SetMaxReconnect(cl->opts, -1) != NATS_OK ||
+	    natsOptions_SetReconnectWait(cl->opts, 500) != NATS_OK ||
+	    natsOptions_SetRetryOnFailedConnect(cl->opts, true, up_cb, cl) !=
+	    NATS_OK ||
+	    natsOptions_SetDisconnectedCB(cl->opts, down_cb, cl) != NATS_OK ||
+	    natsOptions_SetReconnectedCB(cl->opts, up_cb, cl) != NATS_OK ||
+	    natsOptions_SetEventLoop(cl->opts, base, natsLibevent_Attach,
+	    natsLibevent_Read, natsLibevent_Write, natsLibevent_Detach) !=
+	    NATS_OK)
+		goto fail;
+	s = natsConnection_Connect(&cl->nc, cl->opts);
+	if (s == NATS_OK)
+		relay_log(RELAY_LOG_INFO, "cluster: node %u, connected to "
+		    "NATS", node);
+	else if (s == NATS_NOT_YET_CONNECTED)
+		relay_log(RELAY_LOG_WARN, "cluster: node %u, NATS not there "
+		    "yet: serving this node's members alone until it is", node);
+	else {
+		relay_log(RELAY_LOG_ERROR, "cluster: cannot use NATS at %s: %s",
+		    urls, natsStatus_GetText(s));
+		goto fail;
+	}
+	if (natsConnection_Subscribe(&cl->insub, cl->nc, cl->inbox, msg_cb,
+	    cl) != NATS_OK) {
+		relay_log(RELAY_LOG_ERROR, "cluster: cannot subscribe on NATS");
+		goto fail;
+	}
+	evtimer_add(cl->tick, &tv);
+	*cp = cl;
+	return 0;
+ fail:
+	cluster_free(cl);
+	return rc;
+}
+
+void
+cluster_stop(struct cluster *cl)
+{
+	struct cluster_remote *rm;
+	size_t i;
+
+	if (cl == NULL)
+		return;
+	for (i = 0; i < LINK_BUCKETS; i++)
+		while ((rm = LIST_FIRST(&cl->remotes[i])) != NULL) {
+			rroom_detach(cl->hub, &rm->m);
+			buf_reset(&cl->item);
+			if (relaymsg_put_error(&cl->item, RELAYMSG_ERR_SHUTDOWN,
+			    "relay node stopping") == 0)
+				(void)clustermsg_put_item(&rm->out,
+				    buf_ptr(&cl->item), buf_len(&cl->item));
+			remote_publish(cl, rm, CLUSTERMSG_F_CLOSE);
+			remote_free(cl, rm);
+		}
+}
+
+void
+cluster_free(struct cluster *cl)
+{
+	struct croom *cr;
+	struct cluster_link *k;
+	struct cluster_remote *rm;
+	struct qmsg *q;
+	size_t i;
+
+	if (cl == NULL)
+		return;
+	/* The connection first: no more deliveries, then the
+	 * subscriptions (the client frees what they still held). */
+	if (cl->nc != NULL)
+		natsConnection_Close(cl->nc);
+	if (cl->insub != NULL)
+		natsSubscription_Destroy(cl->insub);
+	for (i = 0; i < LINK_BUCKETS; i++) {
+		while ((k = LIST_FIRST(&cl->links[i])) != NULL)
+			link_free(cl, k);
+		while ((rm = LIST_FIRST(&cl->remotes[i])) != NULL)
+			remote_free(cl, rm);
+	}
+	while ((cr = LIST_FIRST(&cl->allrooms)) != NULL)
+		croom_free(cl, cr);
+	if (cl->nc != NULL)
+		natsConnection_Destroy(cl->nc);
+	natsOptions_Destroy(cl->opts);
+	nats_CloseAndWait(2000);
+	while ((q = cl->qfirst) != NULL) {
+		cl->qfirst = q->next;
+		natsMsg_Destroy(q->msg);
+		free(q);
+	}
+	if (cl->wake != NULL)
+		event_free(cl->wake);
+	if (cl->flush_ev != NULL)
+		event_free(cl->flush_ev);
+	if (cl->tick != NULL)
+		event_free(cl->tick);
+	buf_release(&cl->msg);
+	buf_release(&cl->item);
+	free(cl->plain);
+	free(cl->sealed);
+	if (cl->keys != NULL)
+		sodium_free(cl->keys);
+	pthread_mutex_destroy(&cl->qlock);
+	free(cl);
+}

@@ -1,0 +1,98 @@
+/*
+ * cluster.h: relay nodes that serve the same rooms over a NATS bus
+ * (`sotto relay --nats URL --node N`; docs/PROTOCOL.md section 15.10).
+ *
+ * Each room has one owner node, the one whose rroom hub holds it: the
+ * room's ordering point (seq, cseq, names, member ids all come from its
+ * hub, as on a single relay).  The first node that gets a JOIN or RESUME
+ * for a room it does not know claims it on the room's subject; an owner
+ * answers, and if none does within CLUSTER_CLAIM_MS the claimant owns it
+ * (two claimants at once: the lower node number wins).  A link on
+ * another node is forwarded: its relay messages go to the owner (IN),
+ * where a stand-in member (rroom_member.remote) takes its seat, and what
+ * the owner's hub sends that member comes back to the link's node (OUT).
+ * Links of a room this node owns are handled by relay.c as ever.
+ *
+ * NATS's C client runs on the relay's own event loop (its libevent
+ * adapter); its message callbacks, on its delivery threads, only queue
+ * the message for the loop, in one queue (each subscription's messages
+ * stay in their order).
+ */
+#ifndef SOTTO_RELAY_CLUSTER_H
+#define SOTTO_RELAY_CLUSTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct rroom_hub;
+struct rroom_member;
+struct cluster;
+struct cluster_link;
+
+/* How long a claim waits for an owner's answer. */
+#define CLUSTER_CLAIM_MS	250
+/* Messages held for one pending room or link (beyond: dropped, logged). */
+#define CLUSTER_MAX_HELD	256
+/* Rooms known to a node at once (claimed, owned or forwarded to).  Each
+ * claimed or owned room is a NATS subscription, and the NATS client
+ * gives each subscription a delivery thread of its own (its shared
+ * delivery pool leaked pending messages at close under AddressSanitizer
+ * in our tests, so it is not used). */
+#define CLUSTER_MAX_ROOMS	4096
+/* Node numbers; member ids are node << 24 | 1 .. node << 24 | 0xffffff. */
+#define CLUSTER_MAX_NODE	255
+
+/* What the relay does for the cluster; 'link' is a relay.c link. */
+struct cluster_ops {
+	/* A message from the room's owner for the link. */
+	void	(*deliver)(void *arg, void *link, const uint8_t *p, size_t len);
+	/* The owner ended the link: close it (its close record), or drop it
+	 * without a word if silent (another link took its seat). */
+	void	(*close)(void *arg, void *link, int silent);
+	/* This node owns the link's room after all: handle p as any local
+	 * link's message. */
+	void	(*input)(void *arg, void *link, const uint8_t *p, size_t len);
+	/* Commit the room log (before ACCEPTED goes to remote members). */
+	void	(*commit)(void *arg);
+	/* The relay's clock (monotonic ms), for the holds of cut seats. */
+	int64_t	(*now)(void *arg);
+};
+
+/* Before the relay's event base is made (libevent's thread locks). */
+void	 cluster_global_init(void);
+/*
+ * Joins the cluster on the NATS servers urls (comma-separated) as node
+ * (1..255), with the keys derived from the relay's secret key seed; hub
+ * and base are used, not owned; ops and arg are kept.  A NATS server not
+ * there yet is retried in the background.  0, ERR_ALLOC or ERR_IO (the
+ * client refused the URLs); *cp is NULL on failure.
+ */
+int	 cluster_new(struct cluster **cp, struct event_base *base,
+	    const char *urls, unsigned node, const uint8_t seed[32],
+	    struct rroom_hub *hub, const struct cluster_ops *ops, void *arg);
+/* The relay is stopping: remote members are detached and their links
+ * told (ERROR 6 and a close). */
+void	 cluster_stop(struct cluster *cl);
+/* After rroom_hub_free, before the event base goes.  NULL is a no-op. */
+void	 cluster_free(struct cluster *cl);
+
+/*
+ * A link's message: returns 0 if the relay is to handle it itself, 1 if
+ * the cluster took it (forwarded, or held until the room's owner is
+ * known).  first: the link has not joined yet.  *clp is the link's
+ * cluster state (NULL to start with; set and cleared by the cluster).
+ */
+int	 cluster_take(struct cluster *cl, struct cluster_link **clp,
+	    void *link, const uint8_t *p, size_t len, int first);
+/* The link with cluster state *clp ended (clean: the member's own
+ * authenticated close); *clp is NULL after. */
+void	 cluster_gone(struct cluster *cl, struct cluster_link **clp,
+	    int clean);
+
+/* rroom_ops for a member with m->remote set. */
+void	 cluster_remote_send(struct cluster *cl, struct rroom_member *m,
+	    const uint8_t *p, size_t len);
+void	 cluster_remote_evict(struct cluster *cl, struct rroom_member *m);
+
+#endif
