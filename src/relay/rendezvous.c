@@ -360,8 +360,10 @@ rdv_input(struct rdv_hub *h, struct rdv_end **ep, void *link,
 	int r;
 
 	if (e == NULL) {
+		/* Out of memory: closed, not left a rendezvous link with
+		 * no slot and no deadline. */
 		if ((e = calloc(1, sizeof(*e))) == NULL)
-			return -1;
+			goto fail;
 		e->link = link;
 		*ep = e;
 	}
