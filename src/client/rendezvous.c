@@ -33,6 +33,7 @@
 #include "err.h"
 #include "identity.h"
 #include "privaddr.h"
+#include "proxy.h"
 #include "rdvmsg.h"
 #include "relay.h"
 #include "relaymsg.h"
@@ -550,8 +551,10 @@ rdv_link_start(struct rdv *r)
 	int fd;
 
 	r->slot = r->hosting ? 0 : r->slot;
-	if ((fd = addr_connect(r->rhost, r->rport, RDV_CONNECT_MS, why,
-	    sizeof(why))) < 0) {
+	/* Through a proxy (Tor builds a circuit) the longer deadline, as
+	 * for every other outbound connection. */
+	if ((fd = addr_connect(r->rhost, r->rport,
+	    proxy_timeout(RDV_CONNECT_MS), why, sizeof(why))) < 0) {
 		term_error(r->term, "cannot reach the relay: %s", why);
 		rdv_end(r, EXIT_CONN);
 		return;
