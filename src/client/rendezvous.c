@@ -77,7 +77,7 @@ struct rdv {
 	uint8_t			 out[RDVMSG_MAX_DATA + 1];
 	int			 paired;
 	int			 tries;		/* codes used up */
-	int			 max_failures;	/* 0: no limit */
+	int			 max_failures;
 	int			 status;
 	int			 done;
 };
@@ -246,7 +246,7 @@ pend_closed(struct conn *c, int err, void *arg)
 		    "handshake was over (%s)", chat_err_text(err));
 	/* The code is used up either way: a new one. */
 	r->tries++;
-	if (r->max_failures > 0 && r->tries >= r->max_failures) {
+	if (r->tries >= r->max_failures) {
 		term_error(r->term, "someone tried a wrong code; %d codes used "
 		    "up (--max-failures): giving up", r->tries);
 		rdv_end(r, EXIT_AUTH);
@@ -692,7 +692,8 @@ rdv_host_start(struct chat_setup *s, const char *relay, const char *name,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return EXIT_CONN;
 	r->hosting = 1;
-	r->max_failures = max_failures;
+	r->max_failures = max_failures > 0 ? max_failures :
+	    RDV_DEFAULT_MAX_FAILURES;
 	r->nwords = (size_t)nwords;
 	r->expiry = expiry;
 	return rdv_start(r, s, relay, name, pwfile);
