@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "buf.h"
 #include "codeprompt.h"
 #include "lineedit.h"
@@ -146,6 +148,8 @@ codeprompt_read(const char *prompt, char *out, size_t outlen)
 			(void)lineedit_render(le, &draw);
 		flush_out(&draw);
 	}
+	/* What was typed: the code's words. */
+	sodium_memzero(in, sizeof(in));
 	(void)lineedit_raw_leave(STDIN_FILENO, &saved);
 	(void)write(STDOUT_FILENO, "\r\n", 2);
  out:

@@ -565,7 +565,8 @@ host_usage(FILE *f)
 	    "  --password-file FILE read the password from FILE's first line\n"
 	    "                       (default: ask twice on the terminal)\n"
 	    "  --max-failures N     exit (status 3) after N failed attempts\n"
-	    "                       (default: keep waiting)\n"
+	    "                       (default: keep waiting; with --relay: %d\n"
+	    "                       codes used up)\n"
 	    "  --once               exit after one conversation\n"
 	    "  --reconnect-for S    keep a cut conversation open for the joiner\n"
 	    "                       to resume for S seconds (default %d; 0: off)\n"
@@ -579,7 +580,8 @@ host_usage(FILE *f)
 	    "  --code-expiry S      the code expires after S seconds (default %d)\n"
 	    "with --relay (a direct host only listens):\n"
 	    PROXYCONF_USAGE,
-	    CLIENT_DEFAULT_PORT, CHAT_RECONNECT_FOR, WORDS_MIN, WORDS_MAX,
+	    CLIENT_DEFAULT_PORT, RDV_DEFAULT_MAX_FAILURES, CHAT_RECONNECT_FOR,
+	    WORDS_MIN, WORDS_MAX,
 	    WORDS_DEFAULT, RDV_DEFAULT_EXPIRY);
 }
 

@@ -33,6 +33,7 @@
 #include "err.h"
 #include "identity.h"
 #include "privaddr.h"
+#include "proxy.h"
 #include "rdvmsg.h"
 #include "relay.h"
 #include "relaymsg.h"
@@ -76,7 +77,7 @@ struct rdv {
 	uint8_t			 out[RDVMSG_MAX_DATA + 1];
 	int			 paired;
 	int			 tries;		/* codes used up */
-	int			 max_failures;	/* 0: no limit */
+	int			 max_failures;
 	int			 status;
 	int			 done;
 };
@@ -245,7 +246,7 @@ pend_closed(struct conn *c, int err, void *arg)
 		    "handshake was over (%s)", chat_err_text(err));
 	/* The code is used up either way: a new one. */
 	r->tries++;
-	if (r->max_failures > 0 && r->tries >= r->max_failures) {
+	if (r->tries >= r->max_failures) {
 		term_error(r->term, "someone tried a wrong code; %d codes used "
 		    "up (--max-failures): giving up", r->tries);
 		rdv_end(r, EXIT_AUTH);
@@ -550,8 +551,10 @@ rdv_link_start(struct rdv *r)
 	int fd;
 
 	r->slot = r->hosting ? 0 : r->slot;
-	if ((fd = addr_connect(r->rhost, r->rport, RDV_CONNECT_MS, why,
-	    sizeof(why))) < 0) {
+	/* Through a proxy (Tor builds a circuit) the longer deadline, as
+	 * for every other outbound connection. */
+	if ((fd = addr_connect(r->rhost, r->rport,
+	    proxy_timeout(RDV_CONNECT_MS), why, sizeof(why))) < 0) {
 		term_error(r->term, "cannot reach the relay: %s", why);
 		rdv_end(r, EXIT_CONN);
 		return;
@@ -689,7 +692,8 @@ rdv_host_start(struct chat_setup *s, const char *relay, const char *name,
 	if ((r = calloc(1, sizeof(*r))) == NULL)
 		return EXIT_CONN;
 	r->hosting = 1;
-	r->max_failures = max_failures;
+	r->max_failures = max_failures > 0 ? max_failures :
+	    RDV_DEFAULT_MAX_FAILURES;
 	r->nwords = (size_t)nwords;
 	r->expiry = expiry;
 	return rdv_start(r, s, relay, name, pwfile);

@@ -14,6 +14,12 @@ struct chat_setup;
 
 /* Default of --code-expiry, seconds. */
 #define RDV_DEFAULT_EXPIRY	600
+/* Default of --max-failures for host --relay: codes used up by failed
+ * handshakes before the host gives up (status 3).  Anyone can claim a
+ * slot by its number (numbers are small and given out in order), so
+ * without a bound a host left running would hand out code after code
+ * to a guesser at 1 in 65,536 each (SECURITY §15.2). */
+#define RDV_DEFAULT_MAX_FAILURES	10
 /* Bound into the 1:1 channel's CPace context, followed by the slot
  * number (u32, big-endian). */
 #define RDV_CONTEXT		"sotto 1:1 chat via relay v1"
@@ -38,7 +44,7 @@ const char *rdv_default_relay(const char *given);
  * `sotto host --relay`: s as host_start takes it (name and identity are
  * set up here); pwfile: the optional password; nwords code words; the
  * code expires after expiry seconds; after max_failures wrong codes (0:
- * no limit) it gives up with status 3.  Returns an exit status.
+ * RDV_DEFAULT_MAX_FAILURES) it gives up with status 3.  Returns an exit status.
  */
 int	 rdv_host_start(struct chat_setup *s, const char *relay,
 	    const char *name, const char *pwfile, int nwords, int expiry,

@@ -374,6 +374,8 @@ wizard_main(int argc, char **argv)
 			if (words_parse(addr, &slot, bytes, &nw, why,
 			    sizeof(why)) != 0) {
 				printf("%s\n", why);
+				sodium_memzero(why, sizeof(why));
+				sodium_memzero(addr, sizeof(addr));
 				continue;
 			}
 			sodium_memzero(bytes, sizeof(bytes));

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -454,6 +455,20 @@ resolve_start(struct dial *d)
 	return -1;
 }
 
+/* A name under .onion (RFC 7686), with or without the final dot: only
+ * Tor can reach it, and a DNS query for it tells the resolver which
+ * onion service is wanted. */
+static int
+is_onion(const char *host)
+{
+	size_t n = strlen(host);
+
+	if (n > 0 && host[n - 1] == '.')
+		n--;
+	return (n == 5 && strncasecmp(host, "onion", 5) == 0) ||
+	    (n > 6 && strncasecmp(host + n - 6, ".onion", 6) == 0);
+}
+
 struct dial *
 dial_start(struct event_base *base, const char *host, int port,
     int timeout_ms, dial_cb cb, void *arg)
@@ -483,8 +498,19 @@ dial_start(struct event_base *base, const char *host, int port,
 	tv.tv_usec = (suseconds_t)(timeout_ms % 1000) * 1000;
 	if ((d->ev_done = event_new(base, -1, 0, done_cb, d)) == NULL ||
 	    (d->timer = evtimer_new(base, timeout_cb, d)) == NULL ||
-	    evtimer_add(d->timer, &tv) != 0 ||
-	    resolve_start(d) != 0) {
+	    evtimer_add(d->timer, &tv) != 0) {
+		dial_free(d);
+		return NULL;
+	}
+	/* Never a DNS query for an onion name: without a proxy it fails
+	 * here, from the loop, as any other failure. */
+	if (!d->proxied && is_onion(host)) {
+		failf(d, "%s is an onion address: it is reached only through "
+		    "Tor (--proxy socks5h://127.0.0.1:9050, or 'proxy =' in "
+		    "the config file); not resolved, not connected", d->host);
+		return d;
+	}
+	if (resolve_start(d) != 0) {
 		dial_free(d);
 		return NULL;
 	}

@@ -327,8 +327,15 @@ do_data(struct rdv_hub *h, struct rdv_end *e, const struct rdvmsg *m)
 	struct rdv_slot *s = e->slot;
 	struct rdv_end *peer;
 
-	if (s == NULL || s->state != SLOT_PAIRED)
+	if (s == NULL || s->state == SLOT_OPEN) {
+		/* PROTOCOL §21.2: DATA before pairing is a protocol error,
+		 * said as such (RDV_ERROR 1) before the close. */
+		say_error(h, e->link, RDVMSG_ERR_PROTOCOL, "DATA before the "
+		    "code was claimed");
 		return -1;
+	}
+	if (s->state != SLOT_PAIRED)
+		return 0;	/* the pair ended: its links are closing */
 	peer = e->host ? s->joiner : s->host;
 	if (peer == NULL)
 		return 0;	/* it is going: drop */
@@ -353,8 +360,10 @@ rdv_input(struct rdv_hub *h, struct rdv_end **ep, void *link,
 	int r;
 
 	if (e == NULL) {
+		/* Out of memory: closed, not left a rendezvous link with
+		 * no slot and no deadline. */
 		if ((e = calloc(1, sizeof(*e))) == NULL)
-			return -1;
+			goto fail;
 		e->link = link;
 		*ep = e;
 	}

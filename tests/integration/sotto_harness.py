@@ -1034,8 +1034,10 @@ class FakeSocks:
     or, with stall=True, accepts and never answers.  .requests holds
     (methods, atyp, address, port) per connection."""
 
-    def __init__(self, reply=0x05, stall=False, port=0):
-        self.reply, self.stall = reply, stall
+    def __init__(self, reply=0x05, stall=False, port=0, tunnel_after=None):
+        # tunnel_after=S: wait S seconds (a slow proxy: Tor building a
+        # circuit), then connect to the destination and carry the bytes.
+        self.reply, self.stall, self.tunnel_after = reply, stall, tunnel_after
         self.requests = []
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -1090,11 +1092,38 @@ class FakeSocks:
                 addr = self._read(c, self._read(c, 1)[0]).decode()
             port = int.from_bytes(self._read(c, 2), "big")
             self.requests.append((methods, atyp, addr, port))
+            if self.tunnel_after is not None:
+                time.sleep(self.tunnel_after)
+                d = socket.create_connection((addr, port), timeout=10)
+                d.settimeout(None)
+                c.settimeout(None)
+                c.sendall(bytes([5, 0, 0, 1, 0, 0, 0, 0, 0, 0]))
+                self.held.append(d)
+                threading.Thread(target=self._pipe, args=(d, c),
+                                 daemon=True).start()
+                self._pipe(c, d)
+                return
             c.sendall(bytes([5, self.reply, 0, 1, 0, 0, 0, 0, 0, 0]))
         except (EOFError, OSError, ValueError):
             pass
         if not self.stall:
             c.close()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while True:
+                data = a.recv(65536)
+                if not data:
+                    break
+                b.sendall(data)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def held_open(self):
         """How many stalled clients still hold their connection open."""

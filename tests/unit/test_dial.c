@@ -330,6 +330,41 @@ test_cancel(void **state)
 	event_base_free(base);
 }
 
+/* An onion name without a proxy: refused from the loop, never resolved
+ * (a DNS query would tell the resolver which onion service is wanted,
+ * RFC 7686); a name that only looks alike is resolved as usual. */
+static void
+test_onion_direct(void **state)
+{
+	static const char *const names[] = { "abcdefgh.onion",
+	    "ABCDEFGH.ONION.", "x.y.onion", "onion" };
+	struct event_base *base = event_base_new();
+	struct result r;
+	size_t i;
+
+	(void)state;
+	proxy_clear();
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		memset(&r, 0, sizeof(r));
+		r.fd = -1;
+		assert_non_null(dial_start(base, names[i], 80, 5000, on_dial,
+		    &r));
+		assert_int_equal(r.done, 0);
+		run(base, &r);
+		assert_int_equal(r.fd, -1);
+		assert_non_null(strstr(r.why, "onion address"));
+		assert_non_null(strstr(r.why, "--proxy"));
+	}
+	/* Not under .onion: tried (and refused: nothing listens). */
+	memset(&r, 0, sizeof(r));
+	r.fd = -1;
+	assert_non_null(dial_start(base, "127.0.0.1", 1, 5000, on_dial, &r));
+	run(base, &r);
+	assert_int_equal(r.fd, -1);
+	assert_null(strstr(r.why, "onion"));
+	event_base_free(base);
+}
+
 static void
 test_isolation(void **state)
 {
@@ -374,6 +409,7 @@ main(void)
 		cmocka_unit_test(test_socks),
 		cmocka_unit_test(test_cancel),
 		cmocka_unit_test(test_isolation),
+		cmocka_unit_test(test_onion_direct),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

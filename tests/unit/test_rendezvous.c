@@ -308,6 +308,18 @@ test_protocol(void **state)
 	assert_int_equal(a.closed, 1);
 	assert_int_equal(a.last[1], RDVMSG_ERR_PROTOCOL);
 	gone(h, &a, 0);
+	/* DATA from a host whose slot nobody claimed yet: RDV_ERROR 1 too
+	 * (§21.2), not a silent close. */
+	fake_init(&a, 1, 6);
+	assert_true(open_slot(h, &a, 600, 0) > 0);
+	buf_reset(&b);
+	assert_int_equal(rdvmsg_put_data(&b, RDVMSG_DATA,
+	    (const uint8_t *)"x", 1), 0);
+	assert_int_equal(input(h, &a, &b, 0), -1);
+	assert_int_equal(a.closed, 1);
+	assert_int_equal(a.last[0], RDVMSG_ERROR);
+	assert_int_equal(a.last[1], RDVMSG_ERR_PROTOCOL);
+	gone(h, &a, 0);
 	/* A relay-to-member type. */
 	fake_init(&a, 1, 2);
 	buf_reset(&b);
