@@ -1475,6 +1475,7 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 	cp.identity = r->id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
 	cp.link = 1;
+	cp.rekey_every = RELAY_REKEY_EVERY;
 	cp.context_len = sizeof(RELAY_LINK_CONTEXT) - 1;
 	chunkq_init(&l->q, &r->cst);
 	/* A fixed, modest send buffer (relay.h): no autotuning to megabytes
