@@ -147,6 +147,8 @@ struct bench {
 	uint32_t		 idle;		/* idle mode: members to hold */
 	uint32_t		 room_size;
 	uint32_t		 conc;
+	uint32_t		 sources;	/* --sources: 127.0.0.1.. */
+	struct identity		*idle_id;	/* idle: every link's */
 	int			 time_limit;
 	int			 hold;		/* idle: seconds to stay */
 	int			 holding;
@@ -920,6 +922,33 @@ connected_cb(evutil_socket_t fd, short what, void *arg)
 		irc_start(m, fd);
 }
 
+/*
+ * --sources A: member i connects from 127.0.0.(1 + i % A) -- in idle
+ * mode, every member of room j from 127.0.0.(1 + j % A) -- so that more
+ * than one address's ephemeral ports (about 28,000 each) are in use, and
+ * the rooms are created from A addresses (the relay lets one address
+ * create ADDRLIM_ROOMS_BURST rooms at once).  The port is chosen at
+ * connect time (IP_BIND_ADDRESS_NO_PORT), per destination.
+ */
+static int
+bind_source(struct bench *b, int fd, uint32_t idx)
+{
+	struct sockaddr_in src;
+	uint32_t slot = b->idle > 0 ? idx / b->room_size : idx;
+	int one = 1;
+
+	memset(&src, 0, sizeof(src));
+	src.sin_family = AF_INET;
+	src.sin_addr.s_addr = htonl(0x7f000001u + slot % b->sources);
+#ifdef IP_BIND_ADDRESS_NO_PORT
+	(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
+	    sizeof(one));
+#else
+	(void)one;
+#endif
+	return bind(fd, (struct sockaddr *)&src, sizeof(src));
+}
+
 static void
 open_member(struct bench *b, struct member *m)
 {
@@ -929,6 +958,11 @@ open_member(struct bench *b, struct member *m)
 	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
 	    0)) < 0) {
 		member_fail(m, strerror(errno));
+		return;
+	}
+	if (b->sources > 1 && bind_source(b, fd, m->idx) != 0) {
+		member_fail(m, strerror(errno));
+		close(fd);
 		return;
 	}
 	if (connect(fd, (struct sockaddr *)&b->sa, sizeof(b->sa)) != 0 &&
@@ -1384,7 +1418,7 @@ usage(FILE *f)
 	    "           [--members N] [--senders K] [--messages M] [--size S]\n"
 	    "       bench_fanout sotto|irc --port P --idle N [--room-size R]\n"
 	    "           [--hold SEC] [--server-pid PID] [--time-limit SEC]\n"
-	    "           [--concurrency C]\n"
+	    "           [--concurrency C] [--sources A]\n"
 	    "\n"
 	    "Plays N members of one room against a sotto relay (every message\n"
 	    "end-to-end encrypted, signed, and verified by every receiver) or\n"
@@ -1392,7 +1426,9 @@ usage(FILE *f)
 	    "connects N members that only join (rooms of R) and prints the\n"
 	    "server's VmRSS; --hold keeps them SEC seconds more.  Diagnostics:\n"
 	    "--links-only (receivers skip the group layer), --quickack (irc:\n"
-	    "ACK every read at once).  --restart kills the relay once the\n"
+	    "ACK every read at once).  --sources A: member i (idle: room i)\n"
+	    "connects from 127.0.0.(1 + i %% A), for more members than one\n"
+	    "address has ports, or rooms than one may create.  --restart kills the relay once the\n"
 	    "senders' blobs are acknowledged, runs CMD to start it again, and\n"
 	    "prints how long until every member is back and caught up.  Lines starting with RESULT and IDLE are\n"
 	    "for bench/fanout.sh.  Defaults: N 100, K 10, M 1000, S 200, W 4,\n"
@@ -1417,7 +1453,7 @@ arg_u32(const char *s, uint32_t lo, uint32_t hi, const char *what)
 static void
 set_checkpoints(struct bench *b)
 {
-	static const uint32_t at[] = { 1000, 2000, 5000 };
+	static const uint32_t at[] = { 1000, 2000, 5000, 10000, 50000 };
 	size_t i;
 
 	b->ncps = 0;
@@ -1448,11 +1484,21 @@ setup(struct bench *b)
 	}
 	/* A throwaway identity per link, and one in the room, as room.c
 	 * has.  Each secret key is sodium_malloc'd: about 4 mappings, so
-	 * 10,000 idle members use 40,000 of vm.max_map_count's 65,530. */
-	for (i = 0; b->sys == SYS_SOTTO && i < b->n; i++)
+	 * 10,000 members would use 40,000 of vm.max_map_count's 65,530.
+	 * Idle members share one link identity (the relay does not look
+	 * at it; each link's keys are still its own handshake's). */
+	if (b->sys == SYS_SOTTO && b->idle > 0 &&
+	    identity_generate(&b->idle_id) != 0)
+		return -1;
+	for (i = 0; b->sys == SYS_SOTTO && i < b->n; i++) {
+		if (b->idle > 0) {
+			b->mem[i].link_id = b->idle_id;
+			continue;
+		}
 		if (identity_generate(&b->mem[i].link_id) != 0 ||
-		    (b->idle == 0 && identity_generate(&b->mem[i].id) != 0))
+		    identity_generate(&b->mem[i].id) != 0)
 			return -1;
+	}
 	if (b->idle == 0) {
 		b->cnt = xcalloc((size_t)b->k * b->m, sizeof(*b->cnt));
 		b->sent_ns = xcalloc((size_t)b->k * b->m, sizeof(*b->sent_ns));
@@ -1484,9 +1530,11 @@ teardown(struct bench *b)
 		conn_free(m->c);
 		if (m->bev != NULL)
 			bufferevent_free(m->bev);
-		identity_free(m->link_id);
+		if (m->link_id != b->idle_id)
+			identity_free(m->link_id);
 		identity_free(m->id);
 	}
+	identity_free(b->idle_id);
 	if (b->tick != NULL)
 		event_free(b->tick);
 	if (b->pump != NULL)
@@ -1523,6 +1571,7 @@ main(int argc, char **argv)
 		{ "server-pid", required_argument, NULL, 'P' },
 		{ "time-limit", required_argument, NULL, 't' },
 		{ "concurrency", required_argument, NULL, 'c' },
+		{ "sources", required_argument, NULL, 'A' },
 		{ "hold", required_argument, NULL, 'O' },
 		{ "restart", required_argument, NULL, 'R' },
 		{ "help", no_argument, NULL, 'h' },
@@ -1606,6 +1655,9 @@ main(int argc, char **argv)
 			break;
 		case 'c':
 			b.conc = arg_u32(optarg, 1, 10000, "--concurrency");
+			break;
+		case 'A':
+			b.sources = arg_u32(optarg, 1, 254, "--sources");
 			break;
 		case 'O':
 			b.hold = (int)arg_u32(optarg, 1, 3600, "--hold");

@@ -20,7 +20,12 @@
 # (see the doc); FANOUT_B_ANNOUNCE=all makes it the full mesh (about two
 # more minutes).  A benchmark, not a test: it prints figures and never
 # judges them.  Every driver phase stops itself after FANOUT_TIME_LIMIT
-# seconds (default 300).
+# seconds (default 300).  Case I holds FANOUT_IDLE idle members (default
+# 100,000; checkpoints at 1,000, 2,000, 5,000, 10,000 and 50,000) from
+# FANOUT_SOURCES loopback addresses (default 64), with FANOUT_NOFILE
+# descriptors (default 262,144) if the hard limit allows (it takes
+# CAP_SYS_RESOURCE to raise it), else the hard limit: the members held
+# are reported, whatever the limit stops at.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,8 +54,11 @@ if [ "$MODE" != table ] && ! command -v ngircd >/dev/null; then
 	exit 2
 fi
 
-# Each member is one descriptor in the driver and one in the server.
-ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+# Each member is one descriptor in the driver and one in the server:
+# FANOUT_NOFILE of them (a privileged user may raise the hard limit),
+# else the hard limit.
+ulimit -n "${FANOUT_NOFILE:-262144}" 2>/dev/null ||
+    ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 TMP=$(mktemp -d /tmp/sotto-fanout.XXXXXX)
 RESULTS=$TMP/results
@@ -214,11 +222,23 @@ active() {
 	stop_servers
 }
 
+# The members of room j connect from 127.0.0.(1 + j % FANOUT_SOURCES):
+# the ephemeral ports of one address (about 28,000) are not enough for
+# 100,000 members, and the relay lets one address create 20 rooms at
+# once (ADDRLIM_ROOMS_BURST), its limit on room creation, which
+# --max-per-address 0 does not lift.
 idle() {
-	local tag=$1 n=$2
+	local tag=$1 n=$2 src=(--sources "${FANOUT_SOURCES:-64}") max
+	# Each process needs a descriptor per member, and a few more.
+	max=$(( $(ulimit -n) - 1000 ))
+	if [ "$n" -gt "$max" ]; then
+		echo "[$tag] $n idle members need as many descriptors in each" \
+		    "process; the limit is $(ulimit -n): holding $max" >&2
+		n=$max
+	fi
 	start_servers "$tag"
-	run "$tag" sotto sotto --idle "$n" --room-size 100
-	run "$tag" irc irc --idle "$n" --room-size 100
+	run "$tag" sotto sotto --idle "$n" --room-size 100 "${src[@]}"
+	run "$tag" irc irc --idle "$n" --room-size 100 "${src[@]}"
 	server_notes "$tag"
 	stop_servers
 }
@@ -462,6 +482,15 @@ table() {
 			    grp(kv(idle["irc"], "joined"))
 			target("I", "memory per idle member <= ngircd",
 			    grp(sp) " B", grp(ip) " B", sp <= ip)
+			if (rss["sotto", 10000] != "") {
+				sp = (rss["sotto", 10000] - rss["sotto", 0]) * \
+				    1024 / 10000
+				ip = (rss["irc", 10000] - rss["irc", 0]) * \
+				    1024 / 10000
+				target("I", "memory per idle member at 10,000 " \
+				    "<= 2,100 B", grp(sp) " B", grp(ip) " B",
+				    sp <= 2100)
+			}
 		}
 		if (ntg > 0) {
 			print "\n#### Targets\n"
@@ -521,7 +550,7 @@ else
 	# Not in the issue: one message in flight at a time, so latency is
 	# the path's own, without queueing behind the window.
 	active U 100 1 300 200 --window 1
-	idle I 10000
+	idle I "${FANOUT_IDLE:-100000}"
 fi
 echo "- total time: $(( $(date +%s) - start )) s; load average at the end:" \
     "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -95,6 +95,7 @@ struct chan {
 	int			 sent_close;
 	int			 challenged;	/* a CHALLENGE was answered */
 	uint32_t		 tx_since_rekey;
+	uint32_t		 rekey_every;	/* chan_params.rekey_every */
 	struct chan_hs		*hs;	/* NULL once confirmed or failed */
 	/* The two record streams: ordinary memory, wiped when the channel
 	 * fails, closes or is freed. */
@@ -135,6 +136,7 @@ chan_new(struct chan **cp, const struct chan_params *p)
 	    p->identity == NULL || p->password_len > CHAN_MAX_PASSWORD ||
 	    (p->password == NULL && p->password_len > 0) ||
 	    p->context_len > CHAN_MAX_CONTEXT ||
+	    p->rekey_every > CHAN_REKEY_MAX ||
 	    (p->context == NULL && p->context_len > 0))
 		goto out;
 	r = ERR_ALLOC;
@@ -161,6 +163,8 @@ chan_new(struct chan **cp, const struct chan_params *p)
 	}
 	c->resume_only = p->resume_only != 0;
 	c->link = p->link != 0;
+	c->rekey_every = p->rekey_every != 0 ? p->rekey_every :
+	    CHAN_REKEY_INTERVAL;
 	c->guess = p->guess;
 	c->guess_ctx = p->guess_ctx;
 	crypto_hash_sha512_init(&c->hs->th);
@@ -413,7 +417,7 @@ seal_at(struct chan *c, uint8_t inner, const uint8_t *body, size_t len,
 	p[1 + len] = inner;
 	if (inner == INNER_CLOSE)
 		tag = crypto_secretstream_xchacha20poly1305_TAG_FINAL;
-	else if (++c->tx_since_rekey >= CHAN_REKEY_INTERVAL) {
+	else if (++c->tx_since_rekey >= c->rekey_every) {
 		tag = crypto_secretstream_xchacha20poly1305_TAG_REKEY;
 		c->tx_since_rekey = 0;
 	} else

@@ -48,8 +48,10 @@ enum chan_event {
 #define CHAN_TH_BYTES		64	/* transcript hash, SHA-512 */
 #define CHAN_MAX_CONTEXT	255
 #define CHAN_MAX_PASSWORD	1024
-/* Records between automatic rekeys of a direction's stream. */
+/* Records between automatic rekeys of a direction's stream, unless
+ * chan_params.rekey_every says otherwise (at most CHAN_REKEY_MAX). */
 #define CHAN_REKEY_INTERVAL	1
+#define CHAN_REKEY_MAX		64
 
 #define CHAN_SID_BYTES		16	/* session id (resumption) */
 
@@ -106,6 +108,11 @@ struct chan_params {
 	int			 link;
 	chan_guess_fn		 guess;		/* server, optional */
 	void			*guess_ctx;
+	/* Records we send per TAG_REKEY (1..CHAN_REKEY_MAX); 0:
+	 * CHAN_REKEY_INTERVAL.  Only the sending side's choice: a receiver
+	 * takes either tag (PROTOCOL 6.4); the relay raises it on its side
+	 * of its links (SECURITY 5.2). */
+	uint32_t		 rekey_every;
 };
 
 /* New channel in *cp, or ERR_INVALID_ARG / ERR_ALLOC with *cp NULL. */

@@ -33,14 +33,19 @@ struct conn {
 	struct conn_timing	 t;
 	struct conn_cbs		 cbs;
 	void			*arg;
+	/* Events: the handshake timer goes once the channel is open, the
+	 * linger timer is made when first needed and the kick each time
+	 * (freed as it runs), so that an idle open link holds only its
+	 * keepalive timer. */
 	struct event		*hs_timer;
 	struct event		*ka_timer;
-	struct event		*linger_timer;
-	struct event		*kick;	/* resume processing after pause */
+	struct event		*linger_timer;	/* or NULL */
+	struct event		*kick;	/* resume processing; or NULL */
 	struct event		*wready;	/* conn_want_write, or NULL */
 	int			 notsent;	/* conn_set_lazy; 0: not lazy */
 	int			 unsent;	/* as conn_room last saw it, */
 	int			 unsent_known;	/* until the next send */
+	int			 unsent_max;	/* at most this many unsent */
 	char			 peer[ADDR_STRLEN];
 	int			 paused;
 	int			 closing;	/* our final record is queued */
@@ -56,6 +61,48 @@ struct conn {
 
 static void	conn_process(struct conn *);
 static void	finish(struct conn *, int);
+static void	linger_cb(evutil_socket_t, short, void *);
+static void	kick_cb(evutil_socket_t, short, void *);
+
+/* Starts the linger timer, made at its first use: 0 or ERR_ALLOC. */
+static int
+linger_start(struct conn *c)
+{
+	struct timeval tv = { c->t.linger, 0 };
+
+	if (c->linger_timer == NULL && (c->linger_timer =
+	    evtimer_new(c->base, linger_cb, c)) == NULL)
+		return ERR_ALLOC;
+	return evtimer_add(c->linger_timer, &tv) == 0 ? 0 : ERR_ALLOC;
+}
+
+static int
+linger_pending(const struct conn *c)
+{
+	return c->linger_timer != NULL &&
+	    evtimer_pending(c->linger_timer, NULL);
+}
+
+/* Runs kick_cb from the loop shortly; the event is made at its first
+ * use: 0 or ERR_ALLOC (then nothing is scheduled). */
+static int
+kick_soon(struct conn *c)
+{
+	if (c->kick == NULL && (c->kick = event_new(c->base, -1, 0, kick_cb,
+	    c)) == NULL)
+		return ERR_ALLOC;
+	event_active(c->kick, 0, 0);
+	return 0;
+}
+
+static void
+event_free_del(struct event **ev)
+{
+	if (*ev != NULL) {
+		event_free(*ev);	/* deletes it first */
+		*ev = NULL;
+	}
+}
 
 /*
  * Ends with err once what is queued (an ABORT telling the peer why) has
@@ -64,8 +111,6 @@ static void	finish(struct conn *, int);
 static void
 fail_after_flush(struct conn *c, int err)
 {
-	struct timeval tv = { c->t.linger, 0 };
-
 	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
 		finish(c, err);
 		return;
@@ -73,7 +118,8 @@ fail_after_flush(struct conn *c, int err)
 	c->refusing = 1;
 	c->refuse_err = err;
 	bufferevent_disable(c->bev, EV_READ);
-	evtimer_add(c->linger_timer, &tv);
+	if (linger_start(c) != 0)
+		finish(c, err);	/* no timer to wait with */
 }
 
 /* Ends the connection: the one teardown path. */
@@ -84,10 +130,13 @@ finish(struct conn *c, int err)
 		return;
 	c->done = 1;
 	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-	evtimer_del(c->hs_timer);
+	if (c->hs_timer != NULL)
+		evtimer_del(c->hs_timer);
 	evtimer_del(c->ka_timer);
-	evtimer_del(c->linger_timer);
-	event_del(c->kick);
+	if (c->linger_timer != NULL)
+		evtimer_del(c->linger_timer);
+	if (c->kick != NULL)
+		event_del(c->kick);
 	if (c->wready != NULL)
 		event_del(c->wready);
 	buf_reset(&c->app);
@@ -102,6 +151,7 @@ flush_out(struct conn *c)
 
 	if (buf_len(&c->out) == 0)
 		return 0;
+	c->unsent_max = c->notsent;	/* the kernel gets it unseen */
 	if (evbuffer_add(o, buf_ptr(&c->out), buf_len(&c->out)) != 0)
 		return ERR_ALLOC;
 	/* Released, not kept: an idle link holds no buffers of its own. */
@@ -162,7 +212,7 @@ conn_process(struct conn *c)
 		}
 		switch (ev) {
 		case CHAN_EV_ESTABLISHED:
-			evtimer_del(c->hs_timer);
+			event_free_del(&c->hs_timer);
 			{
 				struct timeval tv = { c->t.keepalive, 0 };
 				struct timeval dead = { c->t.dead, 0 };
@@ -210,7 +260,6 @@ static void
 write_cb(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
-	struct timeval tv = { c->t.linger, 0 };
 
 	(void)bev;
 	if (c->done)
@@ -231,15 +280,15 @@ write_cb(struct bufferevent *bev, void *arg)
 			c->cbs.drained(c, c->arg);
 		return;
 	}
-	if (!evtimer_pending(c->linger_timer, NULL)) {
+	if (!linger_pending(c)) {
 		/* Our final record is out: half-close and wait briefly for
 		 * the peer's EOF, so nothing unread turns into a reset. */
 		shutdown(c->fd, SHUT_WR);
-		if (c->peer_eof || !chan_established(c->chan)) {
+		if (c->peer_eof || !chan_established(c->chan) ||
+		    linger_start(c) != 0) {
 			finish(c, 0);
 			return;
 		}
-		evtimer_add(c->linger_timer, &tv);
 	}
 }
 
@@ -257,7 +306,7 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		conn_process(c);
 		if (c->done)
 			return;
-		if (c->closing && evtimer_pending(c->linger_timer, NULL))
+		if (c->closing && linger_pending(c))
 			finish(c, 0);
 		else if (!c->closing)
 			finish(c, chan_eof(c->chan));
@@ -313,6 +362,9 @@ kick_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Run once: freed before anything that may free c (a kick is
+	 * rare; the next kick_soon makes another). */
+	event_free_del(&c->kick);
 	if (c->fail_now)
 		finish(c, c->refuse_err);
 	else
@@ -367,9 +419,7 @@ conn_new_input(struct event_base *base, int fd,
 	}
 	if (chan_new(&c->chan, params) != 0 ||
 	    (c->hs_timer = evtimer_new(base, hs_timeout_cb, c)) == NULL ||
-	    (c->ka_timer = evtimer_new(base, ka_cb, c)) == NULL ||
-	    (c->linger_timer = evtimer_new(base, linger_cb, c)) == NULL ||
-	    (c->kick = event_new(base, -1, 0, kick_cb, c)) == NULL)
+	    (c->ka_timer = evtimer_new(base, ka_cb, c)) == NULL)
 		goto fail;
 	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
 	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_LOW_WATER, 0);
@@ -384,9 +434,8 @@ conn_new_input(struct event_base *base, int fd,
 	if (prelen > 0) {
 		/* Read already (the relay's admission stage): handled from
 		 * the loop, as if it had just arrived. */
-		if (buf_put(&c->in, pre, prelen) != 0)
+		if (buf_put(&c->in, pre, prelen) != 0 || kick_soon(c) != 0)
 			goto fail;
-		event_active(c->kick, 0, 0);
 	}
 	return c;
  fail:
@@ -439,6 +488,7 @@ conn_send(struct conn *c, const uint8_t *p, size_t len)
 		return ERR_CLOSED;
 	/* Sealed straight into libevent's output buffer: no copy. */
 	o = bufferevent_get_output(c->bev);
+	c->unsent_max = c->notsent;	/* the kernel gets it unseen */
 	if (evbuffer_reserve_space(o, (ev_ssize_t)need, &v, 1) != 1 ||
 	    v.iov_len < need)
 		return ERR_ALLOC;
@@ -453,7 +503,7 @@ conn_send(struct conn *c, const uint8_t *p, size_t len)
 		/* Can't finish from inside a caller's loop: do it shortly. */
 		c->refusing = c->fail_now = 1;
 		c->refuse_err = r;
-		event_active(c->kick, 0, 0);
+		(void)kick_soon(c);	/* else the dead-peer timeout */
 	}
 	return 0;
 }
@@ -469,7 +519,7 @@ conn_close(struct conn *c)
 		/* Nothing to say goodbye with (handshake unfinished). */
 		c->refusing = c->fail_now = 1;
 		c->refuse_err = 0;
-		event_active(c->kick, 0, 0);
+		(void)kick_soon(c);	/* else the dead-peer timeout */
 		return;
 	}
 	bufferevent_enable(c->bev, EV_WRITE);
@@ -481,7 +531,8 @@ conn_refuse(struct conn *c, enum chan_abort reason, int err)
 	if (c->done || c->refusing)
 		return;
 	evtimer_del(c->ka_timer);
-	evtimer_del(c->hs_timer);
+	if (c->hs_timer != NULL)
+		evtimer_del(c->hs_timer);
 	(void)chan_put_abort(&c->out, reason);
 	(void)flush_out(c);
 	bufferevent_enable(c->bev, EV_WRITE);
@@ -499,6 +550,7 @@ void
 conn_set_lazy(struct conn *c, int notsent)
 {
 	c->notsent = notsent;
+	c->unsent_max = notsent;	/* not known: conn_room asks */
 	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
 #ifdef TCP_NOTSENT_LOWAT
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &notsent,
@@ -516,7 +568,14 @@ conn_room(struct conn *c)
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
 		return 0;
 #ifdef SIOCOUTQNSD
+	/* The kernel's unsent bytes only shrink between our sends: while
+	 * what was sent since the last look plus what it saw then is under
+	 * the mark, there is room without asking it (one ioctl per
+	 * 'notsent' bytes sent rather than per record). */
+	if (c->notsent > 0 && c->unsent_max < c->notsent)
+		return 1;
 	if (c->notsent > 0 && ioctl(c->fd, SIOCOUTQNSD, &unsent) == 0) {
+		c->unsent_max = unsent;
 		/* Kept for conn_send_now, which comes next. */
 		c->unsent = unsent;
 		c->unsent_known = 1;
@@ -547,7 +606,9 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 	/* The kernel starts a new segment only while its unsent bytes are
 	 * under the mark: lifted for this record, so that it takes the
 	 * whole of it instead of leaving part of it here. */
-	if (c->notsent > 0 && (c->unsent_known ? (unsent = c->unsent, 0) :
+	if (c->notsent > 0 &&
+	    (size_t)c->unsent_max + need > (size_t)c->notsent &&
+	    (c->unsent_known ? (unsent = c->unsent, 0) :
 	    ioctl(c->fd, SIOCOUTQNSD, &unsent)) == 0 &&
 	    (size_t)unsent + need > (size_t)c->notsent) {
 		lifted = unsent + (int)need + 1;
@@ -563,6 +624,12 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
 		n = 0;	/* EAGAIN, or an error libevent will report */
+	/* An upper bound on what the kernel holds unsent now. */
+	if ((size_t)n < need || lifted > 0 ||
+	    (size_t)c->unsent_max + need >= (size_t)c->notsent)
+		c->unsent_max = c->notsent;	/* ask next time */
+	else
+		c->unsent_max += (int)need;
 #ifdef TCP_NOTSENT_LOWAT
 	if (lifted > 0)
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
@@ -605,7 +672,7 @@ conn_pause(struct conn *c, int paused)
 		bufferevent_disable(c->bev, EV_READ);
 	else if (!c->done) {
 		bufferevent_enable(c->bev, EV_READ);
-		event_active(c->kick, 0, 0);
+		(void)kick_soon(c);	/* else at the next read */
 	}
 }
 

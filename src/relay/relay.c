@@ -604,7 +604,12 @@ link_seal(struct relay_link *l, int all)
 				n++;
 			}
 		}
-		buf_reset(s);
+		/* Rewound, not wiped: it holds what the chunks hold, which
+		 * are not wiped either (the relay's view: ciphertext blobs
+		 * and routing), and wiping its whole allocation per record
+		 * was a third of the relay's instructions. */
+		if (n > 1)
+			(void)buf_consume(s, buf_len(s));
 		for (i = 0; n > 1 && i < n; i++) {
 			nx = chunkq_peek(&l->q, i);
 			if (relaymsg_put_batch_item(s, chunk_data(nx),
@@ -1511,6 +1516,7 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 	cp.identity = r->id;
 	cp.context = (const uint8_t *)RELAY_LINK_CONTEXT;
 	cp.link = 1;
+	cp.rekey_every = RELAY_REKEY_EVERY;
 	cp.context_len = sizeof(RELAY_LINK_CONTEXT) - 1;
 	chunkq_init(&l->q, &r->cst);
 	/* A fixed, modest send buffer (relay.h): no autotuning to megabytes

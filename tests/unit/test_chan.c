@@ -58,6 +58,9 @@ end_release(struct end *e)
 	buf_release(&e->app);
 }
 
+/* chan_params.rekey_every for the channels made next (0: default). */
+static uint32_t rekey_every;
+
 static struct chan *
 mkchan_with(enum chan_role role, const char *pw, const struct identity *id,
     int link, chan_guess_fn guess)
@@ -74,6 +77,7 @@ mkchan_with(enum chan_role role, const char *pw, const struct identity *id,
 	p.context_len = 4;
 	p.link = link;
 	p.guess = guess;
+	p.rekey_every = rekey_every;
 	assert_int_equal(chan_new(&ch, &p), 0);
 	return ch;
 }
@@ -737,6 +741,58 @@ test_many_records_with_rekey(void **state)
 	pair_release(&pr);
 }
 
+/* A sender that rekeys every CHAN_REKEY_MAX records (TAG_MESSAGE in
+ * between, as the relay's side of a link sends): every record opens, in
+ * both directions, across many rekeys; and a longer interval is refused. */
+static void
+test_rekey_every(void **state)
+{
+	struct pair pr;
+	struct buf out;
+	struct chan_params p;
+	struct chan *ch = NULL;
+	struct identity *id;
+	uint8_t seed[IDENTITY_SEED_BYTES];
+	char msg[32];
+	int i;
+
+	(void)state;
+	rekey_every = CHAN_REKEY_MAX;
+	established(&pr);
+	rekey_every = 0;
+	buf_init(&out, BUFMAX);
+	for (i = 0; i < 5 * CHAN_REKEY_MAX + 3; i++) {
+		snprintf(msg, sizeof(msg), "r%04d", i);
+		assert_int_equal(chan_send(pr.s.chan, (const uint8_t *)msg,
+		    strlen(msg), &out), 0);
+		assert_int_equal(deliver(&pr.c, &out), ERR_NEED_MORE);
+		buf_reset(&out);
+		assert_int_equal(chan_send(pr.c.chan, (const uint8_t *)msg,
+		    strlen(msg), &out), 0);
+		assert_int_equal(deliver(&pr.s, &out), ERR_NEED_MORE);
+		buf_reset(&out);
+	}
+	assert_int_equal(pr.c.data_events, 5 * CHAN_REKEY_MAX + 3);
+	assert_int_equal(pr.s.data_events, 5 * CHAN_REKEY_MAX + 3);
+	assert_int_equal(pr.c.err, 0);
+	assert_int_equal(pr.s.err, 0);
+	buf_release(&out);
+	pair_release(&pr);
+
+	memset(seed, 0x33, sizeof(seed));
+	assert_int_equal(identity_from_seed(&id, seed), 0);
+	memset(&p, 0, sizeof(p));
+	p.role = CHAN_SERVER;
+	p.identity = id;
+	p.rekey_every = CHAN_REKEY_MAX + 1;
+	assert_int_equal(chan_new(&ch, &p), ERR_INVALID_ARG);
+	assert_null(ch);
+	p.rekey_every = CHAN_REKEY_MAX;
+	assert_int_equal(chan_new(&ch, &p), 0);
+	chan_free(ch);
+	identity_free(id);
+}
+
 int
 main(void)
 {
@@ -753,6 +809,7 @@ main(void)
 		cmocka_unit_test(test_oversized_length),
 		cmocka_unit_test(test_limits_and_state),
 		cmocka_unit_test(test_many_records_with_rekey),
+		cmocka_unit_test(test_rekey_every),
 	};
 
 	if (sodium_init() < 0)
