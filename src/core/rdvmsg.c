@@ -124,29 +124,29 @@ rdvmsg_parse(struct rdvmsg *m, const uint8_t *p, size_t len)
 int
 rdvmsg_put_open(struct buf *out, uint16_t expiry)
 {
-	uint8_t m[3];
+	size_t mark = buf_len(out);
+	int r;
 
 	if (expiry == 0 || expiry > RDVMSG_MAX_EXPIRY)
 		return ERR_FORMAT;
-	m[0] = RDVMSG_OPEN;
-	m[1] = (uint8_t)(expiry >> 8);
-	m[2] = (uint8_t)expiry;
-	return buf_put(out, m, sizeof(m));
+	if ((r = buf_put_u8(out, RDVMSG_OPEN)) != 0 ||
+	    (r = buf_put_u16(out, expiry)) != 0)
+		buf_unput(out, buf_len(out) - mark);
+	return r;
 }
 
 int
 rdvmsg_put_claim(struct buf *out, uint32_t slot)
 {
-	uint8_t m[5];
+	size_t mark = buf_len(out);
+	int r;
 
 	if (slot == 0 || slot > RDVMSG_MAX_SLOT)
 		return ERR_FORMAT;
-	m[0] = RDVMSG_CLAIM;
-	m[1] = (uint8_t)(slot >> 24);
-	m[2] = (uint8_t)(slot >> 16);
-	m[3] = (uint8_t)(slot >> 8);
-	m[4] = (uint8_t)slot;
-	return buf_put(out, m, sizeof(m));
+	if ((r = buf_put_u8(out, RDVMSG_CLAIM)) != 0 ||
+	    (r = buf_put_u32(out, slot)) != 0)
+		buf_unput(out, buf_len(out) - mark);
+	return r;
 }
 
 int
