@@ -29,15 +29,20 @@ cli_extra_argument(const char *arg, void (*usage)(FILE *))
 }
 
 int
-cli_seconds(const char *s)
+cli_int(const char *s, int lo, int hi)
 {
 	char *end;
 	long v;
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || v < 0 ||
-	    v > CLI_MAX_SECONDS)
+	if (errno != 0 || end == s || *end != '\0' || v < lo || v > hi)
 		return -1;
 	return (int)v;
+}
+
+int
+cli_seconds(const char *s)
+{
+	return cli_int(s, 0, CLI_MAX_SECONDS);
 }

@@ -19,6 +19,9 @@ int	 cli_extra_argument(const char *arg, void (*usage)(FILE *));
 /* A decimal number of seconds, 0 to CLI_MAX_SECONDS; -1 if it isn't. */
 #define CLI_MAX_SECONDS	(7 * 86400)
 int	 cli_seconds(const char *s);
+/* A whole decimal number in [lo, hi] (lo >= 0), nothing else after it;
+ * -1 if it isn't one. */
+int	 cli_int(const char *s, int lo, int hi);
 
 #define CLIENT_DEFAULT_PORT	65432
 /* Bound into CPace's channel identifier: a 1:1 chat's handshake can't be

@@ -9,6 +9,7 @@
  * guess, so parallel connections gain nothing.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -636,7 +637,7 @@ host_main(int argc, char **argv)
 			pwfile = optarg;
 			break;
 		case 'm':
-			h.max_failures = atoi(optarg);
+			h.max_failures = cli_int(optarg, 1, INT_MAX);
 			if (h.max_failures < 1) {
 				fprintf(stderr, "sotto: bad --max-failures\n");
 				return EXIT_USAGE;
@@ -663,8 +664,8 @@ host_main(int argc, char **argv)
 			ask_pw = 1;
 			break;
 		case 'w':
-			nwords = atoi(optarg);
-			if (nwords < WORDS_MIN || nwords > WORDS_MAX) {
+			nwords = cli_int(optarg, WORDS_MIN, WORDS_MAX);
+			if (nwords < WORDS_MIN) {
 				fprintf(stderr, "sotto: --code-words takes %d to "
 				    "%d\n", WORDS_MIN, WORDS_MAX);
 				return EXIT_USAGE;

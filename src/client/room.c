@@ -1935,18 +1935,14 @@ set_reconnect(struct room *r, const struct room_door *d)
 int
 room_parse_reconnect(const char *arg, int *seconds)
 {
-	char *end;
-	long v;
+	int v;
 
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno != 0 || end == arg || *end != '\0' || v < 0 ||
-	    v > ROOM_RECONNECT_MAX) {
+	if ((v = cli_int(arg, 0, ROOM_RECONNECT_MAX)) < 0) {
 		fprintf(stderr, "sotto: --reconnect-for takes 0 to %d seconds\n",
 		    ROOM_RECONNECT_MAX);
 		return EXIT_USAGE;
 	}
-	*seconds = (int)v;
+	*seconds = v;
 	return 0;
 }
 
