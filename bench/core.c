@@ -27,6 +27,7 @@
 
 #include <sodium.h>
 
+#include "benchstat.h"
 #include "buf.h"
 #include "chan.h"
 #include "cpace.h"
@@ -65,28 +66,14 @@ die(const char *what, int r)
 static uint64_t
 now_ns(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static int
-cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
+	return benchstat_cpu_ns(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /* Sorts v in place and returns its median. */
 static double
 median(double *v, size_t n)
 {
-	qsort(v, n, sizeof(*v), cmp_double);
-	if (n == 0)
-		return 0;
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+	return benchstat_median(v, n);
 }
 
 /* One operation timed batch by batch, one batch per round. */

@@ -79,6 +79,8 @@
 #define TEXT_MAX		400	/* an IRC line is at most 512 bytes */
 #define BLOB_ANNOUNCE		0x01	/* group.c's blob types */
 #define BLOB_MESSAGE		0x03
+#define MAX_PORTS		8	/* --port and --extra-port */
+#define MAX_CPU_PIDS		16	/* --cpu-pid */
 
 enum sys { SYS_SOTTO, SYS_IRC };
 
@@ -148,6 +150,15 @@ struct bench {
 	uint32_t		 room_size;
 	uint32_t		 conc;
 	uint32_t		 sources;	/* --sources: 127.0.0.1.. */
+	uint32_t		 source_first;	/* --source-first: 1 */
+	/* --extra-port: member i (idle: room i) goes to sas[i % nsa];
+	 * sas[0] is b->sa. */
+	struct sockaddr_in	 sas[MAX_PORTS];
+	uint32_t		 nsa;
+	/* --cpu-pid: each one's CPU over the measured phase */
+	long			 cpu_pid[MAX_CPU_PIDS];
+	double			 cpu0[MAX_CPU_PIDS], cpu1[MAX_CPU_PIDS];
+	uint32_t		 ncpu;
 	struct identity		*idle_id;	/* idle: every link's */
 	int			 time_limit;
 	int			 hold;		/* idle: seconds to stay */
@@ -939,7 +950,8 @@ bind_source(struct bench *b, int fd, uint32_t idx)
 
 	memset(&src, 0, sizeof(src));
 	src.sin_family = AF_INET;
-	src.sin_addr.s_addr = htonl(0x7f000001u + slot % b->sources);
+	src.sin_addr.s_addr = htonl(0x7f000000u + b->source_first +
+	    slot % b->sources);
 #ifdef IP_BIND_ADDRESS_NO_PORT
 	(void)setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one,
 	    sizeof(one));
@@ -947,6 +959,26 @@ bind_source(struct bench *b, int fd, uint32_t idx)
 	(void)one;
 #endif
 	return bind(fd, (struct sockaddr *)&src, sizeof(src));
+}
+
+/* --extra-port: the relay node member idx connects to (in idle mode,
+ * all of a room's members go to one node). */
+static const struct sockaddr_in *
+member_addr(const struct bench *b, uint32_t idx)
+{
+	uint32_t slot = b->idle > 0 ? idx / b->room_size : idx;
+
+	return b->nsa > 1 ? &b->sas[slot % b->nsa] : &b->sa;
+}
+
+/* --cpu-pid: every watched process's CPU seconds, into t[]. */
+static void
+watched_cpu(const struct bench *b, double *t)
+{
+	uint32_t i;
+
+	for (i = 0; i < b->ncpu; i++)
+		t[i] = proc_cpu_s(b->cpu_pid[i]);
 }
 
 static void
@@ -960,12 +992,14 @@ open_member(struct bench *b, struct member *m)
 		member_fail(m, strerror(errno));
 		return;
 	}
-	if (b->sources > 1 && bind_source(b, fd, m->idx) != 0) {
+	if ((b->sources > 1 || b->source_first != 1) &&
+	    bind_source(b, fd, m->idx) != 0) {
 		member_fail(m, strerror(errno));
 		close(fd);
 		return;
 	}
-	if (connect(fd, (struct sockaddr *)&b->sa, sizeof(b->sa)) != 0 &&
+	if (connect(fd, (struct sockaddr *)member_addr(b, m->idx),
+	    sizeof(b->sa)) != 0 &&
 	    errno != EINPROGRESS) {
 		member_fail(m, strerror(errno));
 		close(fd);
@@ -1187,6 +1221,7 @@ enter(struct bench *b, enum phase p)
 		b->srv_cpu0 = b->server_pid > 0 ? proc_cpu_s(b->server_pid) :
 		    -1;
 		b->drv_cpu0 = self_cpu_s();
+		watched_cpu(b, b->cpu0);
 		event_active(b->pump, 0, 0);
 		break;
 	case PH_BURST:
@@ -1199,6 +1234,7 @@ enter(struct bench *b, enum phase p)
 		b->srv_cpu1 = b->server_pid > 0 && b->restart_cmd == NULL ?
 		    proc_cpu_s(b->server_pid) : -1;
 		b->drv_cpu1 = self_cpu_s();
+		watched_cpu(b, b->cpu1);
 		event_base_loopbreak(b->base);
 		break;
 	default:
@@ -1396,6 +1432,13 @@ report(struct bench *b)
 	    proc_status_kb(b->server_pid, "VmHWM") : -1,
 	    (unsigned long long)anom, (unsigned long long)b->unexpected,
 	    !b->failed_run && b->deliveries == expected && anom == 0);
+	/* One line per --cpu-pid, for bench/cluster.sh. */
+	for (i = 0; i < b->ncpu; i++)
+		printf("CPU pid=%ld cpu_s=%.3f us_per_delivery=%.3f\n",
+		    b->cpu_pid[i], b->cpu0[i] >= 0 && b->cpu1[i] >= 0 ?
+		    b->cpu1[i] - b->cpu0[i] : -1, b->cpu0[i] >= 0 &&
+		    b->cpu1[i] >= 0 && b->deliveries > 0 ? (b->cpu1[i] -
+		    b->cpu0[i]) * 1e6 / (double)b->deliveries : -1);
 	if (anom > 0)
 		for (i = 0; i <= GROUP_EV_REJECTED; i++)
 			if (b->anomalies[i] > 0)
@@ -1413,12 +1456,12 @@ usage(FILE *f)
 	    "           [--members N] [--senders K] [--messages M] [--size S]\n"
 	    "           [--window W] [--announce all|senders] [--links-only]\n"
 	    "           [--quickack] [--server-pid PID] [--time-limit SEC]\n"
-	    "           [--concurrency C]\n"
+	    "           [--concurrency C] [--extra-port P2]... [--cpu-pid PID]...\n"
 	    "       bench_fanout sotto --port P --restart CMD --server-pid PID\n"
 	    "           [--members N] [--senders K] [--messages M] [--size S]\n"
 	    "       bench_fanout sotto|irc --port P --idle N [--room-size R]\n"
 	    "           [--hold SEC] [--server-pid PID] [--time-limit SEC]\n"
-	    "           [--concurrency C] [--sources A]\n"
+	    "           [--concurrency C] [--sources A] [--source-first F]\n"
 	    "\n"
 	    "Plays N members of one room against a sotto relay (every message\n"
 	    "end-to-end encrypted, signed, and verified by every receiver) or\n"
@@ -1428,7 +1471,11 @@ usage(FILE *f)
 	    "--links-only (receivers skip the group layer), --quickack (irc:\n"
 	    "ACK every read at once).  --sources A: member i (idle: room i)\n"
 	    "connects from 127.0.0.(1 + i %% A), for more members than one\n"
-	    "address has ports, or rooms than one may create.  --restart kills the relay once the\n"
+	    "address has ports, or rooms than one may create (from\n"
+	    "127.0.0.F on with --source-first F).  --extra-port: member i\n"
+	    "(idle: room i) connects to the (i mod ports)th of --port and\n"
+	    "the --extra-ports (cluster nodes); --cpu-pid: a CPU line for\n"
+	    "each PID over the measured phase.  --restart kills the relay once the\n"
 	    "senders' blobs are acknowledged, runs CMD to start it again, and\n"
 	    "prints how long until every member is back and caught up.  Lines starting with RESULT and IDLE are\n"
 	    "for bench/fanout.sh.  Defaults: N 100, K 10, M 1000, S 200, W 4,\n"
@@ -1574,6 +1621,9 @@ main(int argc, char **argv)
 		{ "sources", required_argument, NULL, 'A' },
 		{ "hold", required_argument, NULL, 'O' },
 		{ "restart", required_argument, NULL, 'R' },
+		{ "extra-port", required_argument, NULL, 'X' },
+		{ "cpu-pid", required_argument, NULL, 'C' },
+		{ "source-first", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -1581,6 +1631,8 @@ main(int argc, char **argv)
 	struct timeval tv = { 0, TICK_MS * 1000 };
 	const char *host = "127.0.0.1";
 	int ch, port = 0, status;
+	int xport[MAX_PORTS];
+	uint32_t i, nx = 0;
 
 	memset(&b, 0, sizeof(b));
 	b.n = 100;
@@ -1592,6 +1644,7 @@ main(int argc, char **argv)
 	b.conc = 0;
 	b.time_limit = 300;
 	b.announce_all = 1;
+	b.source_first = 1;
 	if (argc < 2 || (strcmp(argv[1], "sotto") != 0 &&
 	    strcmp(argv[1], "irc") != 0)) {
 		usage(argc >= 2 && strcmp(argv[1], "--help") == 0 ? stdout :
@@ -1665,6 +1718,26 @@ main(int argc, char **argv)
 		case 'R':
 			b.restart_cmd = optarg;
 			break;
+		case 'X':
+			if (nx + 1 == MAX_PORTS) {
+				say("at most %d --extra-port", MAX_PORTS - 1);
+				return 2;
+			}
+			xport[nx++] = (int)arg_u32(optarg, 1, 65535,
+			    "--extra-port");
+			break;
+		case 'C':
+			if (b.ncpu == MAX_CPU_PIDS) {
+				say("at most %d --cpu-pid", MAX_CPU_PIDS);
+				return 2;
+			}
+			b.cpu_pid[b.ncpu++] = (long)arg_u32(optarg, 1, 1u << 30,
+			    "--cpu-pid");
+			break;
+		case 'F':
+			b.source_first = arg_u32(optarg, 1, 254,
+			    "--source-first");
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -1695,6 +1768,22 @@ main(int argc, char **argv)
 		say("--host must be a numeric loopback address (127.x.y.z)");
 		return 2;
 	}
+	if (b.sources == 0)
+		b.sources = 1;
+	if (b.source_first + b.sources > 255) {
+		say("--source-first + --sources must stay within 127.0.0.254");
+		return 2;
+	}
+	if (nx > 0 && b.restart_cmd != NULL) {
+		say("--restart takes one --port");
+		return 2;
+	}
+	b.sas[0] = b.sa;
+	for (i = 0; i < nx; i++) {
+		b.sas[i + 1] = b.sa;
+		b.sas[i + 1].sin_port = htons((uint16_t)xport[i]);
+	}
+	b.nsa = nx + 1;
 	if (sodium_init() < 0)
 		return 1;
 	raise_nofile();
