@@ -75,7 +75,6 @@ table() {
 		if (kv("ok") != 1) bad[k] = 1
 		w[m] = "N=" kv("n") ", K=" kv("k") ", M=" kv("m") \
 		    ", S=" kv("s")
-		split(c, cc, "-"); label[c] = c
 	}
 	END {
 		lab["plain"] = "1 relay, no --nats (reference)"
