@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # NODE_PORT etc. are for the caller
 # bench/benchlib.sh: shell helpers shared by the cluster benchmarks
 # (bench/cluster.sh, bench/idle_cluster.sh); sourced, not run.  The
 # caller sets BENCH (its name, for messages) and TMP (its temp dir), and

@@ -14,7 +14,7 @@
 # held), per node and overall, and whether all were held.
 #
 #   bash bench/idle_cluster.sh        # 6 nodes x 17,000 = 102,000 members
-#                                     # (about 5 to 10 min)
+#                                     # (about 4 min)
 #   bash bench/idle_cluster.sh quick  # 2 nodes x 2,000 (about 30 s)
 #
 # IDLE_NODES, IDLE_PER_NODE (at most the hard limit less 1,000),
@@ -93,7 +93,7 @@ echo "- $NODES nodes x $PER members = $TOTAL, rooms of 100; one driver per" \
     "start: $(( avail_kb / 1024 )) MiB"
 start=$(date +%s)
 bench_cluster_start "$TMP" "$NODES"
-declare -a rss0 drv_joined
+declare -a rss0
 for i in $(seq "$NODES"); do
 	rss0[i]=$(bench_rss_kb "${NODE_PID[i]}")
 done
@@ -149,7 +149,6 @@ for i in $(seq "$NODES"); do
 	j=$(awk '$1 == "IDLE" { for (f = 2; f <= NF; f++)
 	    if ($f ~ /^joined=/) { sub(/joined=/, "", $f); v = $f } }
 	    END { print v + 0 }' "$TMP/driver$i.out")
-	drv_joined[i]=$j
 	if [ "$rss" -lt 0 ]; then
 		echo "[$BENCH] node $i is gone" >&2
 		rss=${rss0[i]}
