@@ -2094,7 +2094,8 @@ static void
 room_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sotto room new --relay HOST[:PORT] [--name NAME]\n"
+	    "usage: sotto room new --relay HOST[:PORT] [--relay HOST[:PORT]...]\n"
+	    "                      [--name NAME]\n"
 	    "                      [--question TEXT [--answer-file FILE]]\n"
 	    "                      [--one-time-code] [--invite-file FILE]\n"
 	    "                      [--reconnect-for SECONDS]\n"
@@ -2105,7 +2106,9 @@ room_usage(FILE *f)
 	    "\n"
 	    "Creates a room on a relay (default port %d), prints the\n"
 	    "invitation (one line, with a checksum) and enters the room.\n"
-	    "  --relay HOST[:PORT]  the relay (started with 'sotto relay')\n"
+	    "  --relay HOST[:PORT]  the relay (started with 'sotto relay'); up to\n"
+	    "                       %d times for the nodes of one cluster: all go\n"
+	    "                       in the invitation, members try them in turn\n"
 	    "  --name NAME          your name in the room (default: login name)\n"
 	    "  --question TEXT      guard the door: newcomers must also answer\n"
 	    "                       TEXT (you type the answer; it is never sent)\n"
@@ -2121,7 +2124,7 @@ room_usage(FILE *f)
 	    "In the room: /who, /msg NAME TEXT, /me ACTION, /nick NEW,\n"
 	    "/verify or /verify room (room code), /verify NAME (safety\n"
 	    "number with NAME), /code (one-time code), /quit.\n",
-	    RELAY_DEFAULT_PORT, ROOM_RECONNECT_DEFAULT);
+	    RELAY_DEFAULT_PORT, ROOM_RELAYS_MAX, ROOM_RECONNECT_DEFAULT);
 }
 
 /* A door secret (answer or code) from file, else asked on the terminal
