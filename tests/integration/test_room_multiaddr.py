@@ -10,7 +10,8 @@ test_cluster).
 
 Proves:
 - 'room new --relay NODE1 --relay NODE2' prints a version 4 invitation
-  with both addresses, in that order; the room is node 1's;
+  with both addresses, in that order; the room is node 1's; with
+  --one-time-code, a version 5 invitation with both;
 - (a) a member whose invitation's first address is dead (nothing
   listens) says so, tries the next one and gets in through node 2;
 - (b) SIGTERM: four members, alicia and caroline on node 1, bobbie and
@@ -57,6 +58,14 @@ def scenario(t):
     t.check(d["addrs"] == [(h.LOOPBACK, p1), (h.LOOPBACK, p2)],
             "the invitation's addresses: %r" % d["addrs"])
     t.log("room new --relay x2: a version 4 invitation with both addresses")
+    g, ginv = t.room_new(t.party("griselda"), p1, "--relay", "%s:%d" % (h.LOOPBACK, p2),
+                         "--one-time-code")
+    gd = h.decode_invite(ginv)
+    t.check(gd["version"] == 5 and gd["check_ok"] and gd["guard"] == 2 and
+            gd["addrs"] == [(h.LOOPBACK, p1), (h.LOOPBACK, p2)],
+            "a guarded room's invitation: not version 5 with both addresses: %r" % gd)
+    g.close_stdin()
+    g.expect_exit(h.EXIT_OK, timeout=20, why="stdin ended")
 
     # --- (a) the first address dead: in through the next.
     via2 = h.invite_with_addrs(inv, [(h.LOOPBACK, dead), (h.LOOPBACK, p2), (h.LOOPBACK, p1)])
