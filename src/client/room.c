@@ -191,6 +191,17 @@ addr_next(struct room *r)
 	r->addr_cur = (r->addr_cur + 1) % invite_addr_count(r->inv);
 }
 
+/* The full-screen view's title: the relay we are in through. */
+static void
+set_title(struct room *r)
+{
+	char where[INVITE_HOST_MAX + 16], title[INVITE_HOST_MAX + 32];
+
+	addr_text(r, r->addr_cur, where, sizeof(where));
+	snprintf(title, sizeof(title), "room on %s", where);
+	term_set_title(r->term, 1, title);
+}
+
 static const char ROOM_HELP[] =
     "commands: /who  /msg NAME TEXT  /me ACTION  /nick NEW  /verify "
     "[room|NAME]  /code  /quit (also 'bye', 'exit', Ctrl-D)";
@@ -731,9 +742,7 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 	term_notice(r->term, "joined the room as %s (%zu other member%s); "
 	    "messages are end-to-end encrypted", r->s.name, r->nrm,
 	    r->nrm == 1 ? "" : "s");
-	snprintf(title, sizeof(title), "room on %s:%u", r->inv->host,
-	    r->inv->port);
-	term_set_title(r->term, 1, title);
+	set_title(r);
 	term_set_self(r->term, r->s.name, chat_key_color(r->s.id->pk),
 	    r->s.confdir);
 	term_set_link(r->term, TERM_LINK_UP);
@@ -1015,6 +1024,8 @@ show_addr(struct room *r)
 	addr_text(r, r->addr_cur, where, sizeof(where));
 	term_notice(r->term, "now connected to the relay at %s", where);
 	r->addr_shown = r->addr_cur;
+	if (r->entered)
+		set_title(r);
 }
 
 static void

@@ -9,7 +9,8 @@ alicia makes the room on node 1 in line mode; erin joins full-screen with
 an invitation listing node 2, then node 1.  Proves: erin's screen has no
 'now connected to' notice while she is on the first address; node 2 is
 stopped (SIGTERM) and her screen shows 'now connected to the relay at
-127.0.0.1:NODE1'; a line she typed while cut, and one after, reach
+127.0.0.1:NODE1', the title 'room on 127.0.0.1:NODE2' then
+'room on 127.0.0.1:NODE1'; a line she typed while cut, and one after, reach
 alicia exactly once, in order; /quit exits 0.
 """
 import signal
@@ -34,13 +35,17 @@ def scenario(t, tm):
     tm.keys("e", "erin on node two")
     alicia.wait_until(lambda: alicia.messages_from("erin") == ["erin on node two"],
                       "erin's first line at alicia", 20)
-    t.check(not has("now connected to")(tm.screen("e")),
+    rows = tm.screen("e")
+    t.check(not has("now connected to")(rows),
             "a 'now connected to' notice while on the first address")
+    t.check("room on 127.0.0.1:%d" % p2 in rows[0], "title: %r" % rows[0])
     h.signal_proc(r2, signal.SIGTERM)
     r2.expect_exit(h.EXIT_OK, timeout=30, why="SIGTERM")
     tm.keys("e", "erin while cut")
     tm.wait("e", has("now connected to the relay at 127.0.0.1:%d" % p1),
             "'now connected to the relay at 127.0.0.1:%d' on erin's screen" % p1, timeout=40)
+    tm.wait("e", lambda rows: "room on 127.0.0.1:%d" % p1 in rows[0],
+            "the title naming node 1")
     tm.keys("e", "erin on node one")
     want = ["erin on node two", "erin while cut", "erin on node one"]
     alicia.wait_until(lambda: len(alicia.messages_from("erin")) >= 3,
