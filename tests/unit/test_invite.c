@@ -43,6 +43,17 @@ static const char golden_addrs[] =
     "REhMUFRYXGBkaGxwdHh-goaKjpKWmp6ipqqusra6vwMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX"
     "2Nna29zd3t_Btdxp";
 
+/* docs/PROTOCOL.md section 16.3's version 4 example, byte for byte. */
+static const char golden_doc_v4[] =
+    "sotto:BAIRcmVsYXkuZXhhbXBsZS5vcmf_mRJyZWxheTIuZXhhbXBsZS5vcmf_mYFGZA8CSTr0"
+    "-8VP4zOI513CyTeuC3cnzCsq-xt1GZo-paWlpaWlpaWlpaWlpaWlpVpaWlpaWlpaWlpaWlpaWl"
+    "paWlpaWlpaWlpaWlpaWlpaki-Pjw";
+static const uint8_t doc_relay_pk[INVITE_PK_BYTES] = {
+	0x81, 0x46, 0x64, 0x0f, 0x02, 0x49, 0x3a, 0xf4, 0xfb, 0xc5, 0x4f,
+	0xe3, 0x33, 0x88, 0xe7, 0x5d, 0xc2, 0xc9, 0x37, 0xae, 0x0b, 0x77,
+	0x27, 0xcc, 0x2b, 0x2a, 0xfb, 0x1b, 0x75, 0x19, 0x9a, 0x3e
+};
+
 static void
 make_invite(struct invite *inv, const char *host, uint16_t port)
 {
@@ -301,6 +312,15 @@ test_several_addresses(void **state)
 	assert_int_equal(decode_checked(golden_addrs, &inv), 0);
 	assert_int_equal(invite_decode(&got, golden_addrs), 0);
 	assert_int_equal(got.version, INVITE_VERSION_ADDRS);
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(invite_addr_add(&inv, "relay.example.org", 65433), 0);
+	assert_int_equal(invite_addr_add(&inv, "relay2.example.org", 65433), 0);
+	memcpy(inv.relay_pk, doc_relay_pk, INVITE_PK_BYTES);
+	memset(inv.room_id, 0xa5, INVITE_ROOM_ID_BYTES);
+	memset(inv.room_secret, 0x5a, INVITE_SECRET_BYTES);
+	encode_ok(&inv, out);
+	assert_string_equal(out, golden_doc_v4);
+	assert_int_equal(decode_checked(golden_doc_v4, &inv), 0);
 
 	/* The first address of an empty invitation, then up to 8; the
 	 * brackets of an IPv6 literal are dropped. */
