@@ -1149,6 +1149,12 @@ relay_error(struct room *r, const struct relaymsg *m)
 		term_notice(r->term, "the relay is shutting down");
 		return;		/* a cut like any other: we come back */
 	}
+	if (m->code == RELAYMSG_ERR_SHUTDOWN && !r->have_seat &&
+	    !r->entered && !r->visiting &&
+	    r->addr_cur + 1 < invite_addr_count(r->inv)) {
+		term_notice(r->term, "the relay is shutting down");
+		return;		/* the next address once it closes */
+	}
 	fatal = !r->welcomed || m->code == RELAYMSG_ERR_SHUTDOWN ||
 	    m->code == RELAYMSG_ERR_PROTOCOL || m->code == RELAYMSG_ERR_TIMEOUT ||
 	    m->code == RELAYMSG_ERR_RATE;
@@ -1514,6 +1520,58 @@ link_lost(struct room *r)
 	return 1;
 }
 
+static int	first_next(struct room *);
+
+/* The first link's TCP connect, to an address after the first. */
+static void
+first_dialed(int sock, const char *why, void *arg)
+{
+	struct room *r = arg;
+	char whyopen[256];
+
+	r->dial = NULL;
+	if (r->done || r->conn != NULL) {
+		if (sock >= 0)
+			close(sock);
+		return;
+	}
+	if (sock < 0) {
+		term_error(r->term, "%s", why);
+		if (!first_next(r))
+			room_end(r, EXIT_CONN);
+		return;
+	}
+	if (link_open(r, sock, whyopen, sizeof(whyopen)) != 0) {
+		term_error(r->term, "%s", whyopen);
+		room_end(r, EXIT_CONN);
+	}
+}
+
+/*
+ * The first link ended before we were in (a node frozen or stopping
+ * accepts the connection, then times out or says goodbye): the
+ * invitation's next address, if any is left.  Never at the door of a
+ * guarded room (its lobby is the node's).  1 if a try is under way.
+ */
+static int
+first_next(struct room *r)
+{
+	char where[INVITE_HOST_MAX + 16];
+	const char *host;
+	uint16_t port;
+
+	if (r->have_seat || r->entered || r->visiting || r->fatal ||
+	    r->addr_cur + 1 >= invite_addr_count(r->inv))
+		return 0;
+	r->addr_cur++;
+	addr_text(r, r->addr_cur, where, sizeof(where));
+	term_notice(r->term, "trying the room's next relay address, %s",
+	    where);
+	invite_addr_get(r->inv, r->addr_cur, &host, &port);
+	return (r->dial = dial_start(r->base, host, port,
+	    proxy_timeout(10000), first_dialed, r)) != NULL;
+}
+
 static void
 link_closed(struct conn *c, int err, void *arg)
 {
@@ -1536,18 +1594,16 @@ link_closed(struct conn *c, int err, void *arg)
 	}
 	if (link_lost(r))
 		return;
-	if (err == 0) {
+	if (err == 0)
 		term_error(r->term, "the relay closed the connection");
-		report_undelivered(r);
-		room_end(r, EXIT_CONN);
-		return;
-	}
-	if (wrong)
+	else if (wrong)
 		term_error(r->term, "%s", why);
 	else
 		term_error(r->term, "relay connection: %s", chat_err_text(err));
+	if (first_next(r))
+		return;
 	report_undelivered(r);
-	room_end(r, chat_err_status(err) == EXIT_AUTH ? EXIT_CONN :
+	room_end(r, err == 0 || chat_err_status(err) == EXIT_AUTH ? EXIT_CONN :
 	    chat_err_status(err));
 }
 

@@ -27,6 +27,10 @@ Proves:
   until the member comes back: cluster.c has no node liveness), and the
   member resumes through node 1 all the same, the RESUME replacing the
   ghost's link; again every line exactly once, in order;
+- a first address whose node is frozen (SIGSTOP: the kernel takes the
+  connection, nobody answers): after the 10 s handshake deadline the
+  member says '* trying the room's next relay address, ...' and gets in
+  through node 1;
 - everyone leaves cleanly (exit 0) and node 1 stops on SIGTERM with
   status 0.
 """
@@ -157,6 +161,30 @@ def scenario(t):
     t.log("SIGKILL of node 2: its member resumed on node 1, every line once, in order "
           "(the owner %s the cut)" % ("saw" if seen else "never saw"))
 
+    # --- a frozen first node: the connection is taken (the kernel's
+    # backlog), the handshake times out, and the next address is tried.
+    r2, _ = h.cluster_node(t, url, 2, d2, label="relay2-frozen", port=p2, timeout=30)
+    h.signal_proc(r2, signal.SIGSTOP)
+    try:
+        fel = t.room_join(t.party("felicity"), h.invite_with_addrs(
+            inv, [(h.LOOPBACK, p2), (h.LOOPBACK, p1)]))
+        fel.wait_line(r"^\* trying the room's next relay address, 127\.0\.0\.1:%d$" % p1,
+                      timeout=30, what="felicity trying node 1 after node 2's handshake timed out")
+        h.wait_joined(fel, "felicity", timeout=30)
+        now_on(t, fel, p1)
+        h.wait_in_room(fel, names, timeout=30)
+    finally:
+        h.signal_proc(r2, signal.SIGCONT)
+    fel.send("felicity through node 1")
+    procs["alicia"].wait_until(lambda: procs["alicia"].messages_from("felicity") ==
+                               ["felicity through node 1"], "felicity's line at alicia", 20)
+    t.log("a frozen first node: in through the next address after the handshake's deadline")
+    procs["felicity"] = fel
+    sent["felicity"] = ["felicity through node 1"]
+    for o in names:
+        since[("felicity", o)] = len(sent[o])
+    check_all()
+
     for p in procs.values():
         p.close_stdin()
     for p in procs.values():
@@ -167,4 +195,4 @@ def scenario(t):
     t.check("Sanitizer" not in r1.stderr_text(), "node 1: a sanitizer report")
 
 
-h.main(scenario, budget=200)
+h.main(scenario, budget=240)
