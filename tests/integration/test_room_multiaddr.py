@@ -183,6 +183,7 @@ def scenario(t):
     sent["felicity"] = ["felicity through node 1"]
     for o in names:
         since[("felicity", o)] = len(sent[o])
+    caught_up(30)
     check_all()
 
     for p in procs.values():
