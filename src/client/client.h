@@ -47,6 +47,9 @@ int	 room_main(int argc, char **argv);
 /* A guarded room's door (gate.h): what `room new` asks newcomers for,
  * and where either side reads its answers (NULL: ask on the terminal).
  * Borrowed strings. */
+/* Relay addresses a room's invitation can carry (= INVITE_ADDR_MAX). */
+#define ROOM_RELAYS_MAX	8
+
 struct room_door {
 	const char	*question;	/* room new --question */
 	int		 code;		/* room new --one-time-code */
@@ -55,6 +58,10 @@ struct room_door {
 	/* --reconnect-for SECONDS, when reconnect_set (else 600). */
 	int		 reconnect_set;
 	int		 reconnect_for;
+	/* room new: --relay given more than once (a cluster's nodes): the
+	 * addresses after the first, in order. */
+	const char	*more_relays[ROOM_RELAYS_MAX - 1];
+	size_t		 nmore_relays;
 };
 /* Parses --reconnect-for's argument (0..86400): 0, or EXIT_USAGE after
  * saying why on stderr. */

@@ -132,6 +132,10 @@ struct room {
 	int			 reconnecting;
 	time_t			 lost_at;
 	unsigned		 tries;
+	/* The invitation's relay addresses (a cluster's nodes): the one
+	 * of the link or try under way, and the one last announced. */
+	size_t			 addr_cur;
+	size_t			 addr_shown;
 	struct event		*reconnect_timer;
 	struct dial		*dial;		/* a reconnection under way */
 	/* What the prompt shows (terminal mode). */
@@ -162,6 +166,41 @@ struct room {
 /* Seconds to wait, after an announcement fails our room secret, for any
  * member to pass it before concluding our invitation is wrong. */
 #define ROOM_REJECT_GRACE	2
+
+_Static_assert(ROOM_RELAYS_MAX == INVITE_ADDR_MAX,
+    "room new takes as many relays as an invitation holds");
+
+/* "HOST:PORT" of the invitation's address i, brackets around an IPv6
+ * literal. */
+static void
+addr_text(const struct room *r, size_t i, char *out, size_t outlen)
+{
+	const char *host;
+	uint16_t port;
+
+	invite_addr_get(r->inv, i, &host, &port);
+	snprintf(out, outlen, strchr(host, ':') != NULL && host[0] != '[' ?
+	    "[%s]:%u" : "%s:%u", host, port);
+}
+
+/* The next address after a failed try or a cut, round again after the
+ * last. */
+static void
+addr_next(struct room *r)
+{
+	r->addr_cur = (r->addr_cur + 1) % invite_addr_count(r->inv);
+}
+
+/* The full-screen view's title: the relay we are in through. */
+static void
+set_title(struct room *r)
+{
+	char where[INVITE_HOST_MAX + 16], title[INVITE_HOST_MAX + 32];
+
+	addr_text(r, r->addr_cur, where, sizeof(where));
+	snprintf(title, sizeof(title), "room on %s", where);
+	term_set_title(r->term, 1, title);
+}
 
 static const char ROOM_HELP[] =
     "commands: /who  /msg NAME TEXT  /me ACTION  /nick NEW  /verify "
@@ -524,7 +563,7 @@ check_relay(struct room *r)
 		return 0;
 	}
 	/* Pinned in known_relays, apart from people (known_peers.h). */
-	snprintf(where, sizeof(where), "%s:%u", r->inv->host, r->inv->port);
+	addr_text(r, r->addr_cur, where, sizeof(where));
 	if ((status = relaypin_check(r->term, r->s.peers_path, where, pk)) != 0)
 		return status;
 	memcpy(r->inv->relay_pk, pk, IDENTITY_PK_BYTES);
@@ -703,9 +742,7 @@ enter_room(struct room *r, const uint8_t secret[GROUP_SECRET_BYTES])
 	term_notice(r->term, "joined the room as %s (%zu other member%s); "
 	    "messages are end-to-end encrypted", r->s.name, r->nrm,
 	    r->nrm == 1 ? "" : "s");
-	snprintf(title, sizeof(title), "room on %s:%u", r->inv->host,
-	    r->inv->port);
-	term_set_title(r->term, 1, title);
+	set_title(r);
 	term_set_self(r->term, r->s.name, chat_key_color(r->s.id->pk),
 	    r->s.confdir);
 	term_set_link(r->term, TERM_LINK_UP);
@@ -975,11 +1012,28 @@ is_ready(struct room *r)
 	return 1;
 }
 
+/* In (again): which of the invitation's relays, when not the last one
+ * we were in through. */
+static void
+show_addr(struct room *r)
+{
+	char where[INVITE_HOST_MAX + 16];
+
+	if (r->addr_cur == r->addr_shown)
+		return;
+	addr_text(r, r->addr_cur, where, sizeof(where));
+	term_notice(r->term, "now connected to the relay at %s", where);
+	r->addr_shown = r->addr_cur;
+	if (r->entered)
+		set_title(r);
+}
+
 static void
 reconnected(struct room *r)
 {
 	if (r->reconnecting)
 		term_notice(r->term, "reconnected");
+	show_addr(r);
 	term_set_link(r->term, TERM_LINK_UP);
 	r->reconnecting = 0;
 	r->tries = 0;
@@ -1003,6 +1057,8 @@ on_welcome(struct room *r, const struct relaymsg *m)
 	start_ready_gate(r);
 	if (again)
 		reconnected(r);
+	else
+		show_addr(r);
 	enter_room(r, r->gk != NULL ? r->gk->room_secret :
 	    r->inv->room_secret);
 }
@@ -1092,6 +1148,12 @@ relay_error(struct room *r, const struct relaymsg *m)
 	    r->reconnect_for > 0) {
 		term_notice(r->term, "the relay is shutting down");
 		return;		/* a cut like any other: we come back */
+	}
+	if (m->code == RELAYMSG_ERR_SHUTDOWN && !r->have_seat &&
+	    !r->entered && !r->visiting &&
+	    r->addr_cur + 1 < invite_addr_count(r->inv)) {
+		term_notice(r->term, "the relay is shutting down");
+		return;		/* the next address once it closes */
 	}
 	fatal = !r->welcomed || m->code == RELAYMSG_ERR_SHUTDOWN ||
 	    m->code == RELAYMSG_ERR_PROTOCOL || m->code == RELAYMSG_ERR_TIMEOUT ||
@@ -1393,8 +1455,10 @@ reconnect_dialed(int sock, const char *why, void *arg)
 			close(sock);
 		return;
 	}
-	if (sock < 0 || link_open(r, sock, whyopen, sizeof(whyopen)) != 0)
+	if (sock < 0 || link_open(r, sock, whyopen, sizeof(whyopen)) != 0) {
+		addr_next(r);
 		schedule_reconnect(r);
+	}
 }
 
 /* The next try, on the loop: the connection (and the proxy's
@@ -1403,6 +1467,8 @@ static void
 reconnect_timeout(evutil_socket_t fd, short what, void *arg)
 {
 	struct room *r = arg;
+	const char *host;
+	uint16_t port;
 
 	(void)fd;
 	(void)what;
@@ -1412,10 +1478,13 @@ reconnect_timeout(evutil_socket_t fd, short what, void *arg)
 		give_up(r);
 		return;
 	}
-	if ((r->dial = dial_start(r->base, r->inv->host, r->inv->port,
+	invite_addr_get(r->inv, r->addr_cur, &host, &port);
+	if ((r->dial = dial_start(r->base, host, port,
 	    proxy_timeout(ROOM_CONNECT_MS),
-	    reconnect_dialed, r)) == NULL)
+	    reconnect_dialed, r)) == NULL) {
+		addr_next(r);
 		schedule_reconnect(r);
+	}
 }
 
 /* The link is gone without our leaving: come back, if we may. */
@@ -1432,6 +1501,9 @@ link_lost(struct room *r)
 		term_notice(r->term, "connection to the relay lost; "
 		    "reconnecting\xe2\x80\xa6");
 	}
+	/* A cut, or a try that ended before we were in: the next relay
+	 * (a cluster's node died, or this one is shutting down). */
+	addr_next(r);
 	r->welcomed = 0;
 	r->link_full = 0;
 	r->waiting = 0;		/* the relay says it again after LOBBY */
@@ -1446,6 +1518,58 @@ link_lost(struct room *r)
 	} else
 		schedule_reconnect(r);
 	return 1;
+}
+
+static int	first_next(struct room *);
+
+/* The first link's TCP connect, to an address after the first. */
+static void
+first_dialed(int sock, const char *why, void *arg)
+{
+	struct room *r = arg;
+	char whyopen[256];
+
+	r->dial = NULL;
+	if (r->done || r->conn != NULL) {
+		if (sock >= 0)
+			close(sock);
+		return;
+	}
+	if (sock < 0) {
+		term_error(r->term, "%s", why);
+		if (!first_next(r))
+			room_end(r, EXIT_CONN);
+		return;
+	}
+	if (link_open(r, sock, whyopen, sizeof(whyopen)) != 0) {
+		term_error(r->term, "%s", whyopen);
+		room_end(r, EXIT_CONN);
+	}
+}
+
+/*
+ * The first link ended before we were in (a node frozen or stopping
+ * accepts the connection, then times out or says goodbye): the
+ * invitation's next address, if any is left.  Never at the door of a
+ * guarded room (its lobby is the node's).  1 if a try is under way.
+ */
+static int
+first_next(struct room *r)
+{
+	char where[INVITE_HOST_MAX + 16];
+	const char *host;
+	uint16_t port;
+
+	if (r->have_seat || r->entered || r->visiting || r->fatal ||
+	    r->addr_cur + 1 >= invite_addr_count(r->inv))
+		return 0;
+	r->addr_cur++;
+	addr_text(r, r->addr_cur, where, sizeof(where));
+	term_notice(r->term, "trying the room's next relay address, %s",
+	    where);
+	invite_addr_get(r->inv, r->addr_cur, &host, &port);
+	return (r->dial = dial_start(r->base, host, port,
+	    proxy_timeout(10000), first_dialed, r)) != NULL;
 }
 
 static void
@@ -1470,18 +1594,16 @@ link_closed(struct conn *c, int err, void *arg)
 	}
 	if (link_lost(r))
 		return;
-	if (err == 0) {
+	if (err == 0)
 		term_error(r->term, "the relay closed the connection");
-		report_undelivered(r);
-		room_end(r, EXIT_CONN);
-		return;
-	}
-	if (wrong)
+	else if (wrong)
 		term_error(r->term, "%s", why);
 	else
 		term_error(r->term, "relay connection: %s", chat_err_text(err));
+	if (first_next(r))
+		return;
 	report_undelivered(r);
-	room_end(r, chat_err_status(err) == EXIT_AUTH ? EXIT_CONN :
+	room_end(r, err == 0 || chat_err_status(err) == EXIT_AUTH ? EXIT_CONN :
 	    chat_err_status(err));
 }
 
@@ -1865,14 +1987,23 @@ room_run(struct room *r)
 {
 	static const struct term_cbs tcbs = { room_line, room_eof,
 	    room_text };
-	char why[256];
-	int fd, status = EXIT_CONN;
+	char why[256], where[INVITE_HOST_MAX + 16];
+	const char *host;
+	uint16_t port;
+	int fd = -1, status = EXIT_CONN;
 
-	if ((fd = addr_connect(r->inv->host, r->inv->port,
-	    proxy_timeout(10000), why,
-	    sizeof(why))) < 0) {
+	/* Each relay address in turn, until one answers. */
+	for (r->addr_cur = 0; fd < 0; r->addr_cur++) {
+		invite_addr_get(r->inv, r->addr_cur, &host, &port);
+		if ((fd = addr_connect(host, port, proxy_timeout(10000), why,
+		    sizeof(why))) >= 0)
+			break;
 		fprintf(stderr, "sotto: %s\n", why);
-		return EXIT_CONN;
+		if (r->addr_cur + 1 == invite_addr_count(r->inv))
+			return EXIT_CONN;
+		addr_text(r, r->addr_cur + 1, where, sizeof(where));
+		fprintf(stderr, "sotto: trying the room's next relay address, "
+		    "%s\n", where);
 	}
 	if (identity_generate(&r->link_id) != 0 ||
 	    (r->q = outq_new()) == NULL ||
@@ -2030,7 +2161,8 @@ static void
 room_usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: sotto room new --relay HOST[:PORT] [--name NAME]\n"
+	    "usage: sotto room new --relay HOST[:PORT] [--relay HOST[:PORT]...]\n"
+	    "                      [--name NAME]\n"
 	    "                      [--question TEXT [--answer-file FILE]]\n"
 	    "                      [--one-time-code] [--invite-file FILE]\n"
 	    "                      [--reconnect-for SECONDS]\n"
@@ -2041,7 +2173,9 @@ room_usage(FILE *f)
 	    "\n"
 	    "Creates a room on a relay (default port %d), prints the\n"
 	    "invitation (one line, with a checksum) and enters the room.\n"
-	    "  --relay HOST[:PORT]  the relay (started with 'sotto relay')\n"
+	    "  --relay HOST[:PORT]  the relay (started with 'sotto relay'); up to\n"
+	    "                       %d times for the nodes of one cluster: all go\n"
+	    "                       in the invitation, members try them in turn\n"
 	    "  --name NAME          your name in the room (default: login name)\n"
 	    "  --question TEXT      guard the door: newcomers must also answer\n"
 	    "                       TEXT (you type the answer; it is never sent)\n"
@@ -2057,7 +2191,7 @@ room_usage(FILE *f)
 	    "In the room: /who, /msg NAME TEXT, /me ACTION, /nick NEW,\n"
 	    "/verify or /verify room (room code), /verify NAME (safety\n"
 	    "number with NAME), /code (one-time code), /quit.\n",
-	    RELAY_DEFAULT_PORT, ROOM_RECONNECT_DEFAULT);
+	    RELAY_DEFAULT_PORT, ROOM_RELAYS_MAX, ROOM_RECONNECT_DEFAULT);
 }
 
 /* A door secret (answer or code) from file, else asked on the terminal
@@ -2235,22 +2369,37 @@ int
 room_new_start(struct chat_setup *s, const char *relay, const char *name,
     const char *invite_file, const struct room_door *d)
 {
-	char host[ADDR_HOSTLEN];
+	char host[ADDR_HOSTLEN], text[INVITE_STR_MAX];
+	const char *a;
 	struct room *r;
+	size_t i, n = 1 + (d != NULL ? d->nmore_relays : 0);
 	int port, st;
 
-	if (addr_split(relay, RELAY_DEFAULT_PORT, 0, host, &port) != 0 ||
-	    strlen(host) > INVITE_HOST_MAX) {
-		fprintf(stderr, "sotto: bad relay address '%s'\n", relay);
-		return EXIT_USAGE;
-	}
 	if ((r = room_alloc()) == NULL)
 		return EXIT_CONN;
+	/* The first address is the one we connect to; all go in the
+	 * invitation, in order. */
+	for (i = 0; i < n; i++) {
+		a = i == 0 ? relay : d->more_relays[i - 1];
+		if (addr_split(a, RELAY_DEFAULT_PORT, 0, host, &port) != 0 ||
+		    invite_addr_add(r->inv, host, (uint16_t)port) != 0) {
+			fprintf(stderr, "sotto: bad relay address '%s'\n", a);
+			room_release(r);
+			return EXIT_USAGE;
+		}
+	}
+	/* An impossible invitation is said now, not once connected. */
+	if (n > 1 && invite_encode(r->inv, text, sizeof(text)) != 0) {
+		fprintf(stderr, "sotto: the relay addresses are too long for "
+		    "one invitation (at most %d bytes of host names "
+		    "together)\n", INVITE_HOSTS_MAX);
+		room_release(r);
+		return EXIT_USAGE;
+	}
+	sodium_memzero(text, sizeof(text));
 	r->s.plain = s->plain;
 	r->creating = 1;
 	r->invite_file = invite_file;
-	strcpy(r->inv->host, host);
-	r->inv->port = (uint16_t)port;
 	randombytes_buf(r->inv->room_id, sizeof(r->inv->room_id));
 	if (d != NULL && (d->question != NULL || d->code ||
 	    d->answer_file != NULL)) {
@@ -2350,7 +2499,16 @@ room_main(int argc, char **argv)
 	    NULL)) != -1) {
 		switch (ch) {
 		case 'r':
-			relay = optarg;
+			/* Repeatable: the nodes of one relay cluster. */
+			if (relay == NULL)
+				relay = optarg;
+			else if (d.nmore_relays < ROOM_RELAYS_MAX - 1)
+				d.more_relays[d.nmore_relays++] = optarg;
+			else {
+				fprintf(stderr, "sotto: at most %d --relay "
+				    "addresses\n", ROOM_RELAYS_MAX);
+				return EXIT_USAGE;
+			}
 			break;
 		case 'n':
 			name = optarg;

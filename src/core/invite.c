@@ -21,7 +21,13 @@
 			    INVITE_SECRET_BYTES + INVITE_CHECK_BYTES)
 /* A guarded room's: guard || q_len || question. */
 #define GUARD_MAX	(1 + 1 + INVITE_QUESTION_MAX)
-#define PAYLOAD_MAX	(FIXED_LEN + INVITE_HOST_MAX + GUARD_MAX)
+/* Versions 1 to 3 (one address), and 4 and 5: n_addr, and host_len and
+ * port per address (FIXED_LEN counts one address's). */
+#define PAYLOAD1_MAX	(FIXED_LEN + INVITE_HOST_MAX + GUARD_MAX)
+#define PAYLOADN_MAX	(FIXED_LEN + 1 + (INVITE_ADDR_MAX - 1) * 3 + \
+			    INVITE_HOSTS_MAX + GUARD_MAX)
+#define PAYLOAD_MAX	(PAYLOADN_MAX > PAYLOAD1_MAX ? PAYLOADN_MAX : \
+			    PAYLOAD1_MAX)
 /* Base64 characters of the longest payload, without padding. */
 #define B64_MAX		((PAYLOAD_MAX * 4 + 2) / 3)
 /* The decoder looks at no more base64 than this, a whole number of
@@ -34,6 +40,12 @@ _Static_assert(SCAN_BYTES > PAYLOAD_MAX, "scan window shows trailing bytes");
 _Static_assert(PREFIX_LEN + B64_MAX + 1 <= INVITE_STR_MAX,
     "INVITE_STR_MAX holds the longest invitation");
 _Static_assert(INVITE_HOST_MAX <= UINT8_MAX, "host length is one byte");
+_Static_assert(INVITE_ADDR_MAX >= 2 && INVITE_ADDR_MAX <= UINT8_MAX,
+    "n_addr is one byte");
+_Static_assert(INVITE_HOSTS_MAX >= INVITE_HOST_MAX,
+    "one longest host fits among several");
+/* A longest invitation in one line of --invite-file (1024 bytes). */
+_Static_assert(INVITE_STR_MAX <= 1024, "an invitation is one line");
 _Static_assert(INVITE_QUESTION_MAX <= UINT8_MAX, "q_len is one byte");
 
 /* Copy-paste may break the line anywhere, and indent it. */
@@ -158,31 +170,97 @@ invite_is_invitation(const char *s)
 	return s != NULL && match_prefix(s, &rest);
 }
 
-int
-invite_encode(const struct invite *inv, char *out, size_t outlen)
+/* Address i as the payload holds it: *hp and *hlenp without the
+ * brackets of an IPv6 literal, *portp.  1 if it may be written, else 0. */
+static int
+addr_prep(const struct invite *inv, size_t i, const char **hp,
+    size_t *hlenp, uint16_t *portp)
 {
-	uint8_t payload[PAYLOAD_MAX];
 	const char *host;
-	size_t hlen, qlen = 0, n = 0, need;
-	int r = ERR_INVALID_ARG;
+	size_t hlen;
 
-	if (out != NULL && outlen > 0)
-		out[0] = '\0';
-	if (inv == NULL || out == NULL)
-		goto out;
-	hlen = strnlen(inv->host, sizeof(inv->host));
-	if (hlen == sizeof(inv->host))
-		goto out;	/* not NUL-terminated */
-	host = inv->host;
+	invite_addr_get(inv, i, &host, portp);
+	hlen = strnlen(host, INVITE_HOST_MAX + 1);
+	if (hlen > INVITE_HOST_MAX)
+		return 0;	/* not NUL-terminated */
 	/* "[::1]" is how people write an IPv6 literal next to a port;
 	 * the payload holds the bare address. */
 	if (hlen >= 2 && host[0] == '[' && host[hlen - 1] == ']') {
 		host++;
 		hlen -= 2;
 		if (memchr(host, ':', hlen) == NULL)
-			goto out;
+			return 0;
 	}
-	if (!host_ok((const uint8_t *)host, hlen) || inv->port == 0)
+	if (!host_ok((const uint8_t *)host, hlen) || *portp == 0)
+		return 0;
+	*hp = host;
+	*hlenp = hlen;
+	return 1;
+}
+
+size_t
+invite_addr_count(const struct invite *inv)
+{
+	return 1 + (inv->nmore < INVITE_ADDR_MAX ? inv->nmore :
+	    INVITE_ADDR_MAX - 1);
+}
+
+void
+invite_addr_get(const struct invite *inv, size_t i, const char **hostp,
+    uint16_t *portp)
+{
+	if (i == 0 || i > inv->nmore || i >= INVITE_ADDR_MAX) {
+		*hostp = inv->host;
+		*portp = inv->port;
+		return;
+	}
+	*hostp = inv->more[i - 1].host;
+	*portp = inv->more[i - 1].port;
+}
+
+int
+invite_addr_add(struct invite *inv, const char *host, uint16_t port)
+{
+	struct invite_addr *a;
+	size_t hlen;
+
+	if (inv == NULL || host == NULL || port == 0 ||
+	    (hlen = strlen(host)) > INVITE_HOST_MAX)
+		return ERR_INVALID_ARG;
+	if (inv->host[0] == '\0') {
+		memcpy(inv->host, host, hlen + 1);
+		inv->port = port;
+		return 0;
+	}
+	if (inv->nmore >= INVITE_ADDR_MAX - 1)
+		return ERR_INVALID_ARG;
+	a = &inv->more[inv->nmore++];
+	memcpy(a->host, host, hlen + 1);
+	a->port = port;
+	return 0;
+}
+
+int
+invite_encode(const struct invite *inv, char *out, size_t outlen)
+{
+	uint8_t payload[PAYLOAD_MAX];
+	const char *host[INVITE_ADDR_MAX];
+	size_t hlen[INVITE_ADDR_MAX];
+	uint16_t port[INVITE_ADDR_MAX];
+	size_t naddr, i, hosts = 0, qlen = 0, n = 0, need;
+	int r = ERR_INVALID_ARG;
+
+	if (out != NULL && outlen > 0)
+		out[0] = '\0';
+	if (inv == NULL || out == NULL || inv->nmore >= INVITE_ADDR_MAX)
+		goto out;
+	naddr = invite_addr_count(inv);
+	for (i = 0; i < naddr; i++) {
+		if (!addr_prep(inv, i, &host[i], &hlen[i], &port[i]))
+			goto out;
+		hosts += hlen[i];
+	}
+	if (naddr > 1 && hosts > INVITE_HOSTS_MAX)
 		goto out;
 	if (inv->guard != 0) {
 		qlen = strnlen(inv->question, sizeof(inv->question));
@@ -191,20 +269,29 @@ invite_encode(const struct invite *inv, char *out, size_t outlen)
 			goto out;
 	}
 
-	need = PREFIX_LEN + sodium_base64_ENCODED_LEN(FIXED_LEN + hlen +
+	/* FIXED_LEN counts one address's host_len and port. */
+	need = PREFIX_LEN + sodium_base64_ENCODED_LEN(FIXED_LEN + hosts +
+	    (naddr > 1 ? 1 + (naddr - 1) * 3 : 0) +
 	    (inv->guard != 0 ? 2 + qlen : 0),
 	    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	/* sodium_bin2base64 aborts on a short buffer: check first. */
 	if (outlen < need)
 		goto out;
 
-	payload[n++] = inv->guard != 0 ? INVITE_VERSION_LOBBY :
-	    INVITE_VERSION;
-	payload[n++] = (uint8_t)hlen;
-	memcpy(payload + n, host, hlen);
-	n += hlen;
-	payload[n++] = (uint8_t)(inv->port >> 8);
-	payload[n++] = (uint8_t)inv->port;
+	if (naddr > 1) {
+		payload[n++] = inv->guard != 0 ? INVITE_VERSION_LOBBY_ADDRS :
+		    INVITE_VERSION_ADDRS;
+		payload[n++] = (uint8_t)naddr;
+	} else
+		payload[n++] = inv->guard != 0 ? INVITE_VERSION_LOBBY :
+		    INVITE_VERSION;
+	for (i = 0; i < naddr; i++) {
+		payload[n++] = (uint8_t)hlen[i];
+		memcpy(payload + n, host[i], hlen[i]);
+		n += hlen[i];
+		payload[n++] = (uint8_t)(port[i] >> 8);
+		payload[n++] = (uint8_t)port[i];
+	}
 	memcpy(payload + n, inv->relay_pk, INVITE_PK_BYTES);
 	n += INVITE_PK_BYTES;
 	memcpy(payload + n, inv->guard != 0 ? inv->lobby_id : inv->room_id,
@@ -237,12 +324,14 @@ invite_decode(struct invite *inv, const char *s)
 	char text[B64_SCAN + 1];
 	uint8_t payload[SCAN_BYTES];
 	uint8_t check[INVITE_CHECK_BYTES];
-	const uint8_t *host, *want, *q = NULL;
+	const uint8_t *host[INVITE_ADDR_MAX], *want, *q = NULL;
+	uint8_t hlen[INVITE_ADDR_MAX];
+	uint16_t port[INVITE_ADDR_MAX];
 	const char *p;
-	size_t ntext = 0, npayload = 0;
+	size_t ntext = 0, npayload = 0, hosts = 0, i;
 	struct buf b;
-	uint8_t version, hlen, qlen = 0;
-	int r = ERR_FORMAT;
+	uint8_t version, naddr = 1, qlen = 0;
+	int lobby, r = ERR_FORMAT;
 
 	if (inv == NULL)
 		return ERR_INVALID_ARG;
@@ -273,22 +362,43 @@ invite_decode(struct invite *inv, const char *s)
 	buf_view(&b, payload, npayload);
 	if ((r = buf_get_u8(&b, &version)) != 0)
 		goto out;
-	if (version != INVITE_VERSION && version != INVITE_VERSION_GUARDED &&
-	    version != INVITE_VERSION_LOBBY) {
+	if (version < INVITE_VERSION || version > INVITE_VERSION_LOBBY_ADDRS) {
 		r = ERR_VERSION;
 		goto out;
 	}
 	inv->version = version;
-	if ((r = buf_get_u8(&b, &hlen)) != 0 ||
-	    (r = buf_get_view(&b, hlen, &host)) != 0 ||
-	    (r = buf_get_u16(&b, &inv->port)) != 0 ||
-	    (r = buf_get_fixed(&b, inv->relay_pk, INVITE_PK_BYTES)) != 0 ||
-	    (r = buf_get_fixed(&b, version == INVITE_VERSION_LOBBY ?
-	    inv->lobby_id : inv->room_id, INVITE_ROOM_ID_BYTES)) != 0 ||
+	lobby = version == INVITE_VERSION_LOBBY ||
+	    version == INVITE_VERSION_LOBBY_ADDRS;
+	/* Several addresses: their count and their hosts' total are
+	 * checked as they are read, so that no payload is longer than
+	 * PAYLOAD_MAX (a longer line is then ERR_TRAILING, as ever). */
+	if (version >= INVITE_VERSION_ADDRS) {
+		if ((r = buf_get_u8(&b, &naddr)) != 0)
+			goto out;
+		if (naddr < 2 || naddr > INVITE_ADDR_MAX) {
+			r = ERR_FORMAT;
+			goto out;
+		}
+	}
+	for (i = 0; i < naddr; i++) {
+		if ((r = buf_get_u8(&b, &hlen[i])) != 0)
+			goto out;
+		hosts += hlen[i];
+		if (naddr > 1 && hosts > INVITE_HOSTS_MAX) {
+			r = ERR_FORMAT;
+			goto out;
+		}
+		if ((r = buf_get_view(&b, hlen[i], &host[i])) != 0 ||
+		    (r = buf_get_u16(&b, &port[i])) != 0)
+			goto out;
+	}
+	if ((r = buf_get_fixed(&b, inv->relay_pk, INVITE_PK_BYTES)) != 0 ||
+	    (r = buf_get_fixed(&b, lobby ? inv->lobby_id : inv->room_id,
+	    INVITE_ROOM_ID_BYTES)) != 0 ||
 	    (r = buf_get_fixed(&b, inv->room_secret,
 	    INVITE_SECRET_BYTES)) != 0)
 		goto out;
-	if (version != INVITE_VERSION &&
+	if (version != INVITE_VERSION && version != INVITE_VERSION_ADDRS &&
 	    ((r = buf_get_u8(&b, &inv->guard)) != 0 ||
 	    (r = buf_get_u8(&b, &qlen)) != 0 ||
 	    (r = buf_get_view(&b, qlen, &q)) != 0))
@@ -303,13 +413,22 @@ invite_decode(struct invite *inv, const char *s)
 		r = ERR_CHECKSUM;
 		goto out;
 	}
-	if (!host_ok(host, hlen) || inv->port == 0 ||
-	    (version != INVITE_VERSION && !guard_ok(inv->guard, q, qlen))) {
-		r = ERR_FORMAT;
+	r = ERR_FORMAT;
+	for (i = 0; i < naddr; i++)
+		if (!host_ok(host[i], hlen[i]) || port[i] == 0)
+			goto out;
+	if (version != INVITE_VERSION && version != INVITE_VERSION_ADDRS &&
+	    !guard_ok(inv->guard, q, qlen))
 		goto out;
+	memcpy(inv->host, host[0], hlen[0]);
+	inv->host[hlen[0]] = '\0';
+	inv->port = port[0];
+	inv->nmore = (uint8_t)(naddr - 1);
+	for (i = 1; i < naddr; i++) {
+		memcpy(inv->more[i - 1].host, host[i], hlen[i]);
+		inv->more[i - 1].host[hlen[i]] = '\0';
+		inv->more[i - 1].port = port[i];
 	}
-	memcpy(inv->host, host, hlen);
-	inv->host[hlen] = '\0';
 	if (qlen > 0)
 		memcpy(inv->question, q, qlen);
 	inv->question[qlen] = '\0';

@@ -577,17 +577,22 @@ def decode_invite(text):
     assert text.startswith("sotto:"), text
     b64 = text[len("sotto:"):]
     p = base64.urlsafe_b64decode(b64 + "=" * (-len(b64) % 4))
-    hl = p[1]
-    o = 2 + hl
-    d = {"version": p[0], "host": p[2:o].decode("ascii"),
-         "port": int.from_bytes(p[o:o + 2], "big")}
-    o += 2
+    # Versions 4 and 5 (1 and 3 with several relay addresses): 'addrs'
+    # lists (host, port) of each, 'host' and 'port' are the first's.
+    n, o = (p[1], 2) if p[0] in (4, 5) else (1, 1)
+    addrs = []
+    for _ in range(n):
+        hl = p[o]
+        addrs.append((p[o + 1:o + 1 + hl].decode("ascii"),
+                      int.from_bytes(p[o + 1 + hl:o + 3 + hl], "big")))
+        o += 3 + hl
+    d = {"version": p[0], "host": addrs[0][0], "port": addrs[0][1], "addrs": addrs}
     d["relay_pk"], o = p[o:o + 32], o + 32
     d["room_id"], o = p[o:o + 16], o + 16
-    if d["version"] == 3:
+    if d["version"] in (3, 5):
         d["lobby_id"] = d["room_id"]
     d["secret"], o = p[o:o + 32], o + 32
-    if d["version"] in (2, 3):	# a guarded room: the secret is the invitation key
+    if d["version"] in (2, 3, 5):	# a guarded room: the secret is the invitation key
         d["guard"], ql = p[o], p[o + 1]
         d["question"] = p[o + 2:o + 2 + ql].decode("utf-8", "replace")
         o += 2 + ql
@@ -604,6 +609,62 @@ def encode_invite(d):
             d["port"].to_bytes(2, "big") + d["relay_pk"] + d["room_id"] + d["secret"])
     body += invite_checksum(body)
     return "sotto:" + base64.urlsafe_b64encode(body).decode("ascii").rstrip("=")
+
+
+def invite_with_addrs(inv, addrs):
+    """An open room's invitation with its relay addresses replaced by
+    addrs, a list of (host, port): version 4 for several, 1 for one; the
+    checksum is recomputed."""
+    d = decode_invite(inv)
+    assert d["version"] in (1, 4), "invite_with_addrs: open rooms only"
+    body = bytes([4, len(addrs)]) if len(addrs) > 1 else bytes([1])
+    for host, port in addrs:
+        body += bytes([len(host)]) + host.encode("ascii") + port.to_bytes(2, "big")
+    body += d["relay_pk"] + d["room_id"] + d["secret"]
+    body += invite_checksum(body)
+    return "sotto:" + base64.urlsafe_b64encode(body).decode("ascii").rstrip("=")
+
+
+NATS_SERVER = shutil.which("nats-server") or "/usr/bin/nats-server"
+
+
+def nats_server(t):
+    """Starts 'nats-server -js -a 127.0.0.1 -p PORT -sd DIR' (a free
+    port, a fresh store) and waits until it listens; returns (proc,
+    port, store)."""
+    nport = free_port()
+    store = tempfile.mkdtemp(prefix="nats-store-", dir=t.tmp)
+    t.check(os.access(NATS_SERVER, os.X_OK), "nats-server not found (scripts/deps.sh installs it)")
+    nats = t.spawn("nats-server", [NATS_SERVER, "-js", "-a", LOOPBACK, "-p", str(nport),
+                                   "-sd", store], t.env(t.tmp), stdin=False)
+    nats.wait_until(lambda: port_listening(nport), "nats-server listening on %d" % nport, 20)
+    return nats, nport, store
+
+
+def cluster_state_dirs(t, n):
+    """n fresh relay state directories sharing one relay key, for the
+    nodes of a cluster (test_cluster, test_room_multiaddr): node 1's
+    key, made by 'relay --fingerprint', copied into the others."""
+    dirs = [tempfile.mkdtemp(prefix="relay%d-" % (i + 1), dir=t.tmp) for i in range(n)]
+    r = subprocess.run([t.bin, "relay", "--fingerprint", "--state-dir", dirs[0]],
+                       env=t.env(t.tmp), capture_output=True, timeout=20)
+    t.check(r.returncode == 0, "relay --fingerprint: %r" % r.stderr)
+    for d in dirs[1:]:
+        shutil.copy2(os.path.join(dirs[0], "identity"), os.path.join(d, "identity"))
+        os.chmod(os.path.join(d, "identity"), 0o600)
+    return dirs
+
+
+def cluster_node(t, url, node, state_dir, label=None, port=0, timeout=DEFAULT_WAIT):
+    """Starts 'sotto relay --nats URL --node NODE' in state_dir (as
+    t.relay) and waits for its 'connected to NATS'; returns (proc,
+    port)."""
+    label = label or "relay%d" % node
+    r, p = t.relay("--nats", url, "--node", str(node), state_dir=state_dir, label=label,
+                   port=port, timeout=timeout)
+    r.wait_until(lambda: "connected to NATS" in r.stderr_text(),
+                 "'connected to NATS' in %s's log" % label, 20)
+    return r, p
 
 
 def flip_bit(b, i, bit=0):

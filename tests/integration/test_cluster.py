@@ -37,13 +37,10 @@ Proves:
 - everyone leaves cleanly (exit 0), both relays are still alive, and
   both stop on SIGTERM with status 0 (no sanitizer report).
 """
-import os
 import re
 import shutil
 import signal
 import socket
-import subprocess
-import tempfile
 import threading
 import time
 
@@ -166,29 +163,15 @@ def chat(t, names, procs, per, timeout):
 
 def scenario(t):
     # The bus: our own nats-server, behind the capturing proxy.
-    nport = h.free_port()
-    store = tempfile.mkdtemp(prefix="nats-store-", dir=t.tmp)
-    t.check(os.access(NATS_SERVER, os.X_OK), "nats-server not found (scripts/deps.sh installs it)")
-    nats = t.spawn("nats-server", [NATS_SERVER, "-js", "-a", h.LOOPBACK, "-p", str(nport),
-                                   "-sd", store], t.env(t.tmp), stdin=False)
-    nats.wait_until(lambda: h.port_listening(nport), "nats-server listening on %d" % nport, 20)
+    nats, nport, store = h.nats_server(t)
     cap = Capture(nport)
     t.cleanups.append(cap.stop)
     url = "nats://%s:%d" % (h.LOOPBACK, cap.port)
 
     # One relay key for both nodes: node 2 gets a copy of node 1's.
-    d1 = tempfile.mkdtemp(prefix="relay1-", dir=t.tmp)
-    d2 = tempfile.mkdtemp(prefix="relay2-", dir=t.tmp)
-    r = subprocess.run([t.bin, "relay", "--fingerprint", "--state-dir", d1],
-                       env=t.env(t.tmp), capture_output=True, timeout=20)
-    t.check(r.returncode == 0, "relay --fingerprint: %r" % r.stderr)
-    shutil.copy2(os.path.join(d1, "identity"), os.path.join(d2, "identity"))
-    os.chmod(os.path.join(d2, "identity"), 0o600)
-    r1, p1 = t.relay("--nats", url, "--node", "1", state_dir=d1, label="relay1")
-    r2, p2 = t.relay("--nats", url, "--node", "2", state_dir=d2, label="relay2")
-    for r in (r1, r2):
-        r.wait_until(lambda r=r: "connected to NATS" in r.stderr_text(),
-                     "'connected to NATS' in %s's log" % r.label, 20)
+    d1, d2 = h.cluster_state_dirs(t, 2)
+    r1, p1 = h.cluster_node(t, url, 1, d1)
+    r2, p2 = h.cluster_node(t, url, 2, d2)
     t.check(h.relay_fingerprint(r1) == h.relay_fingerprint(r2), "the nodes' keys differ")
 
     # --- 3 members: alice, carol on node 1; bob on node 2.

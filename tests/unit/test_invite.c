@@ -36,6 +36,24 @@ static const char golden_v6[] =
     "sotto:AQsyMDAxOmRiODo6MQG7AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh-goaK"
     "jpKWmp6ipqqusra6vwMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX2Nna29zd3t-rcijn";
 
+/* Version 4, the same keys, addresses relay.example.org:65432 and
+ * 10.0.0.2:7 (computed the same way). */
+static const char golden_addrs[] =
+    "sotto:BAIRcmVsYXkuZXhhbXBsZS5vcmf_mAgxMC4wLjAuMgAHAAECAwQFBgcICQoLDA0ODxA"
+    "REhMUFRYXGBkaGxwdHh-goaKjpKWmp6ipqqusra6vwMHCw8TFxsfIycrLzM3Oz9DR0tPU1dbX"
+    "2Nna29zd3t_Btdxp";
+
+/* docs/PROTOCOL.md section 16.3's version 4 example, byte for byte. */
+static const char golden_doc_v4[] =
+    "sotto:BAIRcmVsYXkuZXhhbXBsZS5vcmf_mRJyZWxheTIuZXhhbXBsZS5vcmf_mYFGZA8CSTr0"
+    "-8VP4zOI513CyTeuC3cnzCsq-xt1GZo-paWlpaWlpaWlpaWlpaWlpVpaWlpaWlpaWlpaWlpaWl"
+    "paWlpaWlpaWlpaWlpaWlpaki-Pjw";
+static const uint8_t doc_relay_pk[INVITE_PK_BYTES] = {
+	0x81, 0x46, 0x64, 0x0f, 0x02, 0x49, 0x3a, 0xf4, 0xfb, 0xc5, 0x4f,
+	0xe3, 0x33, 0x88, 0xe7, 0x5d, 0xc2, 0xc9, 0x37, 0xae, 0x0b, 0x77,
+	0x27, 0xcc, 0x2b, 0x2a, 0xfb, 0x1b, 0x75, 0x19, 0x9a, 0x3e
+};
+
 static void
 make_invite(struct invite *inv, const char *host, uint16_t port)
 {
@@ -70,8 +88,15 @@ make_guarded(struct invite *inv, const char *host, uint16_t port,
 static void
 assert_same(const struct invite *a, const struct invite *b)
 {
+	size_t i;
+
 	assert_string_equal(a->host, b->host);
 	assert_int_equal(a->port, b->port);
+	assert_int_equal(a->nmore, b->nmore);
+	for (i = 0; i < a->nmore; i++) {
+		assert_string_equal(a->more[i].host, b->more[i].host);
+		assert_int_equal(a->more[i].port, b->more[i].port);
+	}
 	assert_memory_equal(a->relay_pk, b->relay_pk, INVITE_PK_BYTES);
 	assert_memory_equal(a->room_id, b->room_id, INVITE_ROOM_ID_BYTES);
 	assert_memory_equal(a->lobby_id, b->lobby_id, INVITE_ROOM_ID_BYTES);
@@ -261,6 +286,147 @@ test_golden(void **state)
 	assert_int_equal(decode_checked(golden_v6, &inv), 0);
 }
 
+/* Several relay addresses: versions 4 and 5, their bounds, and a single
+ * address still written as version 1 or 3. */
+static void
+test_several_addresses(void **state)
+{
+	struct invite inv, got;
+	struct raw w;
+	char out[INVITE_STR_MAX], host[INVITE_HOST_MAX + 1];
+	const char *h;
+	uint16_t port;
+	uint8_t u8;
+	size_t i, n;
+
+	(void)state;
+	make_invite(&inv, "relay.example.org", 65432);
+	assert_int_equal(invite_addr_count(&inv), 1);
+	assert_int_equal(invite_addr_add(&inv, "10.0.0.2", 7), 0);
+	assert_int_equal(invite_addr_count(&inv), 2);
+	invite_addr_get(&inv, 1, &h, &port);
+	assert_string_equal(h, "10.0.0.2");
+	assert_int_equal(port, 7);
+	encode_ok(&inv, out);
+	assert_string_equal(out, golden_addrs);
+	assert_int_equal(decode_checked(golden_addrs, &inv), 0);
+	assert_int_equal(invite_decode(&got, golden_addrs), 0);
+	assert_int_equal(got.version, INVITE_VERSION_ADDRS);
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(invite_addr_add(&inv, "relay.example.org", 65433), 0);
+	assert_int_equal(invite_addr_add(&inv, "relay2.example.org", 65433), 0);
+	memcpy(inv.relay_pk, doc_relay_pk, INVITE_PK_BYTES);
+	memset(inv.room_id, 0xa5, INVITE_ROOM_ID_BYTES);
+	memset(inv.room_secret, 0x5a, INVITE_SECRET_BYTES);
+	encode_ok(&inv, out);
+	assert_string_equal(out, golden_doc_v4);
+	assert_int_equal(decode_checked(golden_doc_v4, &inv), 0);
+
+	/* The first address of an empty invitation, then up to 8; the
+	 * brackets of an IPv6 literal are dropped. */
+	memset(&inv, 0, sizeof(inv));
+	assert_int_equal(invite_addr_add(&inv, "[::1]", 1), 0);
+	assert_string_equal(inv.host, "[::1]");
+	assert_int_equal(inv.nmore, 0);
+	for (i = 1; i < INVITE_ADDR_MAX; i++)
+		assert_int_equal(invite_addr_add(&inv, "n.example", (uint16_t)i),
+		    0);
+	assert_int_equal(invite_addr_add(&inv, "n.example", 9),
+	    ERR_INVALID_ARG);
+	assert_int_equal(invite_addr_add(&inv, "", 0), ERR_INVALID_ARG);
+	assert_int_equal(invite_addr_count(&inv), INVITE_ADDR_MAX);
+	inv.guard = INVITE_GUARD_QUESTION;
+	memset(inv.question, 'q', INVITE_QUESTION_MAX);
+	encode_ok(&inv, out);
+	assert_int_equal(invite_decode(&got, out), 0);
+	assert_int_equal(got.version, INVITE_VERSION_LOBBY_ADDRS);
+	assert_string_equal(got.host, "::1");
+	assert_int_equal(got.nmore, INVITE_ADDR_MAX - 1);
+	assert_int_equal(got.more[6].port, 7);
+
+	/* The longest: 8 addresses, 400 host bytes, the longest question;
+	 * one byte more is refused. */
+	memset(&inv, 0, sizeof(inv));
+	memset(host, 'h', 50);
+	host[50] = '\0';
+	for (i = 0; i < INVITE_ADDR_MAX; i++)
+		assert_int_equal(invite_addr_add(&inv, host, 65535), 0);
+	inv.guard = INVITE_GUARD_QUESTION;
+	memset(inv.question, 'q', INVITE_QUESTION_MAX);
+	encode_ok(&inv, out);
+	assert_true(strlen(out) < INVITE_STR_MAX);
+	assert_int_equal(invite_decode(&got, out), 0);
+	assert_same(&got, &inv);
+	strcat(inv.more[6].host, "h");
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	inv.more[6].port = 0;
+	inv.more[6].host[50] = '\0';
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	inv.more[6].port = 1;
+	strcpy(inv.more[6].host, "a b");
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+	inv.nmore = INVITE_ADDR_MAX;
+	assert_int_equal(invite_encode(&inv, out, sizeof(out)),
+	    ERR_INVALID_ARG);
+
+	/* By hand: n_addr 0, 1 and 9 refused, as is a host total over 400
+	 * (read before the checksum), a zero port or a bad host in any
+	 * address (after it), and every proper prefix. */
+	for (n = 0; n <= 9; n++) {
+		w.n = 0;
+		u8 = INVITE_VERSION_ADDRS;
+		raw_put(&w, &u8, 1);
+		u8 = (uint8_t)n;
+		raw_put(&w, &u8, 1);
+		for (i = 0; i < n; i++)
+			raw_put(&w, "\x01" "a" "\x00\x01", 4);
+		memset(out, 0, 80);
+		raw_put(&w, out, 80);
+		raw_check(&w);
+		assert_int_equal(raw_decode(w.p, w.n), n >= 2 && n <= 8 ? 0 :
+		    ERR_FORMAT);
+		if (n == 3) {
+			for (i = 0; i < w.n; i++)
+				assert_int_equal(raw_decode(w.p, i),
+				    ERR_TRUNCATED);
+			w.p[2 + 4 + 3] = 0;	/* second port 0 */
+			w.n -= INVITE_CHECK_BYTES;
+			raw_check(&w);
+			assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+			w.p[2 + 4 + 3] = 1;
+			w.p[2 + 4 + 1] = ' ';
+			w.n -= INVITE_CHECK_BYTES;
+			raw_check(&w);
+			assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+		}
+	}
+	w.n = 0;
+	raw_put(&w, "\x04\x02", 2);
+	memset(host, 'h', 255);
+	u8 = 255;
+	raw_put(&w, &u8, 1);
+	raw_put(&w, host, 255);
+	raw_put(&w, "\x00\x01", 2);
+	u8 = 146;
+	raw_put(&w, &u8, 1);
+	raw_put(&w, host, 146);
+	raw_put(&w, "\x00\x01", 2);
+	memset(out, 0, 80);
+	raw_put(&w, out, 80);
+	raw_check(&w);
+	assert_int_equal(raw_decode(w.p, w.n), ERR_FORMAT);
+	/* 145: 400 bytes, accepted. */
+	w.p[2 + 1 + 255 + 2] = 145;
+	memmove(w.p + 2 + 1 + 255 + 2 + 1 + 145, w.p + 2 + 1 + 255 + 2 + 1 +
+	    146, w.n - (2 + 1 + 255 + 2 + 1 + 146) - INVITE_CHECK_BYTES);
+	w.n -= 1 + INVITE_CHECK_BYTES;
+	raw_check(&w);
+	assert_int_equal(raw_decode(w.p, w.n), 0);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -363,28 +529,38 @@ test_encode_refusals(void **state)
 }
 
 /* The valid lines the mutation loops start from. */
+#define NLINES	5
+
+/* One address (version 1), two (version 4), a guarded room's three
+ * (version 5). */
 static void
-valid_lines(char lines[3][INVITE_STR_MAX], struct invite invs[3])
+valid_lines(char lines[NLINES][INVITE_STR_MAX], struct invite invs[NLINES])
 {
+	size_t k;
+
 	make_invite(&invs[0], "192.168.1.10", 65432);
 	make_invite(&invs[1], "2001:db8::1", 443);
 	make_invite(&invs[2], "relay.example.org", 8080);
-	encode_ok(&invs[0], lines[0]);
-	encode_ok(&invs[1], lines[1]);
-	encode_ok(&invs[2], lines[2]);
+	make_invite(&invs[3], "n1.example.org", 65433);
+	assert_int_equal(invite_addr_add(&invs[3], "10.0.0.2", 7), 0);
+	make_guarded(&invs[4], "n1.example.org", 65433, INVITE_GUARD_CODE);
+	assert_int_equal(invite_addr_add(&invs[4], "2001:db8::2", 1), 0);
+	assert_int_equal(invite_addr_add(&invs[4], "n3.example.org", 2), 0);
+	for (k = 0; k < NLINES; k++)
+		encode_ok(&invs[k], lines[k]);
 }
 
 static void
 test_substitutions(void **state)
 {
-	struct invite invs[3];
-	char lines[3][INVITE_STR_MAX], s[INVITE_STR_MAX];
+	struct invite invs[NLINES];
+	char lines[NLINES][INVITE_STR_MAX], s[INVITE_STR_MAX];
 	size_t k, i, len;
 	int c, nchk, r;
 
 	(void)state;
 	valid_lines(lines, invs);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < NLINES; k++) {
 		len = strlen(lines[k]);
 		nchk = 0;
 		/* The prefix too; a whitespace byte makes it a deletion. */
@@ -410,13 +586,13 @@ test_substitutions(void **state)
 static void
 test_deletions_and_transpositions(void **state)
 {
-	struct invite invs[3];
-	char lines[3][INVITE_STR_MAX], s[INVITE_STR_MAX], t;
+	struct invite invs[NLINES];
+	char lines[NLINES][INVITE_STR_MAX], s[INVITE_STR_MAX], t;
 	size_t k, i, len;
 
 	(void)state;
 	valid_lines(lines, invs);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < NLINES; k++) {
 		len = strlen(lines[k]);
 		for (i = 0; i < len; i++) {
 			memcpy(s, lines[k], i);
@@ -458,8 +634,9 @@ test_payload_bit_flips(void **state)
 			w.p[i] ^= (uint8_t)(1u << bit);
 			r = raw_decode(w.p, w.n);
 			w.p[i] ^= (uint8_t)(1u << bit);
-			if (i == 0 && (w.p[0] ^ (1u << bit)) ==
-			    INVITE_VERSION_LOBBY)
+			if (i == 0 && ((w.p[0] ^ (1u << bit)) ==
+			    INVITE_VERSION_LOBBY || (w.p[0] ^ (1u << bit)) ==
+			    INVITE_VERSION_LOBBY_ADDRS))
 				assert_int_not_equal(r, 0);	/* its layout */
 			else if (i == 0)
 				assert_int_equal(r, ERR_VERSION);
@@ -524,7 +701,7 @@ test_truncated_and_extended(void **state)
 static void
 test_wrong_version(void **state)
 {
-	static const uint8_t versions[] = { 0, 4, 5, 0x7f, 0x80, 0xff };
+	static const uint8_t versions[] = { 0, 6, 7, 0x7f, 0x80, 0xff };
 	static const struct invite none;
 	char s[2 * RAW_MAX];
 	struct raw w;
@@ -715,13 +892,13 @@ static void
 test_whitespace(void **state)
 {
 	static const char *ws[] = { " ", "\t", "\n", "\r\n", "  \r\n\t" };
-	struct invite invs[3];
-	char lines[3][INVITE_STR_MAX], s[2 * INVITE_STR_MAX];
+	struct invite invs[NLINES];
+	char lines[NLINES][INVITE_STR_MAX], s[2 * INVITE_STR_MAX];
 	size_t k, i, j, w, len, n;
 
 	(void)state;
 	valid_lines(lines, invs);
-	for (k = 0; k < 3; k++) {
+	for (k = 0; k < NLINES; k++) {
 		len = strlen(lines[k]);
 		/* At every position, the prefix included. */
 		for (w = 0; w < sizeof(ws) / sizeof(ws[0]); w++) {
@@ -780,6 +957,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_several_addresses),
 		cmocka_unit_test(test_encode_refusals),
 		cmocka_unit_test(test_substitutions),
 		cmocka_unit_test(test_deletions_and_transpositions),
