@@ -184,6 +184,14 @@ chat_handshake_err(const struct conn *c, int err, int relay, char *out,
 	case ERR_CUT:
 		if (n != 0)
 			return 0;
+		if (conn_sock_err(c) != 0) {
+			/* A reset, not a close: an overloaded or restarting
+			 * server does that too, so say only what happened. */
+			snprintf(out, outlen, "the connection to %s failed "
+			    "before it answered (%s)", conn_peer_addr(c),
+			    strerror(conn_sock_err(c)));
+			return 1;
+		}
 		snprintf(out, outlen, "%s is not a sotto %s (it closed the "
 		    "connection without sending anything; a sotto %s always "
 		    "answers)", conn_peer_addr(c), what, what);

@@ -54,6 +54,7 @@ struct conn {
 	int			 fail_now;	/* kick ends it with refuse_err */
 	int			 done;		/* closed() was called */
 	int			 peer_eof;
+	int			 sock_err;	/* errno of a socket error */
 	uint8_t			 first[CONN_FIRST_BYTES];	/* kept for
 						 * "it sent ..." */
 	size_t			 first_len;
@@ -316,8 +317,10 @@ event_cb(struct bufferevent *bev, short what, void *arg)
 		finish(c, ERR_TIMEOUT);
 		return;
 	}
-	if (what & BEV_EVENT_ERROR)
+	if (what & BEV_EVENT_ERROR) {
+		c->sock_err = EVUTIL_SOCKET_ERROR();
 		finish(c, c->closing ? 0 : ERR_CUT);
+	}
 }
 
 static void
@@ -700,6 +703,12 @@ conn_first_bytes(const struct conn *c, const uint8_t **p)
 {
 	*p = c->first;
 	return c->first_len;
+}
+
+int
+conn_sock_err(const struct conn *c)
+{
+	return c->sock_err;
 }
 
 int

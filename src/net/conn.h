@@ -113,6 +113,9 @@ size_t	 conn_pending(const struct conn *c);
  * what something that is not sotto sent. */
 #define CONN_FIRST_BYTES	48
 size_t	 conn_first_bytes(const struct conn *c, const uint8_t **p);
+/* The errno of the socket error that ended c (ECONNRESET, ...), or 0
+ * if it ended otherwise (an EOF, a timeout, our own close). */
+int	 conn_sock_err(const struct conn *c);
 /* The handshake deadline, in seconds. */
 int	 conn_handshake_timeout(const struct conn *c);
 /* The peer's address as text ("127.0.0.1:4242", "[::1]:4242"). */

@@ -1624,7 +1624,8 @@ stats_timer_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	admit_get_stats(r->adm, &st);
 	if (r->refused != r->refused_logged || st.challenges != r->last.challenges ||
-	    st.shed != r->last.shed || st.bad != r->last.bad)
+	    st.shed != r->last.shed || st.bad != r->last.bad ||
+	    st.timeouts != r->last.timeouts)
 		relay_log(RELAY_LOG_INFO, "admission: %llu refused over a "
 		    "limit, %llu shed, %llu silent too long, %llu challenged "
 		    "(difficulty now %u bits), %llu proofs, %llu bad; %zu "
