@@ -184,17 +184,15 @@ chat_handshake_err(const struct conn *c, int err, int relay, char *out,
 	case ERR_CUT:
 		if (n != 0)
 			return 0;
-		if (conn_sock_err(c) != 0) {
-			/* A reset, not a close: an overloaded or restarting
-			 * server does that too, so say only what happened. */
-			snprintf(out, outlen, "the connection to %s failed "
-			    "before it answered (%s)", conn_peer_addr(c),
-			    strerror(conn_sock_err(c)));
-			return 1;
-		}
+		/* A reset is a close too (one with our bytes unread): the
+		 * reason is added, as an overloaded or stopping server resets
+		 * as well. */
 		snprintf(out, outlen, "%s is not a sotto %s (it closed the "
-		    "connection without sending anything; a sotto %s always "
-		    "answers)", conn_peer_addr(c), what, what);
+		    "connection without sending anything%s%s; a sotto %s "
+		    "always answers)", conn_peer_addr(c), what,
+		    conn_sock_err(c) != 0 ? ": " : "",
+		    conn_sock_err(c) != 0 ? strerror(conn_sock_err(c)) : "",
+		    what);
 		return 1;
 	case ERR_TIMEOUT:
 		if (n != 0)
