@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
+#include <event2/event_struct.h>
 
 #include "addr.h"
 #include "buf.h"
@@ -22,10 +22,32 @@
 #include "err.h"
 #include "frame.h"
 
+/* Bytes read from the socket in one turn at most, and written: the
+ * others wait for the next turn (the events are level-triggered), so that
+ * one busy peer doesn't hold up the rest. */
+#define CONN_READ_TURN		(64u * 1024)
+#define CONN_WRITE_TURN		(64 * 1024)
+
+/*
+ * No bufferevent: its 600-odd bytes and an input evbuffer per idle link
+ * were a quarter of what a relay pays per member.  Input goes from the
+ * socket straight into 'in', at most a frame's worth at a time, so that
+ * what is not read yet stays in the kernel; output goes through one
+ * evbuffer (sealed records and references to shared ones).  Two events
+ * live inside the struct: rev (EV_READ, pending while we want input,
+ * with the dead-peer timeout once the channel is open) and wev
+ * (EV_WRITE, pending while output is queued or conn_want_write asked).
+ */
 struct conn {
 	struct event_base	*base;
-	struct bufferevent	*bev;
+	struct event		 rev;
+	struct event		 wev;
+	struct evbuffer		*o;	/* what the socket hasn't taken */
+	size_t			 wlow;	/* 'drained' at or below this */
 	int			 fd;
+	uint8_t			 evs;	/* rev and wev are assigned */
+	uint8_t			 wready;	/* conn_want_write asked */
+	uint8_t			 rev_timed;	/* rev has the dead timeout */
 	struct chan		*chan;
 	struct buf		 in;	/* partial frame from the peer */
 	struct buf		 out;	/* frames chan produced, to queue */
@@ -41,7 +63,6 @@ struct conn {
 	struct event		*ka_timer;
 	struct event		*linger_timer;	/* or NULL */
 	struct event		*kick;	/* resume processing; or NULL */
-	struct event		*wready;	/* conn_want_write, or NULL */
 	int			 notsent;	/* conn_set_lazy; 0: not lazy */
 	int			 unsent;	/* as conn_room last saw it, */
 	int			 unsent_known;	/* until the next send */
@@ -62,6 +83,7 @@ struct conn {
 
 static void	conn_process(struct conn *);
 static void	finish(struct conn *, int);
+static void	rev_update(struct conn *);
 static void	linger_cb(evutil_socket_t, short, void *);
 static void	kick_cb(evutil_socket_t, short, void *);
 
@@ -112,13 +134,13 @@ event_free_del(struct event **ev)
 static void
 fail_after_flush(struct conn *c, int err)
 {
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
+	if (evbuffer_get_length(c->o) == 0) {
 		finish(c, err);
 		return;
 	}
 	c->refusing = 1;
 	c->refuse_err = err;
-	bufferevent_disable(c->bev, EV_READ);
+	rev_update(c);
 	if (linger_start(c) != 0)
 		finish(c, err);	/* no timer to wait with */
 }
@@ -130,7 +152,10 @@ finish(struct conn *c, int err)
 	if (c->done)
 		return;
 	c->done = 1;
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->evs) {
+		event_del(&c->rev);
+		event_del(&c->wev);
+	}
 	if (c->hs_timer != NULL)
 		evtimer_del(c->hs_timer);
 	evtimer_del(c->ka_timer);
@@ -138,23 +163,55 @@ finish(struct conn *c, int err)
 		evtimer_del(c->linger_timer);
 	if (c->kick != NULL)
 		event_del(c->kick);
-	if (c->wready != NULL)
-		event_del(c->wready);
 	buf_reset(&c->app);
 	c->cbs.closed(c, err, c->arg);	/* may free c */
+}
+
+/* rev is pending exactly while we want input: not after the end, nor
+ * while paused or refusing (the bytes wait in the kernel), nor after the
+ * peer's EOF; with the dead-peer timeout once the channel is open. */
+static void
+rev_update(struct conn *c)
+{
+	struct timeval dead = { c->t.dead, 0 };
+	int want = !c->done && !c->paused && !c->refusing && !c->peer_eof;
+
+	if (!c->evs)
+		return;
+	if (!want) {
+		event_del(&c->rev);
+		return;
+	}
+	if (chan_established(c->chan)) {
+		if (!c->rev_timed || !event_pending(&c->rev, EV_READ, NULL)) {
+			event_add(&c->rev, &dead);
+			c->rev_timed = 1;
+		}
+	} else if (!event_pending(&c->rev, EV_READ, NULL))
+		event_add(&c->rev, NULL);
+}
+
+/* Output was queued: the socket takes it when it can. */
+static void
+wev_want(struct conn *c)
+{
+	if (c->evs && !c->done && (evbuffer_get_length(c->o) > 0 ||
+	    c->wready) && !event_pending(&c->wev, EV_WRITE, NULL))
+		event_add(&c->wev, NULL);
 }
 
 /* Moves what chan produced to the socket's output buffer. */
 static int
 flush_out(struct conn *c)
 {
-	struct evbuffer *o = bufferevent_get_output(c->bev);
+	struct evbuffer *o = c->o;
 
 	if (buf_len(&c->out) == 0)
 		return 0;
 	c->unsent_max = c->notsent;	/* the kernel gets it unseen */
 	if (evbuffer_add(o, buf_ptr(&c->out), buf_len(&c->out)) != 0)
 		return ERR_ALLOC;
+	wev_want(c);
 	/* Released, not kept: an idle link holds no buffers of its own. */
 	buf_release(&c->out);
 	if (evbuffer_get_length(o) > CONN_MAX_PENDING)
@@ -162,37 +219,76 @@ flush_out(struct conn *c)
 	return 0;
 }
 
+/* The peer's EOF, once everything before it has been handled. */
+static void
+on_eof(struct conn *c)
+{
+	c->peer_eof = 1;
+	rev_update(c);
+	if (c->closing && linger_pending(c))
+		finish(c, 0);
+	else if (!c->closing)
+		finish(c, chan_eof(c->chan));
+	/* else our final record is still going out: write_done ends it */
+}
+
+/*
+ * Handles what is in 'in' and tops it up from the socket, CONN_READ_TURN
+ * bytes a turn at most; never more than one frame's worth is held here,
+ * the rest stays in the kernel.  c may be freed when it returns.
+ */
 static void
 conn_process(struct conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
+	/* Ciphertext on its way into 'in' (one thread per process, as for
+	 * conn_send_now's frame). */
+	static uint8_t scratch[CONN_READ_TURN < FRAME_MAX_LEN ?
+	    CONN_READ_TURN : FRAME_MAX_LEN];
 	enum chan_event ev;
-	size_t room, n;
+	size_t room, turn = CONN_READ_TURN;
+	ssize_t n;
 	uint8_t *p;
 	int r;
 
 	while (!c->done && !c->paused && !c->refusing) {
 		r = chan_feed(c->chan, &c->in, &c->out, &c->app, &ev);
 		if (r == ERR_NEED_MORE) {
-			/* Top up from the socket: never more than one frame's
-			 * worth is held here, the rest stays in libevent. */
-			room = FRAME_MAX_LEN - buf_len(&c->in);
-			n = evbuffer_get_length(in);
-			if (n == 0)
+			if (c->peer_eof || turn == 0)
 				break;
-			if (n > room)
-				n = room;
-			if (buf_reserve(&c->in, n, &p) != 0) {
+			room = FRAME_MAX_LEN - buf_len(&c->in);
+			if (room == 0) {
+				/* chan_feed takes any frame that fits */
+				finish(c, ERR_INTERNAL);
+				return;
+			}
+			if (room > turn)
+				room = turn;
+			do
+				n = recv(c->fd, scratch, room, 0);
+			while (n < 0 && errno == EINTR);
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+				break;
+			if (n < 0) {
+				c->sock_err = errno;
+				finish(c, c->closing ? 0 : ERR_CUT);
+				return;
+			}
+			if (n == 0) {
+				on_eof(c);
+				return;
+			}
+			if (buf_reserve(&c->in, (size_t)n, &p) != 0) {
 				finish(c, ERR_ALLOC);
 				return;
 			}
-			evbuffer_remove(in, p, n);
+			memcpy(p, scratch, (size_t)n);
+			turn -= (size_t)n;
 			if (c->first_len < sizeof(c->first) &&
 			    !chan_established(c->chan)) {
 				size_t k = sizeof(c->first) - c->first_len;
 
-				if (k > n)
-					k = n;
+				if (k > (size_t)n)
+					k = (size_t)n;
 				memcpy(c->first + c->first_len, p, k);
 				c->first_len += k;
 			}
@@ -202,9 +298,28 @@ conn_process(struct conn *c)
 		    r == 0)
 			r = ERR_TIMEOUT;
 		if (r == ERR_CLOSED && c->closing) {
-			/* Bytes after the peer's final record: ignore. */
+			/* Bytes after the peer's final record: ignored, and
+			 * read on to its EOF (on_eof ends the wait). */
 			buf_reset(&c->in);
-			evbuffer_drain(in, evbuffer_get_length(in));
+			while (turn > 0) {
+				room = turn < sizeof(scratch) ? turn :
+				    sizeof(scratch);
+				do
+					n = recv(c->fd, scratch, room, 0);
+				while (n < 0 && errno == EINTR);
+				if (n == 0) {
+					on_eof(c);
+					return;
+				}
+				if (n < 0 && errno != EAGAIN &&
+				    errno != EWOULDBLOCK) {
+					finish(c, 0);
+					return;
+				}
+				if (n < 0)
+					break;
+				turn -= (size_t)n;
+			}
 			break;
 		}
 		if (r != 0) {
@@ -216,10 +331,9 @@ conn_process(struct conn *c)
 			event_free_del(&c->hs_timer);
 			{
 				struct timeval tv = { c->t.keepalive, 0 };
-				struct timeval dead = { c->t.dead, 0 };
 
 				evtimer_add(c->ka_timer, &tv);
-				bufferevent_set_timeouts(c->bev, &dead, NULL);
+				c->rev_timed = 0;	/* the dead timeout now */
 			}
 			c->cbs.established(c, c->arg);
 			break;
@@ -233,8 +347,8 @@ conn_process(struct conn *c)
 			/* The peer said goodbye: answer in kind, then end. */
 			if (!c->closing)
 				conn_close(c);
-			else if (c->peer_eof || evbuffer_get_length(
-			    bufferevent_get_output(c->bev)) == 0) {
+			else if (c->peer_eof || evbuffer_get_length(c->o) ==
+			    0) {
 				finish(c, 0);
 				return;
 			}
@@ -247,27 +361,32 @@ conn_process(struct conn *c)
 		if (buf_len(&c->in) == 0)
 			buf_release(&c->in);
 		buf_release(&c->app);
+		rev_update(c);
 	}
 }
 
 static void
-read_cb(struct bufferevent *bev, void *arg)
-{
-	(void)bev;
-	conn_process(arg);
-}
-
-static void
-write_cb(struct bufferevent *bev, void *arg)
+rev_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	(void)bev;
+	(void)fd;
 	if (c->done)
 		return;
-	/* Called whenever the output drains to the low-water mark or below;
-	 * ending or half-closing waits for it to be empty. */
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0) {
+	if (what & EV_TIMEOUT) {
+		/* Nothing heard for t.dead seconds: the peer is gone. */
+		finish(c, ERR_TIMEOUT);
+		return;
+	}
+	conn_process(c);
+}
+
+/* The output drained to the low-water mark or below. */
+static void
+write_done(struct conn *c)
+{
+	/* Ending or half-closing waits for it to be empty. */
+	if (evbuffer_get_length(c->o) > 0) {
 		if (!c->refusing && !c->closing && c->cbs.drained != NULL)
 			c->cbs.drained(c, c->arg);
 		return;
@@ -294,33 +413,44 @@ write_cb(struct bufferevent *bev, void *arg)
 }
 
 static void
-event_cb(struct bufferevent *bev, short what, void *arg)
+wev_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	int n, wrote = 0;
 
-	(void)bev;
+	(void)what;
 	if (c->done)
 		return;
-	if (what & BEV_EVENT_EOF) {
-		c->peer_eof = 1;
-		/* Handle whatever complete frames are still buffered. */
-		conn_process(c);
-		if (c->done)
+	if (evbuffer_get_length(c->o) > 0) {
+		do
+			n = evbuffer_write_atmost(c->o, fd, CONN_WRITE_TURN);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
-		if (c->closing && linger_pending(c))
-			finish(c, 0);
-		else if (!c->closing)
-			finish(c, chan_eof(c->chan));
+		if (n < 0) {
+			c->sock_err = errno;
+			finish(c, c->closing ? 0 : ERR_CUT);
+			return;
+		}
+		wrote = 1;
+	}
+	if (evbuffer_get_length(c->o) > 0 && evbuffer_get_length(c->o) >
+	    c->wlow)
 		return;
+	if (evbuffer_get_length(c->o) == 0) {
+		event_del(&c->wev);
+		if (!wrote && c->wready) {
+			/* conn_want_write: the socket takes more now. */
+			c->wready = 0;
+			if (!c->closing && !c->refusing &&
+			    c->cbs.drained != NULL)
+				c->cbs.drained(c, c->arg);
+			return;
+		}
+		c->wready = 0;
 	}
-	if (what & BEV_EVENT_TIMEOUT) {
-		finish(c, ERR_TIMEOUT);
-		return;
-	}
-	if (what & BEV_EVENT_ERROR) {
-		c->sock_err = EVUTIL_SOCKET_ERROR();
-		finish(c, c->closing ? 0 : ERR_CUT);
-	}
+	if (wrote)
+		write_done(c);
 }
 
 static void
@@ -415,17 +545,17 @@ conn_new_input(struct event_base *base, int fd,
 	else
 		strcpy(c->peer, "?");
 	evutil_make_socket_nonblocking(fd);
-	if ((c->bev = bufferevent_socket_new(base, fd,
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
-		close(fd);
+	if ((c->o = evbuffer_new()) == NULL ||
+	    event_assign(&c->rev, base, fd, EV_READ | EV_PERSIST, rev_cb,
+	    c) != 0 || event_assign(&c->wev, base, fd, EV_WRITE | EV_PERSIST,
+	    wev_cb, c) != 0)
 		goto fail;
-	}
+	c->evs = 1;
+	c->wlow = CONN_LOW_WATER;
 	if (chan_new(&c->chan, params) != 0 ||
 	    (c->hs_timer = evtimer_new(base, hs_timeout_cb, c)) == NULL ||
 	    (c->ka_timer = evtimer_new(base, ka_cb, c)) == NULL)
 		goto fail;
-	bufferevent_setcb(c->bev, read_cb, write_cb, event_cb, c);
-	bufferevent_setwatermark(c->bev, EV_WRITE, CONN_LOW_WATER, 0);
 	/* Chat messages are small and interactive: no Nagle delay. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	hs.tv_sec = t->handshake;
@@ -433,7 +563,7 @@ conn_new_input(struct event_base *base, int fd,
 	evtimer_add(c->hs_timer, &hs);
 	if (chan_start(c->chan, &c->out) != 0 || flush_out(c) != 0)
 		goto fail;
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	rev_update(c);
 	if (prelen > 0) {
 		/* Read already (the relay's admission stage): handled from
 		 * the loop, as if it had just arrived. */
@@ -459,8 +589,14 @@ conn_free(struct conn *c)
 {
 	if (c == NULL)
 		return;
-	if (c->bev != NULL)
-		bufferevent_free(c->bev);
+	if (c->evs) {
+		event_del(&c->rev);
+		event_del(&c->wev);
+	}
+	if (c->o != NULL)
+		evbuffer_free(c->o);
+	if (c->fd >= 0)
+		close(c->fd);
 	if (c->hs_timer != NULL)
 		event_free(c->hs_timer);
 	if (c->ka_timer != NULL)
@@ -469,8 +605,6 @@ conn_free(struct conn *c)
 		event_free(c->linger_timer);
 	if (c->kick != NULL)
 		event_free(c->kick);
-	if (c->wready != NULL)
-		event_free(c->wready);
 	chan_free(c->chan);
 	buf_release(&c->in);
 	buf_release(&c->out);
@@ -489,8 +623,8 @@ conn_send(struct conn *c, const uint8_t *p, size_t len)
 
 	if (c->done || c->closing || c->refusing)
 		return ERR_CLOSED;
-	/* Sealed straight into libevent's output buffer: no copy. */
-	o = bufferevent_get_output(c->bev);
+	/* Sealed straight into the output buffer: no copy. */
+	o = c->o;
 	c->unsent_max = c->notsent;	/* the kernel gets it unseen */
 	if (evbuffer_reserve_space(o, (ev_ssize_t)need, &v, 1) != 1 ||
 	    v.iov_len < need)
@@ -500,6 +634,7 @@ conn_send(struct conn *c, const uint8_t *p, size_t len)
 	v.iov_len = need;
 	if (evbuffer_commit_space(o, &v, 1) != 0)
 		return ERR_ALLOC;
+	wev_want(c);
 	if (evbuffer_get_length(o) > CONN_MAX_PENDING)
 		r = ERR_TIMEOUT;	/* the peer is not reading */
 	if (r != 0) {
@@ -525,7 +660,7 @@ conn_close(struct conn *c)
 		(void)kick_soon(c);	/* else the dead-peer timeout */
 		return;
 	}
-	bufferevent_enable(c->bev, EV_WRITE);
+	wev_want(c);
 }
 
 void
@@ -538,7 +673,6 @@ conn_refuse(struct conn *c, enum chan_abort reason, int err)
 		evtimer_del(c->hs_timer);
 	(void)chan_put_abort(&c->out, reason);
 	(void)flush_out(c);
-	bufferevent_enable(c->bev, EV_WRITE);
 	fail_after_flush(c, err);
 }
 
@@ -554,7 +688,7 @@ conn_set_lazy(struct conn *c, int notsent)
 {
 	c->notsent = notsent;
 	c->unsent_max = notsent;	/* not known: conn_room asks */
-	bufferevent_setwatermark(c->bev, EV_WRITE, 0, 0);
+	c->wlow = 0;
 #ifdef TCP_NOTSENT_LOWAT
 	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT, &notsent,
 	    sizeof(notsent));
@@ -568,7 +702,7 @@ conn_room(struct conn *c)
 
 	c->unsent_known = 0;
 	if (c->done || c->closing || c->refusing ||
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) > 0)
+	    evbuffer_get_length(c->o) > 0)
 		return 0;
 #ifdef SIOCOUTQNSD
 	/* The kernel's unsent bytes only shrink between our sends: while
@@ -600,8 +734,7 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 
 	if (c->done || c->closing || c->refusing)
 		return ERR_CLOSED;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) > 0 ||
-	    need > sizeof(frame))
+	if (evbuffer_get_length(c->o) > 0 || need > sizeof(frame))
 		return conn_send(c, p, len);
 	if ((r = chan_send_at(c->chan, p, len, frame)) != 0)
 		return r;
@@ -626,7 +759,7 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 		n = send(c->fd, frame, need, MSG_NOSIGNAL);
 	while (n < 0 && errno == EINTR);
 	if (n < 0)
-		n = 0;	/* EAGAIN, or an error libevent will report */
+		n = 0;	/* EAGAIN, or an error wev_cb will report */
 	/* An upper bound on what the kernel holds unsent now. */
 	if ((size_t)n < need || lifted > 0 ||
 	    (size_t)c->unsent_max + need >= (size_t)c->notsent)
@@ -638,21 +771,12 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 		(void)setsockopt(c->fd, IPPROTO_TCP, TCP_NOTSENT_LOWAT,
 		    &c->notsent, sizeof(c->notsent));
 #endif
-	if ((size_t)n < need && evbuffer_add(bufferevent_get_output(c->bev),
-	    frame + n, need - (size_t)n) != 0)
-		return ERR_ALLOC;
+	if ((size_t)n < need) {
+		if (evbuffer_add(c->o, frame + n, need - (size_t)n) != 0)
+			return ERR_ALLOC;
+		wev_want(c);
+	}
 	return 0;
-}
-
-static void
-wready_cb(evutil_socket_t fd, short what, void *arg)
-{
-	struct conn *c = arg;
-
-	(void)fd;
-	(void)what;
-	if (!c->done && !c->closing && !c->refusing && c->cbs.drained != NULL)
-		c->cbs.drained(c, c->arg);
 }
 
 void
@@ -660,23 +784,18 @@ conn_want_write(struct conn *c)
 {
 	if (c->done)
 		return;
-	if (c->wready == NULL && (c->wready = event_new(c->base, c->fd,
-	    EV_WRITE, wready_cb, c)) == NULL)
-		return;
-	if (!event_pending(c->wready, EV_WRITE, NULL))
-		event_add(c->wready, NULL);
+	c->wready = 1;
+	wev_want(c);
 }
 
 void
 conn_pause(struct conn *c, int paused)
 {
 	c->paused = paused;
-	if (paused)
-		bufferevent_disable(c->bev, EV_READ);
-	else if (!c->done) {
-		bufferevent_enable(c->bev, EV_READ);
-		(void)kick_soon(c);	/* else at the next read */
-	}
+	rev_update(c);
+	if (!paused && !c->done)
+		(void)kick_soon(c);	/* what 'in' holds: now, not at the
+					 * next read */
 }
 
 const struct chan *
@@ -688,8 +807,7 @@ conn_chan(const struct conn *c)
 size_t
 conn_pending(const struct conn *c)
 {
-	return buf_len(&c->out) +
-	    evbuffer_get_length(bufferevent_get_output(c->bev));
+	return buf_len(&c->out) + evbuffer_get_length(c->o);
 }
 
 const char *
