@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -37,6 +38,9 @@
  * live inside the struct: rev (EV_READ, pending while we want input,
  * with the dead-peer timeout once the channel is open) and wev
  * (EV_WRITE, pending while output is queued or conn_want_write asked).
+ * rev's timeout, once the channel is open, is the keepalive period: it
+ * sends the keepalives and finds a dead peer from two timestamps, so that
+ * an open link has no timer of its own (a paused one has: ka_timer).
  */
 struct conn {
 	struct event_base	*base;
@@ -60,7 +64,9 @@ struct conn {
 	 * (freed as it runs), so that an idle open link holds only its
 	 * keepalive timer. */
 	struct event		*hs_timer;
-	struct event		*ka_timer;
+	struct event		*ka_timer;	/* only while paused */
+	int64_t			 heard;		/* last read, monotonic ms */
+	int64_t			 ka_due;	/* next keepalive, ms */
 	struct event		*linger_timer;	/* or NULL */
 	struct event		*kick;	/* resume processing; or NULL */
 	int			 notsent;	/* conn_set_lazy; 0: not lazy */
@@ -84,6 +90,44 @@ struct conn {
 static void	conn_process(struct conn *);
 static void	finish(struct conn *, int);
 static void	rev_update(struct conn *);
+static void	ka_cb(evutil_socket_t, short, void *);
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* rev's timeout once open: the keepalive period, or the dead time if
+ * that is shorter. */
+static struct timeval
+rev_period(const struct conn *c)
+{
+	struct timeval tv = { c->t.keepalive < c->t.dead ? c->t.keepalive :
+	    c->t.dead, 0 };
+
+	return tv;
+}
+
+/* Bytes queued in the output buffer, which exists only while it holds
+ * some (an idle link keeps none: 150-odd bytes a member on a relay). */
+static size_t
+olen(const struct conn *c)
+{
+	return c->o != NULL ? evbuffer_get_length(c->o) : 0;
+}
+
+/* The output buffer, made if there is none: NULL when out of memory. */
+static struct evbuffer *
+oget(struct conn *c)
+{
+	if (c->o == NULL)
+		c->o = evbuffer_new();
+	return c->o;
+}
 static void	linger_cb(evutil_socket_t, short, void *);
 static void	kick_cb(evutil_socket_t, short, void *);
 
@@ -134,7 +178,7 @@ event_free_del(struct event **ev)
 static void
 fail_after_flush(struct conn *c, int err)
 {
-	if (evbuffer_get_length(c->o) == 0) {
+	if (olen(c) == 0) {
 		finish(c, err);
 		return;
 	}
@@ -158,7 +202,8 @@ finish(struct conn *c, int err)
 	}
 	if (c->hs_timer != NULL)
 		evtimer_del(c->hs_timer);
-	evtimer_del(c->ka_timer);
+	if (c->ka_timer != NULL)
+		evtimer_del(c->ka_timer);
 	if (c->linger_timer != NULL)
 		evtimer_del(c->linger_timer);
 	if (c->kick != NULL)
@@ -173,18 +218,33 @@ finish(struct conn *c, int err)
 static void
 rev_update(struct conn *c)
 {
-	struct timeval dead = { c->t.dead, 0 };
+	struct timeval tv = rev_period(c);
 	int want = !c->done && !c->paused && !c->refusing && !c->peer_eof;
+	int open = chan_established(c->chan);
 
 	if (!c->evs)
 		return;
+	/* Paused, an open link still sends its keepalives (ka_timer); the
+	 * peer's silence is not counted meanwhile. */
+	if (open && !c->done && c->paused && !c->closing && !c->refusing) {
+		if (c->ka_timer == NULL)
+			c->ka_timer = evtimer_new(c->base, ka_cb, c);
+		if (c->ka_timer != NULL &&
+		    !evtimer_pending(c->ka_timer, NULL))
+			evtimer_add(c->ka_timer, &tv);
+	} else if (c->ka_timer != NULL) {
+		event_free(c->ka_timer);
+		c->ka_timer = NULL;
+	}
 	if (!want) {
 		event_del(&c->rev);
 		return;
 	}
-	if (chan_established(c->chan)) {
+	if (open) {
 		if (!c->rev_timed || !event_pending(&c->rev, EV_READ, NULL)) {
-			event_add(&c->rev, &dead);
+			if (!event_pending(&c->rev, EV_READ, NULL))
+				c->heard = mono_ms();	/* reading again */
+			event_add(&c->rev, &tv);
 			c->rev_timed = 1;
 		}
 	} else if (!event_pending(&c->rev, EV_READ, NULL))
@@ -195,7 +255,7 @@ rev_update(struct conn *c)
 static void
 wev_want(struct conn *c)
 {
-	if (c->evs && !c->done && (evbuffer_get_length(c->o) > 0 ||
+	if (c->evs && !c->done && (olen(c) > 0 ||
 	    c->wready) && !event_pending(&c->wev, EV_WRITE, NULL))
 		event_add(&c->wev, NULL);
 }
@@ -204,12 +264,13 @@ wev_want(struct conn *c)
 static int
 flush_out(struct conn *c)
 {
-	struct evbuffer *o = c->o;
+	struct evbuffer *o;
 
 	if (buf_len(&c->out) == 0)
 		return 0;
 	c->unsent_max = c->notsent;	/* the kernel gets it unseen */
-	if (evbuffer_add(o, buf_ptr(&c->out), buf_len(&c->out)) != 0)
+	if ((o = oget(c)) == NULL ||
+	    evbuffer_add(o, buf_ptr(&c->out), buf_len(&c->out)) != 0)
 		return ERR_ALLOC;
 	wev_want(c);
 	/* Released, not kept: an idle link holds no buffers of its own. */
@@ -329,12 +390,9 @@ conn_process(struct conn *c)
 		switch (ev) {
 		case CHAN_EV_ESTABLISHED:
 			event_free_del(&c->hs_timer);
-			{
-				struct timeval tv = { c->t.keepalive, 0 };
-
-				evtimer_add(c->ka_timer, &tv);
-				c->rev_timed = 0;	/* the dead timeout now */
-			}
+			c->heard = mono_ms();
+			c->ka_due = c->heard + 1000 * (int64_t)c->t.keepalive;
+			c->rev_timed = 0;	/* rev_update: the period now */
 			c->cbs.established(c, c->arg);
 			break;
 		case CHAN_EV_DATA:
@@ -347,7 +405,7 @@ conn_process(struct conn *c)
 			/* The peer said goodbye: answer in kind, then end. */
 			if (!c->closing)
 				conn_close(c);
-			else if (c->peer_eof || evbuffer_get_length(c->o) ==
+			else if (c->peer_eof || olen(c) ==
 			    0) {
 				finish(c, 0);
 				return;
@@ -365,16 +423,45 @@ conn_process(struct conn *c)
 	}
 }
 
+/* A keepalive now if one is due: -1 if that ended c. */
+static int
+keepalive_due(struct conn *c, int64_t now)
+{
+	/* 50 ms: the coarse clock's slack, so that a timer that fires on
+	 * time is never a tick early. */
+	if (c->closing || c->refusing || now + 50 < c->ka_due)
+		return 0;
+	c->ka_due = now + 1000 * (int64_t)c->t.keepalive;
+	if (chan_send_keepalive(c->chan, &c->out) == 0 && flush_out(c) != 0) {
+		finish(c, ERR_TIMEOUT);
+		return -1;
+	}
+	return 0;
+}
+
 static void
 rev_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
+	int64_t now;
 
 	(void)fd;
 	if (c->done)
 		return;
-	if (what & EV_TIMEOUT) {
-		/* Nothing heard for t.dead seconds: the peer is gone. */
+	if (c->rev_timed) {
+		/* Open: the keepalive period went by, or input came. */
+		now = mono_ms();
+		if (what & EV_READ)
+			c->heard = now;
+		else if (now - c->heard >= 1000 * (int64_t)c->t.dead - 50) {
+			/* Nothing heard for t.dead seconds: the peer is
+			 * gone (50 ms: the coarse clock's slack). */
+			finish(c, ERR_TIMEOUT);
+			return;
+		}
+		if (keepalive_due(c, now) != 0 || !(what & EV_READ))
+			return;
+	} else if (what & EV_TIMEOUT) {
 		finish(c, ERR_TIMEOUT);
 		return;
 	}
@@ -386,7 +473,7 @@ static void
 write_done(struct conn *c)
 {
 	/* Ending or half-closing waits for it to be empty. */
-	if (evbuffer_get_length(c->o) > 0) {
+	if (olen(c) > 0) {
 		if (!c->refusing && !c->closing && c->cbs.drained != NULL)
 			c->cbs.drained(c, c->arg);
 		return;
@@ -421,7 +508,7 @@ wev_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->done)
 		return;
-	if (evbuffer_get_length(c->o) > 0) {
+	if (olen(c) > 0) {
 		do
 			n = evbuffer_write_atmost(c->o, fd, CONN_WRITE_TURN);
 		while (n < 0 && errno == EINTR);
@@ -434,11 +521,14 @@ wev_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		wrote = 1;
 	}
-	if (evbuffer_get_length(c->o) > 0 && evbuffer_get_length(c->o) >
-	    c->wlow)
+	if (olen(c) > 0 && olen(c) > c->wlow)
 		return;
-	if (evbuffer_get_length(c->o) == 0) {
+	if (olen(c) == 0) {
 		event_del(&c->wev);
+		if (c->o != NULL) {
+			evbuffer_free(c->o);
+			c->o = NULL;
+		}
 		if (!wrote && c->wready) {
 			/* conn_want_write: the socket takes more now. */
 			c->wready = 0;
@@ -461,20 +551,20 @@ hs_timeout_cb(evutil_socket_t fd, short what, void *arg)
 	finish(arg, ERR_TIMEOUT);
 }
 
+/* Paused: the keepalives go on (the peer must not think us dead while
+ * we don't read). */
 static void
 ka_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *c = arg;
-	struct timeval tv = { c->t.keepalive, 0 };
+	struct timeval tv = rev_period(c);
 
 	(void)fd;
 	(void)what;
 	if (c->done || c->closing)
 		return;
-	if (chan_send_keepalive(c->chan, &c->out) == 0 && flush_out(c) != 0) {
-		finish(c, ERR_TIMEOUT);
+	if (keepalive_due(c, mono_ms()) != 0)
 		return;
-	}
 	evtimer_add(c->ka_timer, &tv);
 }
 
@@ -545,16 +635,14 @@ conn_new_input(struct event_base *base, int fd,
 	else
 		strcpy(c->peer, "?");
 	evutil_make_socket_nonblocking(fd);
-	if ((c->o = evbuffer_new()) == NULL ||
-	    event_assign(&c->rev, base, fd, EV_READ | EV_PERSIST, rev_cb,
+	if (event_assign(&c->rev, base, fd, EV_READ | EV_PERSIST, rev_cb,
 	    c) != 0 || event_assign(&c->wev, base, fd, EV_WRITE | EV_PERSIST,
 	    wev_cb, c) != 0)
 		goto fail;
 	c->evs = 1;
 	c->wlow = CONN_LOW_WATER;
 	if (chan_new(&c->chan, params) != 0 ||
-	    (c->hs_timer = evtimer_new(base, hs_timeout_cb, c)) == NULL ||
-	    (c->ka_timer = evtimer_new(base, ka_cb, c)) == NULL)
+	    (c->hs_timer = evtimer_new(base, hs_timeout_cb, c)) == NULL)
 		goto fail;
 	/* Chat messages are small and interactive: no Nagle delay. */
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -624,7 +712,8 @@ conn_send(struct conn *c, const uint8_t *p, size_t len)
 	if (c->done || c->closing || c->refusing)
 		return ERR_CLOSED;
 	/* Sealed straight into the output buffer: no copy. */
-	o = c->o;
+	if ((o = oget(c)) == NULL)
+		return ERR_ALLOC;
 	c->unsent_max = c->notsent;	/* the kernel gets it unseen */
 	if (evbuffer_reserve_space(o, (ev_ssize_t)need, &v, 1) != 1 ||
 	    v.iov_len < need)
@@ -652,7 +741,8 @@ conn_close(struct conn *c)
 	if (c->done || c->closing || c->refusing)
 		return;
 	c->closing = 1;
-	evtimer_del(c->ka_timer);
+	if (c->ka_timer != NULL)
+		evtimer_del(c->ka_timer);
 	if (chan_close(c->chan, &c->out) != 0 || flush_out(c) != 0) {
 		/* Nothing to say goodbye with (handshake unfinished). */
 		c->refusing = c->fail_now = 1;
@@ -668,7 +758,8 @@ conn_refuse(struct conn *c, enum chan_abort reason, int err)
 {
 	if (c->done || c->refusing)
 		return;
-	evtimer_del(c->ka_timer);
+	if (c->ka_timer != NULL)
+		evtimer_del(c->ka_timer);
 	if (c->hs_timer != NULL)
 		evtimer_del(c->hs_timer);
 	(void)chan_put_abort(&c->out, reason);
@@ -702,7 +793,7 @@ conn_room(struct conn *c)
 
 	c->unsent_known = 0;
 	if (c->done || c->closing || c->refusing ||
-	    evbuffer_get_length(c->o) > 0)
+	    olen(c) > 0)
 		return 0;
 #ifdef SIOCOUTQNSD
 	/* The kernel's unsent bytes only shrink between our sends: while
@@ -734,7 +825,7 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 
 	if (c->done || c->closing || c->refusing)
 		return ERR_CLOSED;
-	if (evbuffer_get_length(c->o) > 0 || need > sizeof(frame))
+	if (olen(c) > 0 || need > sizeof(frame))
 		return conn_send(c, p, len);
 	if ((r = chan_send_at(c->chan, p, len, frame)) != 0)
 		return r;
@@ -772,7 +863,8 @@ conn_send_now(struct conn *c, const uint8_t *p, size_t len)
 		    &c->notsent, sizeof(c->notsent));
 #endif
 	if ((size_t)n < need) {
-		if (evbuffer_add(c->o, frame + n, need - (size_t)n) != 0)
+		if (oget(c) == NULL ||
+		    evbuffer_add(c->o, frame + n, need - (size_t)n) != 0)
 			return ERR_ALLOC;
 		wev_want(c);
 	}
@@ -807,7 +899,7 @@ conn_chan(const struct conn *c)
 size_t
 conn_pending(const struct conn *c)
 {
-	return buf_len(&c->out) + evbuffer_get_length(c->o);
+	return buf_len(&c->out) + olen(c);
 }
 
 const char *

@@ -21,6 +21,11 @@
 #define TAG_BYTES	crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define SCHEMA_VERSION	1
 #define MIN_BUCKETS	64
+/* SQLite's page cache for the file-backed log, in KiB (negative: a size,
+ * not pages): a fixed 512 KiB rather than the default 2,000 KiB, which a
+ * relay of 10,000 members filled at 200 bytes a member.  Reads past it go
+ * to the operating system's page cache. */
+#define ROOMLOG_CACHE_PRAGMA	"-512"
 /* An event's sealed plaintext: u32 to || message. */
 #define PLAIN_MAX	(4 + ROOMLOG_MAX_EVENT)
 #define SEALED_MAX	(NONCE_BYTES + PLAIN_MAX + TAG_BYTES)
@@ -504,6 +509,8 @@ roomlog_open(struct roomlog **lp, const char *path,
 	    "PRAGMA journal_mode=MEMORY") != 0 ||
 	    exec(l->db, "PRAGMA synchronous=NORMAL") != 0 ||
 	    exec(l->db, "PRAGMA temp_store=MEMORY") != 0 ||
+	    (path != NULL && exec(l->db, "PRAGMA cache_size="
+	    ROOMLOG_CACHE_PRAGMA) != 0) ||
 	    exec(l->db, SCHEMA) != 0)
 		goto out;
 	if ((r = check_store(l)) != 0 || (r = read_meta(l)) != 0)
