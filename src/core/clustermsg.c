@@ -58,6 +58,12 @@ clustermsg_node_subject(const struct clustermsg_keys *k, unsigned node,
 	snprintf(out, CLUSTERMSG_SUBJECT_MAX, "%s.n.%u", k->prefix, node);
 }
 
+void
+clustermsg_alive_subject(const struct clustermsg_keys *k, char *out)
+{
+	snprintf(out, CLUSTERMSG_SUBJECT_MAX, "%s.a", k->prefix);
+}
+
 int
 clustermsg_subject_hash(const struct clustermsg_keys *k, const char *s,
     uint8_t hash[CLUSTERMSG_HASH_BYTES])
@@ -156,6 +162,7 @@ clustermsg_parse(struct clustermsg *m, const uint8_t *p, size_t len)
 		return ERR_FORMAT;
 	switch (m->type) {
 	case CLUSTERMSG_CLAIM:
+	case CLUSTERMSG_ALIVE:
 		break;
 	case CLUSTERMSG_OWNER:
 		if ((rc = buf_get_fixed(&b, m->hash, sizeof(m->hash))) != 0)

@@ -16,6 +16,7 @@
  *   4 GONE    u32 link || u8 to || u8 clean  that member's link ended
  * ('to': the node the sender takes for the room's owner; only it acts)
  *   5 OUT     u32 link || u8 flags || 0+ * (u32 len || message)
+ *   6 ALIVE   (empty)                      this node is up (once a second)
  */
 #ifndef SOTTO_CLUSTERMSG_H
 #define SOTTO_CLUSTERMSG_H
@@ -30,6 +31,7 @@
 #define CLUSTERMSG_IN		3
 #define CLUSTERMSG_GONE		4
 #define CLUSTERMSG_OUT		5
+#define CLUSTERMSG_ALIVE	6
 
 /* OUT flags: after the messages, close the link (its close record), or
  * drop it without a word (its seat was taken by another link). */
@@ -77,6 +79,8 @@ void	 clustermsg_room_subject(const struct clustermsg_keys *k,
 	    const uint8_t hash[CLUSTERMSG_HASH_BYTES], char *out);
 void	 clustermsg_node_subject(const struct clustermsg_keys *k,
 	    unsigned node, char *out);
+/* Every node's: "sotto." hex(cid) ".a", for ALIVE. */
+void	 clustermsg_alive_subject(const struct clustermsg_keys *k, char *out);
 /* A room subject's hash: 0, or ERR_FORMAT if s is not one. */
 int	 clustermsg_subject_hash(const struct clustermsg_keys *k,
 	    const char *s, uint8_t hash[CLUSTERMSG_HASH_BYTES]);

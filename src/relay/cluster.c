@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
+#include <time.h>
 
 #include <event2/event.h>
 #include <nats/nats.h>
@@ -101,6 +102,13 @@ struct cluster {
 	natsOptions		*opts;
 	natsConnection		*nc;
 	natsSubscription	*insub;
+	natsSubscription	*alivesub;
+	char			 alive[CLUSTERMSG_SUBJECT_MAX];
+	/* Node liveness: when each node's last ALIVE came (monotonic ms;
+	 * 0: never, so not judged), and whether it is taken as gone. */
+	int64_t			 heard[CLUSTER_MAX_NODE + 1];
+	uint8_t			 silent[CLUSTER_MAX_NODE + 1];
+	int			 nats_down;	/* judge no one meanwhile */
 	struct event		*wake;		/* qmsgs, status */
 	struct event		*flush_ev;
 	struct event		*tick;
@@ -504,6 +512,19 @@ link_out(struct cluster *cl, const struct clustermsg *m)
 
 /* --- remote members (this node owns their room) -------------------------- */
 
+/* An OUT with END and no items, for a link of 'node' this owner has no
+ * stand-in for. */
+static void
+send_end(struct cluster *cl, unsigned node, uint32_t link)
+{
+	char subj[CLUSTERMSG_SUBJECT_MAX];
+
+	clustermsg_node_subject(cl->keys, node, subj);
+	if (put_head(cl, CLUSTERMSG_OUT, link, 0, CLUSTERMSG_F_END) == 0)
+		publish(cl, subj);
+	buf_reset(&cl->msg);
+}
+
 static struct cluster_remote *
 remote_find(struct cluster *cl, unsigned node, uint32_t link)
 {
@@ -627,9 +648,15 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 		return;
 	}
 	if (rm == NULL) {
-		/* Only a JOIN or RESUME starts a remote member. */
-		if (m->p[0] != RELAYMSG_JOIN && m->p[0] != RELAYMSG_RESUME)
+		/* Only a JOIN or RESUME starts a remote member.  Anything
+		 * else is from a link this owner no longer serves (it took
+		 * the link's node for gone, or restarted): its node is told
+		 * to drop it, so that its member resumes rather than talk
+		 * into the void. */
+		if (m->p[0] != RELAYMSG_JOIN && m->p[0] != RELAYMSG_RESUME) {
+			send_end(cl, m->node, m->link);
 			return;
+		}
 		if ((rm = calloc(1, sizeof(*rm))) == NULL)
 			return;
 		rroom_member_init(&rm->m);
@@ -664,6 +691,96 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 	rm->flags |= rc == RROOM_CLOSE ? CLUSTERMSG_F_CLOSE : CLUSTERMSG_F_END;
 	rm->dead = 1;
 	remote_flush_later(cl, rm);
+}
+
+/* --- node liveness ------------------------------------------------------- */
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+node_heard(struct cluster *cl, unsigned node)
+{
+	if (cl->heard[node] == 0)
+		relay_log(RELAY_LOG_INFO, "cluster: node %u is up", node);
+	cl->heard[node] = mono_ms();
+	if (cl->silent[node]) {
+		cl->silent[node] = 0;
+		relay_log(RELAY_LOG_INFO, "cluster: node %u is heard again",
+		    node);
+	}
+}
+
+/* Every remote member of 'node' here is cut, as by a GONE with clean 0
+ * (its seat held, AWAY to the others), and its node told to drop the
+ * link (END) in case it is only its ALIVEs that were lost. */
+static size_t
+node_cut(struct cluster *cl, unsigned node)
+{
+	struct cluster_remote *rm;
+	size_t i, n = 0;
+
+	for (i = 0; i < LINK_BUCKETS; i++)
+		LIST_FOREACH(rm, &cl->remotes[i], hl) {
+			if (rm->node != node || rm->dead)
+				continue;
+			rroom_cut(cl->hub, &rm->m, cl->ops.now(cl->arg));
+			rm->flags |= CLUSTERMSG_F_END;
+			rm->dead = 1;
+			remote_flush_later(cl, rm);
+			n++;
+		}
+	return n;
+}
+
+static void
+send_alive(struct cluster *cl)
+{
+	if (put_head(cl, CLUSTERMSG_ALIVE, 0, 0, 0) == 0)
+		publish(cl, cl->alive);
+	buf_reset(&cl->msg);
+}
+
+/* Once a second: this node's ALIVE, and the nodes gone silent. */
+static void
+nodes_tick(struct cluster *cl)
+{
+	int64_t now = mono_ms();
+	unsigned n;
+	size_t cut;
+
+	send_alive(cl);
+	if (cl->nats_down)
+		return;
+	for (n = 1; n <= CLUSTER_MAX_NODE; n++) {
+		if (cl->heard[n] == 0 || cl->silent[n] ||
+		    now - cl->heard[n] < CLUSTER_SILENT_MS)
+			continue;
+		cl->silent[n] = 1;
+		cut = node_cut(cl, n);
+		relay_log(RELAY_LOG_WARN, "cluster: node %u silent for %d s: "
+		    "taken for gone (%zu of its members here cut, their seats "
+		    "held)", n, CLUSTER_SILENT_MS / 1000, cut);
+	}
+}
+
+/* NATS is back: every node gets CLUSTER_SILENT_MS from now to be heard
+ * (its ALIVEs could not reach us meanwhile). */
+static void
+nodes_grace(struct cluster *cl)
+{
+	int64_t now = mono_ms();
+	unsigned n;
+
+	for (n = 1; n <= CLUSTER_MAX_NODE; n++)
+		if (cl->heard[n] != 0)
+			cl->heard[n] = now;
 }
 
 /* --- the bus ------------------------------------------------------------- */
@@ -714,6 +831,8 @@ bus_msg(struct cluster *cl, natsMsg *msg)
 	    cl->plain, &plen) != 0 || clustermsg_parse(&m, cl->plain, plen) !=
 	    0 || m.node == cl->node)
 		return;
+	/* Any message from a node says it is up, not only its ALIVEs. */
+	node_heard(cl, m.node);
 	if (clustermsg_subject_hash(cl->keys, subject, hash) == 0) {
 		if ((cr = croom_find(cl, hash)) != NULL)
 			room_msg(cl, cr, &m, cl->plain, plen);
@@ -806,10 +925,15 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if ((st = atomic_exchange(&cl->status, 0)) == 1) {
 		relay_log(RELAY_LOG_INFO, "cluster: connected to NATS");
+		cl->nats_down = 0;
+		nodes_grace(cl);
 		owned_subscribe(cl);
-	} else if (st == 2)
+		send_alive(cl);
+	} else if (st == 2) {
 		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
 		    "node's members alone until it is back");
+		cl->nats_down = 1;
+	}
 	pthread_mutex_lock(&cl->qlock);
 	q = cl->qfirst;
 	cl->qfirst = NULL;
@@ -832,6 +956,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	nodes_tick(cl);
 	for (cr = LIST_FIRST(&cl->allrooms); cr != NULL; cr = next) {
 		next = LIST_NEXT(cr, all);
 		if (cr->state == CR_OWNED && cr->nremotes == 0 &&
@@ -857,7 +982,8 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
     const struct cluster_ops *ops, void *arg)
 {
 	struct cluster *cl;
-	struct timeval tv = { 1, 0 };
+	struct timeval tv = { CLUSTER_ALIVE_MS / 1000,
+	    (CLUSTER_ALIVE_MS % 1000) * 1000 };
 	natsStatus s;
 	size_t i;
 	int rc = ERR_ALLOC;
@@ -892,6 +1018,7 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 		goto fail;
 	clustermsg_keys_derive(cl->keys, seed);
 	clustermsg_node_subject(cl->keys, node, cl->inbox);
+	clustermsg_alive_subject(cl->keys, cl->alive);
 	rroom_hub_set_ids(hub, (uint32_t)node << 24 | 1,
 	    (uint32_t)node << 24 | 0xffffff);
 	rc = ERR_IO;
@@ -922,11 +1049,13 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 		goto fail;
 	}
 	if (natsConnection_Subscribe(&cl->insub, cl->nc, cl->inbox, msg_cb,
-	    cl) != NATS_OK) {
+	    cl) != NATS_OK || natsConnection_Subscribe(&cl->alivesub, cl->nc,
+	    cl->alive, msg_cb, cl) != NATS_OK) {
 		relay_log(RELAY_LOG_ERROR, "cluster: cannot subscribe on NATS");
 		goto fail;
 	}
 	evtimer_add(cl->tick, &tv);
+	send_alive(cl);		/* at once: the others know us from now */
 	*cp = cl;
 	return 0;
  fail:
@@ -972,6 +1101,8 @@ cluster_free(struct cluster *cl)
 		natsConnection_Close(cl->nc);
 	if (cl->insub != NULL)
 		natsSubscription_Destroy(cl->insub);
+	if (cl->alivesub != NULL)
+		natsSubscription_Destroy(cl->alivesub);
 	for (i = 0; i < LINK_BUCKETS; i++) {
 		while ((k = LIST_FIRST(&cl->links[i])) != NULL)
 			link_free(cl, k);

@@ -40,6 +40,14 @@ struct cluster_link;
  * delivery pool leaked pending messages at close under AddressSanitizer
  * in our tests, so it is not used). */
 #define CLUSTER_MAX_ROOMS	4096
+/* Every node publishes ALIVE every CLUSTER_ALIVE_MS (its tick), and at
+ * its start and each reconnection; any message a node sends counts as a
+ * sign of life.  An owner cuts the
+ * remote members of a node it has heard from and then not for
+ * CLUSTER_SILENT_MS (their seats held, as after any cut), unless its own
+ * NATS connection is down or came back less than that long ago. */
+#define CLUSTER_ALIVE_MS	1000
+#define CLUSTER_SILENT_MS	5000
 /* Node numbers; member ids are node << 24 | 1 .. node << 24 | 0xffffff. */
 #define CLUSTER_MAX_NODE	255
 

@@ -26,6 +26,7 @@ static const uint8_t ex_gone[] = { 0x04, 0x02, 0, 0, 0, 7, 0x01, 0x01 };
 static const uint8_t ex_out[] = { 0x05, 0x01, 0, 0, 0, 7, 0x00, 0, 0, 0, 5,
     0x8a, 0, 0, 0, 1 };
 static const uint8_t ex_claim[] = { 0x01, 0x02 };
+static const uint8_t ex_alive[] = { 0x06, 0x02 };
 
 static int
 put(struct buf *b, uint8_t type, uint8_t node, uint32_t link, uint8_t to,
@@ -80,6 +81,10 @@ test_examples(void **state)
 	buf_reset(&b);
 	assert_int_equal(put(&b, CLUSTERMSG_CLAIM, 2, 0, 0, 0), 0);
 	assert_memory_equal(buf_ptr(&b), ex_claim, sizeof(ex_claim));
+	buf_reset(&b);
+	assert_int_equal(put(&b, CLUSTERMSG_ALIVE, 2, 0, 0, 0), 0);
+	assert_int_equal(buf_len(&b), sizeof(ex_alive));
+	assert_memory_equal(buf_ptr(&b), ex_alive, sizeof(ex_alive));
 	buf_release(&b);
 
 	assert_int_equal(parse_exact(&m, ex_in, sizeof(ex_in), &q), 0);
@@ -99,6 +104,18 @@ test_examples(void **state)
 	assert_int_equal(parse_exact(&m, ex_gone, sizeof(ex_gone), &q), 0);
 	assert_int_equal(m.flags, 1);
 	free(q);
+	assert_int_equal(parse_exact(&m, ex_alive, sizeof(ex_alive), &q), 0);
+	assert_int_equal(m.type, CLUSTERMSG_ALIVE);
+	assert_int_equal(m.node, 2);
+	free(q);
+	/* ALIVE has no body: a byte after it is trailing. */
+	{
+		static const uint8_t longer[] = { 0x06, 0x02, 0x00 };
+
+		assert_int_equal(parse_exact(&m, longer, sizeof(longer), &q),
+		    ERR_TRAILING);
+		free(q);
+	}
 }
 
 static void
@@ -160,7 +177,7 @@ test_format(void **state)
 	buf[1] = 0;				/* node 0 */
 	assert_int_equal(parse_exact(&m, buf, 2, &q), ERR_FORMAT);
 	free(q);
-	buf[0] = 0x06;
+	buf[0] = 0x07;
 	buf[1] = 1;				/* unknown type */
 	assert_int_equal(parse_exact(&m, buf, 2, &q), ERR_TYPE);
 	free(q);

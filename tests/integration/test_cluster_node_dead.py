@@ -1,0 +1,83 @@
+#!/usr/bin/python3
+"""
+test_cluster_node_dead: a relay node that dies without a word (SIGKILL)
+is found out by the room's owner node from its missing ALIVEs
+(docs/PROTOCOL.md §15.10, "Node liveness"), and its members are cut
+there as after any cut, their seats held.
+
+Starts its own 'nats-server -js' and two 'sotto relay --nats URL --node N'
+sharing one relay key (as test_cluster).
+
+Proves:
+- alicia on node 1 makes the room (node 1 owns it); bobbie joins through
+  node 2 with an invitation that lists only node 2, so that he cannot
+  resume elsewhere; the two chat both ways;
+- node 2 is killed with SIGKILL: node 1 logs that node 2 went silent and
+  that it cut its member, and alicia prints '* bobbie lost connection'
+  (before node liveness she never did: the seat stayed attached, listed
+  present, for as long as node 1 ran); alicia's room goes on (a line
+  from her is not refused);
+- node 2 started again on its port: node 1 logs it is heard again, and
+  bobbie, still trying, resumes his seat through it: alicia sees him
+  back, and a line from each reaches the other exactly once;
+- a node that was never heard from is never taken for gone (node 1's
+  log names no other node), and everyone leaves cleanly (exit 0).
+"""
+import re
+
+import sotto_harness as h
+
+
+def scenario(t):
+    nats, nport, _ = h.nats_server(t)
+    url = "nats://%s:%d" % (h.LOOPBACK, nport)
+    d1, d2 = h.cluster_state_dirs(t, 2)
+    r1, p1 = h.cluster_node(t, url, 1, d1)
+    r2, p2 = h.cluster_node(t, url, 2, d2)
+
+    alicia, inv = t.room_new(t.party("alicia"), p1)
+    bobbie = t.room_join(t.party("bobbie"), h.invite_with_addrs(inv, [(h.LOOPBACK, p2)]))
+    h.wait_joined(bobbie, "bobbie", timeout=30)
+    h.wait_in_room(alicia, ["bobbie"], timeout=30)
+    h.wait_in_room(bobbie, ["alicia"], timeout=30)
+    alicia.send("hello bobbie")
+    bobbie.wait_until(lambda: bobbie.messages_from("alicia") == ["hello bobbie"],
+                      "alicia's first line at bobbie", timeout=20)
+    bobbie.send("hello alicia")
+    alicia.wait_until(lambda: alicia.messages_from("bobbie") == ["hello alicia"],
+                      "bobbie's first line at alicia", timeout=20)
+
+    # Node 2 dies without a word: no GONE ever comes for bobbie's link.
+    r2.kill()
+    r1.wait_until(lambda: re.search(r"cluster: node 2 silent for \d+ s: taken for gone "
+                                    r"\(1 of its members here cut", r1.stderr_text()),
+                  "node 1 to log that node 2 went silent and its member was cut", timeout=30)
+    alicia.wait_line(r"^\* bobbie lost connection$", timeout=20,
+                     what="'* bobbie lost connection' at alicia")
+    t.log("SIGKILL of node 2: node 1 took it for gone and cut its member")
+    alicia.send("are you there?")
+
+    # Node 2 again, on its port: bobbie resumes through it.
+    r2b, _ = h.cluster_node(t, url, 2, d2, label="relay2-again", port=p2, timeout=30)
+    r1.wait_until(lambda: "cluster: node 2 is heard again" in r1.stderr_text(),
+                  "node 1 to log that node 2 is heard again", timeout=30)
+    alicia.wait_line(r"^\* bobbie is back$", timeout=60, what="'* bobbie is back' at alicia")
+    bobbie.wait_until(lambda: bobbie.messages_from("alicia")[-1:] == ["are you there?"],
+                      "alicia's line from while he was away, at bobbie", timeout=30)
+    bobbie.send("back again")
+    alicia.wait_until(lambda: alicia.messages_from("bobbie")[-1:] == ["back again"],
+                      "bobbie's line after he resumed, at alicia", timeout=20)
+    t.check(alicia.messages_from("bobbie") == ["hello alicia", "back again"],
+            "alicia has bobbie's lines %r, not each once in order" % alicia.messages_from("bobbie"))
+    t.check(bobbie.messages_from("alicia") == ["hello bobbie", "are you there?"],
+            "bobbie has alicia's lines %r, not each once in order" % bobbie.messages_from("alicia"))
+    others = re.findall(r"cluster: node (\d+) silent", r1.stderr_text())
+    t.check(set(others) == {"2"}, "node 1 took other nodes for gone: %r" % others)
+
+    for p in (alicia, bobbie):
+        p.close_stdin()
+        p.expect_exit(h.EXIT_OK, timeout=20, why="stdin ended")
+    t.check(r1.alive() and r2b.alive(), "a relay node exited")
+
+
+h.main(scenario, budget=150)
