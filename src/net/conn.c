@@ -5,7 +5,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -22,6 +21,7 @@
 #include "proxy.h"
 #include "err.h"
 #include "frame.h"
+#include "mono.h"
 
 /* Bytes read from the socket in one turn at most, and written: the
  * others wait for the next turn (the events are level-triggered), so that
@@ -91,15 +91,6 @@ static void	conn_process(struct conn *);
 static void	finish(struct conn *, int);
 static void	rev_update(struct conn *);
 static void	ka_cb(evutil_socket_t, short, void *);
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* rev's timeout once open: the keepalive period, or the dead time if
  * that is shorter. */

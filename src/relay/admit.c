@@ -4,7 +4,6 @@
 #include <string.h>
 #include <sys/queue.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <event2/event_struct.h>
@@ -17,6 +16,7 @@
 #include "err.h"
 #include "frame.h"
 #include "addrlim.h"
+#include "mono.h"
 
 #define HELLO_PAYLOAD		17
 #define PROOF_FRAME_LEN		(FRAME_HDR_LEN + COOKIE_PROOF_LEN)
@@ -298,7 +298,6 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	uint8_t bad;
 	ssize_t n;
 	int64_t now;
-	struct timespec ts;
 
 	(void)what;
 	/* HELLOs and PROOFs have a budget each: a newcomer who has paid
@@ -340,8 +339,7 @@ read_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (ac->have < want)
 		return;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	now = mono_ms();
 	if (ac->state == AC_HELLO)
 		on_hello(ac, now);
 	else
@@ -355,13 +353,11 @@ timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct admit *ad = arg;
 	struct admit_conn *ac;
-	struct timespec ts;
 	int64_t now;
 
 	(void)fd;
 	(void)what;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	now = mono_ms();
 	while ((ac = TAILQ_FIRST(&ad->q)) != NULL &&
 	    ac->accepted + ad->conf.timeout_ms <= now) {
 		ad->st.timeouts++;

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
-#include <time.h>
 
 #include <event2/event.h>
 #include <nats/nats.h>
@@ -21,6 +20,7 @@
 #include "relaylog.h"
 #include "relaymsg.h"
 #include "rroom.h"
+#include "mono.h"
 
 #define ROOM_BUCKETS	256
 #define LINK_BUCKETS	1024
@@ -694,15 +694,6 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 }
 
 /* --- node liveness ------------------------------------------------------- */
-
-static int64_t
-mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static void
 node_heard(struct cluster *cl, unsigned node)

@@ -64,6 +64,7 @@
 #include "rendezvous.h"
 #include "roomlog.h"
 #include "rroom.h"
+#include "mono.h"
 
 #define RELAY_MAX_LISTEN	8
 #define RELAY_BACKLOG		4096	/* the kernel caps it at somaxconn */
@@ -266,15 +267,6 @@ misbehave_forget(struct relay *r)
 	r->mb.held_for = NULL;
 }
 
-static int64_t
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void
 ms_to_tv(int64_t ms, struct timeval *tv)
 {
@@ -327,7 +319,7 @@ backlog_start(struct relay_link *l)
 
 	if (l->is_backed)
 		return;
-	now = now_ms();
+	now = mono_ms();
 	l->is_backed = 1;
 	l->stall = now + RELAY_STALL_TIMEOUT * 1000;
 	TAILQ_INSERT_TAIL(&r->backed, l, backed);
@@ -475,9 +467,9 @@ reap_cb(evutil_socket_t fd, short what, void *arg)
 			misbehave_forget(r);
 		batch_drop(l);
 		backlog_end(l);
-		rdv_gone(r->rdv, l->rdv, now_ms());
+		rdv_gone(r->rdv, l->rdv, mono_ms());
 		/* A link that just went: its seat is held (a cut). */
-		rroom_cut(r->hub, &l->m, now_ms());
+		rroom_cut(r->hub, &l->m, mono_ms());
 		LIST_REMOVE(l, all);
 		r->nlinks--;
 		addrlim_release(l->la);
@@ -965,7 +957,7 @@ stall_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay *r = arg;
 	struct relay_link *l;
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 
 	(void)fd;
 	(void)what;
@@ -1082,9 +1074,9 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	rroom_expire(r->hub, now_ms());
+	rroom_expire(r->hub, mono_ms());
 	rroom_tell_waiting(r->hub);
-	rdv_tick(r->rdv, now_ms());
+	rdv_tick(r->rdv, mono_ms());
 	if (++r->ticks % RELAY_TRIM_TICKS != 0)
 		return;
 	log_txn(r);
@@ -1121,7 +1113,7 @@ link_established(struct conn *c, void *arg)
 	(void)c;
 	link_hs_done(l);
 	tbucket_init(&l->rate, l->r->member_rate * ADDRLIM_MEMBER_BURST_S,
-	    now_ms());
+	    mono_ms());
 	if (l->state == LINK_HANDSHAKE)
 		l->state = LINK_WAIT_JOIN;
 }
@@ -1136,7 +1128,7 @@ link_rate(struct relay_link *l, size_t len)
 {
 	struct relay *r = l->r;
 	struct timeval tv;
-	int64_t now = now_ms(), wait;
+	int64_t now = mono_ms(), wait;
 
 	if (r->member_rate == 0 || l->rate_paused)
 		return;
@@ -1166,7 +1158,7 @@ rate_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct relay *r = arg;
 	struct relay_link *l, *next;
 	struct timeval tv;
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 
 	(void)fd;
 	(void)what;
@@ -1285,7 +1277,7 @@ rdv_link_message(struct relay_link *l, const uint8_t *p, size_t len)
 		waiting_remove(l->r, l);
 		l->state = LINK_RDV;
 	}
-	(void)rdv_input(l->r->rdv, &l->rdv, l, l->la->key, p, len, now_ms());
+	(void)rdv_input(l->r->rdv, &l->rdv, l, l->la->key, p, len, mono_ms());
 }
 static void	link_input(struct relay_link *, const uint8_t *, size_t);
 
@@ -1338,10 +1330,10 @@ link_input(struct relay_link *l, const uint8_t *p, size_t len)
 			 * knock and JOIN. */
 			waiting_remove(r, l);
 			l->state = LINK_VISITOR;
-			l->deadline = now_ms() + RELAY_VISIT_TIMEOUT * 1000;
+			l->deadline = mono_ms() + RELAY_VISIT_TIMEOUT * 1000;
 			TAILQ_INSERT_TAIL(&r->visitq, l, waiting);
 			l->is_waiting = 2;
-			join_timer_arm(r, now_ms());
+			join_timer_arm(r, mono_ms());
 			relay_log(RELAY_LOG_INFO, "%s: visitor %lu at a door "
 			    "(%zu visitors)", conn_peer_addr(c),
 			    (unsigned long)l->m.visitor,
@@ -1354,7 +1346,7 @@ link_input(struct relay_link *l, const uint8_t *p, size_t len)
 			l->state = LINK_MEMBER;
 			/* Its JOIN made a room: one of its address's. */
 			if (rroom_hub_rooms(r->hub) > rooms &&
-			    addrlim_room(r->lim, l->la, now_ms()) != 0) {
+			    addrlim_room(r->lim, l->la, mono_ms()) != 0) {
 				link_refuse_room(l);
 				return;
 			}
@@ -1460,7 +1452,7 @@ join_timer_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct relay *r = arg;
 	struct relay_link *l;
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 
 	(void)fd;
 	(void)what;
@@ -1533,7 +1525,7 @@ admitted_cb(void *arg, int fd, const uint8_t hello[ADMIT_HELLO_LEN],
 	conn_set_lazy(l->c, RELAY_SEAL_WINDOW);
 	LIST_INSERT_HEAD(&r->links, l, all);
 	r->nlinks++;
-	now = now_ms();
+	now = mono_ms();
 	/* JOIN is due 10 s after the HELLO (which was due 10 s after the
 	 * connection): the waiting list stays in deadline order. */
 	l->deadline = now + RELAY_JOIN_TIMEOUT * 1000;
@@ -1571,7 +1563,7 @@ accept_cb(struct evconnlistener *lev, evutil_socket_t fd, struct sockaddr *sa,
 {
 	struct relay *r = arg;
 	struct addrlim_addr *la;
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 	int i;
 
 	(void)lev;
@@ -1618,7 +1610,7 @@ stats_timer_cb(evutil_socket_t fd, short what, void *arg)
 	struct relay *r = arg;
 	struct admit_stats st;
 	struct timeval tv;
-	int64_t now = now_ms();
+	int64_t now = mono_ms();
 
 	(void)fd;
 	(void)what;
@@ -1945,7 +1937,7 @@ static int64_t
 cluster_now(void *arg)
 {
 	(void)arg;
-	return now_ms();
+	return mono_ms();
 }
 
 /*
@@ -2005,7 +1997,7 @@ relay_open_state(struct relay *r, const struct relay_opts *o)
 		return -1;
 	}
 	rroom_hub_set_hold(r->hub, (int64_t)o->hold * 1000, RELAY_MAX_AWAY);
-	if ((rc = rroom_hub_load(r->hub, now_ms())) != 0) {
+	if ((rc = rroom_hub_load(r->hub, mono_ms())) != 0) {
 		relay_log(RELAY_LOG_ERROR, "cannot read the room log %s: %s",
 		    path, err_str(rc));
 		return -1;
