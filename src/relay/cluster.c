@@ -109,6 +109,7 @@ struct cluster {
 	int64_t			 heard[CLUSTER_MAX_NODE + 1];
 	uint8_t			 silent[CLUSTER_MAX_NODE + 1];
 	int			 nats_down;	/* judge no one meanwhile */
+	int			 nats_lost;	/* since the last reconnection */
 	struct event		*wake;		/* qmsgs, status */
 	struct event		*flush_ev;
 	struct event		*tick;
@@ -116,6 +117,9 @@ struct cluster {
 	struct qmsg		*qfirst;
 	struct qmsg		**qlast;
 	atomic_int		 status;	/* 1 up, 2 down, 0 told */
+	atomic_int		 downs;		/* losses not told yet (a loss
+						 * and its reconnection can both
+						 * come before the loop looks) */
 	int			 pub_failing;
 	uint32_t		 next_link;
 	size_t			 nrooms;
@@ -708,9 +712,10 @@ node_heard(struct cluster *cl, unsigned node)
 	}
 }
 
-/* Every remote member of 'node' here is cut, as by a GONE with clean 0
- * (its seat held, AWAY to the others), and its node told to drop the
- * link (END) in case it is only its ALIVEs that were lost. */
+/* Every remote member of 'node' here (of every node: 0) is cut, as by a
+ * GONE with clean 0 (its seat held, AWAY to the others), and its node
+ * told to drop the link (END) in case it is only its ALIVEs that were
+ * lost. */
 static size_t
 node_cut(struct cluster *cl, unsigned node)
 {
@@ -719,7 +724,7 @@ node_cut(struct cluster *cl, unsigned node)
 
 	for (i = 0; i < LINK_BUCKETS; i++)
 		LIST_FOREACH(rm, &cl->remotes[i], hl) {
-			if (rm->node != node || rm->dead)
+			if ((node != 0 && rm->node != node) || rm->dead)
 				continue;
 			rroom_cut(cl->hub, &rm->m, cl->ops.now(cl->arg));
 			rm->flags |= CLUSTERMSG_F_END;
@@ -759,6 +764,40 @@ nodes_tick(struct cluster *cl)
 		    "taken for gone (%zu of its members here cut, their seats "
 		    "held)", n, CLUSTER_SILENT_MS / 1000, cut);
 	}
+}
+
+/*
+ * NATS is back after a loss: what crossed the bus meanwhile may be lost
+ * (NATS keeps nothing for a subscriber that is away), so every link that
+ * crosses it starts afresh, the way a cut link does: this node drops the
+ * links it forwards (GONE with clean 0 to their owners) and cuts its
+ * remote members (END to their nodes).  Each member then resumes, sends
+ * again what was not acknowledged (the owner takes each cseq once) and
+ * gets a replay of what it missed (by seq): nothing lost, nothing twice.
+ */
+static void
+bus_restart(struct cluster *cl)
+{
+	struct cluster_link *k, *next;
+	size_t i, links = 0, remotes;
+	void *link;
+
+	for (i = 0; i < LINK_BUCKETS; i++)
+		for (k = LIST_FIRST(&cl->links[i]); k != NULL; k = next) {
+			next = LIST_NEXT(k, hl);
+			if (!k->forwarded)
+				continue;
+			link = k->link;
+			cluster_gone(cl, k->ref, 0);	/* frees k */
+			cl->ops.close(cl->arg, link, 1);
+			links++;
+		}
+	remotes = node_cut(cl, 0);
+	if (links > 0 || remotes > 0)
+		relay_log(RELAY_LOG_INFO, "cluster: NATS is back: %zu links "
+		    "through other nodes dropped and %zu members on other "
+		    "nodes cut, to resume (what the bus lost meanwhile is sent "
+		    "again)", links, remotes);
 }
 
 /* NATS is back: every node gets CLUSTER_SILENT_MS from now to be heard
@@ -875,6 +914,8 @@ status_cb(natsConnection *nc, void *arg, int up)
 	struct cluster *cl = arg;
 
 	(void)nc;
+	if (!up)
+		atomic_fetch_add(&cl->downs, 1);
 	atomic_store(&cl->status, up ? 1 : 2);
 	event_active(cl->wake, 0, 0);
 }
@@ -914,16 +955,21 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	if (atomic_exchange(&cl->downs, 0) > 0) {
+		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
+		    "node's members alone until it is back");
+		cl->nats_down = 1;
+		cl->nats_lost = 1;
+	}
 	if ((st = atomic_exchange(&cl->status, 0)) == 1) {
 		relay_log(RELAY_LOG_INFO, "cluster: connected to NATS");
 		cl->nats_down = 0;
 		nodes_grace(cl);
 		owned_subscribe(cl);
 		send_alive(cl);
-	} else if (st == 2) {
-		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
-		    "node's members alone until it is back");
-		cl->nats_down = 1;
+		if (cl->nats_lost)
+			bus_restart(cl);
+		cl->nats_lost = 0;
 	}
 	pthread_mutex_lock(&cl->qlock);
 	q = cl->qfirst;
@@ -975,6 +1021,9 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	struct cluster *cl;
 	struct timeval tv = { CLUSTER_ALIVE_MS / 1000,
 	    (CLUSTER_ALIVE_MS % 1000) * 1000 };
+	const char *servers[CLUSTER_MAX_URLS];
+	char list[1024], *p, *save = NULL;
+	int nservers = 0;
 	natsStatus s;
 	size_t i;
 	int rc = ERR_ALLOC;
@@ -1013,8 +1062,22 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	rroom_hub_set_ids(hub, (uint32_t)node << 24 | 1,
 	    (uint32_t)node << 24 | 0xffffff);
 	rc = ERR_IO;
+	/* natsOptions_SetURL takes one URL: a list goes to SetServers. */
+	if (strlen(urls) >= sizeof(list)) {
+		relay_log(RELAY_LOG_ERROR, "cluster: --nats URLs too long");
+		goto fail;
+	}
+	memcpy(list, urls, strlen(urls) + 1);
+	for (p = strtok_r(list, ",", &save); p != NULL && nservers <
+	    CLUSTER_MAX_URLS; p = strtok_r(NULL, ",", &save))
+		servers[nservers++] = p;
+	if (p != NULL || nservers == 0) {
+		relay_log(RELAY_LOG_ERROR, "cluster: --nats: 1 to %d URLs",
+		    CLUSTER_MAX_URLS);
+		goto fail;
+	}
 	if (natsOptions_Create(&cl->opts) != NATS_OK ||
-	    natsOptions_SetURL(cl->opts, urls) != NATS_OK ||
+	    natsOptions_SetServers(cl->opts, servers, nservers) != NATS_OK ||
 	    natsOptions_SetName(cl->opts, "sotto relay") != NATS_OK ||
 	    natsOptions_SetNoRandomize(cl->opts, true) != NATS_OK ||
 	    natsOptions_SetMaxReconnect(cl->opts, -1) != NATS_OK ||

@@ -48,6 +48,9 @@ struct cluster_link;
  * NATS connection is down or came back less than that long ago. */
 #define CLUSTER_ALIVE_MS	1000
 #define CLUSTER_SILENT_MS	5000
+/* NATS server URLs a node is given at most (--nats, repeated or with
+ * commas): tried in order at the start and at every reconnection. */
+#define CLUSTER_MAX_URLS	16
 /* Node numbers; member ids are node << 24 | 1 .. node << 24 | 0xffffff. */
 #define CLUSTER_MAX_NODE	255
 

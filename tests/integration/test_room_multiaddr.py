@@ -81,8 +81,10 @@ def scenario(t):
     t.check("trying the room's next relay address, 127.0.0.1:%d" % p2 in err,
             "bobbie did not say it tries the next address: %r" % err)
     now_on(t, procs["bobbie"], p2)
-    t.check(" joined a room of another node" in r2.stderr_text(),
-            "node 2 did not forward bobbie to the room's node")
+    # Its log line may come after bobbie's WELCOME: waited for, not read
+    # at once.
+    r2.wait_until(lambda: " joined a room of another node" in r2.stderr_text(),
+                  "node 2 to log that it forwarded bobbie to the room's node", timeout=10)
     t.log("(a) first address dead: in through node 2")
     procs["caroline"] = t.room_join(t.party("caroline"), inv)
     h.wait_joined(procs["caroline"], "caroline", timeout=30)
