@@ -667,6 +667,26 @@ def cluster_node(t, url, node, state_dir, label=None, port=0, timeout=DEFAULT_WA
     return r, p
 
 
+def pair_across_nodes(t, p1, p2):
+    """alicia makes a room on the node at port p1 (it owns the room),
+    bobbie joins it through the node at p2 with an invitation that lists
+    only p2 (he cannot resume elsewhere); they say hello both ways
+    ('hello bobbie', 'hello alicia'), each seen once.  Returns (alicia,
+    bobbie).  For test_cluster_node_dead and test_cluster_nats3."""
+    alicia, inv = t.room_new(t.party("alicia"), p1)
+    bobbie = t.room_join(t.party("bobbie"), invite_with_addrs(inv, [(LOOPBACK, p2)]))
+    wait_joined(bobbie, "bobbie", timeout=30)
+    wait_in_room(alicia, ["bobbie"], timeout=30)
+    wait_in_room(bobbie, ["alicia"], timeout=30)
+    alicia.send("hello bobbie")
+    bobbie.wait_until(lambda: bobbie.messages_from("alicia") == ["hello bobbie"],
+                      "alicia's first line at bobbie", timeout=20)
+    bobbie.send("hello alicia")
+    alicia.wait_until(lambda: alicia.messages_from("bobbie") == ["hello alicia"],
+                      "bobbie's first line at alicia", timeout=20)
+    return alicia, bobbie
+
+
 def flip_bit(b, i, bit=0):
     b = bytearray(b)
     b[i] ^= 1 << bit

@@ -58,17 +58,7 @@ def scenario(t):
     r1, p1 = h.cluster_node(t, url(0, 1), 1, d1)
     r2, p2 = h.cluster_node(t, url(1, 2), 2, d2)
 
-    alicia, inv = t.room_new(t.party("alicia"), p1)
-    bobbie = t.room_join(t.party("bobbie"), h.invite_with_addrs(inv, [(h.LOOPBACK, p2)]))
-    h.wait_joined(bobbie, "bobbie", timeout=30)
-    h.wait_in_room(alicia, ["bobbie"], timeout=30)
-    h.wait_in_room(bobbie, ["alicia"], timeout=30)
-    alicia.send("hello bobbie")
-    bobbie.wait_until(lambda: bobbie.messages_from("alicia") == ["hello bobbie"],
-                      "alicia's first line at bobbie", timeout=20)
-    bobbie.send("hello alicia")
-    alicia.wait_until(lambda: alicia.messages_from("bobbie") == ["hello alicia"],
-                      "bobbie's first line at alicia", timeout=20)
+    alicia, bobbie = h.pair_across_nodes(t, p1, p2)
 
     # The burst, and server 1 (node 1's) killed in the middle of it.
     a_lines = ["a%03d from alicia" % i for i in range(BURST)]
