@@ -743,13 +743,44 @@ send_alive(struct cluster *cl)
 	buf_reset(&cl->msg);
 }
 
+/*
+ * The links this node forwards to rooms that 'node' owns are dropped
+ * without a word (their members see a cut): the room went with its
+ * owner, and each member, reconnecting, makes the room anew on a live
+ * node (its RESUME finds no seat there, so it joins again, told that
+ * messages may be missing, and sends again what was not acknowledged).
+ */
+static size_t
+owner_gone(struct cluster *cl, unsigned node)
+{
+	struct croom *cr, *next;
+	struct cluster_link *k;
+	size_t n = 0, left;
+	void *link;
+
+	for (cr = LIST_FIRST(&cl->allrooms); cr != NULL; cr = next) {
+		next = LIST_NEXT(cr, all);
+		if (cr->state != CR_REMOTE || cr->owner != node)
+			continue;
+		/* link_free frees cr with its last link. */
+		for (left = cr->nlinks; left > 0; left--) {
+			k = TAILQ_FIRST(&cr->links);
+			link = k->link;
+			link_free(cl, k);
+			cl->ops.close(cl->arg, link, 1);
+			n++;
+		}
+	}
+	return n;
+}
+
 /* Once a second: this node's ALIVE, and the nodes gone silent. */
 static void
 nodes_tick(struct cluster *cl)
 {
 	int64_t now = mono_ms();
 	unsigned n;
-	size_t cut;
+	size_t cut, dropped;
 
 	send_alive(cl);
 	if (cl->nats_down)
@@ -760,9 +791,11 @@ nodes_tick(struct cluster *cl)
 			continue;
 		cl->silent[n] = 1;
 		cut = node_cut(cl, n);
+		dropped = owner_gone(cl, n);
 		relay_log(RELAY_LOG_WARN, "cluster: node %u silent for %d s: "
 		    "taken for gone (%zu of its members here cut, their seats "
-		    "held)", n, CLUSTER_SILENT_MS / 1000, cut);
+		    "held; %zu links to rooms it owned dropped, to make them "
+		    "anew)", n, CLUSTER_SILENT_MS / 1000, cut, dropped);
 	}
 }
 

@@ -672,7 +672,8 @@ def pair_across_nodes(t, p1, p2):
     bobbie joins it through the node at p2 with an invitation that lists
     only p2 (he cannot resume elsewhere); they say hello both ways
     ('hello bobbie', 'hello alicia'), each seen once.  Returns (alicia,
-    bobbie).  For test_cluster_node_dead and test_cluster_nats3."""
+    bobbie, invitation).  For test_cluster_node_dead and
+    test_cluster_nats3."""
     alicia, inv = t.room_new(t.party("alicia"), p1)
     bobbie = t.room_join(t.party("bobbie"), invite_with_addrs(inv, [(LOOPBACK, p2)]))
     wait_joined(bobbie, "bobbie", timeout=30)
@@ -684,7 +685,7 @@ def pair_across_nodes(t, p1, p2):
     bobbie.send("hello alicia")
     alicia.wait_until(lambda: alicia.messages_from("bobbie") == ["hello alicia"],
                       "bobbie's first line at alicia", timeout=20)
-    return alicia, bobbie
+    return alicia, bobbie, inv
 
 
 def flip_bit(b, i, bit=0):

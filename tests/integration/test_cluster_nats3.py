@@ -58,7 +58,7 @@ def scenario(t):
     r1, p1 = h.cluster_node(t, url(0, 1), 1, d1)
     r2, p2 = h.cluster_node(t, url(1, 2), 2, d2)
 
-    alicia, bobbie = h.pair_across_nodes(t, p1, p2)
+    alicia, bobbie, _ = h.pair_across_nodes(t, p1, p2)
 
     # The burst, and server 1 (node 1's) killed in the middle of it.
     a_lines = ["a%03d from alicia" % i for i in range(BURST)]

@@ -21,7 +21,13 @@ Proves:
   bobbie, still trying, resumes his seat through it: alicia sees him
   back, and a line from each reaches the other exactly once;
 - a node that was never heard from is never taken for gone (node 1's
-  log names no other node), and everyone leaves cleanly (exit 0).
+  log names no other node);
+- the owner dies: carol joins through node 2 too, alicia leaves, and
+  node 1 (the room's owner) is killed with SIGKILL: node 2 takes it for
+  gone and drops its links to the room, and bobbie and carol, told
+  that the relay no longer holds their place, join again: the room is
+  made anew on node 2, they see each other and a line from carol
+  reaches bobbie; both leave cleanly (exit 0).
 """
 import re
 
@@ -35,7 +41,7 @@ def scenario(t):
     r1, p1 = h.cluster_node(t, url, 1, d1)
     r2, p2 = h.cluster_node(t, url, 2, d2)
 
-    alicia, bobbie = h.pair_across_nodes(t, p1, p2)
+    alicia, bobbie, inv = h.pair_across_nodes(t, p1, p2)
 
     # Node 2 dies without a word: no GONE ever comes for bobbie's link.
     r2.kill()
@@ -64,10 +70,38 @@ def scenario(t):
     others = re.findall(r"cluster: node (\d+) silent", r1.stderr_text())
     t.check(set(others) == {"2"}, "node 1 took other nodes for gone: %r" % others)
 
-    for p in (alicia, bobbie):
+    t.check(r1.alive() and r2b.alive(), "a relay node exited")
+
+    # The owner dies: the room is made anew on node 2 by its members there.
+    carol = t.room_join(t.party("carol"), h.invite_with_addrs(inv, [(h.LOOPBACK, p2)]))
+    h.wait_joined(carol, "carol", timeout=30)
+    h.wait_in_room(carol, ["alicia", "bobbie"], timeout=30)
+    h.wait_in_room(bobbie, ["carol"], timeout=30)
+    alicia.close_stdin()
+    alicia.expect_exit(h.EXIT_OK, timeout=20, why="stdin ended")
+    bobbie.wait_line(r"^\* alicia left$", timeout=20, what="'* alicia left' at bobbie")
+    r1.kill()
+    r2b.wait_until(lambda: re.search(r"cluster: node 1 silent for \d+ s: taken for gone "
+                                     r"\(0 of its members here cut, their seats held; 2 links",
+                                     r2b.stderr_text()),
+                   "node 2 to take node 1 for gone and drop its 2 links to node 1's room",
+                   timeout=30)
+    for p, who in ((bobbie, "bobbie"), (carol, "carol")):
+        p.wait_line(r"^\* the relay no longer holds your place in the room: joining again",
+                    timeout=30, what="'joining again' at %s" % who)
+        h.wait_joined(p, who, timeout=30)
+    h.wait_in_room(bobbie, ["carol"], timeout=30)
+    carol.send("still here after the owner died")
+    # (Shown as 'carol' or, while the name is new in this room, with
+    # her key's tag: 'carol~cf32-...'.)
+    bobbie.wait_until(lambda: any(re.match(r"^carol(~[0-9a-f-]+)?: still here after the owner "
+                                           r"died$", l) for l in bobbie.lines()),
+                      "carol's line in the room made anew, at bobbie", timeout=20)
+    t.log("SIGKILL of the owner node: its room made anew on node 2 by its members there")
+    for p in (bobbie, carol):
         p.close_stdin()
         p.expect_exit(h.EXIT_OK, timeout=20, why="stdin ended")
-    t.check(r1.alive() and r2b.alive(), "a relay node exited")
+    t.check(r2b.alive(), "node 2 exited")
 
 
 h.main(scenario, budget=150)
