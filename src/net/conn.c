@@ -34,9 +34,9 @@
  * were a quarter of what a relay pays per member.  Input goes from the
  * socket straight into 'in', at most a frame's worth at a time, so that
  * what is not read yet stays in the kernel; output goes through one
- * evbuffer (sealed records and references to shared ones).  Two events
- * live inside the struct: rev (EV_READ, pending while we want input,
- * with the dead-peer timeout once the channel is open) and wev
+ * evbuffer, made only while output is queued.  Two events live inside
+ * the struct: rev (EV_READ, pending while we want input, with the
+ * keepalive period as its timeout once the channel is open) and wev
  * (EV_WRITE, pending while output is queued or conn_want_write asked).
  * rev's timeout, once the channel is open, is the keepalive period: it
  * sends the keepalives and finds a dead peer from two timestamps, so that
@@ -51,7 +51,7 @@ struct conn {
 	int			 fd;
 	uint8_t			 evs;	/* rev and wev are assigned */
 	uint8_t			 wready;	/* conn_want_write asked */
-	uint8_t			 rev_timed;	/* rev has the dead timeout */
+	uint8_t			 rev_timed;	/* rev has the period timeout */
 	struct chan		*chan;
 	struct buf		 in;	/* partial frame from the peer */
 	struct buf		 out;	/* frames chan produced, to queue */
@@ -121,6 +121,32 @@ oget(struct conn *c)
 }
 static void	linger_cb(evutil_socket_t, short, void *);
 static void	kick_cb(evutil_socket_t, short, void *);
+
+/* Ciphertext on its way from the socket into 'in' (one thread per
+ * process, as for conn_send_now's frame). */
+static uint8_t	scratch[CONN_READ_TURN < FRAME_MAX_LEN ? CONN_READ_TURN :
+		    FRAME_MAX_LEN];
+
+/* One recv of at most 'max' bytes into scratch: the count, 0 at the
+ * peer's EOF, -1 if nothing is there now, -2 on an error (its errno in
+ * c->sock_err). */
+static ssize_t
+sock_read(struct conn *c, size_t max)
+{
+	ssize_t n;
+
+	if (max > sizeof(scratch))
+		max = sizeof(scratch);
+	do
+		n = recv(c->fd, scratch, max, 0);
+	while (n < 0 && errno == EINTR);
+	if (n >= 0)
+		return n;
+	if (errno == EAGAIN || errno == EWOULDBLOCK)
+		return -1;
+	c->sock_err = errno;
+	return -2;
+}
 
 /* Starts the linger timer, made at its first use: 0 or ERR_ALLOC. */
 static int
@@ -205,13 +231,13 @@ finish(struct conn *c, int err)
 
 /* rev is pending exactly while we want input: not after the end, nor
  * while paused or refusing (the bytes wait in the kernel), nor after the
- * peer's EOF; with the dead-peer timeout once the channel is open. */
+ * peer's EOF; with the keepalive period once the channel is open. */
 static void
 rev_update(struct conn *c)
 {
 	struct timeval tv = rev_period(c);
 	int want = !c->done && !c->paused && !c->refusing && !c->peer_eof;
-	int open = chan_established(c->chan);
+	int open = chan_established(c->chan), pending;
 
 	if (!c->evs)
 		return;
@@ -231,14 +257,15 @@ rev_update(struct conn *c)
 		event_del(&c->rev);
 		return;
 	}
+	pending = event_pending(&c->rev, EV_READ, NULL);
 	if (open) {
-		if (!c->rev_timed || !event_pending(&c->rev, EV_READ, NULL)) {
-			if (!event_pending(&c->rev, EV_READ, NULL))
+		if (!c->rev_timed || !pending) {
+			if (!pending)
 				c->heard = mono_ms();	/* reading again */
 			event_add(&c->rev, &tv);
 			c->rev_timed = 1;
 		}
-	} else if (!event_pending(&c->rev, EV_READ, NULL))
+	} else if (!pending)
 		event_add(&c->rev, NULL);
 }
 
@@ -292,10 +319,6 @@ on_eof(struct conn *c)
 static void
 conn_process(struct conn *c)
 {
-	/* Ciphertext on its way into 'in' (one thread per process, as for
-	 * conn_send_now's frame). */
-	static uint8_t scratch[CONN_READ_TURN < FRAME_MAX_LEN ?
-	    CONN_READ_TURN : FRAME_MAX_LEN];
 	enum chan_event ev;
 	size_t room, turn = CONN_READ_TURN;
 	ssize_t n;
@@ -313,15 +336,10 @@ conn_process(struct conn *c)
 				finish(c, ERR_INTERNAL);
 				return;
 			}
-			if (room > turn)
-				room = turn;
-			do
-				n = recv(c->fd, scratch, room, 0);
-			while (n < 0 && errno == EINTR);
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			if ((n = sock_read(c, room < turn ? room : turn)) ==
+			    -1)
 				break;
 			if (n < 0) {
-				c->sock_err = errno;
 				finish(c, c->closing ? 0 : ERR_CUT);
 				return;
 			}
@@ -353,23 +371,15 @@ conn_process(struct conn *c)
 			/* Bytes after the peer's final record: ignored, and
 			 * read on to its EOF (on_eof ends the wait). */
 			buf_reset(&c->in);
-			while (turn > 0) {
-				room = turn < sizeof(scratch) ? turn :
-				    sizeof(scratch);
-				do
-					n = recv(c->fd, scratch, room, 0);
-				while (n < 0 && errno == EINTR);
+			while (turn > 0 && (n = sock_read(c, turn)) != -1) {
 				if (n == 0) {
 					on_eof(c);
 					return;
 				}
-				if (n < 0 && errno != EAGAIN &&
-				    errno != EWOULDBLOCK) {
+				if (n < 0) {
 					finish(c, 0);
 					return;
 				}
-				if (n < 0)
-					break;
 				turn -= (size_t)n;
 			}
 			break;
@@ -396,8 +406,7 @@ conn_process(struct conn *c)
 			/* The peer said goodbye: answer in kind, then end. */
 			if (!c->closing)
 				conn_close(c);
-			else if (c->peer_eof || olen(c) ==
-			    0) {
+			else if (c->peer_eof || olen(c) == 0) {
 				finish(c, 0);
 				return;
 			}
@@ -418,8 +427,8 @@ conn_process(struct conn *c)
 static int
 keepalive_due(struct conn *c, int64_t now)
 {
-	/* 50 ms: the coarse clock's slack, so that a timer that fires on
-	 * time is never a tick early. */
+	/* 50 ms of slack, so that a timer that fires on time is never taken
+	 * for one a tick early. */
 	if (c->closing || c->refusing || now + 50 < c->ka_due)
 		return 0;
 	c->ka_due = now + 1000 * (int64_t)c->t.keepalive;
@@ -446,7 +455,7 @@ rev_cb(evutil_socket_t fd, short what, void *arg)
 			c->heard = now;
 		else if (now - c->heard >= 1000 * (int64_t)c->t.dead - 50) {
 			/* Nothing heard for t.dead seconds: the peer is
-			 * gone (50 ms: the coarse clock's slack). */
+			 * gone (50 ms of slack, as in keepalive_due). */
 			finish(c, ERR_TIMEOUT);
 			return;
 		}
@@ -512,7 +521,7 @@ wev_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		wrote = 1;
 	}
-	if (olen(c) > 0 && olen(c) > c->wlow)
+	if (olen(c) > c->wlow)
 		return;
 	if (olen(c) == 0) {
 		event_del(&c->wev);

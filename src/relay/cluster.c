@@ -104,12 +104,13 @@ struct cluster {
 	natsSubscription	*insub;
 	natsSubscription	*alivesub;
 	char			 alive[CLUSTERMSG_SUBJECT_MAX];
-	/* Node liveness: when each node's last ALIVE came (monotonic ms;
+	/* Node liveness: when each node's last message came (monotonic ms;
 	 * 0: never, so not judged), and whether it is taken as gone. */
 	int64_t			 heard[CLUSTER_MAX_NODE + 1];
 	uint8_t			 silent[CLUSTER_MAX_NODE + 1];
-	int			 nats_down;	/* judge no one meanwhile */
-	int			 nats_lost;	/* since the last reconnection */
+	int			 nats_down;	/* lost since the last connection:
+						 * judge no one meanwhile, and
+						 * restart the links at the next */
 	struct event		*wake;		/* qmsgs, status */
 	struct event		*flush_ev;
 	struct event		*tick;
@@ -494,6 +495,20 @@ cluster_gone(struct cluster *cl, struct cluster_link **clp, int clean)
 	link_free(cl, k);
 }
 
+/* Ends this node's link k: GONE (clean 0) to its owner first if 'tell',
+ * then the relay closes the link, without a word if 'silent'. */
+static void
+link_drop(struct cluster *cl, struct cluster_link *k, int tell, int silent)
+{
+	void *link = k->link;
+
+	if (tell)
+		cluster_gone(cl, k->ref, 0);	/* frees k */
+	else
+		link_free(cl, k);
+	cl->ops.close(cl->arg, link, silent);
+}
+
 /* An OUT from the owner for one of this node's links. */
 static void
 link_out(struct cluster *cl, const struct clustermsg *m)
@@ -501,7 +516,6 @@ link_out(struct cluster *cl, const struct clustermsg *m)
 	struct cluster_link *k;
 	const uint8_t *p;
 	size_t off = 0, len;
-	void *link;
 
 	while ((k = link_find(cl, m->link)) != NULL &&
 	    clustermsg_next_item(m, &off, &p, &len))
@@ -509,9 +523,7 @@ link_out(struct cluster *cl, const struct clustermsg *m)
 	if (k == NULL || (m->flags & (CLUSTERMSG_F_CLOSE | CLUSTERMSG_F_END)) ==
 	    0)
 		return;
-	link = k->link;
-	link_free(cl, k);
-	cl->ops.close(cl->arg, link, (m->flags & CLUSTERMSG_F_END) != 0);
+	link_drop(cl, k, 0, (m->flags & CLUSTERMSG_F_END) != 0);
 }
 
 /* --- remote members (this node owns their room) -------------------------- */
@@ -754,22 +766,15 @@ static size_t
 owner_gone(struct cluster *cl, unsigned node)
 {
 	struct croom *cr, *next;
-	struct cluster_link *k;
 	size_t n = 0, left;
-	void *link;
 
 	for (cr = LIST_FIRST(&cl->allrooms); cr != NULL; cr = next) {
 		next = LIST_NEXT(cr, all);
 		if (cr->state != CR_REMOTE || cr->owner != node)
 			continue;
 		/* link_free frees cr with its last link. */
-		for (left = cr->nlinks; left > 0; left--) {
-			k = TAILQ_FIRST(&cr->links);
-			link = k->link;
-			link_free(cl, k);
-			cl->ops.close(cl->arg, link, 1);
-			n++;
-		}
+		for (left = cr->nlinks; left > 0; left--, n++)
+			link_drop(cl, TAILQ_FIRST(&cr->links), 0, 1);
 	}
 	return n;
 }
@@ -813,16 +818,13 @@ bus_restart(struct cluster *cl)
 {
 	struct cluster_link *k, *next;
 	size_t i, links = 0, remotes;
-	void *link;
 
 	for (i = 0; i < LINK_BUCKETS; i++)
 		for (k = LIST_FIRST(&cl->links[i]); k != NULL; k = next) {
 			next = LIST_NEXT(k, hl);
 			if (!k->forwarded)
 				continue;
-			link = k->link;
-			cluster_gone(cl, k->ref, 0);	/* frees k */
-			cl->ops.close(cl->arg, link, 1);
+			link_drop(cl, k, 1, 1);
 			links++;
 		}
 	remotes = node_cut(cl, 0);
@@ -992,17 +994,15 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
 		    "node's members alone until it is back");
 		cl->nats_down = 1;
-		cl->nats_lost = 1;
 	}
 	if ((st = atomic_exchange(&cl->status, 0)) == 1) {
 		relay_log(RELAY_LOG_INFO, "cluster: connected to NATS");
-		cl->nats_down = 0;
 		nodes_grace(cl);
 		owned_subscribe(cl);
 		send_alive(cl);
-		if (cl->nats_lost)
+		if (cl->nats_down)
 			bus_restart(cl);
-		cl->nats_lost = 0;
+		cl->nats_down = 0;
 	}
 	pthread_mutex_lock(&cl->qlock);
 	q = cl->qfirst;

@@ -667,6 +667,24 @@ def cluster_node(t, url, node, state_dir, label=None, port=0, timeout=DEFAULT_WA
     return r, p
 
 
+def nats_url(t):
+    """A nats-server of the test's own (nats_server); returns (proc, its
+    nats:// URL)."""
+    nats, nport, _ = nats_server(t)
+    return nats, "nats://%s:%d" % (LOOPBACK, nport)
+
+
+def two_nodes(t, url1, url2=None):
+    """Relay nodes 1 and 2 sharing one relay key (cluster_state_dirs),
+    node 1 on the NATS URLs url1, node 2 on url2 (default: url1), both
+    connected (cluster_node); returns (r1, p1, d1, r2, p2, d2): each
+    node's process, port and state directory."""
+    d1, d2 = cluster_state_dirs(t, 2)
+    r1, p1 = cluster_node(t, url1, 1, d1)
+    r2, p2 = cluster_node(t, url2 or url1, 2, d2)
+    return r1, p1, d1, r2, p2, d2
+
+
 def pair_across_nodes(t, p1, p2):
     """alicia makes a room on the node at port p1 (it owns the room),
     bobbie joins it through the node at p2 with an invitation that lists

@@ -169,9 +169,7 @@ def scenario(t):
     url = "nats://%s:%d" % (h.LOOPBACK, cap.port)
 
     # One relay key for both nodes: node 2 gets a copy of node 1's.
-    d1, d2 = h.cluster_state_dirs(t, 2)
-    r1, p1 = h.cluster_node(t, url, 1, d1)
-    r2, p2 = h.cluster_node(t, url, 2, d2)
+    r1, p1, d1, r2, p2, d2 = h.two_nodes(t, url)
     t.check(h.relay_fingerprint(r1) == h.relay_fingerprint(r2), "the nodes' keys differ")
 
     # --- 3 members: alice, carol on node 1; bob on node 2.

@@ -54,9 +54,7 @@ def scenario(t):
         servers[i].wait_until(lambda i=i: routes_up(mports[i], 2),
                               "nats-server %d with routes to both others" % (i + 1), 30)
     url = lambda *idx: ",".join("nats://127.0.0.1:%d" % ports[i] for i in idx)
-    d1, d2 = h.cluster_state_dirs(t, 2)
-    r1, p1 = h.cluster_node(t, url(0, 1), 1, d1)
-    r2, p2 = h.cluster_node(t, url(1, 2), 2, d2)
+    r1, p1, _, r2, p2, _ = h.two_nodes(t, url(0, 1), url(1, 2))
 
     alicia, bobbie, _ = h.pair_across_nodes(t, p1, p2)
 

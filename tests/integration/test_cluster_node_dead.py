@@ -35,11 +35,8 @@ import sotto_harness as h
 
 
 def scenario(t):
-    nats, nport, _ = h.nats_server(t)
-    url = "nats://%s:%d" % (h.LOOPBACK, nport)
-    d1, d2 = h.cluster_state_dirs(t, 2)
-    r1, p1 = h.cluster_node(t, url, 1, d1)
-    r2, p2 = h.cluster_node(t, url, 2, d2)
+    nats, url = h.nats_url(t)
+    r1, p1, d1, r2, p2, d2 = h.two_nodes(t, url)
 
     alicia, bobbie, inv = h.pair_across_nodes(t, p1, p2)
 

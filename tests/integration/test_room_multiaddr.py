@@ -47,12 +47,9 @@ def now_on(t, proc, port, timeout=30):
 
 
 def scenario(t):
-    nats, nport, _ = h.nats_server(t)
-    url = "nats://%s:%d" % (h.LOOPBACK, nport)
+    nats, url = h.nats_url(t)
 
-    d1, d2 = h.cluster_state_dirs(t, 2)
-    r1, p1 = h.cluster_node(t, url, 1, d1)
-    r2, p2 = h.cluster_node(t, url, 2, d2)
+    r1, p1, d1, r2, p2, d2 = h.two_nodes(t, url)
     dead = h.free_port()	# nothing listens there
 
     # --- room new with both nodes' addresses.

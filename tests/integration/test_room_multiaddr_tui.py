@@ -21,11 +21,8 @@ from tui_tmux import has
 
 
 def scenario(t, tm):
-    nats, nport, _ = h.nats_server(t)
-    url = "nats://%s:%d" % (h.LOOPBACK, nport)
-    d1, d2 = h.cluster_state_dirs(t, 2)
-    r1, p1 = h.cluster_node(t, url, 1, d1)
-    r2, p2 = h.cluster_node(t, url, 2, d2)
+    nats, url = h.nats_url(t)
+    r1, p1, d1, r2, p2, d2 = h.two_nodes(t, url)
     alicia, inv = t.room_new(t.party("alicia"), p1, "--relay", "%s:%d" % (h.LOOPBACK, p2))
     erin = t.party("erin")
     tm.start("e", erin, ["join", h.invite_with_addrs(inv, [(h.LOOPBACK, p2), (h.LOOPBACK, p1)]),
