@@ -15,7 +15,7 @@
 void
 clustermsg_keys_derive(struct clustermsg_keys *k, const uint8_t seed[32])
 {
-	static const char label[] = "sotto relay cluster v1";
+	static const char label[] = "sotto relay cluster v2";
 	uint8_t master[crypto_kdf_KEYBYTES], id[8];
 
 	crypto_generichash(master, sizeof(master), (const uint8_t *)label,
@@ -83,7 +83,7 @@ clustermsg_subject_hash(const struct clustermsg_keys *k, const char *s,
 int
 clustermsg_put(struct buf *b, const struct clustermsg *m)
 {
-	uint8_t head[8];
+	uint8_t head[11];
 	size_t n = 2;
 
 	head[0] = m->type;
@@ -100,6 +100,12 @@ clustermsg_put(struct buf *b, const struct clustermsg *m)
 		head[n++] = m->to;
 	if (m->type == CLUSTERMSG_GONE || m->type == CLUSTERMSG_OUT)
 		head[n++] = m->flags;
+	if (m->type == CLUSTERMSG_IN || m->type == CLUSTERMSG_OUT) {
+		head[n++] = (uint8_t)(m->lseq >> 24);
+		head[n++] = (uint8_t)(m->lseq >> 16);
+		head[n++] = (uint8_t)(m->lseq >> 8);
+		head[n++] = (uint8_t)m->lseq;
+	}
 	return buf_put(b, head, n);
 }
 
@@ -170,9 +176,10 @@ clustermsg_parse(struct clustermsg *m, const uint8_t *p, size_t len)
 		break;
 	case CLUSTERMSG_IN:
 		if ((rc = buf_get_u32(&b, &m->link)) != 0 ||
-		    (rc = buf_get_u8(&b, &m->to)) != 0)
+		    (rc = buf_get_u8(&b, &m->to)) != 0 ||
+		    (rc = buf_get_u32(&b, &m->lseq)) != 0)
 			return rc;
-		if (m->to == 0)
+		if (m->to == 0 || m->lseq == 0)
 			return ERR_FORMAT;
 		m->len = buf_len(&b);
 		if (m->len == 0)
@@ -188,9 +195,12 @@ clustermsg_parse(struct clustermsg *m, const uint8_t *p, size_t len)
 		break;
 	case CLUSTERMSG_OUT:
 		if ((rc = buf_get_u32(&b, &m->link)) != 0 ||
-		    (rc = buf_get_u8(&b, &m->flags)) != 0)
+		    (rc = buf_get_u8(&b, &m->flags)) != 0 ||
+		    (rc = buf_get_u32(&b, &m->lseq)) != 0)
 			return rc;
-		if ((m->flags & ~(CLUSTERMSG_F_CLOSE | CLUSTERMSG_F_END)) != 0)
+		if ((m->flags & ~(CLUSTERMSG_F_CLOSE | CLUSTERMSG_F_END)) != 0 ||
+		    (m->lseq == 0 && ((m->flags & CLUSTERMSG_F_END) == 0 ||
+		    buf_len(&b) > 0)))
 			return ERR_FORMAT;
 		m->len = buf_len(&b);
 		m->p = buf_ptr(&b);

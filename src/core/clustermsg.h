@@ -12,10 +12,14 @@
  * 1..255) || body:
  *   1 CLAIM   (empty)                      who owns this room?
  *   2 OWNER   room_hash[16]                I own it (to the claimant)
- *   3 IN      u32 link || u8 to || message a member's relay message
+ *   3 IN      u32 link || u8 to || u32 lseq || message
+ *                                          a member's relay message
  *   4 GONE    u32 link || u8 to || u8 clean  that member's link ended
  * ('to': the node the sender takes for the room's owner; only it acts)
- *   5 OUT     u32 link || u8 flags || 0+ * (u32 len || message)
+ *   5 OUT     u32 link || u8 flags || u32 lseq || 0+ * (u32 len || message)
+ * ('lseq': 1, 2, ... for the link's INs, and for the OUTs to it, so that
+ * a receiver sees what the bus lost; an OUT of lseq 0 is an END from an
+ * owner that has no stand-in for the link)
  *   6 ALIVE   (empty)                      this node is up (once a second)
  */
 #ifndef SOTTO_CLUSTERMSG_H
@@ -64,6 +68,7 @@ struct clustermsg {
 	uint32_t	 link;				/* IN, GONE, OUT */
 	uint8_t		 to;				/* IN, GONE */
 	uint8_t		 flags;				/* GONE's clean, OUT */
+	uint32_t	 lseq;				/* IN, OUT */
 	const uint8_t	*p;				/* IN: the message;
 							 * OUT: the items */
 	size_t		 len;
@@ -90,7 +95,7 @@ int	 clustermsg_subject_hash(const struct clustermsg_keys *k,
 
 /* Builders: append the opened message's fields up to its variable part
  * (OWNER's hash, IN's message, OUT's items: the caller's) from m's
- * type, node, link, to and flags.  0, or a buf error. */
+ * type, node, link, to, flags and lseq.  0, or a buf error. */
 int	 clustermsg_put(struct buf *b, const struct clustermsg *m);
 /* OUT's items: one (u32 len || message). */
 int	 clustermsg_put_item(struct buf *b, const uint8_t *p, size_t len);
@@ -105,9 +110,9 @@ int	 clustermsg_open(const struct clustermsg_keys *k, const char *subject,
 
 /*
  * Parses an opened message (views into p): 0, ERR_TRUNCATED, ERR_TYPE,
- * ERR_FORMAT (node 0; IN or GONE 'to' 0; IN with an empty message; GONE's clean
- * not 0 or 1;
- * OUT flags beyond F_CLOSE|F_END; an OUT item of length 0) or
+ * ERR_FORMAT (node 0; IN or GONE 'to' 0; IN with lseq 0 or an empty
+ * message; GONE's clean not 0 or 1; OUT flags beyond F_CLOSE|F_END; an
+ * OUT of lseq 0 with items or without F_END; an OUT item of length 0) or
  * ERR_TRAILING.  OUT's items are checked whole here and walked with
  * clustermsg_next_item.
  */

@@ -3,7 +3,6 @@
  * docs/PROTOCOL.md section 15.10).
  */
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/queue.h>
@@ -65,6 +64,8 @@ struct cluster_link {
 	struct cluster_link	**ref;
 	struct croom		*room;
 	int			 forwarded;
+	uint32_t		 in_seq;	/* lseq of its last IN */
+	uint32_t		 out_seq;	/* lseq of its last OUT */
 	struct heldq		 held;		/* its messages while pending */
 	TAILQ_ENTRY(cluster_link) rl;
 	LIST_ENTRY(cluster_link) hl;
@@ -77,6 +78,8 @@ struct cluster_remote {
 	uint32_t		 link;
 	struct croom		*room;
 	struct buf		 out;		/* OUT items of this turn */
+	uint32_t		 in_seq;	/* lseq of its last IN */
+	uint32_t		 out_seq;	/* lseq of its last OUT */
 	uint8_t			 flags;		/* OUT flags, then freed */
 	uint8_t			 ack_due;
 	uint8_t			 in_flushq;
@@ -117,10 +120,11 @@ struct cluster {
 	pthread_mutex_t		 qlock;
 	struct qmsg		*qfirst;
 	struct qmsg		**qlast;
-	atomic_int		 status;	/* 1 up, 2 down, 0 told */
-	atomic_int		 downs;		/* losses not told yet (a loss
-						 * and its reconnection can both
-						 * come before the loop looks) */
+	/* NATS's connection events not told to the loop yet (under qlock:
+	 * a loss and its reconnection can both come before it looks). */
+	int			 downs;		/* losses */
+	int			 ups;		/* connections */
+	int			 last_up;	/* the last event: 1 up, 0 down */
 	int			 pub_failing;
 	uint32_t		 next_link;
 	size_t			 nrooms;
@@ -208,7 +212,7 @@ publish(struct cluster *cl, const char *subject)
 /* Starts cl->msg: a message of this node's. */
 static int
 put_head(struct cluster *cl, uint8_t type, uint32_t link, unsigned to,
-    uint8_t flags)
+    uint8_t flags, uint32_t lseq)
 {
 	struct clustermsg m;
 
@@ -218,7 +222,15 @@ put_head(struct cluster *cl, uint8_t type, uint32_t link, unsigned to,
 	m.link = link;
 	m.to = (uint8_t)to;
 	m.flags = flags;
+	m.lseq = lseq;
 	return clustermsg_put(&cl->msg, &m);
+}
+
+/* A link's next lseq: 1, 2, ..., past 2^32 - 1 to 1 (0 is no stand-in's). */
+static uint32_t
+lseq_next(uint32_t lseq)
+{
+	return lseq == UINT32_MAX ? 1 : lseq + 1;
 }
 
 static void
@@ -227,7 +239,7 @@ send_owner(struct cluster *cl, struct croom *cr, unsigned to)
 	char subj[CLUSTERMSG_SUBJECT_MAX];
 
 	clustermsg_node_subject(cl->keys, to, subj);
-	if (put_head(cl, CLUSTERMSG_OWNER, 0, 0, 0) == 0 &&
+	if (put_head(cl, CLUSTERMSG_OWNER, 0, 0, 0, 0) == 0 &&
 	    buf_put(&cl->msg, cr->hash, sizeof(cr->hash)) == 0)
 		publish(cl, subj);
 	buf_reset(&cl->msg);
@@ -237,8 +249,9 @@ static void
 send_in(struct cluster *cl, struct cluster_link *k, const uint8_t *p,
     size_t len)
 {
-	if (put_head(cl, CLUSTERMSG_IN, k->id, k->room->owner, 0) == 0 &&
-	    buf_put(&cl->msg, p, len) == 0)
+	k->in_seq = lseq_next(k->in_seq);
+	if (put_head(cl, CLUSTERMSG_IN, k->id, k->room->owner, 0,
+	    k->in_seq) == 0 && buf_put(&cl->msg, p, len) == 0)
 		publish(cl, k->room->subject);
 	buf_reset(&cl->msg);
 }
@@ -318,7 +331,7 @@ croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
 		    "served by this node alone");
 		cr->sub = NULL;
 		tv.tv_usec = 0;
-	} else if (put_head(cl, CLUSTERMSG_CLAIM, 0, 0, 0) == 0)
+	} else if (put_head(cl, CLUSTERMSG_CLAIM, 0, 0, 0, 0) == 0)
 		publish(cl, cr->subject);
 	buf_reset(&cl->msg);
 	evtimer_add(cr->timer, &tv);
@@ -488,7 +501,7 @@ cluster_gone(struct cluster *cl, struct cluster_link **clp, int clean)
 		return;
 	if (k->forwarded) {
 		if (put_head(cl, CLUSTERMSG_GONE, k->id, k->room->owner,
-		    clean ? 1 : 0) == 0)
+		    clean ? 1 : 0, 0) == 0)
 			publish(cl, k->room->subject);
 		buf_reset(&cl->msg);
 	}
@@ -517,6 +530,19 @@ link_out(struct cluster *cl, const struct clustermsg *m)
 	const uint8_t *p;
 	size_t off = 0, len;
 
+	if ((k = link_find(cl, m->link)) == NULL)
+		return;
+	if (m->lseq != lseq_next(k->out_seq)) {
+		/* The bus lost an OUT (or this is the END of an owner with no
+		 * stand-in): the member resumes from what it has, and the
+		 * owner's replay fills the gap. */
+		if (m->lseq != 0)
+			relay_log(RELAY_LOG_INFO, "cluster: the bus lost "
+			    "messages for a link: dropped, to resume");
+		link_drop(cl, k, m->lseq != 0, 1);
+		return;
+	}
+	k->out_seq = m->lseq;
 	while ((k = link_find(cl, m->link)) != NULL &&
 	    clustermsg_next_item(m, &off, &p, &len))
 		cl->ops.deliver(cl->arg, k->link, p, len);
@@ -536,7 +562,7 @@ send_end(struct cluster *cl, unsigned node, uint32_t link)
 	char subj[CLUSTERMSG_SUBJECT_MAX];
 
 	clustermsg_node_subject(cl->keys, node, subj);
-	if (put_head(cl, CLUSTERMSG_OUT, link, 0, CLUSTERMSG_F_END) == 0)
+	if (put_head(cl, CLUSTERMSG_OUT, link, 0, CLUSTERMSG_F_END, 0) == 0)
 		publish(cl, subj);
 	buf_reset(&cl->msg);
 }
@@ -582,7 +608,8 @@ remote_publish(struct cluster *cl, struct cluster_remote *rm, uint8_t flags)
 	if (buf_len(&rm->out) == 0 && flags == 0)
 		return;
 	clustermsg_node_subject(cl->keys, rm->node, subj);
-	if (put_head(cl, CLUSTERMSG_OUT, rm->link, 0, flags) == 0 &&
+	rm->out_seq = lseq_next(rm->out_seq);
+	if (put_head(cl, CLUSTERMSG_OUT, rm->link, 0, flags, rm->out_seq) == 0 &&
 	    buf_put(&cl->msg, buf_ptr(&rm->out), buf_len(&rm->out)) == 0)
 		publish(cl, subj);
 	buf_reset(&cl->msg);
@@ -642,6 +669,17 @@ cluster_remote_evict(struct cluster *cl, struct rroom_member *m)
 	remote_flush_later(cl, rm);
 }
 
+/* rm as after a GONE with clean 0 (its seat held, AWAY to the others),
+ * and its node told to drop the link (END). */
+static void
+remote_cut(struct cluster *cl, struct cluster_remote *rm)
+{
+	rroom_cut(cl->hub, &rm->m, cl->ops.now(cl->arg));
+	rm->flags |= CLUSTERMSG_F_END;
+	rm->dead = 1;
+	remote_flush_later(cl, rm);
+}
+
 /* An IN or GONE from another node, in a room this node owns. */
 static void
 remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
@@ -664,12 +702,14 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 		return;
 	}
 	if (rm == NULL) {
-		/* Only a JOIN or RESUME starts a remote member.  Anything
-		 * else is from a link this owner no longer serves (it took
-		 * the link's node for gone, or restarted): its node is told
-		 * to drop it, so that its member resumes rather than talk
-		 * into the void. */
-		if (m->p[0] != RELAYMSG_JOIN && m->p[0] != RELAYMSG_RESUME) {
+		/* Only a JOIN or RESUME, a link's first IN, starts a remote
+		 * member.  Anything else is from a link this owner no longer
+		 * serves (it took the link's node for gone, or restarted, or
+		 * the bus lost the link's first INs): its node is told to
+		 * drop it, so that its member resumes rather than talk into
+		 * the void. */
+		if (m->lseq != 1 || (m->p[0] != RELAYMSG_JOIN &&
+		    m->p[0] != RELAYMSG_RESUME)) {
 			send_end(cl, m->node, m->link);
 			return;
 		}
@@ -687,6 +727,15 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 	}
 	if (rm->dead)
 		return;
+	if (m->lseq != lseq_next(rm->in_seq)) {
+		/* The bus lost INs of this link: it is cut (what was not
+		 * acknowledged is sent again on the member's next link). */
+		relay_log(RELAY_LOG_INFO, "cluster: the bus lost messages from "
+		    "a member on node %u: cut, to resume", rm->node);
+		remote_cut(cl, rm);
+		return;
+	}
+	rm->in_seq = m->lseq;
 	rc = rroom_input(cl->hub, &rm->m, m->p, m->len, &code);
 	if (rm->m.ack) {
 		rm->m.ack = 0;
@@ -738,10 +787,7 @@ node_cut(struct cluster *cl, unsigned node)
 		LIST_FOREACH(rm, &cl->remotes[i], hl) {
 			if ((node != 0 && rm->node != node) || rm->dead)
 				continue;
-			rroom_cut(cl->hub, &rm->m, cl->ops.now(cl->arg));
-			rm->flags |= CLUSTERMSG_F_END;
-			rm->dead = 1;
-			remote_flush_later(cl, rm);
+			remote_cut(cl, rm);
 			n++;
 		}
 	return n;
@@ -750,7 +796,7 @@ node_cut(struct cluster *cl, unsigned node)
 static void
 send_alive(struct cluster *cl)
 {
-	if (put_head(cl, CLUSTERMSG_ALIVE, 0, 0, 0) == 0)
+	if (put_head(cl, CLUSTERMSG_ALIVE, 0, 0, 0, 0) == 0)
 		publish(cl, cl->alive);
 	buf_reset(&cl->msg);
 }
@@ -949,9 +995,13 @@ status_cb(natsConnection *nc, void *arg, int up)
 	struct cluster *cl = arg;
 
 	(void)nc;
-	if (!up)
-		atomic_fetch_add(&cl->downs, 1);
-	atomic_store(&cl->status, up ? 1 : 2);
+	pthread_mutex_lock(&cl->qlock);
+	if (up)
+		cl->ups++;
+	else
+		cl->downs++;
+	cl->last_up = up;
+	pthread_mutex_unlock(&cl->qlock);
 	event_active(cl->wake, 0, 0);
 }
 
@@ -986,16 +1036,28 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct cluster *cl = arg;
 	struct qmsg *q, *next;
-	int st;
+	int downs, ups, up;
 
 	(void)fd;
 	(void)what;
-	if (atomic_exchange(&cl->downs, 0) > 0) {
+	/* The events and the messages, as one snapshot. */
+	pthread_mutex_lock(&cl->qlock);
+	downs = cl->downs;
+	ups = cl->ups;
+	up = cl->last_up;
+	cl->downs = cl->ups = 0;
+	q = cl->qfirst;
+	cl->qfirst = NULL;
+	cl->qlast = &cl->qfirst;
+	pthread_mutex_unlock(&cl->qlock);
+	if (downs > 0) {
 		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
 		    "node's members alone until it is back");
 		cl->nats_down = 1;
 	}
-	if ((st = atomic_exchange(&cl->status, 0)) == 1) {
+	/* Connected now (not lost again since): the links restart if it
+	 * was lost meanwhile; if lost again, at the next connection. */
+	if (ups > 0 && up) {
 		relay_log(RELAY_LOG_INFO, "cluster: connected to NATS");
 		nodes_grace(cl);
 		owned_subscribe(cl);
@@ -1004,11 +1066,6 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 			bus_restart(cl);
 		cl->nats_down = 0;
 	}
-	pthread_mutex_lock(&cl->qlock);
-	q = cl->qfirst;
-	cl->qfirst = NULL;
-	cl->qlast = &cl->qfirst;
-	pthread_mutex_unlock(&cl->qlock);
 	for (; q != NULL; q = next) {
 		next = q->next;
 		bus_msg(cl, q->msg);

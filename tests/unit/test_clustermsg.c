@@ -20,17 +20,19 @@
 #include "clustermsg.h"
 #include "err.h"
 
-static const uint8_t ex_in[] = { 0x03, 0x02, 0, 0, 0, 7, 0x01, 0x02, 0, 0, 0,
-    1, 0xaa, 0xbb, 0xcc };
+static const uint8_t ex_in[] = { 0x03, 0x02, 0, 0, 0, 7, 0x01, 0, 0, 0, 1,
+    0x02, 0, 0, 0, 1, 0xaa, 0xbb, 0xcc };
 static const uint8_t ex_gone[] = { 0x04, 0x02, 0, 0, 0, 7, 0x01, 0x01 };
-static const uint8_t ex_out[] = { 0x05, 0x01, 0, 0, 0, 7, 0x00, 0, 0, 0, 5,
-    0x8a, 0, 0, 0, 1 };
+static const uint8_t ex_out[] = { 0x05, 0x01, 0, 0, 0, 7, 0x00, 0, 0, 0, 1,
+    0, 0, 0, 5, 0x8a, 0, 0, 0, 1 };
+/* An END from an owner with no stand-in for the link: lseq 0. */
+static const uint8_t ex_end0[] = { 0x05, 0x01, 0, 0, 0, 7, 0x02, 0, 0, 0, 0 };
 static const uint8_t ex_claim[] = { 0x01, 0x02 };
 static const uint8_t ex_alive[] = { 0x06, 0x02 };
 
 static int
 put(struct buf *b, uint8_t type, uint8_t node, uint32_t link, uint8_t to,
-    uint8_t flags)
+    uint8_t flags, uint32_t lseq)
 {
 	struct clustermsg m;
 
@@ -40,6 +42,7 @@ put(struct buf *b, uint8_t type, uint8_t node, uint32_t link, uint8_t to,
 	m.link = link;
 	m.to = to;
 	m.flags = flags;
+	m.lseq = lseq;
 	return clustermsg_put(b, &m);
 }
 
@@ -66,25 +69,30 @@ test_examples(void **state)
 
 	(void)state;
 	buf_init(&b, 1024);
-	assert_int_equal(put(&b, CLUSTERMSG_IN, 2, 7, 1, 0), 0);
-	assert_int_equal(buf_put(&b, ex_in + 7, sizeof(ex_in) - 7), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_IN, 2, 7, 1, 0, 1), 0);
+	assert_int_equal(buf_put(&b, ex_in + 11, sizeof(ex_in) - 11), 0);
 	assert_memory_equal(buf_ptr(&b), ex_in, sizeof(ex_in));
 	buf_reset(&b);
-	assert_int_equal(put(&b, CLUSTERMSG_GONE, 2, 7, 1, 1), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_GONE, 2, 7, 1, 1, 9), 0);
 	assert_int_equal(buf_len(&b), sizeof(ex_gone));
 	assert_memory_equal(buf_ptr(&b), ex_gone, sizeof(ex_gone));
 	buf_reset(&b);
-	assert_int_equal(put(&b, CLUSTERMSG_OUT, 1, 7, 0, 0), 0);
-	assert_int_equal(clustermsg_put_item(&b, ex_out + 11, 5), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_OUT, 1, 7, 0, 0, 1), 0);
+	assert_int_equal(clustermsg_put_item(&b, ex_out + 15, 5), 0);
 	assert_int_equal(buf_len(&b), sizeof(ex_out));
 	assert_memory_equal(buf_ptr(&b), ex_out, sizeof(ex_out));
 	buf_reset(&b);
-	assert_int_equal(put(&b, CLUSTERMSG_CLAIM, 2, 0, 0, 0), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_CLAIM, 2, 0, 0, 0, 0), 0);
 	assert_memory_equal(buf_ptr(&b), ex_claim, sizeof(ex_claim));
 	buf_reset(&b);
-	assert_int_equal(put(&b, CLUSTERMSG_ALIVE, 2, 0, 0, 0), 0);
+	assert_int_equal(put(&b, CLUSTERMSG_ALIVE, 2, 0, 0, 0, 0), 0);
 	assert_int_equal(buf_len(&b), sizeof(ex_alive));
 	assert_memory_equal(buf_ptr(&b), ex_alive, sizeof(ex_alive));
+	buf_reset(&b);
+	assert_int_equal(put(&b, CLUSTERMSG_OUT, 1, 7, 0, CLUSTERMSG_F_END, 0),
+	    0);
+	assert_int_equal(buf_len(&b), sizeof(ex_end0));
+	assert_memory_equal(buf_ptr(&b), ex_end0, sizeof(ex_end0));
 	buf_release(&b);
 
 	assert_int_equal(parse_exact(&m, ex_in, sizeof(ex_in), &q), 0);
@@ -92,10 +100,12 @@ test_examples(void **state)
 	assert_int_equal(m.node, 2);
 	assert_int_equal(m.link, 7);
 	assert_int_equal(m.to, 1);
+	assert_int_equal(m.lseq, 1);
 	assert_int_equal(m.len, 8);
 	assert_int_equal(m.p[0], 0x02);
 	free(q);
 	assert_int_equal(parse_exact(&m, ex_out, sizeof(ex_out), &q), 0);
+	assert_int_equal(m.lseq, 1);
 	assert_int_equal(clustermsg_next_item(&m, &off, &p, &len), 1);
 	assert_int_equal(len, 5);
 	assert_int_equal(p[0], 0x8a);
@@ -103,6 +113,11 @@ test_examples(void **state)
 	free(q);
 	assert_int_equal(parse_exact(&m, ex_gone, sizeof(ex_gone), &q), 0);
 	assert_int_equal(m.flags, 1);
+	free(q);
+	assert_int_equal(parse_exact(&m, ex_end0, sizeof(ex_end0), &q), 0);
+	assert_int_equal(m.lseq, 0);
+	assert_int_equal(m.flags, CLUSTERMSG_F_END);
+	assert_int_equal(m.len, 0);
 	free(q);
 	assert_int_equal(parse_exact(&m, ex_alive, sizeof(ex_alive), &q), 0);
 	assert_int_equal(m.type, CLUSTERMSG_ALIVE);
@@ -145,17 +160,31 @@ test_cuts_and_trailing(void **state)
 		    ERR_TRAILING);
 		free(q);
 	}
+	/* A bare END cut short, or with a byte after it (an item, then). */
+	for (k = 0; k < sizeof(ex_end0); k++) {
+		assert_int_not_equal(parse_exact(&m, ex_end0, k, &q), 0);
+		free(q);
+	}
+	memcpy(buf, ex_end0, sizeof(ex_end0));
+	buf[sizeof(ex_end0)] = 0;
+	assert_int_equal(parse_exact(&m, buf, sizeof(ex_end0) + 1, &q),
+	    ERR_FORMAT);
+	free(q);
 	/* OUT: an item cut short, an item of length 0. */
 	assert_int_equal(parse_exact(&m, ex_out, sizeof(ex_out) - 1, &q),
 	    ERR_TRUNCATED);
 	free(q);
-	memcpy(buf, ex_out, 7);
-	memset(buf + 7, 0, 4);
-	assert_int_equal(parse_exact(&m, buf, 11, &q), ERR_FORMAT);
+	memcpy(buf, ex_out, 11);
+	memset(buf + 11, 0, 4);
+	assert_int_equal(parse_exact(&m, buf, 15, &q), ERR_FORMAT);
 	free(q);
-	/* IN with no message; IN and GONE to node 0. */
-	assert_int_equal(parse_exact(&m, ex_in, 7, &q), ERR_FORMAT);
+	/* IN with no message, or cut in its lseq; IN and GONE to node 0. */
+	assert_int_equal(parse_exact(&m, ex_in, 11, &q), ERR_FORMAT);
 	free(q);
+	for (i = 7; i < 11; i++) {
+		assert_int_equal(parse_exact(&m, ex_in, i, &q), ERR_TRUNCATED);
+		free(q);
+	}
 	memcpy(buf, ex_in, sizeof(ex_in));
 	buf[CLUSTERMSG_TO_OFF] = 0;
 	assert_int_equal(parse_exact(&m, buf, sizeof(ex_in), &q), ERR_FORMAT);
@@ -188,6 +217,22 @@ test_format(void **state)
 	memcpy(buf, ex_out, sizeof(ex_out));
 	buf[6] = 0x04;				/* unknown flag */
 	assert_int_equal(parse_exact(&m, buf, sizeof(ex_out), &q), ERR_FORMAT);
+	free(q);
+	/* lseq 0: never an IN's; an OUT's only as a bare END. */
+	memcpy(buf, ex_in, sizeof(ex_in));
+	buf[10] = 0;
+	assert_int_equal(parse_exact(&m, buf, sizeof(ex_in), &q), ERR_FORMAT);
+	free(q);
+	memcpy(buf, ex_out, sizeof(ex_out));
+	buf[10] = 0;				/* with items */
+	assert_int_equal(parse_exact(&m, buf, sizeof(ex_out), &q), ERR_FORMAT);
+	free(q);
+	buf[6] = CLUSTERMSG_F_END;		/* END, but items */
+	assert_int_equal(parse_exact(&m, buf, sizeof(ex_out), &q), ERR_FORMAT);
+	free(q);
+	memcpy(buf, ex_end0, sizeof(ex_end0));
+	buf[6] = CLUSTERMSG_F_CLOSE;		/* no items, not END */
+	assert_int_equal(parse_exact(&m, buf, sizeof(ex_end0), &q), ERR_FORMAT);
 	free(q);
 }
 
@@ -228,7 +273,7 @@ test_seal(void **state)
 static void
 test_keys_and_subjects(void **state)
 {
-	static const char label[] = "sotto relay cluster v1";
+	static const char label[] = "sotto relay cluster v2";
 	struct clustermsg_keys k;
 	uint8_t seed[32], master[32], subj[32], id[8], room[16], hash[16];
 	uint8_t back[16];
