@@ -78,8 +78,13 @@ def main():
     try:
         for rnd in range(args.rounds):
             for name, b in (("direct", direct), ("relayed", relayed)):
+                rc0 = C.cpu_ticks(relayed.relay.p.pid) if name == "relayed" else None
                 r = C.bench_throughput(b, args.messages, args.seconds, 0)
+                rc1 = C.cpu_ticks(relayed.relay.p.pid) if name == "relayed" else None
                 ok = r["received"] == r["n"] and r["last_ok"]
+                k = max(r["received"], 1)
+                cpu = [r["host_cpu"], r["join_cpu"],
+                       (rc1 - rc0) / C.CLK_TCK if None not in (rc0, rc1) else 0.0]
                 bad |= 0 if ok else 1
                 lat, ex, _ = C.bench_latency(b, args.latency_messages, 0.0, 30)
                 s = sorted(lat)
@@ -91,6 +96,9 @@ def main():
                       % (rnd + 1, name, r["rate"], "complete" if ok else "INCOMPLETE",
                          C.pct(s, 50), C.pct(s, 99), len(s), args.latency_messages,
                          "/".join(str(x) for x in ex)))
+                print("    CPU per line in the throughput run (us): host %.2f, joiner %.2f, "
+                      "relay %.2f, sum %.2f" % tuple([c * 1e6 / k for c in cpu] +
+                                                     [sum(cpu) * 1e6 / k]))
                 sys.stdout.flush()
     except C.BenchError as e:
         print("bench_rdv: %s" % e, file=sys.stderr)

@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <sodium.h>
 
@@ -54,6 +53,21 @@
  * channel's socket. */
 #define RDV_PUMP_HIGH		CONN_HIGH_WATER
 
+/*
+ * Our end of the socket pair, without a bufferevent: one read of up to a
+ * whole DATA message's worth per readiness (no FIONREAD, no copy into an
+ * input buffer: read straight into the DATA message), and what the
+ * channel's end has not taken yet kept in 'o', made only while some is
+ * waiting.  rev is pending while we read, wev while 'o' holds bytes.
+ */
+struct pump {
+	int			 fd;
+	struct event		*rev;
+	struct event		*wev;
+	struct evbuffer		*o;
+	int			 reading;
+};
+
 struct rdv {
 	struct event_base	*base;
 	struct chat_setup	 s;
@@ -67,7 +81,7 @@ struct rdv {
 	struct conn		*link;
 	struct conn		*pend;		/* the 1:1 channel, before
 						 * it is established */
-	struct bufferevent	*pump;		/* our end of the pair */
+	struct pump		*pump;		/* our end of the pair */
 	struct event		*burn;
 	uint32_t		 slot;
 	uint8_t			 words[WORDS_MAX];
@@ -131,53 +145,140 @@ chat_ended(struct chat *ch, int status, void *arg)
 /* --- the pump between the channel's socket and the link --------------- */
 
 static void
-pump_read(struct bufferevent *bev, void *arg)
+pump_reading(struct pump *pp, int on)
+{
+	if (on && !pp->reading)
+		event_add(pp->rev, NULL);
+	else if (!on && pp->reading)
+		event_del(pp->rev);
+	pp->reading = on;
+}
+
+/* The channel's bytes to the relay, as DATA, until the link has enough
+ * queued or nothing is left to read. */
+static void
+pump_read_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct rdv *r = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	int n, e;
+	ssize_t n;
+	int e;
 
-	while (r->link != NULL && evbuffer_get_length(in) > 0) {
+	(void)what;
+	while (r->link != NULL && r->pump != NULL) {
 		if (conn_pending(r->link) > RDV_PUMP_HIGH) {
-			bufferevent_disable(bev, EV_READ);
+			pump_reading(r->pump, 0);	/* link_drained resumes */
+			return;
+		}
+		n = read(fd, r->out + 1, RDVMSG_MAX_DATA);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			/* EOF or an error: the channel tells its own story
+			 * (its conn sees its end closed). */
+			if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+				pump_reading(r->pump, 0);
 			return;
 		}
 		r->out[0] = RDVMSG_DATA;
-		if ((n = evbuffer_remove(in, r->out + 1, RDVMSG_MAX_DATA)) <= 0)
-			return;
 		if ((e = conn_send(r->link, r->out, (size_t)n + 1)) != 0) {
 			term_error(r->term, "cannot send to the relay: %s",
 			    err_str(e));
 			return;
 		}
+		if ((size_t)n < RDVMSG_MAX_DATA)
+			return;		/* drained: level-triggered for more */
 	}
 }
 
+/* What the channel's end had not taken; the link reads again once it has
+ * taken most. */
 static void
-pump_write(struct bufferevent *bev, void *arg)
+pump_write_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct rdv *r = arg;
+	struct pump *pp = r->pump;
 
-	(void)bev;
-	if (r->link != NULL)
+	(void)what;
+	if (pp == NULL || pp->o == NULL)
+		return;
+	if (evbuffer_write(pp->o, fd) < 0 && errno != EAGAIN &&
+	    errno != EWOULDBLOCK && errno != EINTR)
+		evbuffer_drain(pp->o, evbuffer_get_length(pp->o));
+	if (evbuffer_get_length(pp->o) <= CONN_LOW_WATER && r->link != NULL)
 		conn_pause(r->link, 0);
+	if (evbuffer_get_length(pp->o) == 0) {
+		event_del(pp->wev);
+		evbuffer_free(pp->o);
+		pp->o = NULL;
+	}
 }
 
-static void
-pump_event(struct bufferevent *bev, short what, void *arg)
+/* DATA from the other side, for the channel's end: written at once if
+ * nothing waits, the rest kept (the link paused above RDV_PUMP_HIGH). */
+static int
+pump_write(struct rdv *r, const uint8_t *p, size_t len)
 {
-	(void)bev;
-	(void)what;
-	(void)arg;
-	/* The channel's end closed: the channel tells its own story. */
+	struct pump *pp = r->pump;
+	ssize_t n = 0;
+
+	if (pp->o == NULL) {
+		do
+			n = send(pp->fd, p, len, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
+			return 0;	/* its end closed: the channel says so */
+		if (n < 0)
+			n = 0;
+		if ((size_t)n == len)
+			return 0;
+		if ((pp->o = evbuffer_new()) == NULL)
+			return ERR_ALLOC;
+		event_add(pp->wev, NULL);
+	}
+	if (evbuffer_add(pp->o, p + n, len - (size_t)n) != 0)
+		return ERR_ALLOC;
+	if (evbuffer_get_length(pp->o) > RDV_PUMP_HIGH)
+		conn_pause(r->link, 1);
+	return 0;
 }
 
 static void
 pump_free(struct rdv *r)
 {
-	if (r->pump != NULL)
-		bufferevent_free(r->pump);	/* closes our end */
+	struct pump *pp = r->pump;
+
+	if (pp == NULL)
+		return;
+	if (pp->rev != NULL)
+		event_free(pp->rev);
+	if (pp->wev != NULL)
+		event_free(pp->wev);
+	if (pp->o != NULL)
+		evbuffer_free(pp->o);
+	close(pp->fd);		/* our end: the channel sees it close */
+	free(pp);
 	r->pump = NULL;
+}
+
+static int
+pump_new(struct rdv *r, int fd)
+{
+	struct pump *pp;
+
+	if ((pp = calloc(1, sizeof(*pp))) == NULL) {
+		close(fd);
+		return ERR_ALLOC;
+	}
+	pp->fd = fd;
+	r->pump = pp;
+	if ((pp->rev = event_new(r->base, fd, EV_READ | EV_PERSIST,
+	    pump_read_cb, r)) == NULL || (pp->wev = event_new(r->base, fd,
+	    EV_WRITE | EV_PERSIST, pump_write_cb, r)) == NULL) {
+		pump_free(r);
+		return ERR_ALLOC;
+	}
+	pump_reading(pp, 1);
+	return 0;
 }
 
 /* --- the 1:1 channel before it is established ------------------------- */
@@ -302,17 +403,10 @@ start_channel(struct rdv *r)
 		return EXIT_CONN;
 	}
 	evutil_make_socket_nonblocking(sv[1]);
-	if ((r->pump = bufferevent_socket_new(r->base, sv[1],
-	    BEV_OPT_CLOSE_ON_FREE)) == NULL) {
+	if (pump_new(r, sv[1]) != 0) {
 		close(sv[0]);
-		close(sv[1]);
 		return EXIT_CONN;
 	}
-	bufferevent_setcb(r->pump, pump_read, pump_write, pump_event, r);
-	bufferevent_setwatermark(r->pump, EV_WRITE, CONN_LOW_WATER, 0);
-	/* Whole DATA messages' worth at a time: fewer link records. */
-	(void)bufferevent_set_max_single_read(r->pump, RDVMSG_MAX_DATA);
-	bufferevent_enable(r->pump, EV_READ | EV_WRITE);
 	if ((e = make_password(r, &pw)) != 0) {
 		term_error(r->term, "cannot make the password: %s", err_str(e));
 		close(sv[0]);
@@ -487,13 +581,10 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 			goto unexpected;
 		if (r->pump == NULL)
 			return;
-		if (bufferevent_write(r->pump, m.data, m.data_len) != 0) {
+		if (pump_write(r, m.data, m.data_len) != 0) {
+			term_error(r->term, "out of memory");
 			rdv_end(r, EXIT_CONN);
-			return;
 		}
-		if (evbuffer_get_length(bufferevent_get_output(r->pump)) >
-		    RDV_PUMP_HIGH)
-			conn_pause(r->link, 1);
 		return;
 	case RDVMSG_ERROR:
 		got_error(r, &m);
@@ -531,9 +622,9 @@ link_drained(struct conn *c, void *arg)
 	struct rdv *r = arg;
 
 	(void)c;
-	if (r->pump != NULL) {
-		bufferevent_enable(r->pump, EV_READ);
-		pump_read(r->pump, r);
+	if (r->pump != NULL && !r->pump->reading) {
+		pump_reading(r->pump, 1);
+		pump_read_cb(r->pump->fd, EV_READ, r);
 	}
 }
 
