@@ -181,9 +181,7 @@ clustermsg_parse(struct clustermsg *m, const uint8_t *p, size_t len)
 			return rc;
 		if (m->to == 0 || m->lseq == 0)
 			return ERR_FORMAT;
-		m->len = buf_len(&b);
-		if (m->len == 0)
-			return ERR_FORMAT;
+		m->len = buf_len(&b);	/* 0: a sync, no message */
 		return buf_get_view(&b, m->len, &m->p);
 	case CLUSTERMSG_GONE:
 		if ((rc = buf_get_u32(&b, &m->link)) != 0 ||

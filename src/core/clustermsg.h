@@ -19,7 +19,8 @@
  *   5 OUT     u32 link || u8 flags || u32 lseq || 0+ * (u32 len || message)
  * ('lseq': 1, 2, ... for the link's INs, and for the OUTs to it, so that
  * a receiver sees what the bus lost; an OUT of lseq 0 is an END from an
- * owner that has no stand-in for the link)
+ * owner that has no stand-in for the link; an IN with no message or an
+ * OUT with no items and no flags is a sync: only its lseq counts)
  *   6 ALIVE   (empty)                      this node is up (once a second)
  */
 #ifndef SOTTO_CLUSTERMSG_H
@@ -110,8 +111,8 @@ int	 clustermsg_open(const struct clustermsg_keys *k, const char *subject,
 
 /*
  * Parses an opened message (views into p): 0, ERR_TRUNCATED, ERR_TYPE,
- * ERR_FORMAT (node 0; IN or GONE 'to' 0; IN with lseq 0 or an empty
- * message; GONE's clean not 0 or 1; OUT flags beyond F_CLOSE|F_END; an
+ * ERR_FORMAT (node 0; IN or GONE 'to' 0; IN with lseq 0 (an IN with no
+ * message is a sync: m->len 0); GONE's clean not 0 or 1; OUT flags beyond F_CLOSE|F_END; an
  * OUT of lseq 0 with items or without F_END; an OUT item of length 0) or
  * ERR_TRAILING.  OUT's items are checked whole here and walked with
  * clustermsg_next_item.

@@ -66,6 +66,8 @@ struct cluster_link {
 	int			 forwarded;
 	uint32_t		 in_seq;	/* lseq of its last IN */
 	uint32_t		 out_seq;	/* lseq of its last OUT */
+	int64_t			 in_at;		/* its last IN with a message
+						 * (monotonic ms; 0: none) */
 	struct heldq		 held;		/* its messages while pending */
 	TAILQ_ENTRY(cluster_link) rl;
 	LIST_ENTRY(cluster_link) hl;
@@ -80,6 +82,8 @@ struct cluster_remote {
 	struct buf		 out;		/* OUT items of this turn */
 	uint32_t		 in_seq;	/* lseq of its last IN */
 	uint32_t		 out_seq;	/* lseq of its last OUT */
+	int64_t			 out_at;	/* its last OUT with content
+						 * (monotonic ms; 0: none) */
 	uint8_t			 flags;		/* OUT flags, then freed */
 	uint8_t			 ack_due;
 	uint8_t			 in_flushq;
@@ -245,13 +249,16 @@ send_owner(struct cluster *cl, struct croom *cr, unsigned to)
 	buf_reset(&cl->msg);
 }
 
+/* k's next IN: the message p[0..len), or a sync (len 0, p unused). */
 static void
 send_in(struct cluster *cl, struct cluster_link *k, const uint8_t *p,
     size_t len)
 {
 	k->in_seq = lseq_next(k->in_seq);
+	if (len > 0)
+		k->in_at = mono_ms();
 	if (put_head(cl, CLUSTERMSG_IN, k->id, k->room->owner, 0,
-	    k->in_seq) == 0 && buf_put(&cl->msg, p, len) == 0)
+	    k->in_seq) == 0 && (len == 0 || buf_put(&cl->msg, p, len) == 0))
 		publish(cl, k->room->subject);
 	buf_reset(&cl->msg);
 }
@@ -609,6 +616,7 @@ remote_publish(struct cluster *cl, struct cluster_remote *rm, uint8_t flags)
 		return;
 	clustermsg_node_subject(cl->keys, rm->node, subj);
 	rm->out_seq = lseq_next(rm->out_seq);
+	rm->out_at = mono_ms();
 	if (put_head(cl, CLUSTERMSG_OUT, rm->link, 0, flags, rm->out_seq) == 0 &&
 	    buf_put(&cl->msg, buf_ptr(&rm->out), buf_len(&rm->out)) == 0)
 		publish(cl, subj);
@@ -708,7 +716,7 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 		 * the bus lost the link's first INs): its node is told to
 		 * drop it, so that its member resumes rather than talk into
 		 * the void. */
-		if (m->lseq != 1 || (m->p[0] != RELAYMSG_JOIN &&
+		if (m->lseq != 1 || m->len == 0 || (m->p[0] != RELAYMSG_JOIN &&
 		    m->p[0] != RELAYMSG_RESUME)) {
 			send_end(cl, m->node, m->link);
 			return;
@@ -736,6 +744,8 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 		return;
 	}
 	rm->in_seq = m->lseq;
+	if (m->len == 0)
+		return;		/* a sync: nothing lost so far */
 	rc = rroom_input(cl->hub, &rm->m, m->p, m->len, &code);
 	if (rm->m.ack) {
 		rm->m.ack = 0;
@@ -825,6 +835,40 @@ owner_gone(struct cluster *cl, unsigned node)
 	return n;
 }
 
+/*
+ * Once a second, for each link that had traffic in the last
+ * CLUSTER_SYNC_MS: an IN or OUT of no content with the next lseq, so that
+ * a loss of its last messages shows at the other end as a gap (and the
+ * link resumes) instead of going unseen until it next speaks.
+ */
+static void
+links_sync(struct cluster *cl)
+{
+	char subj[CLUSTERMSG_SUBJECT_MAX];
+	struct cluster_remote *rm;
+	struct cluster_link *k;
+	int64_t now = mono_ms();
+	size_t i;
+
+	for (i = 0; i < LINK_BUCKETS; i++) {
+		LIST_FOREACH(k, &cl->links[i], hl)
+			if (k->forwarded && k->in_at != 0 &&
+			    now - k->in_at <= CLUSTER_SYNC_MS)
+				send_in(cl, k, NULL, 0);
+		LIST_FOREACH(rm, &cl->remotes[i], hl) {
+			if (rm->dead || rm->in_flushq || rm->out_at == 0 ||
+			    now - rm->out_at > CLUSTER_SYNC_MS)
+				continue;
+			clustermsg_node_subject(cl->keys, rm->node, subj);
+			rm->out_seq = lseq_next(rm->out_seq);
+			if (put_head(cl, CLUSTERMSG_OUT, rm->link, 0, 0,
+			    rm->out_seq) == 0)
+				publish(cl, subj);
+			buf_reset(&cl->msg);
+		}
+	}
+}
+
 /* Once a second: this node's ALIVE, and the nodes gone silent. */
 static void
 nodes_tick(struct cluster *cl)
@@ -836,6 +880,7 @@ nodes_tick(struct cluster *cl)
 	send_alive(cl);
 	if (cl->nats_down)
 		return;
+	links_sync(cl);
 	for (n = 1; n <= CLUSTER_MAX_NODE; n++) {
 		if (cl->heard[n] == 0 || cl->silent[n] ||
 		    now - cl->heard[n] < CLUSTER_SILENT_MS)

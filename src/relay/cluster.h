@@ -48,6 +48,10 @@ struct cluster_link;
  * NATS connection is down or came back less than that long ago. */
 #define CLUSTER_ALIVE_MS	1000
 #define CLUSTER_SILENT_MS	5000
+/* For this long after a link's last IN (on its node) or OUT (at the
+ * owner), each tick sends one of no content with the next lseq, so that
+ * a loss of the link's last messages shows as a gap within a second. */
+#define CLUSTER_SYNC_MS		5000
 /* NATS server URLs a node is given at most (--nats, repeated or with
  * commas): tried in order at the start and at every reconnection. */
 #define CLUSTER_MAX_URLS	16

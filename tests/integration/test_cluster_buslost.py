@@ -18,6 +18,9 @@ Proves (docs/PROTOCOL.md section 15.10, "lseq"):
   cuts bobbie ("the bus lost messages from a member on node 2"), he
   resumes and sends again what was not acknowledged: alicia has every
   line of bobbie's exactly once, in order;
+- the same when the lost line is the last one, with nothing after it:
+  each side's syncs (an IN or OUT of no content with the next lseq, once
+  a second for 5 s after a link's traffic) show the gap;
 - without lseq the lost line is simply missing (bobbie's client would say
   that messages never arrived; alicia would never get bobbie's line).
 """
@@ -53,11 +56,11 @@ def lose_one(proxy, send, what):
     raise h.Failure("no %s lost by the proxy" % what)
 
 
-def lose_one_line(t, proxy, sender, receiver, names, sent, what):
+def lose_one_line(t, proxy, sender, receiver, names, sent, what, after=3):
     """sender's lines to receiver, with proxy losing one on the bus;
-    then three more: receiver has them all exactly once, in order, and
-    its client saw no gap.  names: (sender's, receiver's).  Returns every
-    line sent (after 'sent')."""
+    then 'after' more (0: the lost one is the last): receiver has them
+    all exactly once, in order, and its client saw no gap.  names:
+    (sender's, receiver's).  Returns every line sent (after 'sent')."""
     sname, rname = names
     tag = sname[0]
     sent = list(sent)
@@ -66,7 +69,7 @@ def lose_one_line(t, proxy, sender, receiver, names, sent, what):
         sent.append("%s%d lost on the way?" % (tag, i))
         sender.send(sent[-1])
     lose_one(proxy, send, what)
-    for i in range(3):
+    for i in range(after):
         sent.append("%s after the loss %d" % (tag, i))
         sender.send(sent[-1])
     receiver.wait_until(lambda: len(receiver.messages_from(sname)) >= len(sent),
@@ -97,6 +100,21 @@ def scenario(t):
                   "the owner to log the gap it saw", timeout=10)
     t.log("an OUT and an IN lost on the bus: each gap seen by lseq, the link resumed, "
           "every line once, in order (%d and %d lines)" % (len(sent_a), len(sent_b)))
+
+    # The last line lost, and nothing after it: the syncs show the gap.
+    lost = lambda r, text: r.stderr_text().count(text)
+    n2, n1 = (lost(r2, "the bus lost messages for a link"),
+              lost(r1, "the bus lost messages from a member on node 2"))
+    sent_a = lose_one_line(t, px1, alicia, bobbie, ("alicia", "bobbie"), sent_a,
+                           "the last OUT to node 2", after=0)
+    t.check(lost(r2, "the bus lost messages for a link") > n2,
+            "node 2 did not log the gap at the end")
+    sent_b = lose_one_line(t, px2, bobbie, alicia, ("bobbie", "alicia"), sent_b,
+                           "the last IN from node 2", after=0)
+    r1.wait_until(lambda: lost(r1, "the bus lost messages from a member on node 2") > n1,
+                  "the owner to log the gap at the end", timeout=10)
+    t.log("the last OUT and the last IN lost, nothing after them: the syncs showed each "
+          "gap, every line once, in order")
 
     for p in (alicia, bobbie):
         p.close_stdin()

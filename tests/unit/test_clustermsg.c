@@ -178,8 +178,11 @@ test_cuts_and_trailing(void **state)
 	memset(buf + 11, 0, 4);
 	assert_int_equal(parse_exact(&m, buf, 15, &q), ERR_FORMAT);
 	free(q);
-	/* IN with no message, or cut in its lseq; IN and GONE to node 0. */
-	assert_int_equal(parse_exact(&m, ex_in, 11, &q), ERR_FORMAT);
+	/* IN with no message: a sync; cut in its lseq: refused; IN and
+	 * GONE to node 0: refused. */
+	assert_int_equal(parse_exact(&m, ex_in, 11, &q), 0);
+	assert_int_equal(m.len, 0);
+	assert_int_equal(m.lseq, 1);
 	free(q);
 	for (i = 7; i < 11; i++) {
 		assert_int_equal(parse_exact(&m, ex_in, i, &q), ERR_TRUNCATED);
