@@ -129,6 +129,8 @@ struct cluster {
 	int			 downs;		/* losses */
 	int			 ups;		/* connections */
 	int			 last_up;	/* the last event: 1 up, 0 down */
+	int			 closing;	/* cluster_free: nothing queued
+						 * from now (under qlock) */
 	int			 pub_failing;
 	uint32_t		 next_link;
 	size_t			 nrooms;
@@ -1028,6 +1030,13 @@ msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 	q->next = NULL;
 	q->msg = msg;
 	pthread_mutex_lock(&cl->qlock);
+	if (cl->closing) {
+		/* Freed while the library still runs (cluster_free). */
+		pthread_mutex_unlock(&cl->qlock);
+		natsMsg_Destroy(msg);
+		free(q);
+		return;
+	}
 	*cl->qlast = q;
 	cl->qlast = &q->next;
 	pthread_mutex_unlock(&cl->qlock);
@@ -1040,14 +1049,18 @@ status_cb(natsConnection *nc, void *arg, int up)
 	struct cluster *cl = arg;
 
 	(void)nc;
+	int closing;
+
 	pthread_mutex_lock(&cl->qlock);
 	if (up)
 		cl->ups++;
 	else
 		cl->downs++;
 	cl->last_up = up;
+	closing = cl->closing;
 	pthread_mutex_unlock(&cl->qlock);
-	event_active(cl->wake, 0, 0);
+	if (!closing)
+		event_active(cl->wake, 0, 0);
 }
 
 static void
@@ -1292,6 +1305,22 @@ cluster_free(struct cluster *cl)
 		natsSubscription_Destroy(cl->insub);
 	if (cl->alivesub != NULL)
 		natsSubscription_Destroy(cl->alivesub);
+	/* What the loop has not taken yet is freed now, while the library
+	 * runs: a natsMsg_Destroy after nats_CloseAndWait touches the
+	 * library's freed state.  Any still delivered is freed at once. */
+	pthread_mutex_lock(&cl->qlock);
+	cl->closing = 1;
+	q = cl->qfirst;
+	cl->qfirst = NULL;
+	cl->qlast = &cl->qfirst;
+	pthread_mutex_unlock(&cl->qlock);
+	while (q != NULL) {
+		struct qmsg *next = q->next;
+
+		natsMsg_Destroy(q->msg);
+		free(q);
+		q = next;
+	}
 	for (i = 0; i < LINK_BUCKETS; i++) {
 		while ((k = LIST_FIRST(&cl->links[i])) != NULL)
 			link_free(cl, k);
@@ -1303,11 +1332,12 @@ cluster_free(struct cluster *cl)
 	if (cl->nc != NULL)
 		natsConnection_Destroy(cl->nc);
 	natsOptions_Destroy(cl->opts);
-	nats_CloseAndWait(2000);
-	while ((q = cl->qfirst) != NULL) {
-		cl->qfirst = q->next;
-		natsMsg_Destroy(q->msg);
-		free(q);
+	if (nats_CloseAndWait(2000) != NATS_OK) {
+		/* A library thread may still call us: cl stays (the process
+		 * is ending). */
+		relay_log(RELAY_LOG_WARN, "cluster: the NATS library did not "
+		    "stop in 2 s");
+		return;
 	}
 	if (cl->wake != NULL)
 		event_free(cl->wake);
