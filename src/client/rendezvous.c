@@ -181,10 +181,12 @@ pump_read_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		r->out[0] = RDVMSG_DATA;
 		if ((e = conn_send(r->link, r->out, (size_t)n + 1)) != 0) {
-			/* Said once: the link's end tells the rest. */
+			/* What was read is lost with it: the chat cannot go
+			 * on with a hole in its stream. */
 			term_error(r->term, "cannot send to the relay: %s",
 			    err_str(e));
 			pump_reading(r->pump, 0);
+			rdv_end(r, EXIT_CONN);
 			return;
 		}
 		if ((size_t)n < RDVMSG_MAX_DATA)

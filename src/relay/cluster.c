@@ -462,6 +462,10 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 	uint8_t hash[CLUSTERMSG_HASH_BYTES];
 
 	if (k != NULL) {
+		/* An empty message is malformed: refused here as in a room
+		 * of this node's (on the bus it would read as a sync). */
+		if (len == 0)
+			return 0;
 		if (k->forwarded)
 			send_in(cl, k, p, len);
 		else if (heldq_add(&k->held, p, len) != 0)
@@ -483,7 +487,7 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 		return 0;
 	}
 	if (++cl->next_link == 0)
-		cl->next_link = 1;
+		cl->next_link = 1;	/* the first is random: cluster_new */
 	k->id = cl->next_link;
 	k->link = link;
 	k->ref = clp;
@@ -837,8 +841,17 @@ owner_gone(struct cluster *cl, unsigned node)
 	return n;
 }
 
+/* A sync is due for a link whose last real message (not a sync) went
+ * at least half a tick ago (while it talks, its own messages show any
+ * gap) and less than CLUSTER_SYNC_MS ago: at most 5 after a burst. */
+static int
+sync_due(int64_t now, int64_t at)
+{
+	return now - at >= CLUSTER_ALIVE_MS / 2 && now - at < CLUSTER_SYNC_MS;
+}
+
 /*
- * Once a second, for each link that had traffic in the last
+ * Once a second, for each link whose traffic stopped in the last
  * CLUSTER_SYNC_MS: an IN or OUT of no content with the next lseq, so that
  * a loss of its last messages shows at the other end as a gap (and the
  * link resumes) instead of going unseen until it next speaks.
@@ -855,11 +868,11 @@ links_sync(struct cluster *cl)
 	for (i = 0; i < LINK_BUCKETS; i++) {
 		LIST_FOREACH(k, &cl->links[i], hl)
 			if (k->forwarded && k->in_at != 0 &&
-			    now - k->in_at <= CLUSTER_SYNC_MS)
+			    sync_due(now, k->in_at))
 				send_in(cl, k, NULL, 0);
 		LIST_FOREACH(rm, &cl->remotes[i], hl) {
 			if (rm->dead || rm->in_flushq || rm->out_at == 0 ||
-			    now - rm->out_at > CLUSTER_SYNC_MS)
+			    !sync_due(now, rm->out_at))
 				continue;
 			clustermsg_node_subject(cl->keys, rm->node, subj);
 			rm->out_seq = lseq_next(rm->out_seq);
@@ -1185,6 +1198,10 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	cl->arg = arg;
 	cl->node = node;
 	pthread_mutex_init(&cl->qlock, NULL);
+	/* Link numbers start anywhere: a node restarted within an owner's
+	 * CLUSTER_SILENT_MS does not reuse the numbers of its old links,
+	 * whose stand-ins the owner may still hold. */
+	cl->next_link = randombytes_random();
 	cl->qlast = &cl->qfirst;
 	buf_init(&cl->msg, CLUSTERMSG_MAX);
 	buf_init(&cl->item, 64);
@@ -1332,7 +1349,7 @@ cluster_free(struct cluster *cl)
 	if (cl->nc != NULL)
 		natsConnection_Destroy(cl->nc);
 	natsOptions_Destroy(cl->opts);
-	if (nats_CloseAndWait(2000) != NATS_OK) {
+	if (nats_CloseAndWait(2000) == NATS_TIMEOUT) {
 		/* A library thread may still call us: cl stays (the process
 		 * is ending). */
 		relay_log(RELAY_LOG_WARN, "cluster: the NATS library did not "
