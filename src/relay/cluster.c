@@ -1060,10 +1060,9 @@ static void
 status_cb(natsConnection *nc, void *arg, int up)
 {
 	struct cluster *cl = arg;
-
-	(void)nc;
 	int closing;
 
+	(void)nc;
 	pthread_mutex_lock(&cl->qlock);
 	if (up)
 		cl->ups++;
