@@ -37,7 +37,9 @@ struct heldq {
 	size_t		 n;
 };
 
-enum croom_state { CR_PENDING, CR_OWNED, CR_REMOTE };
+/* CR_LOST: owned until another node wrote its log (jslog.h): out of the
+ * hash table, kept until its stand-ins are gone. */
+enum croom_state { CR_PENDING, CR_OWNED, CR_REMOTE, CR_LOST };
 
 /* A room this node knows, by its hash. */
 struct croom {
@@ -300,7 +302,8 @@ static void
 croom_free(struct cluster *cl, struct croom *cr)
 {
 	croom_unsubscribe(cr);
-	LIST_REMOVE(cr, hl);
+	if (cr->state != CR_LOST)
+		LIST_REMOVE(cr, hl);
 	LIST_REMOVE(cr, all);
 	cl->nrooms--;
 	free(cr);
@@ -367,6 +370,9 @@ croom_own(struct cluster *cl, struct croom *cr)
 		event_free(cr->timer);
 		cr->timer = NULL;
 	}
+	/* The room as the cluster's log has it (a takeover), first. */
+	if (cl->ops.own != NULL)
+		cl->ops.own(cl->arg, cr->room_id);
 	/* What other nodes' links sent meanwhile, then this node's. */
 	hs = heldq_take(&cr->held);
 	for (h = hs; h != NULL; h = h->next)
@@ -503,6 +509,24 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 	} else
 		heldq_add(&k->held, p, len);
 	return 1;
+}
+
+void
+cluster_room_lost(struct cluster *cl, const uint8_t room_id[16])
+{
+	uint8_t hash[CLUSTERMSG_HASH_BYTES];
+	struct croom *cr;
+
+	clustermsg_room_hash(cl->keys, room_id, hash);
+	if ((cr = croom_find(cl, hash)) == NULL || cr->state != CR_OWNED)
+		return;
+	/* No more claims answered nor INs taken: the next JOIN or RESUME
+	 * here claims the room afresh and finds its owner. */
+	croom_unsubscribe(cr);
+	LIST_REMOVE(cr, hl);
+	cr->state = CR_LOST;
+	if (cr->nremotes == 0 && cr->nlinks == 0)
+		croom_free(cl, cr);
 }
 
 void
@@ -1156,8 +1180,12 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	nodes_tick(cl);
 	for (cr = LIST_FIRST(&cl->allrooms); cr != NULL; cr = next) {
 		next = LIST_NEXT(cr, all);
-		if (cr->state == CR_OWNED && cr->nremotes == 0 &&
+		if (cr->state == CR_LOST && cr->nremotes == 0)
+			croom_free(cl, cr);
+		else if (cr->state == CR_OWNED && cr->nremotes == 0 &&
 		    cr->nlinks == 0 && !rroom_hub_has(cl->hub, cr->room_id)) {
+			if (cl->ops.release != NULL)
+				cl->ops.release(cl->arg, cr->room_id);
 			croom_free(cl, cr);
 			relay_log(RELAY_LOG_INFO, "cluster: released an empty "
 			    "room (%zu rooms known)", cl->nrooms);
@@ -1174,6 +1202,30 @@ cluster_global_init(void)
 }
 
 int
+cluster_split_urls(const char *urls, char *list, size_t size,
+    const char **servers)
+{
+	char *p, *save = NULL;
+	int n = 0;
+
+	/* natsOptions_SetURL takes one URL: a list goes to SetServers. */
+	if (strlen(urls) >= size) {
+		relay_log(RELAY_LOG_ERROR, "cluster: --nats URLs too long");
+		return -1;
+	}
+	memcpy(list, urls, strlen(urls) + 1);
+	for (p = strtok_r(list, ",", &save); p != NULL && n <
+	    CLUSTER_MAX_URLS; p = strtok_r(NULL, ",", &save))
+		servers[n++] = p;
+	if (p != NULL || n == 0) {
+		relay_log(RELAY_LOG_ERROR, "cluster: --nats: 1 to %d URLs",
+		    CLUSTER_MAX_URLS);
+		return -1;
+	}
+	return n;
+}
+
+int
 cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
     unsigned node, const uint8_t seed[32], struct rroom_hub *hub,
     const struct cluster_ops *ops, void *arg)
@@ -1182,8 +1234,8 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	struct timeval tv = { CLUSTER_ALIVE_MS / 1000,
 	    (CLUSTER_ALIVE_MS % 1000) * 1000 };
 	const char *servers[CLUSTER_MAX_URLS];
-	char list[1024], *p, *save = NULL;
-	int nservers = 0;
+	char list[CLUSTER_URLS_LEN];
+	int nservers;
 	natsStatus s;
 	size_t i;
 	int rc = ERR_ALLOC;
@@ -1226,20 +1278,9 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	rroom_hub_set_ids(hub, (uint32_t)node << 24 | 1,
 	    (uint32_t)node << 24 | 0xffffff);
 	rc = ERR_IO;
-	/* natsOptions_SetURL takes one URL: a list goes to SetServers. */
-	if (strlen(urls) >= sizeof(list)) {
-		relay_log(RELAY_LOG_ERROR, "cluster: --nats URLs too long");
+	if ((nservers = cluster_split_urls(urls, list, sizeof(list),
+	    servers)) < 0)
 		goto fail;
-	}
-	memcpy(list, urls, strlen(urls) + 1);
-	for (p = strtok_r(list, ",", &save); p != NULL && nservers <
-	    CLUSTER_MAX_URLS; p = strtok_r(NULL, ",", &save))
-		servers[nservers++] = p;
-	if (p != NULL || nservers == 0) {
-		relay_log(RELAY_LOG_ERROR, "cluster: --nats: 1 to %d URLs",
-		    CLUSTER_MAX_URLS);
-		goto fail;
-	}
 	if (natsOptions_Create(&cl->opts) != NATS_OK ||
 	    natsOptions_SetServers(cl->opts, servers, nservers) != NATS_OK ||
 	    natsOptions_SetName(cl->opts, "sotto relay") != NATS_OK ||

@@ -55,6 +55,12 @@ struct cluster_link;
 /* NATS server URLs a node is given at most (--nats, repeated or with
  * commas): tried in order at the start and at every reconnection. */
 #define CLUSTER_MAX_URLS	16
+/* The longest --nats list, in bytes. */
+#define CLUSTER_URLS_LEN	1024
+/* Splits the comma-separated urls into servers[CLUSTER_MAX_URLS]
+ * (pointers into list, size bytes): their count, or -1 (logged). */
+int	 cluster_split_urls(const char *urls, char *list, size_t size,
+	    const char **servers);
 /* Node numbers; member ids are node << 24 | 1 .. node << 24 | 0xffffff. */
 #define CLUSTER_MAX_NODE	255
 
@@ -72,6 +78,13 @@ struct cluster_ops {
 	void	(*commit)(void *arg);
 	/* The relay's clock (monotonic ms), for the holds of cut seats. */
 	int64_t	(*now)(void *arg);
+	/* This node owns the room from now (before any member's message
+	 * in it): the relay loads what the cluster's log has of it.  May
+	 * be NULL. */
+	void	(*own)(void *arg, const uint8_t room_id[16]);
+	/* This node no longer owns the room (its hub let go of it).  May be
+	 * NULL. */
+	void	(*release)(void *arg, const uint8_t room_id[16]);
 };
 
 /* Before the relay's event base is made (libevent's thread locks). */
@@ -100,6 +113,9 @@ void	 cluster_free(struct cluster *cl);
  */
 int	 cluster_take(struct cluster *cl, struct cluster_link **clp,
 	    void *link, const uint8_t *p, size_t len, int first);
+/* Another node wrote the room's log (jslog.h): this node stops owning
+ * it (after rroom_hub_abandon): no claim is answered for it from now. */
+void	 cluster_room_lost(struct cluster *cl, const uint8_t room_id[16]);
 /* The link with cluster state *clp ended (clean: the member's own
  * authenticated close); *clp is NULL after. */
 void	 cluster_gone(struct cluster *cl, struct cluster_link **clp,

@@ -57,6 +57,7 @@
 #include "client.h"
 #include "cookie.h"
 #include "cluster.h"
+#include "jslog.h"
 #include "relay.h"
 #include "relaylog.h"
 #include "relaymsg.h"
@@ -225,6 +226,8 @@ struct relay {
 	unsigned			 ticks;
 	int				 log_failing;	/* last commit failed */
 	struct cluster			*cl;		/* --nats; or NULL */
+	struct jslog			*js;		/* --nats: the rooms' logs
+							 * on JetStream */
 };
 
 /* What `sotto relay` was asked for.  The limits (addrlim.h has the
@@ -1037,6 +1040,24 @@ log_txn(struct relay *r)
 }
 
 /* The end of a turn: the seats that changed, then one commit. */
+/* Cluster: rooms another node took over meanwhile (their log on
+ * JetStream moved on without this node) are given up: their members
+ * resume through the owner.  Not a write of the room's. */
+static void
+relay_give_up(struct relay *r)
+{
+	uint8_t id[RELAYMSG_ROOM_ID_BYTES];
+
+	while (jslog_next_fenced(r->js, id)) {
+		log_txn(r);
+		roomlog_mirror_pause(r->log, 1);
+		rroom_hub_abandon(r->hub, id);
+		roomlog_mirror_pause(r->log, 0);
+		cluster_room_lost(r->cl, id);
+	}
+	sodium_memzero(id, sizeof(id));
+}
+
 static void
 relay_commit(struct relay *r)
 {
@@ -1055,6 +1076,7 @@ relay_commit(struct relay *r)
 		relay_log(RELAY_LOG_INFO, "the room log works again");
 		r->log_failing = 0;
 	}
+	relay_give_up(r);
 }
 
 static void
@@ -1076,6 +1098,8 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	rroom_expire(r->hub, mono_ms());
 	rroom_tell_waiting(r->hub);
+	jslog_tick(r->js);
+	relay_give_up(r);
 	rdv_tick(r->rdv, mono_ms());
 	if (++r->ticks % RELAY_TRIM_TICKS != 0)
 		return;
@@ -1940,6 +1964,42 @@ cluster_now(void *arg)
 	return mono_ms();
 }
 
+/* This node owns the room from now: what the cluster's log has of it (a
+ * takeover from a node gone, or a room that was idle). */
+static void
+cluster_own(void *arg, const uint8_t room_id[16])
+{
+	struct relay *r = arg;
+	struct roomlog_room *lr;
+	int rc;
+
+	if (r->js == NULL)
+		return;
+	rc = jslog_fetch(r->js, room_id, &lr);
+	relay_wrote(r);		/* the fetch's writes, committed this turn */
+	if (rc != 0)
+		relay_log(RELAY_LOG_WARN, "cluster: a room's log could not be "
+		    "read from JetStream (%s): it starts empty here",
+		    err_str(rc));
+	if (lr == NULL)
+		return;
+	if ((rc = rroom_hub_load_room(r->hub, lr, room_id, mono_ms())) != 0)
+		relay_log(RELAY_LOG_ERROR, "cluster: a room from JetStream "
+		    "cannot be loaded: %s", err_str(rc));
+	else if (rroom_hub_has(r->hub, room_id))
+		relay_log(RELAY_LOG_INFO, "cluster: a room taken over from "
+		    "JetStream (%llu events): its seats held for their "
+		    "members", (unsigned long long)roomlog_room_events(lr));
+}
+
+static void
+cluster_release(void *arg, const uint8_t room_id[16])
+{
+	struct relay *r = arg;
+
+	jslog_forget(r->js, room_id);
+}
+
 /*
  * The relay's state keys, from its identity key (so that a restart with
  * the same key reads what it wrote): BLAKE2b keyed with the identity
@@ -1997,6 +2057,15 @@ relay_open_state(struct relay *r, const struct relay_opts *o)
 		return -1;
 	}
 	rroom_hub_set_hold(r->hub, (int64_t)o->hold * 1000, RELAY_MAX_AWAY);
+	/* A cluster node's rooms live on JetStream: its own copies may be
+	 * stale (another node took them over), so they go; its member id
+	 * counter stays. */
+	if (o->nats != NULL && (roomlog_begin(r->log, (uint64_t)time(NULL)) !=
+	    0 || (rc = roomlog_clear(r->log)) != 0 ||
+	    roomlog_commit(r->log) != 0)) {
+		relay_log(RELAY_LOG_ERROR, "cannot clear the room log %s", path);
+		return -1;
+	}
 	if ((rc = rroom_hub_load(r->hub, mono_ms())) != 0) {
 		relay_log(RELAY_LOG_ERROR, "cannot read the room log %s: %s",
 		    path, err_str(rc));
@@ -2113,10 +2182,12 @@ relay_run(const struct relay_opts *o)
 		goto out;
 	if (o->nats != NULL) {
 		static const struct cluster_ops cops = { cluster_deliver,
-		    cluster_close, cluster_input, cluster_commit, cluster_now };
+		    cluster_close, cluster_input, cluster_commit, cluster_now,
+		    cluster_own, cluster_release };
 
 		if (cluster_new(&r->cl, r->base, o->nats, o->node, r->id->sk,
-		    r->hub, &cops, r) != 0) {
+		    r->hub, &cops, r) != 0 || jslog_new(&r->js, o->nats,
+		    r->id->sk, r->log) != 0) {
 			relay_log(RELAY_LOG_ERROR, "cannot join the cluster");
 			goto out;
 		}
@@ -2149,6 +2220,7 @@ relay_run(const struct relay_opts *o)
 	if (r->hub != NULL && r->log != NULL)
 		relay_commit(r);
 	rroom_hub_free(r->hub);
+	jslog_free(r->js);	/* before the NATS library stops */
 	cluster_free(r->cl);
 	roomlog_close(r->log);
 	while ((l = LIST_FIRST(&r->links)) != NULL) {

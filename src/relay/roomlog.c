@@ -14,6 +14,7 @@
 #include <sqlite3.h>
 
 #include "err.h"
+#include "logbatch.h"
 #include "roomlog.h"
 
 #define RKEY_BYTES	16
@@ -115,6 +116,8 @@ struct roomlog {
 	uint64_t			 next_id;
 	uint64_t			 now;
 	int				 in_txn;
+	struct roomlog_mirror		 mirror;	/* write NULL: none */
+	int				 mirror_paused;
 	uint8_t				*io;	/* SEALED_MAX: seal/open space */
 	uint8_t				*plain;	/* PLAIN_MAX */
 };
@@ -574,16 +577,57 @@ roomlog_in_transaction(const struct roomlog *l)
 	return l->in_txn;
 }
 
+/* --- the mirror ---------------------------------------------------------- */
+
+void
+roomlog_set_mirror(struct roomlog *l, const struct roomlog_mirror *m)
+{
+	if (m == NULL)
+		memset(&l->mirror, 0, sizeof(l->mirror));
+	else
+		l->mirror = *m;
+}
+
+void
+roomlog_mirror_pause(struct roomlog *l, int paused)
+{
+	l->mirror_paused = paused;
+}
+
+static void
+mirror(struct roomlog_room *r, uint8_t kind, uint64_t seq, uint32_t n,
+    const uint8_t *p, size_t len)
+{
+	struct roomlog *l = r->log;
+	struct logbatch_rec rec;
+
+	if (l->mirror.write == NULL || l->mirror_paused)
+		return;
+	memset(&rec, 0, sizeof(rec));
+	rec.kind = kind;
+	rec.seq = seq;
+	if (kind == LOGBATCH_EVENT)
+		rec.to = n;
+	else
+		rec.id = n;
+	rec.p = p;
+	rec.len = len;
+	l->mirror.write(l->mirror.arg, r->id, &rec);
+}
+
 int
 roomlog_commit(struct roomlog *l)
 {
 	struct roomlog_room *r;
+	int me = 0;
 
 	if (!l->in_txn)
 		return 0;
 	l->in_txn = 0;
+	if (l->mirror.commit != NULL)
+		me = l->mirror.commit(l->mirror.arg);
 	if (run(stmt(l, S_COMMIT)) == 0)
-		return 0;
+		return me != 0 ? ERR_IO : 0;
 	/* Nothing of this transaction is kept: bring the counts back in
 	 * line with the store. */
 	(void)run(stmt(l, S_ROLLBACK));
@@ -625,6 +669,8 @@ roomlog_room_drop(struct roomlog_room *r)
 
 	if (!l->in_txn)
 		e = ERR_INTERNAL;
+	else if (r->stored)
+		mirror(r, LOGBATCH_DROP, 0, 0, NULL, 0);
 	for (i = 0; e == 0 && r->stored && i < sizeof(s) / sizeof(s[0]);
 	    i++) {
 		st = stmt(l, s[i]);
@@ -702,6 +748,7 @@ roomlog_append(struct roomlog_room *r, uint64_t seq, uint32_t to,
 	r->last = seq;
 	r->count++;
 	r->bytes += len;
+	mirror(r, LOGBATCH_EVENT, seq, to, msg, len);
 	return 0;
 }
 
@@ -769,7 +816,9 @@ roomlog_seat_put(struct roomlog_room *r, uint32_t id, const uint8_t *rec,
 	sqlite3_bind_blob(st, 1, r->rkey, RKEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
 	sqlite3_bind_blob(st, 3, l->io, (int)n, SQLITE_STATIC);
-	return run(st);
+	if ((e = run(st)) == 0)
+		mirror(r, LOGBATCH_SEAT, 0, id, rec, len);
+	return e;
 }
 
 int
@@ -777,6 +826,7 @@ roomlog_seat_del(struct roomlog_room *r, uint32_t id)
 {
 	struct roomlog *l = r->log;
 	sqlite3_stmt *st;
+	int e;
 
 	if (!l->in_txn)
 		return ERR_INTERNAL;
@@ -785,7 +835,9 @@ roomlog_seat_del(struct roomlog_room *r, uint32_t id)
 	st = stmt(l, S_SEAT_DEL);
 	sqlite3_bind_blob(st, 1, r->rkey, RKEY_BYTES, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, id);
-	return run(st);
+	if ((e = run(st)) == 0)
+		mirror(r, LOGBATCH_UNSEAT, 0, id, NULL, 0);
+	return e;
 }
 
 uint64_t
@@ -855,6 +907,27 @@ roomlog_load(struct roomlog *l, const struct roomlog_load_ops *ops,
 		    (e = load_seats(l, r, ops, arg)) != 0)
 			return e;
 	}
+	return 0;
+}
+
+int
+roomlog_room_seats(struct roomlog_room *r, const struct roomlog_load_ops *ops,
+    void *arg)
+{
+	return r->stored ? load_seats(r->log, r, ops, arg) : 0;
+}
+
+int
+roomlog_clear(struct roomlog *l)
+{
+	struct roomlog_room *r;
+	int e;
+
+	if (!l->in_txn)
+		return ERR_INTERNAL;
+	while ((r = TAILQ_FIRST(&l->rooms)) != NULL)
+		if ((e = roomlog_room_drop(r)) != 0)
+			return e;
 	return 0;
 }
 

@@ -4,9 +4,10 @@
  * seats of its members, and a few counters, so that a member whose link
  * was cut can be given what it missed and a restarted relay carries on.
  *
- * One back end today, SQLite in WAL mode (a file, or in memory for
- * --no-log); nothing here names it, so that another (NATS JetStream, for
- * relays spanning machines) can sit behind the same interface.
+ * The store is SQLite in WAL mode (a file, or in memory for --no-log).
+ * A relay cluster's node also gives every write to a mirror (jslog.h:
+ * NATS JetStream), which roomlog_commit makes durable first, so that
+ * another node can take a room over from it (roomlog_set_mirror).
  *
  * What reaches the disk: rows keyed by a keyed hash of the room id
  * (never the id), and every event body, seat record and room id sealed
@@ -68,9 +69,31 @@ void	 roomlog_close(struct roomlog *l);
 int	 roomlog_begin(struct roomlog *l, uint64_t now);
 /* 1 while a transaction is open. */
 int	 roomlog_in_transaction(const struct roomlog *l);
-/* Commits the open transaction (a no-op without one).  0 or ERR_IO
- * (everything since roomlog_begin is lost then). */
+/* Commits the open transaction (a no-op without one): to the mirror
+ * first, if there is one, then to the store.  0 or ERR_IO: the store
+ * failed (everything since roomlog_begin is lost then) or the mirror did
+ * (the store has it all, the mirror maybe not). */
 int	 roomlog_commit(struct roomlog *l);
+
+/*
+ * A mirror: write() is given each append, seat put, seat removal and
+ * room drop of a transaction (while not paused), as a logbatch record
+ * (logbatch.h; views valid during the call), with the room's id; at
+ * roomlog_commit, commit() makes them durable (0, or ERR_IO).  Trims and
+ * the member id counter are not mirrored.  m is copied; NULL: none.
+ */
+struct logbatch_rec;
+struct roomlog_mirror {
+	void	(*write)(void *arg,
+		    const uint8_t room_id[ROOMLOG_ROOM_ID_BYTES],
+		    const struct logbatch_rec *rec);
+	int	(*commit)(void *arg);
+	void	*arg;
+};
+void	 roomlog_set_mirror(struct roomlog *l, const struct roomlog_mirror *m);
+/* While paused (a room being filled from the mirror), writes are not
+ * given to it. */
+void	 roomlog_mirror_pause(struct roomlog *l, int paused);
 
 /* The handle of room_id, made if the store has none yet (nothing is
  * written until its first append or seat).  0 or ERR_ALLOC. */
@@ -132,6 +155,14 @@ struct roomlog_load_ops {
 };
 int	 roomlog_load(struct roomlog *l, const struct roomlog_load_ops *ops,
 	    void *arg);
+/* seat() (ops->room is not called) for each seat of one room.  0,
+ * ERR_IO, ERR_RECORD, or the callback's non-zero return. */
+int	 roomlog_room_seats(struct roomlog_room *r,
+	    const struct roomlog_load_ops *ops, void *arg);
+/* Drops every room (inside the open transaction): a cluster node's
+ * rooms live on its mirror, and its own copies may be stale after a
+ * restart.  0, ERR_INTERNAL, ERR_IO. */
+int	 roomlog_clear(struct roomlog *l);
 
 /*
  * Applies the limits to every room (inside the open transaction): drops

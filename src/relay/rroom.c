@@ -1377,3 +1377,87 @@ rroom_hub_load(struct rroom_hub *h, int64_t now_ms)
 	    next_id : 1);
 	return 0;
 }
+
+/* --- a cluster's takeovers ------------------------------------------------ */
+
+static int
+count_seat(void *arg, struct roomlog_room *lr, uint32_t id,
+    const uint8_t *rec, size_t len)
+{
+	(void)lr;
+	(void)id;
+	(void)rec;
+	(void)len;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+int
+rroom_hub_load_room(struct rroom_hub *h, struct roomlog_room *lr,
+    const uint8_t id[RELAYMSG_ROOM_ID_BYTES], int64_t now_ms)
+{
+	static const struct roomlog_load_ops count = { NULL, count_seat };
+	static const struct roomlog_load_ops ops = { load_room, load_seat };
+	struct load_ctx c;
+	struct note_ctx nc;
+	struct rroom_seat *s;
+	size_t n = 0;
+	int r;
+
+	if (room_find(h, id) != NULL)
+		return 0;
+	/* A room without seats is not made: a JOIN makes it, on the log's
+	 * handle (its seq goes on). */
+	if ((r = roomlog_room_seats(lr, &count, &n)) != 0 || n == 0)
+		return r;
+	memset(&c, 0, sizeof(c));
+	c.h = h;
+	c.deadline = now_ms + h->hold_ms;
+	if ((r = load_room(&c, lr, id)) != 0 ||
+	    (r = roomlog_room_seats(lr, &ops, &c)) != 0)
+		return r;
+	if (c.room->n == 0) {
+		room_free(h, c.room);
+		return 0;
+	}
+	nc.room = c.room;
+	nc.pos = 0;
+	do {
+		if ((r = roomlog_read(c.room->lr, nc.pos, LOAD_CHUNK,
+		    load_note, &nc)) < 0)
+			return r;
+	} while (r == LOAD_CHUNK);
+	/* This node's next id goes past any of its own range in the room. */
+	TAILQ_FOREACH(s, &c.room->seats, entry)
+		if (h->next_id != 0 && s->id >= h->next_id && s->id <=
+		    h->last_id)
+			h->next_id = s->id == UINT32_MAX ? 0 : s->id + 1;
+	return 0;
+}
+
+void
+rroom_hub_abandon(struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
+{
+	struct rroom *room;
+	struct rroom_seat *s;
+
+	if ((room = room_find(h, id)) == NULL)
+		return;
+	while ((s = TAILQ_FIRST(&room->seats)) != NULL) {
+		if (s->link != NULL)
+			h->ops.evict(h->arg, s->link);
+		detach(s);
+		away_remove(h, s);
+		if (s->dirty) {
+			TAILQ_REMOVE(&h->dirty, s, dirtyq);
+			s->dirty = 0;
+		}
+		TAILQ_REMOVE(&room->seats, s, entry);
+		room->n--;
+		h->nseats--;
+		sodium_memzero(s, sizeof(*s));
+		free(s);
+	}
+	room_free(h, room);
+}
+

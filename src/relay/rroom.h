@@ -26,6 +26,7 @@
 #define RROOM_TOKEN_KEY_BYTES	32
 
 struct roomlog;
+struct roomlog_room;
 struct rroom;
 struct rroom_hub;
 struct rroom_seat;
@@ -109,6 +110,21 @@ void	 rroom_hub_set_hold(struct rroom_hub *h, int64_t hold_ms,
  * until now + the hold time; member ids go on after the highest used.
  * 0, ERR_ALLOC, or a log error. */
 int	 rroom_hub_load(struct rroom_hub *h, int64_t now_ms);
+/*
+ * A relay cluster's takeover (cluster.h): the room id's log handle lr,
+ * just filled from the cluster's log, is made a room as by a restart
+ * (every seat away for the hold time; this node's ids go on past its own
+ * in it).  A room with no seat is not made (a JOIN makes it on lr).  A
+ * room already in the hub is left.  0, ERR_ALLOC, or a log error.
+ */
+int	 rroom_hub_load_room(struct rroom_hub *h, struct roomlog_room *lr,
+	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES], int64_t now_ms);
+/* The room is another node's now: each member on a seat is evicted
+ * (ops.evict: its link ends without a word, and its member resumes
+ * wherever the room is), and the room forgotten with its log (the caller
+ * keeps that drop from its log's mirror). */
+void	 rroom_hub_abandon(struct rroom_hub *h,
+	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES]);
 /* Frees the hub, rooms and seats (the log is left as it is: seats and
  * events stay for the next run); members still on seats are detached
  * silently.  NULL is a no-op. */

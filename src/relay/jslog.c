@@ -1,0 +1,1019 @@
+/*
+ * jslog.c: a relay cluster's room logs on NATS JetStream (jslog.h;
+ * docs/PROTOCOL.md section 15.11).
+ *
+ * Each room this node writes is in one of three states:
+ *   NEW     not read from JetStream (jslog_fetch failed, or the room was
+ *           made here without a claim): never written there, so as not
+ *           to mix its history with what JetStream holds;
+ *   OK      'last' is the stream sequence of the subject's last message,
+ *           this node's own or the one it read: each turn's records go
+ *           in one message that the server stores only if 'last' is still
+ *           the subject's last (the fence);
+ *   UNSURE  a write failed or got no answer, or a turn's records did not
+ *           fit: the room is written again whole (a DROP, its seats, every
+ *           event the local log holds) once JetStream answers, after
+ *           telling from the subject's last message (its writer tag)
+ *           whether it is this node's lost write, nothing new, or
+ *           another node's (then the room is lost).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/queue.h>
+#include <time.h>
+
+#include <nats/nats.h>
+#include <sodium.h>
+
+#include "buf.h"
+#include "cluster.h"
+#include "clustermsg.h"
+#include "err.h"
+#include "jslog.h"
+#include "logbatch.h"
+#include "mono.h"
+#include "relaylog.h"
+#include "roomlog.h"
+
+#define ROOM_BUCKETS	256
+#define EXPECT_HDR	"Nats-Expected-Last-Subject-Sequence"
+#define RECORDS_MAX	(CLUSTERMSG_MAX - LOGBATCH_HEAD)
+/* After JetStream failed to answer: no call to it for this long,
+ * doubling up to the most (the loop does not wait on a dead server). */
+#define QUIET_MIN_MS	1000
+#define QUIET_MAX_MS	30000
+/* Events read from the local log at once when writing a room again. */
+#define RESYNC_CHUNK	256
+
+enum jr_state { JR_NEW, JR_OK, JR_UNSURE };
+
+/* A room this node writes: where its subject's log stands. */
+struct jsroom {
+	uint8_t			 id[ROOMLOG_ROOM_ID_BYTES];
+	char			 subject[CLUSTERMSG_SUBJECT_MAX];
+	uint8_t			 state;		/* enum jr_state */
+	uint64_t		 last;		/* OK, UNSURE: stream seq of the
+						 * subject's last message known
+						 * (0: none) */
+	uint64_t		 maybe;		/* UNSURE: n of a write that may
+						 * have been stored (0: none) */
+	uint32_t		 since;		/* messages since the seats */
+	int			 adopt;		/* UNSURE from NEW: written only
+						 * if JetStream has nothing */
+	struct buf		 batch;		/* this turn's records */
+	int			 queued;
+	int			 full;		/* batch could not take one */
+	natsMsg			*sent;		/* in flight this turn */
+	uint64_t		 sent_n;
+	LIST_ENTRY(jsroom)	 hl;
+	TAILQ_ENTRY(jsroom)	 ql;
+};
+
+struct jslog {
+	struct roomlog		*log;
+	struct clustermsg_keys	*keys;		/* sodium_malloc'd */
+	char			 stream[32];
+	char			 filter[CLUSTERMSG_SUBJECT_MAX];
+	natsOptions		*opts;
+	natsConnection		*nc;
+	jsCtx			*js;
+	uint64_t		 writer;	/* random, this process's */
+	uint64_t		 wcount;	/* messages written */
+	int64_t			 quiet_until;	/* monotonic ms */
+	int64_t			 quiet_ms;
+	size_t			 nrooms;
+	size_t			 nunsure;
+	/* The stream is made by a thread of its own (a server without
+	 * JetStream may take JSLOG_WAIT_MS to say nothing). */
+	pthread_t		 setup;
+	int			 setup_started;
+	pthread_cond_t		 cond;
+	int			 stop;		/* under lock */
+	int			 ready;		/* under lock: the stream is */
+	int			 failing;	/* setup thread: logged */
+	/* JetStream's answers to this turn's publishes, from ack_cb on the
+	 * client's thread (under lock); matched to rooms by message. */
+	pthread_mutex_t		 lock;
+	struct answer {
+		const natsMsg	*msg;
+		uint64_t	 seq;
+		int		 err;		/* 0, a jsErrCode, or -1 */
+	}			*ans;		/* JSLOG_MAX_ROOMS */
+	size_t			 nans;
+	int			 waiting;	/* ack_cb may fill ans */
+	/* Rooms another node wrote: given to jslog_next_fenced. */
+	uint8_t			(*fenced_ids)[ROOMLOG_ROOM_ID_BYTES];
+	size_t			 nfenced;
+	uint8_t			*plain;		/* a head and records */
+	uint8_t			*sealed;
+	LIST_HEAD(, jsroom)	 rooms[ROOM_BUCKETS];
+	TAILQ_HEAD(, jsroom)	 queue;		/* rooms written this turn */
+};
+
+/* --- rooms ------------------------------------------------------------- */
+
+static size_t
+room_bucket(const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
+{
+	return ((size_t)id[0] << 8 | id[1]) % ROOM_BUCKETS;
+}
+
+static struct jsroom *
+room_find(struct jslog *j, const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
+{
+	struct jsroom *jr;
+
+	LIST_FOREACH(jr, &j->rooms[room_bucket(id)], hl)
+		if (sodium_memcmp(jr->id, id, ROOMLOG_ROOM_ID_BYTES) == 0)
+			return jr;
+	return NULL;
+}
+
+static void
+set_state(struct jslog *j, struct jsroom *jr, enum jr_state st)
+{
+	if (jr->state == JR_UNSURE)
+		j->nunsure--;
+	if (st == JR_UNSURE)
+		j->nunsure++;
+	jr->state = (uint8_t)st;
+}
+
+static struct jsroom *
+room_get(struct jslog *j, const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
+{
+	uint8_t hash[CLUSTERMSG_HASH_BYTES];
+	char hex[2 * CLUSTERMSG_HASH_BYTES + 1];
+	struct jsroom *jr;
+
+	if ((jr = room_find(j, id)) != NULL)
+		return jr;
+	if (j->nrooms >= JSLOG_MAX_ROOMS || (jr = calloc(1, sizeof(*jr))) ==
+	    NULL)
+		return NULL;
+	memcpy(jr->id, id, ROOMLOG_ROOM_ID_BYTES);
+	clustermsg_room_hash(j->keys, id, hash);
+	sodium_bin2hex(hex, sizeof(hex), hash, sizeof(hash));
+	snprintf(jr->subject, sizeof(jr->subject), "%s.l.%s", j->keys->prefix,
+	    hex);
+	jr->state = JR_NEW;
+	buf_init(&jr->batch, RECORDS_MAX);
+	LIST_INSERT_HEAD(&j->rooms[room_bucket(id)], jr, hl);
+	j->nrooms++;
+	return jr;
+}
+
+static void
+room_free(struct jslog *j, struct jsroom *jr)
+{
+	set_state(j, jr, JR_NEW);
+	if (jr->queued)
+		TAILQ_REMOVE(&j->queue, jr, ql);
+	LIST_REMOVE(jr, hl);
+	buf_release(&jr->batch);
+	sodium_memzero(jr->id, sizeof(jr->id));
+	free(jr);
+	j->nrooms--;
+}
+
+void
+jslog_forget(struct jslog *j, const uint8_t room_id[16])
+{
+	struct jsroom *jr;
+
+	if (j != NULL && (jr = room_find(j, room_id)) != NULL && !jr->queued)
+		room_free(j, jr);
+}
+
+/* Another node wrote the room: it is given up (jslog_next_fenced). */
+static void
+room_lost(struct jslog *j, struct jsroom *jr)
+{
+	relay_log(RELAY_LOG_WARN, "cluster: another node wrote a room's log "
+	    "on JetStream: this node gives the room up");
+	if (j->nfenced < JSLOG_MAX_ROOMS)
+		memcpy(j->fenced_ids[j->nfenced++], jr->id,
+		    ROOMLOG_ROOM_ID_BYTES);
+	room_free(j, jr);
+}
+
+int
+jslog_next_fenced(struct jslog *j, uint8_t room_id[16])
+{
+	if (j == NULL || j->nfenced == 0)
+		return 0;
+	j->nfenced--;
+	memcpy(room_id, j->fenced_ids[j->nfenced], ROOMLOG_ROOM_ID_BYTES);
+	sodium_memzero(j->fenced_ids[j->nfenced], ROOMLOG_ROOM_ID_BYTES);
+	return 1;
+}
+
+/* --- the connection ------------------------------------------------------ */
+
+/* JetStream may be called from the loop now: connected, the stream made,
+ * and no recent silence. */
+static int
+usable(struct jslog *j)
+{
+	int ready;
+
+	pthread_mutex_lock(&j->lock);
+	ready = j->ready;
+	pthread_mutex_unlock(&j->lock);
+	return ready && natsConnection_Status(j->nc) ==
+	    NATS_CONN_STATUS_CONNECTED && mono_ms() >= j->quiet_until;
+}
+
+/* A node that takes a room over just after its start: the stream may be
+ * a moment away (the setup thread); waited for, up to JSLOG_WAIT_MS,
+ * if NATS is connected. */
+static void
+wait_ready(struct jslog *j)
+{
+	struct timespec ts;
+
+	if (natsConnection_Status(j->nc) != NATS_CONN_STATUS_CONNECTED)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += JSLOG_WAIT_MS / 1000;
+	pthread_mutex_lock(&j->lock);
+	while (!j->ready && !j->stop && pthread_cond_timedwait(&j->cond,
+	    &j->lock, &ts) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&j->lock);
+}
+
+/* JetStream did not answer in time. */
+static void
+went_quiet(struct jslog *j)
+{
+	j->quiet_ms = j->quiet_ms == 0 ? QUIET_MIN_MS : j->quiet_ms * 2;
+	if (j->quiet_ms > QUIET_MAX_MS)
+		j->quiet_ms = QUIET_MAX_MS;
+	j->quiet_until = mono_ms() + j->quiet_ms;
+}
+
+static int
+make_stream(struct jslog *j, int64_t replicas)
+{
+	jsStreamConfig cfg;
+	jsStreamInfo *si = NULL;
+	jsErrCode jerr = 0;
+	const char *subjects[1];
+	natsStatus s;
+
+	jsStreamConfig_Init(&cfg);
+	subjects[0] = j->filter;
+	cfg.Name = j->stream;
+	cfg.Subjects = subjects;
+	cfg.SubjectsLen = 1;
+	cfg.Storage = js_FileStorage;
+	cfg.Replicas = replicas;
+	cfg.MaxMsgsPerSubject = JSLOG_ROOM_MSGS;
+	cfg.MaxAge = (int64_t)JSLOG_MAX_AGE * 1000000000ll;
+	cfg.MaxBytes = JSLOG_MAX_BYTES;
+	cfg.MaxMsgSize = CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD;
+	cfg.Discard = js_DiscardOld;
+	s = js_AddStream(&si, j->js, &cfg, NULL, &jerr);
+	if (s != NATS_OK && jerr == JSStreamNameExistErr) {
+		/* Made before, with other bounds: the stream as it is. */
+		if (si != NULL)
+			jsStreamInfo_Destroy(si);
+		si = NULL;
+		s = js_GetStreamInfo(&si, j->js, j->stream, NULL, &jerr);
+	}
+	if (si != NULL)
+		jsStreamInfo_Destroy(si);
+	if (s == NATS_OK)
+		return 0;
+	if (replicas > 1 && (jerr == JSStreamReplicasNotSupportedErr ||
+	    jerr == JSInsufficientResourcesErr || jerr == JSClusterNoPeersErr))
+		return 1;	/* fewer servers than replicas: try one */
+	if (!j->failing)
+		relay_log(RELAY_LOG_ERROR, "cluster: no JetStream room log (%s, "
+		    "code %d): rooms live on their owner alone until it "
+		    "works (retried)", natsStatus_GetText(s), (int)jerr);
+	j->failing = 1;
+	return -1;
+}
+
+static void *
+setup_main(void *arg)
+{
+	struct jslog *j = arg;
+	struct timespec ts;
+	int64_t wait_ms = 500;
+	int rc;
+
+	pthread_mutex_lock(&j->lock);
+	while (!j->stop) {
+		pthread_mutex_unlock(&j->lock);
+		rc = -1;
+		if (natsConnection_Status(j->nc) == NATS_CONN_STATUS_CONNECTED &&
+		    (rc = make_stream(j, JSLOG_REPLICAS)) == 1)
+			rc = make_stream(j, 1);
+		pthread_mutex_lock(&j->lock);
+		if (rc == 0) {
+			j->ready = 1;
+			pthread_cond_broadcast(&j->cond);	/* jslog_fetch */
+			break;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_sec += wait_ms / 1000;
+		ts.tv_nsec += (wait_ms % 1000) * 1000000;
+		if (ts.tv_nsec >= 1000000000) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000;
+		}
+		while (!j->stop && pthread_cond_timedwait(&j->cond, &j->lock,
+		    &ts) != ETIMEDOUT)
+			;
+		if (wait_ms < QUIET_MAX_MS)
+			wait_ms *= 2;
+	}
+	pthread_mutex_unlock(&j->lock);
+	if (rc == 0)
+		relay_log(RELAY_LOG_INFO, "cluster: room logs on JetStream "
+		    "(stream %s)", j->stream);
+	return NULL;
+}
+
+/*
+ * The subject's last message: *seq (0: none), and its writer tag.  0,
+ * or ERR_IO / ERR_TIMEOUT (no answer: quiet), ERR_RECORD (does not open).
+ */
+static int
+read_last(struct jslog *j, struct jsroom *jr, uint64_t *seq,
+    uint64_t *writer, uint64_t *n)
+{
+	natsMsg *m = NULL;
+	jsErrCode jerr = 0;
+	struct buf b;
+	natsStatus s;
+	size_t len;
+	int e = 0;
+
+	*seq = *writer = *n = 0;
+	s = js_GetLastMsg(&m, j->js, j->stream, jr->subject, NULL, &jerr);
+	if (s == NATS_NOT_FOUND || jerr == JSNoMessageFoundErr) {
+		natsMsg_Destroy(m);
+		return 0;
+	}
+	if (s != NATS_OK) {
+		if (s == NATS_TIMEOUT)
+			went_quiet(j);
+		return s == NATS_TIMEOUT ? ERR_TIMEOUT : ERR_IO;
+	}
+	*seq = natsMsg_GetSequence(m);
+	if (clustermsg_open(j->keys, jr->subject,
+	    (const uint8_t *)natsMsg_GetData(m),
+	    (size_t)natsMsg_GetDataLength(m), j->plain, &len) != 0 ||
+	    logbatch_begin(&b, j->plain, len, writer, n) != 0)
+		e = ERR_RECORD;
+	natsMsg_Destroy(m);
+	return e;
+}
+
+/* --- writing -------------------------------------------------------------- */
+
+static void
+mirror_write(void *arg, const uint8_t room_id[ROOMLOG_ROOM_ID_BYTES],
+    const struct logbatch_rec *rec)
+{
+	struct jslog *j = arg;
+	struct jsroom *jr;
+
+	if ((jr = room_find(j, room_id)) == NULL)
+		return;
+	if (jr->state == JR_NEW) {
+		/* Not read from JetStream: written whole if the subject turns
+		 * out empty (JetStream was not ready when this node took the
+		 * room), else never, not to mix two histories. */
+		if (jr->adopt)
+			return;
+		jr->adopt = 1;
+		jr->last = 0;
+		jr->maybe = 0;
+		set_state(j, jr, JR_UNSURE);
+	}
+	if (!jr->queued) {
+		jr->queued = 1;
+		TAILQ_INSERT_TAIL(&j->queue, jr, ql);
+	}
+	if (jr->state == JR_OK && !jr->full &&
+	    logbatch_put(&jr->batch, rec) != 0)
+		jr->full = 1;	/* the turn goes whole, by resync */
+}
+
+struct fill_ctx {
+	struct jslog	*j;
+	struct jsroom	*jr;
+	uint64_t	 pos;		/* the last event put */
+	int		 e;
+};
+
+static int
+put_seat(void *arg, struct roomlog_room *r, uint32_t id, const uint8_t *rec,
+    size_t len)
+{
+	struct fill_ctx *c = arg;
+	struct logbatch_rec lr;
+
+	(void)r;
+	memset(&lr, 0, sizeof(lr));
+	lr.kind = LOGBATCH_SEAT;
+	lr.id = id;
+	lr.p = rec;
+	lr.len = len;
+	(void)logbatch_put(&c->jr->batch, &lr);
+	return 0;
+}
+
+/* Every JSLOG_REFRESH messages, the room's seats again (from the local
+ * log, which has this turn's writes), so that no seat ages out of the
+ * subject's last JSLOG_ROOM_MSGS. */
+static void
+add_seats(struct jslog *j, struct jsroom *jr)
+{
+	static const struct roomlog_load_ops ops = { NULL, put_seat };
+	struct roomlog_room *r;
+	struct fill_ctx c;
+
+	if (++jr->since < JSLOG_REFRESH)
+		return;
+	jr->since = 0;
+	c.j = j;
+	c.jr = jr;
+	c.e = 0;
+	if (roomlog_room_get(j->log, jr->id, &r) == 0)
+		(void)roomlog_room_seats(r, &ops, &c);
+}
+
+static void
+ack_cb(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *arg)
+{
+	struct jslog *j = arg;
+	struct answer *a;
+
+	(void)js;
+	pthread_mutex_lock(&j->lock);
+	/* A late answer to an earlier turn's publish (which timed out) may
+	 * come at any time: it matches no room of this turn's (their
+	 * messages were all alive, at other addresses, when it was sent). */
+	if (j->waiting && j->nans < JSLOG_MAX_ROOMS) {
+		a = &j->ans[j->nans++];
+		a->msg = msg;
+		a->seq = pa != NULL ? pa->Sequence : 0;
+		a->err = pa != NULL ? 0 : pae != NULL && pae->ErrCode != 0 ?
+		    (int)pae->ErrCode : -1;
+	}
+	pthread_mutex_unlock(&j->lock);
+	natsMsg_Destroy(msg);
+}
+
+/* The answer to jr's publish: 1 with *a, or 0 (none came). */
+static int
+answer_of(struct jslog *j, const struct jsroom *jr, struct answer *out)
+{
+	size_t i;
+	int found = 0;
+
+	pthread_mutex_lock(&j->lock);
+	for (i = 0; i < j->nans && !found; i++)
+		if (j->ans[i].msg == jr->sent) {
+			*out = j->ans[i];
+			found = 1;
+		}
+	pthread_mutex_unlock(&j->lock);
+	return found;
+}
+
+/* A message of jr's records (batch), expecting the subject's last to be
+ * jr->last; its writer tag n.  NULL on failure. */
+static natsMsg *
+make_msg(struct jslog *j, struct jsroom *jr, uint64_t n)
+{
+	natsMsg *m = NULL;
+	char v[24];
+	size_t len = buf_len(&jr->batch);
+
+	logbatch_head(j->plain, j->writer, n);
+	memcpy(j->plain + LOGBATCH_HEAD, buf_ptr(&jr->batch), len);
+	len += LOGBATCH_HEAD;
+	clustermsg_seal(j->keys, jr->subject, j->plain, len, j->sealed);
+	snprintf(v, sizeof(v), "%" PRIu64, jr->last);
+	if (natsMsg_Create(&m, jr->subject, NULL, (const char *)j->sealed,
+	    (int)(len + CLUSTERMSG_OVERHEAD)) != NATS_OK)
+		return NULL;
+	if (natsMsgHeader_Set(m, EXPECT_HDR, v) != NATS_OK) {
+		natsMsg_Destroy(m);
+		return NULL;
+	}
+	return m;
+}
+
+/* jr's batch, published and waited for: 0 (jr->last moved on), 1 (fenced),
+ * or ERR_IO / ERR_TIMEOUT (jr->maybe says what may have been stored). */
+static int
+publish_sync(struct jslog *j, struct jsroom *jr)
+{
+	jsPubAck *pa = NULL;
+	jsErrCode jerr = 0;
+	natsMsg *m;
+	natsStatus s;
+	uint64_t n = ++j->wcount;
+
+	if ((m = make_msg(j, jr, n)) == NULL)
+		return ERR_IO;
+	jr->maybe = n;
+	s = js_PublishMsg(&pa, j->js, m, NULL, &jerr);
+	natsMsg_Destroy(m);
+	buf_reset(&jr->batch);
+	if (s == NATS_OK && pa != NULL) {
+		jr->last = pa->Sequence;
+		jr->maybe = 0;
+		jsPubAck_Destroy(pa);
+		return 0;
+	}
+	if (pa != NULL)
+		jsPubAck_Destroy(pa);
+	if (jerr == JSStreamWrongLastSequenceErr)
+		return 1;
+	if (s == NATS_TIMEOUT)
+		went_quiet(j);
+	return s == NATS_TIMEOUT ? ERR_TIMEOUT : ERR_IO;
+}
+
+static int
+put_event(void *arg, uint64_t seq, uint32_t to, const uint8_t *msg,
+    size_t len)
+{
+	struct fill_ctx *c = arg;
+	struct logbatch_rec lr;
+
+	c->pos = seq;
+	memset(&lr, 0, sizeof(lr));
+	lr.kind = LOGBATCH_EVENT;
+	lr.seq = seq;
+	lr.to = to;
+	lr.p = msg;
+	lr.len = len;
+	if (logbatch_put(&c->jr->batch, &lr) == 0)
+		return 0;
+	/* Full: this message goes, the event starts the next. */
+	if ((c->e = publish_sync(c->j, c->jr)) != 0)
+		return 1;
+	(void)logbatch_put(&c->jr->batch, &lr);
+	return 0;
+}
+
+/*
+ * An UNSURE room written again whole: first what the subject's last
+ * message says (nothing new since jr->last; or this node's write that
+ * got no answer; or another node's: lost), then a DROP, the seats and
+ * every event the local log holds, in as many messages as it takes, each
+ * fenced on the one before.  Logged when it catches up.
+ */
+static void
+resync(struct jslog *j, struct jsroom *jr)
+{
+	static const struct roomlog_load_ops sops = { NULL, put_seat };
+	struct logbatch_rec drop;
+	struct roomlog_room *r;
+	struct fill_ctx c;
+	uint64_t seq, writer, n;
+	int e;
+
+	if (read_last(j, jr, &seq, &writer, &n) != 0)
+		return;
+	if (jr->adopt == 1 && seq != 0) {
+		relay_log(RELAY_LOG_WARN, "cluster: a room made here while "
+		    "JetStream was not ready has an older log there: not "
+		    "written to it");
+		jr->adopt = 2;		/* stays NEW, for good */
+		set_state(j, jr, JR_NEW);
+		return;
+	}
+	if (seq != jr->last) {
+		if (jr->maybe == 0 || writer != j->writer || n != jr->maybe) {
+			room_lost(j, jr);
+			return;
+		}
+		jr->last = seq;		/* this node's, stored after all */
+	}
+	jr->maybe = 0;
+	buf_reset(&jr->batch);
+	memset(&drop, 0, sizeof(drop));
+	drop.kind = LOGBATCH_DROP;
+	(void)logbatch_put(&jr->batch, &drop);
+	memset(&c, 0, sizeof(c));
+	c.j = j;
+	c.jr = jr;
+	if (roomlog_room_get(j->log, jr->id, &r) != 0)
+		return;
+	(void)roomlog_room_seats(r, &sops, &c);
+	do
+		e = roomlog_read(r, c.pos, RESYNC_CHUNK, put_event, &c);
+	while (e == RESYNC_CHUNK && c.e == 0);
+	if (c.e == 0 && e < 0)
+		return;		/* the local log unreadable: tried later */
+	if (c.e == 0)
+		c.e = publish_sync(j, jr);
+	if (c.e == 1) {
+		room_lost(j, jr);
+		return;
+	}
+	if (c.e != 0)
+		return;		/* still UNSURE, tried again later */
+	jr->since = 0;
+	set_state(j, jr, JR_OK);
+	relay_log(RELAY_LOG_INFO, "cluster: a room's log on JetStream %s",
+	    jr->adopt ? "started" : "caught up");
+	jr->adopt = 0;
+}
+
+/* The end of a room's turn: its batch is done with. */
+static void
+unqueue(struct jslog *j, struct jsroom *jr)
+{
+	TAILQ_REMOVE(&j->queue, jr, ql);
+	jr->queued = 0;
+	jr->full = 0;
+	jr->sent = NULL;
+	buf_reset(&jr->batch);
+}
+
+static int
+mirror_commit(void *arg)
+{
+	struct jslog *j = arg;
+	struct jsroom *jr, *next;
+	struct answer a;
+	jsPubOptions po;
+	natsMsg *m;
+	int e = 0, inflight = 0, up, got;
+
+	if (TAILQ_EMPTY(&j->queue))
+		return 0;
+	up = usable(j);
+	pthread_mutex_lock(&j->lock);
+	j->nans = 0;
+	j->waiting = 1;
+	pthread_mutex_unlock(&j->lock);
+	TAILQ_FOREACH(jr, &j->queue, ql) {
+		if (jr->state != JR_OK)
+			continue;
+		if (!up || jr->full) {
+			jr->maybe = 0;
+			set_state(j, jr, JR_UNSURE);
+			continue;
+		}
+		if (buf_len(&jr->batch) == 0)
+			continue;
+		add_seats(j, jr);
+		jr->sent_n = ++j->wcount;
+		if ((m = make_msg(j, jr, jr->sent_n)) == NULL) {
+			jr->maybe = 0;
+			set_state(j, jr, JR_UNSURE);
+			continue;
+		}
+		/* Owned by the client once published (m is NULL then): the
+		 * pointer is only compared with the answers'. */
+		jr->sent = m;
+		if (js_PublishMsgAsync(j->js, &m, NULL) != NATS_OK) {
+			natsMsg_Destroy(m);
+			jr->sent = NULL;
+			jr->maybe = 0;
+			set_state(j, jr, JR_UNSURE);
+			continue;
+		}
+		inflight++;
+	}
+	if (inflight > 0) {
+		jsPubOptions_Init(&po);
+		po.MaxWait = JSLOG_WAIT_MS;
+		if (js_PublishAsyncComplete(j->js, &po) == NATS_TIMEOUT)
+			went_quiet(j);
+	}
+	for (jr = TAILQ_FIRST(&j->queue); jr != NULL; jr = next) {
+		next = TAILQ_NEXT(jr, ql);
+		if (jr->sent != NULL) {
+			got = answer_of(j, jr, &a);
+			if (got && a.err == 0)
+				jr->last = a.seq;
+			else if (got && a.err == JSStreamWrongLastSequenceErr) {
+				unqueue(j, jr);
+				room_lost(j, jr);
+				e = ERR_IO;
+				continue;
+			} else {
+				/* Refused otherwise, or no answer in time (it
+				 * may yet be stored). */
+				jr->maybe = jr->sent_n;
+				set_state(j, jr, JR_UNSURE);
+			}
+		}
+		unqueue(j, jr);
+	}
+	pthread_mutex_lock(&j->lock);
+	j->waiting = 0;
+	j->nans = 0;
+	pthread_mutex_unlock(&j->lock);
+	/* Rooms to write again whole, while JetStream answers. */
+	if (j->nunsure > 0)
+		e = ERR_IO;
+	jslog_tick(j);
+	return e;
+}
+
+void
+jslog_tick(struct jslog *j)
+{
+	struct jsroom *jr, *next;
+	size_t i;
+
+	if (j == NULL || j->nunsure == 0 || !usable(j))
+		return;
+	for (i = 0; i < ROOM_BUCKETS && j->nunsure > 0 && usable(j); i++)
+		for (jr = LIST_FIRST(&j->rooms[i]); jr != NULL; jr = next) {
+			next = LIST_NEXT(jr, hl);
+			if (jr->state == JR_UNSURE && !jr->queued && usable(j))
+				resync(j, jr);
+		}
+}
+
+/* --- reading -------------------------------------------------------------- */
+
+static int
+apply(struct jslog *j, const struct jsroom *jr, struct roomlog_room **rp,
+    const uint8_t *p, size_t len)
+{
+	struct logbatch_rec rec;
+	struct buf b;
+	uint64_t writer, n;
+	int k, e = 0;
+
+	if (logbatch_begin(&b, p, len, &writer, &n) != 0)
+		return ERR_RECORD;
+	while (e == 0 && (k = logbatch_next(&b, &rec)) == 1)
+		switch (rec.kind) {
+		case LOGBATCH_EVENT:
+			/* One not after the last is skipped. */
+			if (rec.seq > roomlog_last(*rp))
+				e = roomlog_append(*rp, rec.seq, rec.to,
+				    rec.p, rec.len);
+			break;
+		case LOGBATCH_SEAT:
+			e = roomlog_seat_put(*rp, rec.id, rec.p, rec.len);
+			break;
+		case LOGBATCH_UNSEAT:
+			e = roomlog_seat_del(*rp, rec.id);
+			break;
+		case LOGBATCH_DROP:
+			e = roomlog_room_drop(*rp);
+			*rp = NULL;
+			if (e == 0)
+				e = roomlog_room_get(j->log, jr->id, rp);
+			break;
+		}
+	return e != 0 ? e : k < 0 ? ERR_RECORD : 0;
+}
+
+static int
+fetch(struct jslog *j, struct jsroom *jr, struct roomlog_room **rp)
+{
+	natsSubscription *sub = NULL;
+	jsSubOptions so;
+	jsMsgMetaData *meta;
+	jsErrCode jerr = 0;
+	natsMsg *m;
+	uint8_t *plain = NULL;
+	size_t n;
+	uint64_t seq = 0, writer, wn;
+	int64_t end = mono_ms() + JSLOG_FETCH_MS;
+	int e;
+
+	if ((e = read_last(j, jr, &jr->last, &writer, &wn)) != 0 ||
+	    jr->last == 0)
+		return e;
+	jsSubOptions_Init(&so);
+	so.Stream = j->stream;
+	so.Ordered = true;
+	so.Config.DeliverPolicy = js_DeliverAll;
+	if (js_SubscribeSync(&sub, j->js, jr->subject, NULL, &so, &jerr) !=
+	    NATS_OK)
+		return ERR_IO;
+	if ((plain = malloc(CLUSTERMSG_MAX)) == NULL) {
+		e = ERR_ALLOC;
+		goto out;
+	}
+	while (seq < jr->last) {
+		m = NULL;
+		if (mono_ms() > end || natsSubscription_NextMsg(&m, sub,
+		    JSLOG_WAIT_MS) != NATS_OK) {
+			e = ERR_TIMEOUT;
+			break;
+		}
+		meta = NULL;
+		if (natsMsg_GetMetaData(&meta, m) != NATS_OK) {
+			natsMsg_Destroy(m);
+			e = ERR_IO;
+			break;
+		}
+		seq = meta->Sequence.Stream;
+		jsMsgMetaData_Destroy(meta);
+		if (clustermsg_open(j->keys, jr->subject,
+		    (const uint8_t *)natsMsg_GetData(m),
+		    (size_t)natsMsg_GetDataLength(m), plain, &n) != 0)
+			e = ERR_RECORD;
+		else
+			e = apply(j, jr, rp, plain, n);
+		natsMsg_Destroy(m);
+		if (e != 0)
+			break;
+		/* Messages after jr->last (written since it was read) are
+		 * left to the fence: this node's first write expects it. */
+	}
+ out:
+	if (plain != NULL) {
+		sodium_memzero(plain, CLUSTERMSG_MAX);
+		free(plain);
+	}
+	natsSubscription_Unsubscribe(sub);
+	natsSubscription_Destroy(sub);
+	return e;
+}
+
+int
+jslog_fetch(struct jslog *j, const uint8_t room_id[16],
+    struct roomlog_room **rp)
+{
+	struct jsroom *jr;
+	struct roomlog_room *r = NULL;
+	int e;
+
+	*rp = NULL;
+	if ((jr = room_get(j, room_id)) == NULL)
+		return ERR_ALLOC;
+	if ((e = roomlog_begin(j->log, (uint64_t)time(NULL))) != 0)
+		return e;
+	roomlog_mirror_pause(j->log, 1);
+	/* Whatever this node had of the room is older than JetStream. */
+	if ((e = roomlog_room_get(j->log, room_id, &r)) == 0 &&
+	    roomlog_last(r) != 0) {
+		e = roomlog_room_drop(r);
+		r = NULL;
+		if (e == 0)
+			e = roomlog_room_get(j->log, room_id, &r);
+	}
+	if (e == 0) {
+		wait_ready(j);
+		e = usable(j) ? fetch(j, jr, &r) : ERR_IO;
+	}
+	if (e != 0) {
+		/* Not read whole: the room starts empty here, and is not
+		 * written to JetStream. */
+		if (r != NULL)
+			(void)roomlog_room_drop(r);
+		r = NULL;
+		(void)roomlog_room_get(j->log, room_id, &r);
+		set_state(j, jr, JR_NEW);
+	} else
+		set_state(j, jr, JR_OK);
+	jr->adopt = 0;
+	roomlog_mirror_pause(j->log, 0);
+	jr->since = 0;
+	jr->maybe = 0;
+	*rp = r;
+	return e;
+}
+
+/* --- setup ----------------------------------------------------------------- */
+
+static void
+connected_cb(natsConnection *nc, void *arg)
+{
+	(void)nc;
+	(void)arg;
+}
+
+int
+jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
+    struct roomlog *log)
+{
+	const char *servers[CLUSTER_MAX_URLS];
+	char list[CLUSTER_URLS_LEN];
+	struct roomlog_mirror mo;
+	struct jslog *j;
+	jsOptions jo;
+	natsStatus s;
+	int nservers;
+	size_t i;
+
+	*jp = NULL;
+	if ((j = calloc(1, sizeof(*j))) == NULL)
+		return ERR_ALLOC;
+	j->log = log;
+	pthread_mutex_init(&j->lock, NULL);
+	pthread_cond_init(&j->cond, NULL);
+	TAILQ_INIT(&j->queue);
+	for (i = 0; i < ROOM_BUCKETS; i++)
+		LIST_INIT(&j->rooms[i]);
+	randombytes_buf(&j->writer, sizeof(j->writer));
+	if ((j->keys = sodium_malloc(sizeof(*j->keys))) == NULL ||
+	    (j->plain = malloc(CLUSTERMSG_MAX)) == NULL ||
+	    (j->sealed = malloc(CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD)) ==
+	    NULL || (j->ans = calloc(JSLOG_MAX_ROOMS, sizeof(*j->ans))) ==
+	    NULL || (j->fenced_ids = calloc(JSLOG_MAX_ROOMS,
+	    sizeof(*j->fenced_ids))) == NULL) {
+		jslog_free(j);
+		return ERR_ALLOC;
+	}
+	clustermsg_keys_derive(j->keys, seed);
+	/* "sotto.<cid>": the stream SOTTO_<cid>, its subjects .l.* */
+	snprintf(j->stream, sizeof(j->stream), "SOTTO_%s", j->keys->prefix + 6);
+	snprintf(j->filter, sizeof(j->filter), "%s.l.*", j->keys->prefix);
+	if ((nservers = cluster_split_urls(urls, list, sizeof(list),
+	    servers)) < 0 ||
+	    natsOptions_Create(&j->opts) != NATS_OK ||
+	    natsOptions_SetServers(j->opts, servers, nservers) != NATS_OK ||
+	    natsOptions_SetName(j->opts, "sotto relay log") != NATS_OK ||
+	    natsOptions_SetNoRandomize(j->opts, true) != NATS_OK ||
+	    natsOptions_SetMaxReconnect(j->opts, -1) != NATS_OK ||
+	    natsOptions_SetReconnectWait(j->opts, 500) != NATS_OK ||
+	    natsOptions_SetRetryOnFailedConnect(j->opts, true, connected_cb,
+	    j) != NATS_OK) {
+		jslog_free(j);
+		return ERR_IO;
+	}
+	s = natsConnection_Connect(&j->nc, j->opts);
+	if (s != NATS_OK && s != NATS_NOT_YET_CONNECTED) {
+		relay_log(RELAY_LOG_ERROR, "cluster: cannot use NATS for the "
+		    "room log: %s", natsStatus_GetText(s));
+		jslog_free(j);
+		return ERR_IO;
+	}
+	jsOptions_Init(&jo);
+	jo.Wait = JSLOG_WAIT_MS;
+	jo.PublishAsync.AckHandler = ack_cb;
+	jo.PublishAsync.AckHandlerClosure = j;
+	if (natsConnection_JetStream(&j->js, j->nc, &jo) != NATS_OK ||
+	    pthread_create(&j->setup, NULL, setup_main, j) != 0) {
+		jslog_free(j);
+		return ERR_IO;
+	}
+	j->setup_started = 1;
+	mo.write = mirror_write;
+	mo.commit = mirror_commit;
+	mo.arg = j;
+	roomlog_set_mirror(log, &mo);
+	*jp = j;
+	return 0;
+}
+
+void
+jslog_free(struct jslog *j)
+{
+	struct jsroom *jr;
+	size_t i;
+
+	if (j == NULL)
+		return;
+	if (j->log != NULL)
+		roomlog_set_mirror(j->log, NULL);
+	if (j->setup_started) {
+		pthread_mutex_lock(&j->lock);
+		j->stop = 1;
+		pthread_cond_broadcast(&j->cond);
+		pthread_mutex_unlock(&j->lock);
+		pthread_join(j->setup, NULL);
+	}
+	if (j->js != NULL)
+		jsCtx_Destroy(j->js);
+	if (j->nc != NULL) {
+		natsConnection_Close(j->nc);
+		natsConnection_Destroy(j->nc);
+	}
+	natsOptions_Destroy(j->opts);
+	for (i = 0; i < ROOM_BUCKETS; i++)
+		while ((jr = LIST_FIRST(&j->rooms[i])) != NULL)
+			room_free(j, jr);
+	if (j->keys != NULL)
+		sodium_free(j->keys);
+	if (j->plain != NULL)
+		sodium_memzero(j->plain, CLUSTERMSG_MAX);
+	free(j->plain);
+	free(j->sealed);
+	free(j->ans);
+	if (j->fenced_ids != NULL)
+		sodium_memzero(j->fenced_ids, JSLOG_MAX_ROOMS *
+		    sizeof(*j->fenced_ids));
+	free(j->fenced_ids);
+	pthread_cond_destroy(&j->cond);
+	pthread_mutex_destroy(&j->lock);
+	free(j);
+}
