@@ -4,10 +4,11 @@ test_cluster_nats3: two relay nodes on a cluster of three NATS servers
 (routes on loopback); the server one node is connected to is killed
 (SIGKILL) during a burst, and nothing is lost.
 
-Starts three 'nats-server -a 127.0.0.1 -p P --cluster nats://127.0.0.1:C
---routes ... --cluster_name sotto-test' (monitoring on a third port, to
-see the routes up), then 'sotto relay --nats' node 1 with server 1's URL
-first and server 2's next, node 2 with server 2's then server 3's.
+Starts three 'nats-server -js -sd DIR --server_name nI -a 127.0.0.1 -p P
+--cluster nats://127.0.0.1:C --routes ... --cluster_name sotto-test'
+(JetStream clustered; monitoring on a third port, to see the routes up),
+then 'sotto relay --nats' node 1 with server 1's URL first and server
+2's next, node 2 with server 2's then server 3's.
 
 Proves:
 - alicia on node 1 makes the room (node 1 owns it), bobbie joins through
@@ -16,6 +17,9 @@ Proves:
   reconnects to server 2 and logs that it restarted the links crossing
   the bus (docs/PROTOCOL.md §15.10, "Bus restarts"); bobbie resumes; every
   line of each reaches the other exactly once, in the sender's order;
+- both nodes have their room logs on JetStream (the stream of 3 copies
+  made on the NATS cluster, docs/PROTOCOL.md §15.11), before or after
+  the kill;
 - a line from each afterwards arrives too, and both leave cleanly.
 """
 import json
@@ -46,7 +50,8 @@ def scenario(t):
         store = os.path.join(t.tmp, "nats%d" % (i + 1))
         os.mkdir(store)
         s = t.spawn("nats-server%d" % (i + 1),
-                    [h.NATS_SERVER, "-a", h.LOOPBACK, "-p", str(ports[i]), "-m", str(mports[i]),
+                    [h.NATS_SERVER, "-js", "-sd", store, "--server_name", "n%d" % (i + 1),
+                     "-a", h.LOOPBACK, "-p", str(ports[i]), "-m", str(mports[i]),
                      "--cluster", "nats://127.0.0.1:%d" % cports[i], "--routes", routes,
                      "--cluster_name", "sotto-test"], t.env(store), stdin=False)
         servers.append(s)
@@ -84,6 +89,9 @@ def scenario(t):
           "every line once, in order" % (BURST, "links restarted" if re.search(
               r"cluster: NATS is back: \d+ links", r1.stderr_text()) else "nothing to restart"))
 
+    for r, n in ((r1, 1), (r2, 2)):
+        r.wait_until(lambda r=r: "cluster: room logs on JetStream" in r.stderr_text(),
+                     "node %d to have its room logs on JetStream" % n, timeout=60)
     alicia.send("after the outage")
     bobbie.wait_until(lambda: bobbie.messages_from("alicia")[-1:] == ["after the outage"],
                       "alicia's line after the outage", timeout=20)
@@ -96,4 +104,4 @@ def scenario(t):
     t.check(r1.alive() and r2.alive(), "a relay node exited")
 
 
-h.main(scenario, budget=150)
+h.main(scenario, budget=200)
