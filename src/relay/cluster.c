@@ -929,8 +929,9 @@ nodes_tick(struct cluster *cl)
 		dropped = owner_gone(cl, n);
 		relay_log(RELAY_LOG_WARN, "cluster: node %u silent for %d s: "
 		    "taken for gone (%zu of its members here cut, their seats "
-		    "held; %zu links to rooms it owned dropped, to make them "
-		    "anew)", n, CLUSTER_SILENT_MS / 1000, cut, dropped);
+		    "held; %zu links to rooms it owned dropped, to resume "
+		    "where the rooms go on)", n, CLUSTER_SILENT_MS / 1000, cut,
+		    dropped);
 	}
 }
 

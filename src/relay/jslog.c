@@ -41,6 +41,7 @@
 
 #define ROOM_BUCKETS	256
 #define EXPECT_HDR	"Nats-Expected-Last-Subject-Sequence"
+#define MSGID_HDR	"Nats-Msg-Id"
 #define RECORDS_MAX	(CLUSTERMSG_MAX - LOGBATCH_HEAD)
 /* After JetStream failed to answer: no call to it for this long,
  * doubling up to the most (the loop does not wait on a dead server). */
@@ -66,6 +67,7 @@ struct jsroom {
 						 * if JetStream has nothing */
 	struct buf		 batch;		/* this turn's records */
 	int			 queued;
+	int			 forget;	/* jslog_forget while queued */
 	int			 full;		/* batch could not take one */
 	natsMsg			*sent;		/* in flight this turn */
 	uint64_t		 sent_n;
@@ -95,16 +97,19 @@ struct jslog {
 	int			 stop;		/* under lock */
 	int			 ready;		/* under lock: the stream is */
 	int			 failing;	/* setup thread: logged */
+	int			 waited;	/* wait_ready, once */
 	/* JetStream's answers to this turn's publishes, from ack_cb on the
 	 * client's thread (under lock); matched to rooms by message. */
 	pthread_mutex_t		 lock;
 	struct answer {
-		const natsMsg	*msg;
+		uint64_t	 n;		/* the message's writer count */
 		uint64_t	 seq;
 		int		 err;		/* 0, a jsErrCode, or -1 */
 	}			*ans;		/* JSLOG_MAX_ROOMS */
 	size_t			 nans;
-	int			 waiting;	/* ack_cb may fill ans */
+	uint64_t		 turn_first;	/* ack_cb takes answers to n
+						 * from here (0: none) */
+	pthread_cond_t		 acond;		/* an answer came */
 	/* Rooms another node wrote: given to jslog_next_fenced. */
 	uint8_t			(*fenced_ids)[ROOMLOG_ROOM_ID_BYTES];
 	size_t			 nfenced;
@@ -185,7 +190,11 @@ jslog_forget(struct jslog *j, const uint8_t room_id[16])
 {
 	struct jsroom *jr;
 
-	if (j != NULL && (jr = room_find(j, room_id)) != NULL && !jr->queued)
+	if (j == NULL || (jr = room_find(j, room_id)) == NULL)
+		return;
+	if (jr->queued)
+		jr->forget = 1;		/* at the end of the turn */
+	else
 		room_free(j, jr);
 }
 
@@ -236,8 +245,11 @@ wait_ready(struct jslog *j)
 {
 	struct timespec ts;
 
-	if (natsConnection_Status(j->nc) != NATS_CONN_STATUS_CONNECTED)
+	if (j->waited ||
+	    natsConnection_Status(j->nc) != NATS_CONN_STATUS_CONNECTED)
 		return;
+	j->waited = 1;		/* once: a server without JetStream says
+				 * nothing every time */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_sec += JSLOG_WAIT_MS / 1000;
 	pthread_mutex_lock(&j->lock);
@@ -276,7 +288,8 @@ make_stream(struct jslog *j, int64_t replicas)
 	cfg.MaxMsgsPerSubject = JSLOG_ROOM_MSGS;
 	cfg.MaxAge = (int64_t)JSLOG_MAX_AGE * 1000000000ll;
 	cfg.MaxBytes = JSLOG_MAX_BYTES;
-	cfg.MaxMsgSize = CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD;
+	/* The server counts the headers in: the fence and the id. */
+	cfg.MaxMsgSize = CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD + JSLOG_HDR_ROOM;
 	cfg.Discard = js_DiscardOld;
 	s = js_AddStream(&si, j->js, &cfg, NULL, &jerr);
 	if (s != NATS_OK && jerr == JSStreamNameExistErr) {
@@ -306,8 +319,8 @@ setup_main(void *arg)
 {
 	struct jslog *j = arg;
 	struct timespec ts;
-	int64_t wait_ms = 500;
-	int rc;
+	int64_t wait_ms = 1000;
+	int rc = -1;
 
 	pthread_mutex_lock(&j->lock);
 	while (!j->stop) {
@@ -429,7 +442,8 @@ put_seat(void *arg, struct roomlog_room *r, uint32_t id, const uint8_t *rec,
 	lr.id = id;
 	lr.p = rec;
 	lr.len = len;
-	(void)logbatch_put(&c->jr->batch, &lr);
+	if (logbatch_put(&c->jr->batch, &lr) != 0)
+		c->jr->full = 1;	/* not all: written whole later */
 	return 0;
 }
 
@@ -459,17 +473,26 @@ ack_cb(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *arg)
 	struct jslog *j = arg;
 	struct answer *a;
 
+	const char *id = NULL, *dash;
+	uint64_t n = 0;
+
 	(void)js;
+	/* Which of this node's messages: its id, writer-n (a message's
+	 * address may be another's by now: it is freed here). */
+	if (msg != NULL && natsMsgHeader_Get(msg, MSGID_HDR, &id) == NATS_OK &&
+	    id != NULL && (dash = strchr(id, '-')) != NULL)
+		n = strtoull(dash + 1, NULL, 10);
 	pthread_mutex_lock(&j->lock);
 	/* A late answer to an earlier turn's publish (which timed out) may
-	 * come at any time: it matches no room of this turn's (their
-	 * messages were all alive, at other addresses, when it was sent). */
-	if (j->waiting && j->nans < JSLOG_MAX_ROOMS) {
+	 * come at any time: its n is below this turn's. */
+	if (n != 0 && j->turn_first != 0 && n >= j->turn_first &&
+	    j->nans < JSLOG_MAX_ROOMS) {
 		a = &j->ans[j->nans++];
-		a->msg = msg;
+		a->n = n;
 		a->seq = pa != NULL ? pa->Sequence : 0;
 		a->err = pa != NULL ? 0 : pae != NULL && pae->ErrCode != 0 ?
 		    (int)pae->ErrCode : -1;
+		pthread_cond_signal(&j->acond);
 	}
 	pthread_mutex_unlock(&j->lock);
 	natsMsg_Destroy(msg);
@@ -484,7 +507,7 @@ answer_of(struct jslog *j, const struct jsroom *jr, struct answer *out)
 
 	pthread_mutex_lock(&j->lock);
 	for (i = 0; i < j->nans && !found; i++)
-		if (j->ans[i].msg == jr->sent) {
+		if (j->ans[i].n == jr->sent_n) {
 			*out = j->ans[i];
 			found = 1;
 		}
@@ -498,7 +521,7 @@ static natsMsg *
 make_msg(struct jslog *j, struct jsroom *jr, uint64_t n)
 {
 	natsMsg *m = NULL;
-	char v[24];
+	char v[24], id[48];
 	size_t len = buf_len(&jr->batch);
 
 	logbatch_head(j->plain, j->writer, n);
@@ -510,6 +533,11 @@ make_msg(struct jslog *j, struct jsroom *jr, uint64_t n)
 	    (int)(len + CLUSTERMSG_OVERHEAD)) != NATS_OK)
 		return NULL;
 	if (natsMsgHeader_Set(m, EXPECT_HDR, v) != NATS_OK) {
+		natsMsg_Destroy(m);
+		return NULL;
+	}
+	snprintf(id, sizeof(id), "%016" PRIx64 "-%" PRIu64, j->writer, n);
+	if (natsMsgHeader_Set(m, MSGID_HDR, id) != NATS_OK) {
 		natsMsg_Destroy(m);
 		return NULL;
 	}
@@ -536,6 +564,7 @@ publish_sync(struct jslog *j, struct jsroom *jr)
 	if (s == NATS_OK && pa != NULL) {
 		jr->last = pa->Sequence;
 		jr->maybe = 0;
+		j->quiet_ms = 0;
 		jsPubAck_Destroy(pa);
 		return 0;
 	}
@@ -636,6 +665,30 @@ resync(struct jslog *j, struct jsroom *jr)
 	jr->adopt = 0;
 }
 
+/* Waits until count answers of this turn came, up to JSLOG_WAIT_MS: 0,
+ * or ERR_TIMEOUT. */
+static int
+wait_answers(struct jslog *j, size_t count)
+{
+	struct timespec ts;
+	int e = 0;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += JSLOG_WAIT_MS / 1000;
+	ts.tv_nsec += (JSLOG_WAIT_MS % 1000) * 1000000l;
+	if (ts.tv_nsec >= 1000000000l) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000l;
+	}
+	pthread_mutex_lock(&j->lock);
+	while (j->nans < count && e == 0)
+		if (pthread_cond_timedwait(&j->acond, &j->lock, &ts) ==
+		    ETIMEDOUT)
+			e = ERR_TIMEOUT;
+	pthread_mutex_unlock(&j->lock);
+	return e;
+}
+
 /* The end of a room's turn: its batch is done with. */
 static void
 unqueue(struct jslog *j, struct jsroom *jr)
@@ -662,8 +715,10 @@ mirror_commit(void *arg)
 	up = usable(j);
 	pthread_mutex_lock(&j->lock);
 	j->nans = 0;
-	j->waiting = 1;
+	j->turn_first = j->wcount + 1;
 	pthread_mutex_unlock(&j->lock);
+	jsPubOptions_Init(&po);
+	po.MaxWait = JSLOG_WAIT_MS;	/* the client gives up on it then */
 	TAILQ_FOREACH(jr, &j->queue, ql) {
 		if (jr->state != JR_OK)
 			continue;
@@ -684,7 +739,7 @@ mirror_commit(void *arg)
 		/* Owned by the client once published (m is NULL then): the
 		 * pointer is only compared with the answers'. */
 		jr->sent = m;
-		if (js_PublishMsgAsync(j->js, &m, NULL) != NATS_OK) {
+		if (js_PublishMsgAsync(j->js, &m, &po) != NATS_OK) {
 			natsMsg_Destroy(m);
 			jr->sent = NULL;
 			jr->maybe = 0;
@@ -693,18 +748,17 @@ mirror_commit(void *arg)
 		}
 		inflight++;
 	}
-	if (inflight > 0) {
-		jsPubOptions_Init(&po);
-		po.MaxWait = JSLOG_WAIT_MS;
-		if (js_PublishAsyncComplete(j->js, &po) == NATS_TIMEOUT)
-			went_quiet(j);
-	}
+	/* This turn's answers (not those of earlier turns). */
+	if (inflight > 0 && wait_answers(j, (size_t)inflight) != 0)
+		went_quiet(j);
 	for (jr = TAILQ_FIRST(&j->queue); jr != NULL; jr = next) {
 		next = TAILQ_NEXT(jr, ql);
 		if (jr->sent != NULL) {
 			got = answer_of(j, jr, &a);
-			if (got && a.err == 0)
+			if (got && a.err == 0) {
 				jr->last = a.seq;
+				j->quiet_ms = 0;
+			}
 			else if (got && a.err == JSStreamWrongLastSequenceErr) {
 				unqueue(j, jr);
 				room_lost(j, jr);
@@ -718,9 +772,11 @@ mirror_commit(void *arg)
 			}
 		}
 		unqueue(j, jr);
+		if (jr->forget)
+			room_free(j, jr);
 	}
 	pthread_mutex_lock(&j->lock);
-	j->waiting = 0;
+	j->turn_first = 0;
 	j->nans = 0;
 	pthread_mutex_unlock(&j->lock);
 	/* Rooms to write again whole, while JetStream answers. */
@@ -920,6 +976,7 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 	j->log = log;
 	pthread_mutex_init(&j->lock, NULL);
 	pthread_cond_init(&j->cond, NULL);
+	pthread_cond_init(&j->acond, NULL);
 	TAILQ_INIT(&j->queue);
 	for (i = 0; i < ROOM_BUCKETS; i++)
 		LIST_INIT(&j->rooms[i]);
@@ -976,6 +1033,34 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 }
 
 void
+jslog_close(struct jslog *j)
+{
+	if (j == NULL)
+		return;
+	if (j->log != NULL)
+		roomlog_set_mirror(j->log, NULL);
+	j->log = NULL;
+	if (j->setup_started) {
+		pthread_mutex_lock(&j->lock);
+		j->stop = 1;
+		pthread_cond_broadcast(&j->cond);
+		pthread_mutex_unlock(&j->lock);
+		pthread_join(j->setup, NULL);
+		j->setup_started = 0;
+	}
+	if (j->nc != NULL)
+		natsConnection_Close(j->nc);
+	if (j->js != NULL)
+		jsCtx_Destroy(j->js);
+	j->js = NULL;
+	if (j->nc != NULL)
+		natsConnection_Destroy(j->nc);
+	j->nc = NULL;
+	natsOptions_Destroy(j->opts);
+	j->opts = NULL;
+}
+
+void
 jslog_free(struct jslog *j)
 {
 	struct jsroom *jr;
@@ -983,22 +1068,7 @@ jslog_free(struct jslog *j)
 
 	if (j == NULL)
 		return;
-	if (j->log != NULL)
-		roomlog_set_mirror(j->log, NULL);
-	if (j->setup_started) {
-		pthread_mutex_lock(&j->lock);
-		j->stop = 1;
-		pthread_cond_broadcast(&j->cond);
-		pthread_mutex_unlock(&j->lock);
-		pthread_join(j->setup, NULL);
-	}
-	if (j->js != NULL)
-		jsCtx_Destroy(j->js);
-	if (j->nc != NULL) {
-		natsConnection_Close(j->nc);
-		natsConnection_Destroy(j->nc);
-	}
-	natsOptions_Destroy(j->opts);
+	jslog_close(j);
 	for (i = 0; i < ROOM_BUCKETS; i++)
 		while ((jr = LIST_FIRST(&j->rooms[i])) != NULL)
 			room_free(j, jr);
@@ -1014,6 +1084,7 @@ jslog_free(struct jslog *j)
 		    sizeof(*j->fenced_ids));
 	free(j->fenced_ids);
 	pthread_cond_destroy(&j->cond);
+	pthread_cond_destroy(&j->acond);
 	pthread_mutex_destroy(&j->lock);
 	free(j);
 }

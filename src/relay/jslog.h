@@ -30,6 +30,9 @@ struct jslog;
 
 /* The longest jslog_commit or one step of jslog_fetch waits. */
 #define JSLOG_WAIT_MS		2000
+/* Bytes the stream's largest message allows beyond a sealed batch: the
+ * fence and message id headers. */
+#define JSLOG_HDR_ROOM		1024
 /* The longest jslog_fetch takes in all. */
 #define JSLOG_FETCH_MS		10000
 /* Messages kept per room subject (the stream's MaxMsgsPerSubject); every
@@ -56,6 +59,11 @@ struct jslog;
  */
 int	 jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 	    struct roomlog *log);
+/* Stops the client's work for j (its connection, the setup thread):
+ * before the NATS library is shut down (cluster_free); jslog_free after
+ * it frees the rest (the client's threads may call into j until then).
+ * NULL is a no-op; jslog_free closes too if need be. */
+void	 jslog_close(struct jslog *j);
 void	 jslog_free(struct jslog *j);
 
 /*

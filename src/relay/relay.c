@@ -1973,7 +1973,9 @@ cluster_own(void *arg, const uint8_t room_id[16])
 	struct roomlog_room *lr;
 	int rc;
 
-	if (r->js == NULL)
+	/* A room this node serves already (made here without a claim: the
+	 * cluster was full) keeps its log as it is. */
+	if (r->js == NULL || rroom_hub_has(r->hub, room_id))
 		return;
 	rc = jslog_fetch(r->js, room_id, &lr);
 	relay_wrote(r);		/* the fetch's writes, committed this turn */
@@ -1983,7 +1985,12 @@ cluster_own(void *arg, const uint8_t room_id[16])
 		    err_str(rc));
 	if (lr == NULL)
 		return;
-	if ((rc = rroom_hub_load_room(r->hub, lr, room_id, mono_ms())) != 0)
+	/* Not a write of the room's: a room with no seat that reads is
+	 * dropped here, not on JetStream. */
+	roomlog_mirror_pause(r->log, 1);
+	rc = rroom_hub_load_room(r->hub, lr, room_id, mono_ms());
+	roomlog_mirror_pause(r->log, 0);
+	if (rc != 0)
 		relay_log(RELAY_LOG_ERROR, "cluster: a room from JetStream "
 		    "cannot be loaded: %s", err_str(rc));
 	else if (rroom_hub_has(r->hub, room_id))
@@ -2220,8 +2227,9 @@ relay_run(const struct relay_opts *o)
 	if (r->hub != NULL && r->log != NULL)
 		relay_commit(r);
 	rroom_hub_free(r->hub);
-	jslog_free(r->js);	/* before the NATS library stops */
+	jslog_close(r->js);	/* before the NATS library stops */
 	cluster_free(r->cl);
+	jslog_free(r->js);
 	roomlog_close(r->log);
 	while ((l = LIST_FIRST(&r->links)) != NULL) {
 		LIST_REMOVE(l, all);
