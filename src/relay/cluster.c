@@ -667,7 +667,10 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 	while ((rm = TAILQ_FIRST(&cl->flushq)) != NULL) {
 		TAILQ_REMOVE(&cl->flushq, rm, fl);
 		rm->in_flushq = 0;
-		if (rm->ack_due && !rm->dead) {
+		/* ACCEPTED held while the room's log is behind (its items
+		 * go on): sent by cluster_remote_kick once it caught up. */
+		if (rm->ack_due && !rm->dead && (cl->ops.durable == NULL ||
+		    cl->ops.durable(cl->arg, rm->room->room_id))) {
 			rm->ack_due = 0;
 			buf_reset(&cl->item);
 			if (relaymsg_put_accepted(&cl->item,
@@ -705,6 +708,15 @@ cluster_remote_evict(struct cluster *cl, struct rroom_member *m)
 	rm->flags |= CLUSTERMSG_F_END;
 	rm->dead = 1;
 	remote_flush_later(cl, rm);
+}
+
+void
+cluster_remote_kick(struct cluster *cl, struct rroom_member *m)
+{
+	struct cluster_remote *rm = (struct cluster_remote *)(void *)m;
+
+	if (rm->ack_due && !rm->dead)
+		remote_flush_later(cl, rm);
 }
 
 /* rm as after a GONE with clean 0 (its seat held, AWAY to the others),

@@ -85,6 +85,9 @@ struct cluster_ops {
 	/* This node no longer owns the room (its hub let go of it).  May be
 	 * NULL. */
 	void	(*release)(void *arg, const uint8_t room_id[16]);
+	/* 0 while the room's lines are not to be acknowledged yet (its log
+	 * is behind, jslog_durable).  May be NULL. */
+	int	(*durable)(void *arg, const uint8_t room_id[16]);
 };
 
 /* Before the relay's event base is made (libevent's thread locks). */
@@ -125,5 +128,7 @@ void	 cluster_gone(struct cluster *cl, struct cluster_link **clp,
 void	 cluster_remote_send(struct cluster *cl, struct rroom_member *m,
 	    const uint8_t *p, size_t len);
 void	 cluster_remote_evict(struct cluster *cl, struct rroom_member *m);
+/* m's ACCEPTED was held (ops.durable): it may go now. */
+void	 cluster_remote_kick(struct cluster *cl, struct rroom_member *m);
 
 #endif

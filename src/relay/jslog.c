@@ -113,6 +113,9 @@ struct jslog {
 	/* Rooms another node wrote: given to jslog_next_fenced. */
 	uint8_t			(*fenced_ids)[ROOMLOG_ROOM_ID_BYTES];
 	size_t			 nfenced;
+	/* Rooms that caught up: given to jslog_next_durable. */
+	uint8_t			(*durable_ids)[ROOMLOG_ROOM_ID_BYTES];
+	size_t			 ndurable;
 	uint8_t			*plain;		/* a head and records */
 	uint8_t			*sealed;
 	LIST_HEAD(, jsroom)	 rooms[ROOM_BUCKETS];
@@ -208,6 +211,26 @@ room_lost(struct jslog *j, struct jsroom *jr)
 		memcpy(j->fenced_ids[j->nfenced++], jr->id,
 		    ROOMLOG_ROOM_ID_BYTES);
 	room_free(j, jr);
+}
+
+int
+jslog_durable(struct jslog *j, const uint8_t room_id[16])
+{
+	struct jsroom *jr;
+
+	return j == NULL || (jr = room_find(j, room_id)) == NULL ||
+	    jr->state != JR_UNSURE;
+}
+
+int
+jslog_next_durable(struct jslog *j, uint8_t room_id[16])
+{
+	if (j == NULL || j->ndurable == 0)
+		return 0;
+	j->ndurable--;
+	memcpy(room_id, j->durable_ids[j->ndurable], ROOMLOG_ROOM_ID_BYTES);
+	sodium_memzero(j->durable_ids[j->ndurable], ROOMLOG_ROOM_ID_BYTES);
+	return 1;
 }
 
 int
@@ -625,6 +648,9 @@ resync(struct jslog *j, struct jsroom *jr)
 		    "written to it");
 		jr->adopt = 2;		/* stays NEW, for good */
 		set_state(j, jr, JR_NEW);
+		if (j->ndurable < JSLOG_MAX_ROOMS)	/* its acks go */
+			memcpy(j->durable_ids[j->ndurable++], jr->id,
+			    ROOMLOG_ROOM_ID_BYTES);
 		return;
 	}
 	if (seq != jr->last) {
@@ -660,6 +686,9 @@ resync(struct jslog *j, struct jsroom *jr)
 		return;		/* still UNSURE, tried again later */
 	jr->since = 0;
 	set_state(j, jr, JR_OK);
+	if (j->ndurable < JSLOG_MAX_ROOMS)
+		memcpy(j->durable_ids[j->ndurable++], jr->id,
+		    ROOMLOG_ROOM_ID_BYTES);
 	relay_log(RELAY_LOG_INFO, "cluster: a room's log on JetStream %s",
 	    jr->adopt ? "started" : "caught up");
 	jr->adopt = 0;
@@ -986,7 +1015,8 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 	    (j->sealed = malloc(CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD)) ==
 	    NULL || (j->ans = calloc(JSLOG_MAX_ROOMS, sizeof(*j->ans))) ==
 	    NULL || (j->fenced_ids = calloc(JSLOG_MAX_ROOMS,
-	    sizeof(*j->fenced_ids))) == NULL) {
+	    sizeof(*j->fenced_ids))) == NULL || (j->durable_ids =
+	    calloc(JSLOG_MAX_ROOMS, sizeof(*j->durable_ids))) == NULL) {
 		jslog_free(j);
 		return ERR_ALLOC;
 	}
@@ -1083,6 +1113,10 @@ jslog_free(struct jslog *j)
 		sodium_memzero(j->fenced_ids, JSLOG_MAX_ROOMS *
 		    sizeof(*j->fenced_ids));
 	free(j->fenced_ids);
+	if (j->durable_ids != NULL)
+		sodium_memzero(j->durable_ids, JSLOG_MAX_ROOMS *
+		    sizeof(*j->durable_ids));
+	free(j->durable_ids);
 	pthread_cond_destroy(&j->cond);
 	pthread_cond_destroy(&j->acond);
 	pthread_mutex_destroy(&j->lock);

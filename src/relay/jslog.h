@@ -80,6 +80,14 @@ int	 jslog_fetch(struct jslog *j, const uint8_t room_id[16],
  * node wrote since this node last did (its write was refused: the room
  * is no longer this node's, which must stop serving it), then 0. */
 int	 jslog_next_fenced(struct jslog *j, uint8_t room_id[16]);
+/* 0 while the room's log on JetStream is behind its owner's (unsure,
+ * §15.11): its members' lines are not acknowledged (ACCEPTED) until it
+ * has caught up; else 1 (so also for a room not written to JetStream at
+ * all, and for j NULL). */
+int	 jslog_durable(struct jslog *j, const uint8_t room_id[16]);
+/* After jslog_tick and each roomlog_commit: 1 with room_id set for each
+ * room that caught up (its held ACCEPTEDs may go), then 0. */
+int	 jslog_next_durable(struct jslog *j, uint8_t room_id[16]);
 /* Each second: rooms whose last writes were not taken (JetStream did
  * not answer) are written again whole once it does. */
 void	 jslog_tick(struct jslog *j);

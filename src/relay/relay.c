@@ -732,7 +732,11 @@ link_flush(struct relay_link *l)
 	struct buf *a = &l->r->ackmsg;
 
 	flushq_remove(l);
-	if (l->ack_due) {
+	/* Held while the room's log on JetStream is behind (§15.11): sent
+	 * when it caught up (relay_js_news). */
+	if (l->ack_due && (l->r->js == NULL ||
+	    rroom_member_room(&l->m) == NULL ||
+	    jslog_durable(l->r->js, rroom_member_room(&l->m)))) {
 		l->ack_due = 0;
 		buf_reset(a);
 		if (relaymsg_put_accepted(a, rroom_member_cseq(&l->m)) == 0)
@@ -1040,14 +1044,34 @@ log_txn(struct relay *r)
 }
 
 /* The end of a turn: the seats that changed, then one commit. */
-/* Cluster: rooms another node took over meanwhile (their log on
- * JetStream moved on without this node) are given up: their members
- * resume through the owner.  Not a write of the room's. */
 static void
-relay_give_up(struct relay *r)
+ack_kick(struct rroom_member *m, void *arg)
+{
+	struct relay *r = arg;
+	struct relay_link *l;
+
+	if (m->remote) {
+		cluster_remote_kick(r->cl, m);
+		return;
+	}
+	l = link_of(m);
+	if (l->ack_due)
+		flush_later(l);
+}
+
+/*
+ * Cluster: what JetStream's log says.  Rooms whose log caught up have
+ * their held ACCEPTEDs sent.  Rooms another node took over meanwhile
+ * (their log moved on without this node) are given up: their members
+ * resume through the owner.  Not a write of the room's.
+ */
+static void
+relay_js_news(struct relay *r)
 {
 	uint8_t id[RELAYMSG_ROOM_ID_BYTES];
 
+	while (jslog_next_durable(r->js, id))
+		rroom_foreach_in(r->hub, id, ack_kick, r);
 	while (jslog_next_fenced(r->js, id)) {
 		log_txn(r);
 		roomlog_mirror_pause(r->log, 1);
@@ -1076,7 +1100,7 @@ relay_commit(struct relay *r)
 		relay_log(RELAY_LOG_INFO, "the room log works again");
 		r->log_failing = 0;
 	}
-	relay_give_up(r);
+	relay_js_news(r);
 }
 
 static void
@@ -1099,7 +1123,7 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	rroom_expire(r->hub, mono_ms());
 	rroom_tell_waiting(r->hub);
 	jslog_tick(r->js);
-	relay_give_up(r);
+	relay_js_news(r);
 	rdv_tick(r->rdv, mono_ms());
 	if (++r->ticks % RELAY_TRIM_TICKS != 0)
 		return;
@@ -1999,6 +2023,14 @@ cluster_own(void *arg, const uint8_t room_id[16])
 		    "members", (unsigned long long)roomlog_room_events(lr));
 }
 
+static int
+cluster_durable(void *arg, const uint8_t room_id[16])
+{
+	struct relay *r = arg;
+
+	return jslog_durable(r->js, room_id);
+}
+
 static void
 cluster_release(void *arg, const uint8_t room_id[16])
 {
@@ -2190,7 +2222,7 @@ relay_run(const struct relay_opts *o)
 	if (o->nats != NULL) {
 		static const struct cluster_ops cops = { cluster_deliver,
 		    cluster_close, cluster_input, cluster_commit, cluster_now,
-		    cluster_own, cluster_release };
+		    cluster_own, cluster_release, cluster_durable };
 
 		if (cluster_new(&r->cl, r->base, o->nats, o->node, r->id->sk,
 		    r->hub, &cops, r) != 0 || jslog_new(&r->js, o->nats,

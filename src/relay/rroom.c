@@ -218,6 +218,26 @@ rroom_hub_set_ids(struct rroom_hub *h, uint32_t first, uint32_t last)
 static struct rroom *room_find(const struct rroom_hub *,
     const uint8_t [RELAYMSG_ROOM_ID_BYTES]);
 
+const uint8_t *
+rroom_member_room(const struct rroom_member *m)
+{
+	return m->room != NULL ? m->room->id : NULL;
+}
+
+void
+rroom_foreach_in(struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES],
+    void (*fn)(struct rroom_member *, void *), void *arg)
+{
+	struct rroom *room;
+	struct rroom_seat *s;
+
+	if ((room = room_find(h, id)) == NULL)
+		return;
+	TAILQ_FOREACH(s, &room->seats, entry)
+		if (s->link != NULL)
+			fn(s->link, arg);
+}
+
 int
 rroom_hub_has(const struct rroom_hub *h,
     const uint8_t id[RELAYMSG_ROOM_ID_BYTES])

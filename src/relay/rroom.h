@@ -185,6 +185,13 @@ void	 rroom_foreach(struct rroom_member *m,
  * rroom_hub_load.  rroom_hub_has: 1 if the hub has the room now.
  */
 void	 rroom_hub_set_ids(struct rroom_hub *h, uint32_t first, uint32_t last);
+/* The room id of m's room, or NULL (not in a room). */
+const uint8_t *rroom_member_room(const struct rroom_member *m);
+/* fn for every member on a seat of the room id (none if the hub has no
+ * such room); fn must not join or leave anyone. */
+void	 rroom_foreach_in(struct rroom_hub *h,
+	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES],
+	    void (*fn)(struct rroom_member *, void *), void *arg);
 int	 rroom_hub_has(const struct rroom_hub *h,
 	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES]);
 
