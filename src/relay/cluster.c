@@ -1356,7 +1356,7 @@ cluster_stop(struct cluster *cl)
 		}
 }
 
-void
+int
 cluster_free(struct cluster *cl)
 {
 	struct croom *cr;
@@ -1366,7 +1366,7 @@ cluster_free(struct cluster *cl)
 	size_t i;
 
 	if (cl == NULL)
-		return;
+		return 0;
 	/* The connection first: no more deliveries, then the
 	 * subscriptions (the client frees what they still held). */
 	if (cl->nc != NULL)
@@ -1407,7 +1407,7 @@ cluster_free(struct cluster *cl)
 		 * is ending). */
 		relay_log(RELAY_LOG_WARN, "cluster: the NATS library did not "
 		    "stop in 2 s");
-		return;
+		return 1;
 	}
 	if (cl->wake != NULL)
 		event_free(cl->wake);
@@ -1423,4 +1423,5 @@ cluster_free(struct cluster *cl)
 		sodium_free(cl->keys);
 	pthread_mutex_destroy(&cl->qlock);
 	free(cl);
+	return 0;
 }

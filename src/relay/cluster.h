@@ -105,8 +105,10 @@ int	 cluster_new(struct cluster **cp, struct event_base *base,
 /* The relay is stopping: remote members are detached and their links
  * told (ERROR 6 and a close). */
 void	 cluster_stop(struct cluster *cl);
-/* After rroom_hub_free, before the event base goes.  NULL is a no-op. */
-void	 cluster_free(struct cluster *cl);
+/* After rroom_hub_free, before the event base goes.  NULL is a no-op.
+ * 1 if the NATS library did not stop in 2 s (its threads may still
+ * call into what it was given: the caller frees nothing of it), else 0. */
+int	 cluster_free(struct cluster *cl);
 
 /*
  * A link's message: returns 0 if the relay is to handle it itself, 1 if

@@ -65,6 +65,7 @@ struct jsroom {
 	uint32_t		 since;		/* messages since the seats */
 	int			 adopt;		/* UNSURE from NEW: written only
 						 * if JetStream has nothing */
+	int			 refusals;	/* whole writes refused */
 	struct buf		 batch;		/* this turn's records */
 	int			 queued;
 	int			 forget;	/* jslog_forget while queued */
@@ -218,8 +219,10 @@ jslog_durable(struct jslog *j, const uint8_t room_id[16])
 {
 	struct jsroom *jr;
 
+	/* A room being adopted (made here while JetStream was not ready, or
+	 * without it) was never on JetStream: acknowledged as without it. */
 	return j == NULL || (jr = room_find(j, room_id)) == NULL ||
-	    jr->state != JR_UNSURE;
+	    jr->state != JR_UNSURE || jr->adopt != 0;
 }
 
 int
@@ -273,7 +276,7 @@ wait_ready(struct jslog *j)
 		return;
 	j->waited = 1;		/* once: a server without JetStream says
 				 * nothing every time */
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += JSLOG_WAIT_MS / 1000;
 	pthread_mutex_lock(&j->lock);
 	while (!j->ready && !j->stop && pthread_cond_timedwait(&j->cond,
@@ -316,11 +319,20 @@ make_stream(struct jslog *j, int64_t replicas)
 	cfg.Discard = js_DiscardOld;
 	s = js_AddStream(&si, j->js, &cfg, NULL, &jerr);
 	if (s != NATS_OK && jerr == JSStreamNameExistErr) {
-		/* Made before, with other bounds: the stream as it is. */
+		/* Made before, with other bounds: ours, if the server lets
+		 * them change, else the stream as it is. */
 		if (si != NULL)
 			jsStreamInfo_Destroy(si);
 		si = NULL;
-		s = js_GetStreamInfo(&si, j->js, j->stream, NULL, &jerr);
+		jerr = 0;
+		s = js_UpdateStream(&si, j->js, &cfg, NULL, &jerr);
+		if (s != NATS_OK) {
+			if (si != NULL)
+				jsStreamInfo_Destroy(si);
+			si = NULL;
+			s = js_GetStreamInfo(&si, j->js, j->stream, NULL,
+			    &jerr);
+		}
 	}
 	if (si != NULL)
 		jsStreamInfo_Destroy(si);
@@ -358,7 +370,7 @@ setup_main(void *arg)
 			pthread_cond_broadcast(&j->cond);	/* jslog_fetch */
 			break;
 		}
-		clock_gettime(CLOCK_REALTIME, &ts);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
 		ts.tv_sec += wait_ms / 1000;
 		ts.tv_nsec += (wait_ms % 1000) * 1000000;
 		if (ts.tv_nsec >= 1000000000) {
@@ -449,8 +461,11 @@ struct fill_ctx {
 	struct jslog	*j;
 	struct jsroom	*jr;
 	uint64_t	 pos;		/* the last event put */
+	int		 chain;		/* a whole write: full goes out */
 	int		 e;
 };
+
+static int	publish_sync(struct jslog *, struct jsroom *);
 
 static int
 put_seat(void *arg, struct roomlog_room *r, uint32_t id, const uint8_t *rec,
@@ -465,8 +480,16 @@ put_seat(void *arg, struct roomlog_room *r, uint32_t id, const uint8_t *rec,
 	lr.id = id;
 	lr.p = rec;
 	lr.len = len;
-	if (logbatch_put(&c->jr->batch, &lr) != 0)
+	if (logbatch_put(&c->jr->batch, &lr) == 0)
+		return 0;
+	if (!c->chain) {
 		c->jr->full = 1;	/* not all: written whole later */
+		return 0;
+	}
+	/* A whole write: this message goes, the seat starts the next. */
+	if ((c->e = publish_sync(c->j, c->jr)) != 0)
+		return 1;
+	(void)logbatch_put(&c->jr->batch, &lr);
 	return 0;
 }
 
@@ -623,6 +646,23 @@ put_event(void *arg, uint64_t seq, uint32_t to, const uint8_t *msg,
 	return 0;
 }
 
+/* JetStream refuses the room's whole write (not a silence): after a few
+ * tries the room is not written there any more, and its held ACCEPTEDs
+ * go (as without JetStream). */
+static void
+refused(struct jslog *j, struct jsroom *jr)
+{
+	if (++jr->refusals < JSLOG_MAX_REFUSALS)
+		return;
+	relay_log(RELAY_LOG_WARN, "cluster: JetStream refuses a room's log "
+	    "%d times: not written to it any more", JSLOG_MAX_REFUSALS);
+	jr->adopt = 2;
+	set_state(j, jr, JR_NEW);
+	if (j->ndurable < JSLOG_MAX_ROOMS)
+		memcpy(j->durable_ids[j->ndurable++], jr->id,
+		    ROOMLOG_ROOM_ID_BYTES);
+}
+
 /*
  * An UNSURE room written again whole: first what the subject's last
  * message says (nothing new since jr->last; or this node's write that
@@ -640,8 +680,11 @@ resync(struct jslog *j, struct jsroom *jr)
 	uint64_t seq, writer, n;
 	int e;
 
-	if (read_last(j, jr, &seq, &writer, &n) != 0)
+	if ((e = read_last(j, jr, &seq, &writer, &n)) != 0) {
+		if (e == ERR_RECORD)
+			refused(j, jr);
 		return;
+	}
 	if (jr->adopt == 1 && seq != 0) {
 		relay_log(RELAY_LOG_WARN, "cluster: a room made here while "
 		    "JetStream was not ready has an older log there: not "
@@ -668,12 +711,17 @@ resync(struct jslog *j, struct jsroom *jr)
 	memset(&c, 0, sizeof(c));
 	c.j = j;
 	c.jr = jr;
+	c.chain = 1;
+	jr->full = 0;
 	if (roomlog_room_get(j->log, jr->id, &r) != 0)
 		return;
-	(void)roomlog_room_seats(r, &sops, &c);
-	do
-		e = roomlog_read(r, c.pos, RESYNC_CHUNK, put_event, &c);
-	while (e == RESYNC_CHUNK && c.e == 0);
+	if ((e = roomlog_room_seats(r, &sops, &c)) != 0 && c.e == 0)
+		return;		/* the local log unreadable: tried later */
+	if (c.e == 0)
+		do
+			e = roomlog_read(r, c.pos, RESYNC_CHUNK, put_event,
+			    &c);
+		while (e == RESYNC_CHUNK && c.e == 0);
 	if (c.e == 0 && e < 0)
 		return;		/* the local log unreadable: tried later */
 	if (c.e == 0)
@@ -682,8 +730,12 @@ resync(struct jslog *j, struct jsroom *jr)
 		room_lost(j, jr);
 		return;
 	}
+	if (c.e == ERR_IO && natsConnection_Status(j->nc) ==
+	    NATS_CONN_STATUS_CONNECTED)
+		refused(j, jr);
 	if (c.e != 0)
 		return;		/* still UNSURE, tried again later */
+	jr->refusals = 0;
 	jr->since = 0;
 	set_state(j, jr, JR_OK);
 	if (j->ndurable < JSLOG_MAX_ROOMS)
@@ -702,7 +754,7 @@ wait_answers(struct jslog *j, size_t count)
 	struct timespec ts;
 	int e = 0;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += JSLOG_WAIT_MS / 1000;
 	ts.tv_nsec += (JSLOG_WAIT_MS % 1000) * 1000000l;
 	if (ts.tv_nsec >= 1000000000l) {
@@ -737,7 +789,7 @@ mirror_commit(void *arg)
 	struct answer a;
 	jsPubOptions po;
 	natsMsg *m;
-	int e = 0, inflight = 0, up, got;
+	int e = 0, inflight = 0, up, got, silent = 0;
 
 	if (TAILQ_EMPTY(&j->queue))
 		return 0;
@@ -759,6 +811,11 @@ mirror_commit(void *arg)
 		if (buf_len(&jr->batch) == 0)
 			continue;
 		add_seats(j, jr);
+		if (jr->full) {		/* the seats did not all fit */
+			jr->maybe = 0;
+			set_state(j, jr, JR_UNSURE);
+			continue;
+		}
 		jr->sent_n = ++j->wcount;
 		if ((m = make_msg(j, jr, jr->sent_n)) == NULL) {
 			jr->maybe = 0;
@@ -779,7 +836,7 @@ mirror_commit(void *arg)
 	}
 	/* This turn's answers (not those of earlier turns). */
 	if (inflight > 0 && wait_answers(j, (size_t)inflight) != 0)
-		went_quiet(j);
+		silent = 1;
 	for (jr = TAILQ_FIRST(&j->queue); jr != NULL; jr = next) {
 		next = TAILQ_NEXT(jr, ql);
 		if (jr->sent != NULL) {
@@ -796,6 +853,8 @@ mirror_commit(void *arg)
 			} else {
 				/* Refused otherwise, or no answer in time (it
 				 * may yet be stored). */
+				if (!got || a.err < 0)
+					silent = 1;
 				jr->maybe = jr->sent_n;
 				set_state(j, jr, JR_UNSURE);
 			}
@@ -808,6 +867,8 @@ mirror_commit(void *arg)
 	j->turn_first = 0;
 	j->nans = 0;
 	pthread_mutex_unlock(&j->lock);
+	if (silent && mono_ms() >= j->quiet_until)
+		went_quiet(j);
 	/* Rooms to write again whole, while JetStream answers. */
 	if (j->nunsure > 0)
 		e = ERR_IO;
@@ -993,6 +1054,7 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 	const char *servers[CLUSTER_MAX_URLS];
 	char list[CLUSTER_URLS_LEN];
 	struct roomlog_mirror mo;
+	pthread_condattr_t ca;
 	struct jslog *j;
 	jsOptions jo;
 	natsStatus s;
@@ -1004,8 +1066,11 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 		return ERR_ALLOC;
 	j->log = log;
 	pthread_mutex_init(&j->lock, NULL);
-	pthread_cond_init(&j->cond, NULL);
-	pthread_cond_init(&j->acond, NULL);
+	pthread_condattr_init(&ca);
+	(void)pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&j->cond, &ca);
+	pthread_cond_init(&j->acond, &ca);
+	pthread_condattr_destroy(&ca);
 	TAILQ_INIT(&j->queue);
 	for (i = 0; i < ROOM_BUCKETS; i++)
 		LIST_INIT(&j->rooms[i]);

@@ -46,6 +46,9 @@ struct jslog;
 /* Copies of the stream on a NATS cluster (one if it is one server, or
  * has fewer than this). */
 #define JSLOG_REPLICAS		3
+/* Whole writes of a room JetStream refuses (not silences) before the
+ * room is no longer written there. */
+#define JSLOG_MAX_REFUSALS	5
 /* Rooms whose log position a node keeps at once (owned rooms). */
 #define JSLOG_MAX_ROOMS		4096
 

@@ -2260,8 +2260,8 @@ relay_run(const struct relay_opts *o)
 		relay_commit(r);
 	rroom_hub_free(r->hub);
 	jslog_close(r->js);	/* before the NATS library stops */
-	cluster_free(r->cl);
-	jslog_free(r->js);
+	if (cluster_free(r->cl) == 0)
+		jslog_free(r->js);	/* else left: the process ends */
 	roomlog_close(r->log);
 	while ((l = LIST_FIRST(&r->links)) != NULL) {
 		LIST_REMOVE(l, all);
