@@ -87,7 +87,7 @@ class Tmux:
         return text
 
     def keys(self, window, text, enter=True):
-        self.run("send-keys", "-t", "it:" + window, "-l", text)
+        self.run("send-keys", "-t", "it:" + window, "-l", "--", text)
         if enter:
             self.run("send-keys", "-t", "it:" + window, "Enter")
 

@@ -69,7 +69,7 @@ class Tmux:
 
     def keys(self, window, text, enter=True):
         if text:
-            self.run("send-keys", "-t", "it:" + window, "-l", text)
+            self.run("send-keys", "-t", "it:" + window, "-l", "--", text)
         if enter:
             self.run("send-keys", "-t", "it:" + window, "Enter")
 
