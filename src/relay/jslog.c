@@ -506,9 +506,9 @@ add_seats(struct jslog *j, struct jsroom *jr)
 	if (++jr->since < JSLOG_REFRESH)
 		return;
 	jr->since = 0;
+	memset(&c, 0, sizeof(c));	/* chain 0: a turn's message */
 	c.j = j;
 	c.jr = jr;
-	c.e = 0;
 	if (roomlog_room_get(j->log, jr->id, &r) == 0)
 		(void)roomlog_room_seats(r, &ops, &c);
 }
