@@ -51,6 +51,9 @@
 #define RESYNC_CHUNK	256
 
 enum jr_state { JR_NEW, JR_OK, JR_UNSURE };
+/* A NEW room's first write: ADOPT_PENDING makes it UNSURE, written whole
+ * if JetStream has nothing of it; ADOPT_NEVER: not written there. */
+enum jr_adopt { ADOPT_NONE, ADOPT_PENDING, ADOPT_NEVER };
 
 /* A room this node writes: where its subject's log stands. */
 struct jsroom {
@@ -63,14 +66,13 @@ struct jsroom {
 	uint64_t		 maybe;		/* UNSURE: n of a write that may
 						 * have been stored (0: none) */
 	uint32_t		 since;		/* messages since the seats */
-	int			 adopt;		/* UNSURE from NEW: written only
-						 * if JetStream has nothing */
+	int			 adopt;		/* enum jr_adopt */
 	int			 refusals;	/* whole writes refused */
 	struct buf		 batch;		/* this turn's records */
 	int			 queued;
 	int			 forget;	/* jslog_forget while queued */
 	int			 full;		/* batch could not take one */
-	natsMsg			*sent;		/* in flight this turn */
+	int			 sent;		/* published this turn, as n: */
 	uint64_t		 sent_n;
 	LIST_ENTRY(jsroom)	 hl;
 	TAILQ_ENTRY(jsroom)	 ql;
@@ -111,12 +113,12 @@ struct jslog {
 	uint64_t		 turn_first;	/* ack_cb takes answers to n
 						 * from here (0: none) */
 	pthread_cond_t		 acond;		/* an answer came */
-	/* Rooms another node wrote: given to jslog_next_fenced. */
-	uint8_t			(*fenced_ids)[ROOMLOG_ROOM_ID_BYTES];
-	size_t			 nfenced;
-	/* Rooms that caught up: given to jslog_next_durable. */
-	uint8_t			(*durable_ids)[ROOMLOG_ROOM_ID_BYTES];
-	size_t			 ndurable;
+	/* Rooms another node wrote (jslog_next_fenced), and rooms whose
+	 * held ACCEPTEDs may go (jslog_next_durable). */
+	struct idlist {
+		uint8_t		(*ids)[ROOMLOG_ROOM_ID_BYTES];	/* JSLOG_MAX_ROOMS */
+		size_t		 n;
+	}			 fenced, durable;
 	uint8_t			*plain;		/* a head and records */
 	uint8_t			*sealed;
 	LIST_HEAD(, jsroom)	 rooms[ROOM_BUCKETS];
@@ -202,16 +204,52 @@ jslog_forget(struct jslog *j, const uint8_t room_id[16])
 		room_free(j, jr);
 }
 
+static void
+idlist_push(struct idlist *q, const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
+{
+	if (q->n < JSLOG_MAX_ROOMS)
+		memcpy(q->ids[q->n++], id, ROOMLOG_ROOM_ID_BYTES);
+}
+
+/* 1 with the last id pushed (wiped from the list), or 0. */
+static int
+idlist_pop(struct idlist *q, uint8_t id[ROOMLOG_ROOM_ID_BYTES])
+{
+	if (q->n == 0)
+		return 0;
+	q->n--;
+	memcpy(id, q->ids[q->n], ROOMLOG_ROOM_ID_BYTES);
+	sodium_memzero(q->ids[q->n], ROOMLOG_ROOM_ID_BYTES);
+	return 1;
+}
+
 /* Another node wrote the room: it is given up (jslog_next_fenced). */
 static void
 room_lost(struct jslog *j, struct jsroom *jr)
 {
 	relay_log(RELAY_LOG_WARN, "cluster: another node wrote a room's log "
 	    "on JetStream: this node gives the room up");
-	if (j->nfenced < JSLOG_MAX_ROOMS)
-		memcpy(j->fenced_ids[j->nfenced++], jr->id,
-		    ROOMLOG_ROOM_ID_BYTES);
+	idlist_push(&j->fenced, jr->id);
 	room_free(j, jr);
+}
+
+/* The room is not written to JetStream from now; its held ACCEPTEDs go
+ * (as without JetStream). */
+static void
+stop_writing(struct jslog *j, struct jsroom *jr)
+{
+	jr->adopt = ADOPT_NEVER;
+	set_state(j, jr, JR_NEW);
+	idlist_push(&j->durable, jr->id);
+}
+
+/* The room's writes are not (all) on JetStream: written whole later.
+ * maybe: the n of a write that may have been stored, or 0. */
+static void
+make_unsure(struct jslog *j, struct jsroom *jr, uint64_t maybe)
+{
+	jr->maybe = maybe;
+	set_state(j, jr, JR_UNSURE);
 }
 
 int
@@ -222,29 +260,19 @@ jslog_durable(struct jslog *j, const uint8_t room_id[16])
 	/* A room being adopted (made here while JetStream was not ready, or
 	 * without it) was never on JetStream: acknowledged as without it. */
 	return j == NULL || (jr = room_find(j, room_id)) == NULL ||
-	    jr->state != JR_UNSURE || jr->adopt != 0;
+	    jr->state != JR_UNSURE || jr->adopt != ADOPT_NONE;
 }
 
 int
 jslog_next_durable(struct jslog *j, uint8_t room_id[16])
 {
-	if (j == NULL || j->ndurable == 0)
-		return 0;
-	j->ndurable--;
-	memcpy(room_id, j->durable_ids[j->ndurable], ROOMLOG_ROOM_ID_BYTES);
-	sodium_memzero(j->durable_ids[j->ndurable], ROOMLOG_ROOM_ID_BYTES);
-	return 1;
+	return j != NULL && idlist_pop(&j->durable, room_id);
 }
 
 int
 jslog_next_fenced(struct jslog *j, uint8_t room_id[16])
 {
-	if (j == NULL || j->nfenced == 0)
-		return 0;
-	j->nfenced--;
-	memcpy(room_id, j->fenced_ids[j->nfenced], ROOMLOG_ROOM_ID_BYTES);
-	sodium_memzero(j->fenced_ids[j->nfenced], ROOMLOG_ROOM_ID_BYTES);
-	return 1;
+	return j != NULL && idlist_pop(&j->fenced, room_id);
 }
 
 /* --- the connection ------------------------------------------------------ */
@@ -263,6 +291,19 @@ usable(struct jslog *j)
 	    NATS_CONN_STATUS_CONNECTED && mono_ms() >= j->quiet_until;
 }
 
+/* *ts: ms from now on the monotonic clock (the conditions' clock). */
+static void
+deadline_in(struct timespec *ts, int64_t ms)
+{
+	clock_gettime(CLOCK_MONOTONIC, ts);
+	ts->tv_sec += ms / 1000;
+	ts->tv_nsec += (long)(ms % 1000) * 1000000l;
+	if (ts->tv_nsec >= 1000000000l) {
+		ts->tv_sec++;
+		ts->tv_nsec -= 1000000000l;
+	}
+}
+
 /* A node that takes a room over just after its start: the stream may be
  * a moment away (the setup thread); waited for, up to JSLOG_WAIT_MS,
  * if NATS is connected. */
@@ -276,8 +317,7 @@ wait_ready(struct jslog *j)
 		return;
 	j->waited = 1;		/* once: a server without JetStream says
 				 * nothing every time */
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += JSLOG_WAIT_MS / 1000;
+	deadline_in(&ts, JSLOG_WAIT_MS);
 	pthread_mutex_lock(&j->lock);
 	while (!j->ready && !j->stop && pthread_cond_timedwait(&j->cond,
 	    &j->lock, &ts) != ETIMEDOUT)
@@ -370,13 +410,7 @@ setup_main(void *arg)
 			pthread_cond_broadcast(&j->cond);	/* jslog_fetch */
 			break;
 		}
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += wait_ms / 1000;
-		ts.tv_nsec += (wait_ms % 1000) * 1000000;
-		if (ts.tv_nsec >= 1000000000) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000;
-		}
+		deadline_in(&ts, wait_ms);
 		while (!j->stop && pthread_cond_timedwait(&j->cond, &j->lock,
 		    &ts) != ETIMEDOUT)
 			;
@@ -441,12 +475,11 @@ mirror_write(void *arg, const uint8_t room_id[ROOMLOG_ROOM_ID_BYTES],
 		/* Not read from JetStream: written whole if the subject turns
 		 * out empty (JetStream was not ready when this node took the
 		 * room), else never, not to mix two histories. */
-		if (jr->adopt)
+		if (jr->adopt != ADOPT_NONE)
 			return;
-		jr->adopt = 1;
+		jr->adopt = ADOPT_PENDING;
 		jr->last = 0;
-		jr->maybe = 0;
-		set_state(j, jr, JR_UNSURE);
+		make_unsure(j, jr, 0);
 	}
 	if (!jr->queued) {
 		jr->queued = 1;
@@ -467,11 +500,28 @@ struct fill_ctx {
 
 static int	publish_sync(struct jslog *, struct jsroom *);
 
+/* A record into c's batch.  Full: in a whole write (chain) the batch
+ * goes out and the record starts the next one; else the room is marked
+ * full (written whole later).  0, or 1 to stop (c->e says why). */
+static int
+fill_put(struct fill_ctx *c, const struct logbatch_rec *lr)
+{
+	if (logbatch_put(&c->jr->batch, lr) == 0)
+		return 0;
+	if (!c->chain) {
+		c->jr->full = 1;
+		return 0;
+	}
+	if ((c->e = publish_sync(c->j, c->jr)) != 0)
+		return 1;
+	(void)logbatch_put(&c->jr->batch, lr);
+	return 0;
+}
+
 static int
 put_seat(void *arg, struct roomlog_room *r, uint32_t id, const uint8_t *rec,
     size_t len)
 {
-	struct fill_ctx *c = arg;
 	struct logbatch_rec lr;
 
 	(void)r;
@@ -480,17 +530,7 @@ put_seat(void *arg, struct roomlog_room *r, uint32_t id, const uint8_t *rec,
 	lr.id = id;
 	lr.p = rec;
 	lr.len = len;
-	if (logbatch_put(&c->jr->batch, &lr) == 0)
-		return 0;
-	if (!c->chain) {
-		c->jr->full = 1;	/* not all: written whole later */
-		return 0;
-	}
-	/* A whole write: this message goes, the seat starts the next. */
-	if ((c->e = publish_sync(c->j, c->jr)) != 0)
-		return 1;
-	(void)logbatch_put(&c->jr->batch, &lr);
-	return 0;
+	return fill_put(arg, &lr);
 }
 
 /* Every JSLOG_REFRESH messages, the room's seats again (from the local
@@ -518,7 +558,6 @@ ack_cb(jsCtx *js, natsMsg *msg, jsPubAck *pa, jsPubAckErr *pae, void *arg)
 {
 	struct jslog *j = arg;
 	struct answer *a;
-
 	const char *id = NULL, *dash;
 	uint64_t n = 0;
 
@@ -637,13 +676,7 @@ put_event(void *arg, uint64_t seq, uint32_t to, const uint8_t *msg,
 	lr.to = to;
 	lr.p = msg;
 	lr.len = len;
-	if (logbatch_put(&c->jr->batch, &lr) == 0)
-		return 0;
-	/* Full: this message goes, the event starts the next. */
-	if ((c->e = publish_sync(c->j, c->jr)) != 0)
-		return 1;
-	(void)logbatch_put(&c->jr->batch, &lr);
-	return 0;
+	return fill_put(c, &lr);
 }
 
 /* JetStream refuses the room's whole write (not a silence): after a few
@@ -656,11 +689,7 @@ refused(struct jslog *j, struct jsroom *jr)
 		return;
 	relay_log(RELAY_LOG_WARN, "cluster: JetStream refuses a room's log "
 	    "%d times: not written to it any more", JSLOG_MAX_REFUSALS);
-	jr->adopt = 2;
-	set_state(j, jr, JR_NEW);
-	if (j->ndurable < JSLOG_MAX_ROOMS)
-		memcpy(j->durable_ids[j->ndurable++], jr->id,
-		    ROOMLOG_ROOM_ID_BYTES);
+	stop_writing(j, jr);
 }
 
 /*
@@ -685,15 +714,11 @@ resync(struct jslog *j, struct jsroom *jr)
 			refused(j, jr);
 		return;
 	}
-	if (jr->adopt == 1 && seq != 0) {
+	if (jr->adopt == ADOPT_PENDING && seq != 0) {
 		relay_log(RELAY_LOG_WARN, "cluster: a room made here while "
 		    "JetStream was not ready has an older log there: not "
 		    "written to it");
-		jr->adopt = 2;		/* stays NEW, for good */
-		set_state(j, jr, JR_NEW);
-		if (j->ndurable < JSLOG_MAX_ROOMS)	/* its acks go */
-			memcpy(j->durable_ids[j->ndurable++], jr->id,
-			    ROOMLOG_ROOM_ID_BYTES);
+		stop_writing(j, jr);
 		return;
 	}
 	if (seq != jr->last) {
@@ -738,12 +763,10 @@ resync(struct jslog *j, struct jsroom *jr)
 	jr->refusals = 0;
 	jr->since = 0;
 	set_state(j, jr, JR_OK);
-	if (j->ndurable < JSLOG_MAX_ROOMS)
-		memcpy(j->durable_ids[j->ndurable++], jr->id,
-		    ROOMLOG_ROOM_ID_BYTES);
+	idlist_push(&j->durable, jr->id);
 	relay_log(RELAY_LOG_INFO, "cluster: a room's log on JetStream %s",
-	    jr->adopt ? "started" : "caught up");
-	jr->adopt = 0;
+	    jr->adopt == ADOPT_PENDING ? "started" : "caught up");
+	jr->adopt = ADOPT_NONE;
 }
 
 /* Waits until count answers of this turn came, up to JSLOG_WAIT_MS: 0,
@@ -754,13 +777,7 @@ wait_answers(struct jslog *j, size_t count)
 	struct timespec ts;
 	int e = 0;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	ts.tv_sec += JSLOG_WAIT_MS / 1000;
-	ts.tv_nsec += (JSLOG_WAIT_MS % 1000) * 1000000l;
-	if (ts.tv_nsec >= 1000000000l) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000l;
-	}
+	deadline_in(&ts, JSLOG_WAIT_MS);
 	pthread_mutex_lock(&j->lock);
 	while (j->nans < count && e == 0)
 		if (pthread_cond_timedwait(&j->acond, &j->lock, &ts) ==
@@ -777,7 +794,7 @@ unqueue(struct jslog *j, struct jsroom *jr)
 	TAILQ_REMOVE(&j->queue, jr, ql);
 	jr->queued = 0;
 	jr->full = 0;
-	jr->sent = NULL;
+	jr->sent = 0;
 	buf_reset(&jr->batch);
 }
 
@@ -804,34 +821,25 @@ mirror_commit(void *arg)
 		if (jr->state != JR_OK)
 			continue;
 		if (!up || jr->full) {
-			jr->maybe = 0;
-			set_state(j, jr, JR_UNSURE);
+			make_unsure(j, jr, 0);
 			continue;
 		}
 		if (buf_len(&jr->batch) == 0)
 			continue;
-		add_seats(j, jr);
-		if (jr->full) {		/* the seats did not all fit */
-			jr->maybe = 0;
-			set_state(j, jr, JR_UNSURE);
-			continue;
-		}
+		add_seats(j, jr);	/* may find the batch full */
 		jr->sent_n = ++j->wcount;
-		if ((m = make_msg(j, jr, jr->sent_n)) == NULL) {
-			jr->maybe = 0;
-			set_state(j, jr, JR_UNSURE);
+		if (jr->full || (m = make_msg(j, jr, jr->sent_n)) == NULL) {
+			make_unsure(j, jr, 0);
 			continue;
 		}
-		/* Owned by the client once published (m is NULL then): the
-		 * pointer is only compared with the answers'. */
-		jr->sent = m;
+		/* Owned by the client once published: its answer is known
+		 * by sent_n (Nats-Msg-Id). */
 		if (js_PublishMsgAsync(j->js, &m, &po) != NATS_OK) {
 			natsMsg_Destroy(m);
-			jr->sent = NULL;
-			jr->maybe = 0;
-			set_state(j, jr, JR_UNSURE);
+			make_unsure(j, jr, 0);
 			continue;
 		}
+		jr->sent = 1;
 		inflight++;
 	}
 	/* This turn's answers (not those of earlier turns). */
@@ -839,7 +847,7 @@ mirror_commit(void *arg)
 		silent = 1;
 	for (jr = TAILQ_FIRST(&j->queue); jr != NULL; jr = next) {
 		next = TAILQ_NEXT(jr, ql);
-		if (jr->sent != NULL) {
+		if (jr->sent) {
 			got = answer_of(j, jr, &a);
 			if (got && a.err == 0) {
 				jr->last = a.seq;
@@ -855,8 +863,7 @@ mirror_commit(void *arg)
 				 * may yet be stored). */
 				if (!got || a.err < 0)
 					silent = 1;
-				jr->maybe = jr->sent_n;
-				set_state(j, jr, JR_UNSURE);
+				make_unsure(j, jr, jr->sent_n);
 			}
 		}
 		unqueue(j, jr);
@@ -937,7 +944,6 @@ fetch(struct jslog *j, struct jsroom *jr, struct roomlog_room **rp)
 	jsMsgMetaData *meta;
 	jsErrCode jerr = 0;
 	natsMsg *m;
-	uint8_t *plain = NULL;
 	size_t n;
 	uint64_t seq = 0, writer, wn;
 	int64_t end = mono_ms() + JSLOG_FETCH_MS;
@@ -953,10 +959,6 @@ fetch(struct jslog *j, struct jsroom *jr, struct roomlog_room **rp)
 	if (js_SubscribeSync(&sub, j->js, jr->subject, NULL, &so, &jerr) !=
 	    NATS_OK)
 		return ERR_IO;
-	if ((plain = malloc(CLUSTERMSG_MAX)) == NULL) {
-		e = ERR_ALLOC;
-		goto out;
-	}
 	while (seq < jr->last) {
 		m = NULL;
 		if (mono_ms() > end || natsSubscription_NextMsg(&m, sub,
@@ -974,21 +976,17 @@ fetch(struct jslog *j, struct jsroom *jr, struct roomlog_room **rp)
 		jsMsgMetaData_Destroy(meta);
 		if (clustermsg_open(j->keys, jr->subject,
 		    (const uint8_t *)natsMsg_GetData(m),
-		    (size_t)natsMsg_GetDataLength(m), plain, &n) != 0)
+		    (size_t)natsMsg_GetDataLength(m), j->plain, &n) != 0)
 			e = ERR_RECORD;
 		else
-			e = apply(j, jr, rp, plain, n);
+			e = apply(j, jr, rp, j->plain, n);
 		natsMsg_Destroy(m);
 		if (e != 0)
 			break;
 		/* Messages after jr->last (written since it was read) are
 		 * left to the fence: this node's first write expects it. */
 	}
- out:
-	if (plain != NULL) {
-		sodium_memzero(plain, CLUSTERMSG_MAX);
-		free(plain);
-	}
+	sodium_memzero(j->plain, CLUSTERMSG_MAX);
 	natsSubscription_Unsubscribe(sub);
 	natsSubscription_Destroy(sub);
 	return e;
@@ -1030,7 +1028,7 @@ jslog_fetch(struct jslog *j, const uint8_t room_id[16],
 		set_state(j, jr, JR_NEW);
 	} else
 		set_state(j, jr, JR_OK);
-	jr->adopt = 0;
+	jr->adopt = ADOPT_NONE;
 	roomlog_mirror_pause(j->log, 0);
 	jr->since = 0;
 	jr->maybe = 0;
@@ -1079,9 +1077,9 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 	    (j->plain = malloc(CLUSTERMSG_MAX)) == NULL ||
 	    (j->sealed = malloc(CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD)) ==
 	    NULL || (j->ans = calloc(JSLOG_MAX_ROOMS, sizeof(*j->ans))) ==
-	    NULL || (j->fenced_ids = calloc(JSLOG_MAX_ROOMS,
-	    sizeof(*j->fenced_ids))) == NULL || (j->durable_ids =
-	    calloc(JSLOG_MAX_ROOMS, sizeof(*j->durable_ids))) == NULL) {
+	    NULL || (j->fenced.ids = calloc(JSLOG_MAX_ROOMS,
+	    sizeof(*j->fenced.ids))) == NULL || (j->durable.ids =
+	    calloc(JSLOG_MAX_ROOMS, sizeof(*j->durable.ids))) == NULL) {
 		jslog_free(j);
 		return ERR_ALLOC;
 	}
@@ -1174,14 +1172,14 @@ jslog_free(struct jslog *j)
 	free(j->plain);
 	free(j->sealed);
 	free(j->ans);
-	if (j->fenced_ids != NULL)
-		sodium_memzero(j->fenced_ids, JSLOG_MAX_ROOMS *
-		    sizeof(*j->fenced_ids));
-	free(j->fenced_ids);
-	if (j->durable_ids != NULL)
-		sodium_memzero(j->durable_ids, JSLOG_MAX_ROOMS *
-		    sizeof(*j->durable_ids));
-	free(j->durable_ids);
+	if (j->fenced.ids != NULL)
+		sodium_memzero(j->fenced.ids, JSLOG_MAX_ROOMS *
+		    sizeof(*j->fenced.ids));
+	free(j->fenced.ids);
+	if (j->durable.ids != NULL)
+		sodium_memzero(j->durable.ids, JSLOG_MAX_ROOMS *
+		    sizeof(*j->durable.ids));
+	free(j->durable.ids);
 	pthread_cond_destroy(&j->cond);
 	pthread_cond_destroy(&j->acond);
 	pthread_mutex_destroy(&j->lock);
