@@ -708,21 +708,28 @@ away_remove(struct rroom_hub *h, struct rroom_seat *s)
 	h->naway--;
 }
 
-/* The seat ends: the others get LEFT; an empty room goes. */
+/* s off its room and every list (not freed; its link detached). */
 static void
-seat_end(struct rroom_hub *h, struct rroom_seat *s)
+seat_unlink(struct rroom_hub *h, struct rroom_seat *s)
 {
-	struct rroom *room = s->room;
-
 	detach(s);
 	away_remove(h, s);
 	if (s->dirty) {
 		TAILQ_REMOVE(&h->dirty, s, dirtyq);
 		s->dirty = 0;
 	}
-	TAILQ_REMOVE(&room->seats, s, entry);
-	room->n--;
+	TAILQ_REMOVE(&s->room->seats, s, entry);
+	s->room->n--;
 	h->nseats--;
+}
+
+/* The seat ends: the others get LEFT; an empty room goes. */
+static void
+seat_end(struct rroom_hub *h, struct rroom_seat *s)
+{
+	struct rroom *room = s->room;
+
+	seat_unlink(h, s);
 	if (room->n == 0)
 		room_free(h, room);
 	else {
@@ -1359,12 +1366,28 @@ load_note(void *arg, uint64_t seq, uint32_t to, const uint8_t *p, size_t len)
 	return 0;
 }
 
+/* A loaded room's view of who each event was for, from its log. */
+static int
+room_notes(struct rroom *room)
+{
+	struct note_ctx nc;
+	int r;
+
+	nc.room = room;
+	nc.pos = 0;
+	do
+		if ((r = roomlog_read(room->lr, nc.pos, LOAD_CHUNK, load_note,
+		    &nc)) < 0)
+			return r;
+	while (r == LOAD_CHUNK);
+	return 0;
+}
+
 int
 rroom_hub_load(struct rroom_hub *h, int64_t now_ms)
 {
 	static const struct roomlog_load_ops ops = { load_room, load_seat };
 	struct load_ctx c;
-	struct note_ctx nc;
 	struct rroom *room, *next;
 	uint64_t next_id;
 	size_t i;
@@ -1382,13 +1405,8 @@ rroom_hub_load(struct rroom_hub *h, int64_t now_ms)
 				room_free(h, room);
 				continue;
 			}
-			nc.room = room;
-			nc.pos = 0;
-			do {
-				if ((r = roomlog_read(room->lr, nc.pos,
-				    LOAD_CHUNK, load_note, &nc)) < 0)
-					return r;
-			} while (r == LOAD_CHUNK);
+			if ((r = room_notes(room)) != 0)
+				return r;
 		}
 	next_id = roomlog_next_id(h->log);
 	if ((uint64_t)c.max_id + 1 > next_id)
@@ -1419,7 +1437,6 @@ rroom_hub_load_room(struct rroom_hub *h, struct roomlog_room *lr,
 	static const struct roomlog_load_ops count = { NULL, count_seat };
 	static const struct roomlog_load_ops ops = { load_room, load_seat };
 	struct load_ctx c;
-	struct note_ctx nc;
 	struct rroom_seat *s;
 	size_t n = 0;
 	int r;
@@ -1440,13 +1457,8 @@ rroom_hub_load_room(struct rroom_hub *h, struct roomlog_room *lr,
 		room_free(h, c.room);
 		return 0;
 	}
-	nc.room = c.room;
-	nc.pos = 0;
-	do {
-		if ((r = roomlog_read(c.room->lr, nc.pos, LOAD_CHUNK,
-		    load_note, &nc)) < 0)
-			return r;
-	} while (r == LOAD_CHUNK);
+	if ((r = room_notes(c.room)) != 0)
+		return r;
 	/* This node's next id goes past any of its own range in the room. */
 	TAILQ_FOREACH(s, &c.room->seats, entry)
 		if (h->next_id != 0 && s->id >= h->next_id && s->id <=
@@ -1466,15 +1478,7 @@ rroom_hub_abandon(struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
 	while ((s = TAILQ_FIRST(&room->seats)) != NULL) {
 		if (s->link != NULL)
 			h->ops.evict(h->arg, s->link);
-		detach(s);
-		away_remove(h, s);
-		if (s->dirty) {
-			TAILQ_REMOVE(&h->dirty, s, dirtyq);
-			s->dirty = 0;
-		}
-		TAILQ_REMOVE(&room->seats, s, entry);
-		room->n--;
-		h->nseats--;
+		seat_unlink(h, s);
 		sodium_memzero(s, sizeof(*s));
 		free(s);
 	}
