@@ -734,8 +734,7 @@ link_flush(struct relay_link *l)
 	flushq_remove(l);
 	/* Held while the room's log on JetStream is behind (§15.11): sent
 	 * when it caught up (relay_js_news). */
-	if (l->ack_due && (l->r->js == NULL ||
-	    rroom_member_room(&l->m) == NULL ||
+	if (l->ack_due && (rroom_member_room(&l->m) == NULL ||
 	    jslog_durable(l->r->js, rroom_member_room(&l->m)))) {
 		l->ack_due = 0;
 		buf_reset(a);
@@ -1043,7 +1042,7 @@ log_txn(struct relay *r)
 		relay_wrote(r);
 }
 
-/* The end of a turn: the seats that changed, then one commit. */
+/* m's room caught up on JetStream: its held ACCEPTED goes. */
 static void
 ack_kick(struct rroom_member *m, void *arg)
 {
@@ -1082,6 +1081,7 @@ relay_js_news(struct relay *r)
 	sodium_memzero(id, sizeof(id));
 }
 
+/* The end of a turn: the seats that changed, then one commit. */
 static void
 relay_commit(struct relay *r)
 {
