@@ -962,6 +962,42 @@ def outage_start(proxy):
     outage_begin(proxy)
 
 
+class Chorus:
+    """Members (procs, a dict name -> proc) that type numbered lines in
+    phases, and what each must have received of every other: for the
+    tests that check every line once, in order (test_cluster_fence,
+    test_cluster_owner_dies)."""
+
+    def __init__(self, t, procs, per_phase):
+        self.t = t
+        self.procs = procs
+        self.per_phase = per_phase
+        self.sent = {n: [] for n in procs}
+
+    def say(self, phase, who=None):
+        """Each of 'who' (default: all) types per_phase lines at once."""
+        for n in (who or self.procs):
+            lines = ["%s %s %d" % (n, phase, i) for i in range(self.per_phase)]
+            self.sent[n] += lines
+            self.procs[n].send_raw("".join(s + "\n" for s in lines).encode())
+
+    def caught_up(self, timeout):
+        """Waits, timeout seconds in all, until everyone has as many lines
+        from each other member as were sent."""
+        end = time.monotonic() + timeout
+        for n, p in self.procs.items():
+            for o in self.procs:
+                if o != n:
+                    p.wait_messages(o, len(self.sent[o]), max(1, end - time.monotonic()))
+
+    def check_all(self):
+        """Everyone has every other member's lines exactly once, in order."""
+        for n, p in self.procs.items():
+            for o in self.procs:
+                if o != n:
+                    check_exactly(self.t, p, o, self.sent[o])
+
+
 def count_lines(proc, regex):
     rx = re.compile(regex)
     return sum(1 for l in proc.lines() if rx.search(l))

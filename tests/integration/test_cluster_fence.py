@@ -51,26 +51,8 @@ def scenario(t):
     r1.wait_until(lambda: "cluster: room logs on JetStream" in r1.stderr_text(),
                   "node 1 to have its room logs on JetStream", timeout=30)
 
-    sent = {n: [] for n in names}
-
-    def say(phase, who=None):
-        for n in (who or names):
-            lines = ["%s %s %d" % (n, phase, i) for i in range(N)]
-            sent[n] += lines
-            procs[n].send_raw("".join(s + "\n" for s in lines).encode())
-
-    def caught_up(timeout):
-        end = time.monotonic() + timeout
-        for n in names:
-            for o in names:
-                if o != n:
-                    procs[n].wait_messages(o, len(sent[o]), max(1, end - time.monotonic()))
-
-    def check_all():
-        for n in names:
-            for o in names:
-                if o != n:
-                    h.check_exactly(t, procs[n], o, sent[o])
+    chorus = h.Chorus(t, procs, N)
+    say, caught_up, check_all = chorus.say, chorus.caught_up, chorus.check_all
 
     say("before")
     caught_up(30)

@@ -54,26 +54,12 @@ def scenario(t):
     for n in names:
         h.wait_in_room(procs[n], [o for o in names if o != n], timeout=30)
 
-    sent = {n: [] for n in names}
-
-    def say(phase):
-        for n in names:
-            lines = ["%s %s %d" % (n, phase, i) for i in range(ROUND)]
-            sent[n] += lines
-            procs[n].send_raw("".join(s + "\n" for s in lines).encode())
-
-    def caught_up(timeout):
-        end = time.monotonic() + timeout
-        for n in names:
-            for o in names:
-                if o != n:
-                    procs[n].wait_messages(o, len(sent[o]), max(1, end - time.monotonic()))
+    chorus = h.Chorus(t, procs, ROUND)
+    say, caught_up, sent = chorus.say, chorus.caught_up, chorus.sent
 
     def check_all():
+        chorus.check_all()
         for n in names:
-            for o in names:
-                if o != n:
-                    h.check_exactly(t, procs[n], o, sent[o])
             t.check(not h.anomalies(procs[n]),
                     "%s: anomaly notices %r" % (n, h.anomalies(procs[n])[:5]))
             t.check(not any("joining again" in l for l in procs[n].lines()),
