@@ -59,10 +59,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&b, size + 16);
 	switch (m.type) {
 	case RDVMSG_OPEN:
-		r = rdvmsg_put_open(&b, m.expiry);
+		r = rdvmsg_put_open(&b, m.expiry, m.flags);
 		break;
 	case RDVMSG_CLAIM:
-		r = rdvmsg_put_claim(&b, m.slot);
+		r = rdvmsg_put_claim(&b, m.slot, m.flags);
 		break;
 	case RDVMSG_DATA:
 	case RDVMSG_DATA_FROM:
@@ -70,6 +70,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case RDVMSG_WHOAMI:
 		r = rdvmsg_put_whoami(&b);
+		break;
+	case RDVMSG_SPLICE:
+		r = rdvmsg_put_splice(&b);
 		break;
 	case RDVMSG_SLOT:
 		cstr(text, m.data, m.data_len);
@@ -82,6 +85,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	case RDVMSG_ADDR:
 		cstr(text, m.data, m.data_len);
 		r = rdvmsg_put_addr(&b, text);
+		break;
+	case RDVMSG_PAIRED_RAW:
+		cstr(text, m.data, m.data_len);
+		r = rdvmsg_put_paired_raw(&b, text);
 		break;
 	case RDVMSG_ERROR:
 		cstr(text, m.data, m.data_len);

@@ -8,6 +8,11 @@
  * DATA (and what comes as DATA is written there): the relay carries the
  * channel's bytes unchanged and sees only their ciphertext.
  *
+ * Spliced (§21.7, when the relay offers it: PAIRED_RAW), there is no
+ * socket pair: once our SPLICE is out, the link's socket itself is the
+ * 1:1 channel's, as a direct chat's TCP connection is, and the relay
+ * copies its bytes to the other side's.
+ *
  * A failed handshake inside (a wrong code) uses up the slot: the host
  * says so, drops its link and gets a fresh slot and code.
  */
@@ -48,6 +53,11 @@
 #define RDV_BURN_MS		300
 /* At the end the link's goodbye gets this long (s). */
 #define RDV_BYE_S		1
+/* Handing the link's socket to the channel waits this long (ms) at a
+ * time, RDV_DETACH_TRIES times at most, for the kernel to take our
+ * SPLICE (a few bytes, at once in practice). */
+#define RDV_DETACH_MS		10
+#define RDV_DETACH_TRIES	100
 /* The pump stops reading the channel above this many bytes queued on
  * the link, and the link above this many bytes not yet taken by the
  * channel's socket. */
@@ -83,6 +93,10 @@ struct rdv {
 						 * it is established */
 	struct pump		*pump;		/* our end of the pair */
 	struct event		*burn;
+	struct conn		*burnt;		/* spliced: the failed channel,
+						 * kept until the burn */
+	struct event		*detach;	/* spliced: hand the socket */
+	int			 detach_tries;
 	uint32_t		 slot;
 	uint8_t			 words[WORDS_MAX];
 	size_t			 nwords;
@@ -90,6 +104,7 @@ struct rdv {
 	struct secret		*pw;		/* the host's password, or NULL */
 	uint8_t			 out[RDVMSG_MAX_DATA + 1];
 	int			 paired;
+	int			 spliced;	/* got PAIRED_RAW */
 	int			 tries;		/* codes used up */
 	int			 max_failures;
 	int			 status;
@@ -322,9 +337,11 @@ burn_cb(evutil_socket_t fd, short what, void *arg)
 	(void)fd;
 	(void)what;
 	pump_free(r);
+	conn_free(r->burnt);
+	r->burnt = NULL;
 	conn_free(r->link);
 	r->link = NULL;
-	r->paired = 0;
+	r->paired = r->spliced = 0;
 	rdv_link_start(r);
 }
 
@@ -335,7 +352,13 @@ pend_closed(struct conn *c, int err, void *arg)
 	struct timeval tv = { 0, RDV_BURN_MS * 1000 };
 
 	r->pend = NULL;
-	conn_free(c);
+	/* Spliced, the channel's socket is the link's: kept open until the
+	 * burn, so that our ABORT reaches the joiner (closing now, with its
+	 * bytes unread, would be a reset). */
+	if (r->spliced && r->hosting && r->burnt == NULL)
+		r->burnt = c;
+	else
+		conn_free(c);
 	if (!r->hosting) {
 		term_error(r->term, "%s", err == ERR_AUTH ?
 		    "wrong code (or password): the host refused it, and the "
@@ -392,28 +415,23 @@ make_password(struct rdv *r, struct secret **out)
 	return e;
 }
 
-/* The relay paired us: the 1:1 channel starts on a local socket pair. */
+/*
+ * The 1:1 channel on fd (ours to close), with 'pre' read from it
+ * already: one end of a local socket pair, or spliced the link's own
+ * socket.
+ */
 static int
-start_channel(struct rdv *r)
+start_channel_on(struct rdv *r, int fd, const uint8_t *pre, size_t prelen)
 {
 	struct chan_params cp;
 	struct secret *pw = NULL;
 	uint8_t ctx[sizeof(RDV_CONTEXT) - 1 + 4];
 	char via[ADDR_HOSTLEN + 32];
-	int sv[2], e;
+	int e;
 
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		term_error(r->term, "socketpair: %s", strerror(errno));
-		return EXIT_CONN;
-	}
-	evutil_make_socket_nonblocking(sv[1]);
-	if (pump_new(r, sv[1]) != 0) {
-		close(sv[0]);
-		return EXIT_CONN;
-	}
 	if ((e = make_password(r, &pw)) != 0) {
 		term_error(r->term, "cannot make the password: %s", err_str(e));
-		close(sv[0]);
+		close(fd);
 		return EXIT_CONN;
 	}
 	memcpy(ctx, RDV_CONTEXT, sizeof(RDV_CONTEXT) - 1);
@@ -428,7 +446,8 @@ start_channel(struct rdv *r)
 	cp.identity = r->s.id;
 	cp.context = ctx;
 	cp.context_len = sizeof(ctx);
-	r->pend = conn_new(r->base, sv[0], &cp, &r->s.timing, &pend_cbs, r);
+	r->pend = conn_new_input(r->base, fd, &cp, &r->s.timing, &pend_cbs, r,
+	    pre, prelen);
 	secret_free(pw);
 	if (r->pend == NULL) {
 		term_error(r->term, "cannot start the connection");
@@ -436,6 +455,93 @@ start_channel(struct rdv *r)
 	}
 	snprintf(via, sizeof(via), "via the relay %s", r->where);
 	conn_set_peer_addr(r->pend, via);
+	return 0;
+}
+
+/* The relay paired us (PAIRED): the 1:1 channel starts on a local socket
+ * pair, whose other end the pump carries in DATA messages. */
+static int
+start_channel(struct rdv *r)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		term_error(r->term, "socketpair: %s", strerror(errno));
+		return EXIT_CONN;
+	}
+	evutil_make_socket_nonblocking(sv[1]);
+	if (pump_new(r, sv[1]) != 0) {
+		close(sv[0]);
+		return EXIT_CONN;
+	}
+	return start_channel_on(r, sv[0], NULL, 0);
+}
+
+/* Spliced: once our SPLICE is with the kernel, the link's socket is the
+ * channel's (from the loop: not inside one of the link's callbacks). */
+static void
+detach_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct rdv *r = arg;
+	struct timeval tv = { 0, RDV_DETACH_MS * 1000 };
+	struct buf rest;
+	int sfd, st;
+
+	(void)fd;
+	(void)what;
+	if (r->link == NULL || r->done)
+		return;
+	buf_init(&rest, 4096);
+	sfd = conn_detach(r->link, &rest);
+	if (sfd == ERR_BUSY && ++r->detach_tries < RDV_DETACH_TRIES) {
+		buf_release(&rest);
+		evtimer_add(r->detach, &tv);
+		return;
+	}
+	if (sfd < 0) {
+		buf_release(&rest);
+		term_error(r->term, "cannot hand the link to the chat: %s",
+		    err_str(sfd));
+		rdv_end(r, EXIT_CONN);
+		return;
+	}
+	r->link = NULL;	/* freed by conn_detach */
+	st = start_channel_on(r, sfd, buf_ptr(&rest), buf_len(&rest));
+	buf_release(&rest);
+	if (st != 0)
+		rdv_end(r, st);
+}
+
+/*
+ * PAIRED_RAW: our SPLICE is the link's last record; then no more of
+ * them (no keepalive), no more reading as records, and the socket goes
+ * to the channel from the loop.
+ */
+static int
+start_splice(struct rdv *r)
+{
+	struct timeval tv = { 0, 0 };
+	struct buf b;
+	int e;
+
+	buf_init(&b, 4);
+	if ((e = rdvmsg_put_splice(&b)) == 0)
+		e = conn_send(r->link, buf_ptr(&b), buf_len(&b));
+	buf_release(&b);
+	if (e == 0)
+		e = conn_raw_output(r->link);
+	if (e != 0) {
+		term_error(r->term, "cannot send to the relay: %s", err_str(e));
+		return EXIT_CONN;
+	}
+	conn_pause(r->link, 1);
+	r->detach_tries = 0;
+	if (r->detach == NULL &&
+	    (r->detach = evtimer_new(r->base, detach_cb, r)) == NULL) {
+		term_error(r->term, "out of memory");
+		return EXIT_CONN;
+	}
+	evtimer_add(r->detach, &tv);
 	return 0;
 }
 
@@ -461,8 +567,9 @@ link_established(struct conn *c, void *arg)
 		return;
 	}
 	buf_init(&b, 16);
-	e = r->hosting ? rdvmsg_put_open(&b, (uint16_t)r->expiry) :
-	    rdvmsg_put_claim(&b, r->slot);
+	/* Spliced if the relay offers it (§21.7). */
+	e = r->hosting ? rdvmsg_put_open(&b, (uint16_t)r->expiry,
+	    RDVMSG_F_SPLICE) : rdvmsg_put_claim(&b, r->slot, RDVMSG_F_SPLICE);
 	if (e == 0)
 		e = conn_send(c, buf_ptr(&b), buf_len(&b));
 	buf_release(&b);
@@ -567,9 +674,11 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		got_slot(r, &m);
 		return;
 	case RDVMSG_PAIRED:
+	case RDVMSG_PAIRED_RAW:
 		if (r->paired || (r->hosting && r->slot == 0))
 			goto unexpected;
 		r->paired = 1;
+		r->spliced = m.type == RDVMSG_PAIRED_RAW;
 		if (r->hosting)
 			term_notice(r->term, "someone claimed the code; "
 			    "authenticating...");
@@ -577,11 +686,12 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 			term_notice(r->term, "paired through the relay (it sees "
 			    "you as %.*s); authenticating...",
 			    (int)m.data_len, (const char *)m.data);
-		if ((st = start_channel(r)) != 0)
+		if ((st = r->spliced ? start_splice(r) : start_channel(r)) !=
+		    0)
 			rdv_end(r, st);
 		return;
 	case RDVMSG_DATA_FROM:
-		if (!r->paired)
+		if (!r->paired || r->spliced)
 			goto unexpected;
 		if (r->pump == NULL)
 			return;
@@ -728,9 +838,12 @@ rdv_run(struct rdv *r, const char *relay)
 	conn_free(r->pend);
 	pump_free(r);
 	conn_free(r->link);
+	conn_free(r->burnt);
 	chat_free(r->chat);
 	if (r->burn != NULL)
 		event_free(r->burn);
+	if (r->detach != NULL)
+		event_free(r->detach);
 	term_free(r->term);
 	if (r->base != NULL)
 		event_base_free(r->base);

@@ -11,8 +11,8 @@
 int
 rdvmsg_is_rdv(uint8_t type)
 {
-	return (type >= RDVMSG_OPEN && type <= RDVMSG_WHOAMI) ||
-	    (type >= RDVMSG_SLOT && type <= RDVMSG_ADDR);
+	return (type >= RDVMSG_OPEN && type <= RDVMSG_SPLICE) ||
+	    (type >= RDVMSG_SLOT && type <= RDVMSG_PAIRED_RAW);
 }
 
 /* Printable ASCII only (an address or a text shown to a user). */
@@ -57,6 +57,21 @@ get_expiry(struct buf *b, struct rdvmsg *m)
 	    ERR_FORMAT : 0;
 }
 
+/* The optional flags byte of OPEN and CLAIM (§21.7): present only when
+ * not 0, so that each message has one encoding. */
+static int
+get_flags(struct buf *b, struct rdvmsg *m)
+{
+	int r;
+
+	if (buf_len(b) == 0)
+		return 0;
+	if ((r = buf_get_u8(b, &m->flags)) != 0)
+		return r;
+	return m->flags == 0 || (m->flags & ~RDVMSG_F_SPLICE) != 0 ?
+	    ERR_FORMAT : 0;
+}
+
 static int
 get_slot(struct buf *b, struct rdvmsg *m)
 {
@@ -80,10 +95,12 @@ rdvmsg_parse(struct rdvmsg *m, const uint8_t *p, size_t len)
 		goto out;
 	switch (m->type) {
 	case RDVMSG_OPEN:
-		r = get_expiry(&b, m);
+		if ((r = get_expiry(&b, m)) == 0)
+			r = get_flags(&b, m);
 		break;
 	case RDVMSG_CLAIM:
-		r = get_slot(&b, m);
+		if ((r = get_slot(&b, m)) == 0)
+			r = get_flags(&b, m);
 		break;
 	case RDVMSG_DATA:
 	case RDVMSG_DATA_FROM:
@@ -100,8 +117,10 @@ rdvmsg_parse(struct rdvmsg *m, const uint8_t *p, size_t len)
 			r = get_text(&b, 1, RDVMSG_MAX_ADDR, m);
 		break;
 	case RDVMSG_WHOAMI:
+	case RDVMSG_SPLICE:
 		break;
 	case RDVMSG_PAIRED:
+	case RDVMSG_PAIRED_RAW:
 	case RDVMSG_ADDR:
 		r = get_text(&b, 1, RDVMSG_MAX_ADDR, m);
 		break;
@@ -122,29 +141,33 @@ rdvmsg_parse(struct rdvmsg *m, const uint8_t *p, size_t len)
 }
 
 int
-rdvmsg_put_open(struct buf *out, uint16_t expiry)
+rdvmsg_put_open(struct buf *out, uint16_t expiry, uint8_t flags)
 {
 	size_t mark = buf_len(out);
 	int r;
 
-	if (expiry == 0 || expiry > RDVMSG_MAX_EXPIRY)
+	if (expiry == 0 || expiry > RDVMSG_MAX_EXPIRY ||
+	    (flags & ~RDVMSG_F_SPLICE) != 0)
 		return ERR_FORMAT;
 	if ((r = buf_put_u8(out, RDVMSG_OPEN)) != 0 ||
-	    (r = buf_put_u16(out, expiry)) != 0)
+	    (r = buf_put_u16(out, expiry)) != 0 ||
+	    (flags != 0 && (r = buf_put_u8(out, flags)) != 0))
 		buf_unput(out, buf_len(out) - mark);
 	return r;
 }
 
 int
-rdvmsg_put_claim(struct buf *out, uint32_t slot)
+rdvmsg_put_claim(struct buf *out, uint32_t slot, uint8_t flags)
 {
 	size_t mark = buf_len(out);
 	int r;
 
-	if (slot == 0 || slot > RDVMSG_MAX_SLOT)
+	if (slot == 0 || slot > RDVMSG_MAX_SLOT ||
+	    (flags & ~RDVMSG_F_SPLICE) != 0)
 		return ERR_FORMAT;
 	if ((r = buf_put_u8(out, RDVMSG_CLAIM)) != 0 ||
-	    (r = buf_put_u32(out, slot)) != 0)
+	    (r = buf_put_u32(out, slot)) != 0 ||
+	    (flags != 0 && (r = buf_put_u8(out, flags)) != 0))
 		buf_unput(out, buf_len(out) - mark);
 	return r;
 }
@@ -202,7 +225,7 @@ rdvmsg_put_slot(struct buf *out, uint32_t slot, uint16_t expiry,
 	return r;
 }
 
-/* A type byte and an address: PAIRED, ADDR. */
+/* A type byte and an address: PAIRED, PAIRED_RAW, ADDR. */
 static int
 put_addr_msg(struct buf *out, uint8_t type, const char *addr)
 {
@@ -219,6 +242,18 @@ int
 rdvmsg_put_paired(struct buf *out, const char *addr)
 {
 	return put_addr_msg(out, RDVMSG_PAIRED, addr);
+}
+
+int
+rdvmsg_put_paired_raw(struct buf *out, const char *addr)
+{
+	return put_addr_msg(out, RDVMSG_PAIRED_RAW, addr);
+}
+
+int
+rdvmsg_put_splice(struct buf *out)
+{
+	return buf_put_u8(out, RDVMSG_SPLICE);
 }
 
 int

@@ -52,6 +52,9 @@ struct conn {
 	uint8_t			 evs;	/* rev and wev are assigned */
 	uint8_t			 wready;	/* conn_want_write asked */
 	uint8_t			 rev_timed;	/* rev has the period timeout */
+	uint8_t			 raw_out;	/* conn_raw_output: no records */
+	uint8_t			 raw_in;	/* conn_raw_input: bytes as
+						 * they come */
 	struct chan		*chan;
 	struct buf		 in;	/* partial frame from the peer */
 	struct buf		 out;	/* frames chan produced, to queue */
@@ -312,6 +315,52 @@ on_eof(struct conn *c)
 }
 
 /*
+ * Raw input (conn_raw_input): what followed the last record, then what
+ * the socket brings, CONN_READ_TURN bytes a turn at most, each piece
+ * given to 'message' as it is; the peer's EOF is a 'message' of no
+ * bytes (the connection stays, for our output), unless we are closing
+ * (then it ends the linger).  Delivered while closing too: our close
+ * only says that we send no more.  c may be freed when it returns.
+ */
+static void
+raw_process(struct conn *c)
+{
+	size_t turn = CONN_READ_TURN;
+	ssize_t n;
+
+	if (buf_len(&c->in) > 0) {
+		c->cbs.message(c, buf_ptr(&c->in), buf_len(&c->in), c->arg);
+		if (c->done)
+			return;
+		buf_reset(&c->in);
+	}
+	buf_release(&c->in);
+	while (!c->done && !c->paused && !c->refusing && !c->peer_eof &&
+	    turn > 0) {
+		if ((n = sock_read(c, turn)) == -1)
+			break;
+		if (n < 0) {
+			finish(c, c->closing ? 0 : ERR_CUT);
+			return;
+		}
+		if (n == 0) {
+			c->peer_eof = 1;
+			rev_update(c);
+			if (!c->closing)
+				c->cbs.message(c, NULL, 0, c->arg);
+			else if (linger_pending(c) || olen(c) == 0)
+				finish(c, 0);
+			/* else write_done ends it, our output sent */
+			return;
+		}
+		turn -= (size_t)n;
+		c->cbs.message(c, scratch, (size_t)n, c->arg);
+	}
+	if (!c->done)
+		rev_update(c);
+}
+
+/*
  * Handles what is in 'in' and tops it up from the socket, CONN_READ_TURN
  * bytes a turn at most; never more than one frame's worth is held here,
  * the rest stays in the kernel.  c may be freed when it returns.
@@ -326,6 +375,10 @@ conn_process(struct conn *c)
 	int r;
 
 	while (!c->done && !c->paused && !c->refusing) {
+		if (c->raw_in) {
+			raw_process(c);
+			return;
+		}
 		r = chan_feed(c->chan, &c->in, &c->out, &c->app, &ev);
 		if (r == ERR_NEED_MORE) {
 			if (c->peer_eof || turn == 0)
@@ -429,7 +482,8 @@ keepalive_due(struct conn *c, int64_t now)
 {
 	/* 50 ms of slack, so that a timer that fires on time is never taken
 	 * for one a tick early. */
-	if (c->closing || c->refusing || now + 50 < c->ka_due)
+	if (c->closing || c->refusing || c->raw_out ||
+	    now + 50 < c->ka_due)
 		return 0;
 	c->ka_due = now + 1000 * (int64_t)c->t.keepalive;
 	if (chan_send_keepalive(c->chan, &c->out) == 0 && flush_out(c) != 0) {
@@ -700,6 +754,34 @@ conn_free(struct conn *c)
 	free(c);
 }
 
+/* conn_send once raw: straight to the kernel if nothing is queued, and
+ * only what it doesn't take is queued. */
+static int
+raw_send(struct conn *c, const uint8_t *p, size_t len)
+{
+	ssize_t n = 0;
+
+	if (olen(c) == 0) {
+		do
+			n = send(c->fd, p, len, MSG_NOSIGNAL);
+		while (n < 0 && errno == EINTR);
+		if (n < 0)
+			n = 0;	/* EAGAIN, or an error wev_cb will report */
+	}
+	if ((size_t)n == len)
+		return 0;
+	if (oget(c) == NULL ||
+	    evbuffer_add(c->o, p + n, len - (size_t)n) != 0)
+		return ERR_ALLOC;
+	wev_want(c);
+	if (evbuffer_get_length(c->o) > CONN_MAX_PENDING) {
+		c->refusing = c->fail_now = 1;
+		c->refuse_err = ERR_TIMEOUT;	/* the peer is not reading */
+		(void)kick_soon(c);
+	}
+	return 0;
+}
+
 int
 conn_send(struct conn *c, const uint8_t *p, size_t len)
 {
@@ -711,6 +793,8 @@ conn_send(struct conn *c, const uint8_t *p, size_t len)
 
 	if (c->done || c->closing || c->refusing)
 		return ERR_CLOSED;
+	if (c->raw_out)
+		return raw_send(c, p, len);
 	/* Sealed straight into the output buffer: no copy. */
 	if ((o = oget(c)) == NULL)
 		return ERR_ALLOC;
@@ -743,6 +827,19 @@ conn_close(struct conn *c)
 	c->closing = 1;
 	if (c->ka_timer != NULL)
 		evtimer_del(c->ka_timer);
+	if (c->raw_out) {
+		/* No record to end with: what is queued, then our EOF
+		 * (write_done), and the peer's EOF awaited. */
+		if (olen(c) > 0)
+			wev_want(c);
+		else if (c->peer_eof || (shutdown(c->fd, SHUT_WR),
+		    linger_start(c) != 0)) {
+			c->refusing = c->fail_now = 1;
+			c->refuse_err = 0;
+			(void)kick_soon(c);
+		}
+		return;
+	}
 	if (chan_close(c->chan, &c->out) != 0 || flush_out(c) != 0) {
 		/* Nothing to say goodbye with (handshake unfinished). */
 		c->refusing = c->fail_now = 1;
@@ -931,4 +1028,48 @@ void
 conn_set_peer_addr(struct conn *c, const char *text)
 {
 	snprintf(c->peer, sizeof(c->peer), "%s", text);
+}
+
+int
+conn_raw_output(struct conn *c)
+{
+	if (c->done || c->closing || c->refusing || !chan_established(c->chan))
+		return ERR_STATE;
+	c->raw_out = 1;
+	return 0;
+}
+
+int
+conn_raw_input(struct conn *c)
+{
+	if (c->done || c->refusing || !chan_established(c->chan))
+		return ERR_STATE;
+	c->raw_in = 1;
+	/* What followed the record at hand is input now: from the loop. */
+	return buf_len(&c->in) > 0 ? kick_soon(c) : 0;
+}
+
+int
+conn_detach(struct conn *c, struct buf *rest)
+{
+	int fd, n;
+
+	if (c->done || c->closing || c->refusing || buf_len(&c->out) > 0)
+		return ERR_STATE;
+	while (olen(c) > 0) {
+		do
+			n = evbuffer_write(c->o, c->fd);
+		while (n < 0 && errno == EINTR);
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return ERR_BUSY;	/* the kernel is full: later */
+		if (n <= 0)
+			return ERR_CUT;
+	}
+	if (buf_len(&c->in) > 0 && buf_put(rest, buf_ptr(&c->in),
+	    buf_len(&c->in)) != 0)
+		return ERR_ALLOC;
+	fd = c->fd;
+	c->fd = -1;
+	conn_free(c);
+	return fd;
 }

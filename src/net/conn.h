@@ -101,6 +101,29 @@ void	 conn_set_lazy(struct conn *c, int notsent);
 int	 conn_room(struct conn *c);
 int	 conn_send_now(struct conn *c, const uint8_t *p, size_t len);
 void	 conn_want_write(struct conn *c);
+/*
+ * Splicing (PROTOCOL §21.7): the channel hands its socket over to bytes
+ * that are not its records.  conn_raw_output: from now on conn_send
+ * writes its bytes as they are (no record; to the kernel at once when
+ * nothing is queued), no keepalive is sent, and conn_close sends what
+ * is queued, then EOF, and waits for the peer's.  conn_raw_input: from
+ * now on what the peer sends goes to 'message' as it comes, in pieces
+ * of any size, starting with what followed the record at hand; the
+ * peer's EOF is a 'message' of no bytes (p NULL), after which c stays
+ * for our output until conn_close or conn_free; the dead-peer timeout
+ * goes on, any byte counting.  Each is 0 or ERR_STATE (not open).
+ */
+int	 conn_raw_output(struct conn *c);
+int	 conn_raw_input(struct conn *c);
+/*
+ * Frees c and gives its socket to the caller: the descriptor, or
+ * ERR_STATE (c is ending), ERR_BUSY (queued output the kernel won't
+ * take yet: try again shortly), ERR_CUT, ERR_ALLOC (c is kept then).
+ * Queued output is written first; what was read past the last record is
+ * appended to 'rest'.  No callback follows.  Not from inside one of c's
+ * callbacks (pause c there, and detach from the loop).
+ */
+int	 conn_detach(struct conn *c, struct buf *rest);
 /* Stops or resumes reading from the peer (while the user decides). */
 void	 conn_pause(struct conn *c, int paused);
 

@@ -162,6 +162,9 @@ struct relay_link {
 	uint8_t			 rate_logged;
 	uint8_t			 asked;		/* sent RDV_WHOAMI */
 	uint8_t			 reset;		/* not reading: RST on close */
+	uint8_t			 raw;		/* LINK_RDV spliced (§21.7): its
+						 * stream is the 1:1 channel's;
+						 * no record of ours goes in */
 	struct cluster_link	*cl;		/* cluster.h: forwarded */
 };
 
@@ -249,6 +252,7 @@ struct relay_opts {
 	uint32_t		 max_silent;	/* --max-silent (test hook);
 						 * 0: default */
 	int			 no_puzzle;	/* --no-puzzle */
+	int			 no_splice;	/* --no-splice */
 	size_t			 max_queued;	/* --max-queued */
 	char			*nats;		/* --nats URLs, joined by
 						 * commas; NULL: no cluster */
@@ -712,7 +716,7 @@ link_send(struct relay_link *l, const uint8_t *p, size_t len)
 {
 	struct chunk *ch;
 
-	if (!link_open(l))
+	if (!link_open(l) || l->raw)
 		return;
 	if ((ch = chunk_new(&l->r->cst, p, len)) == NULL) {
 		relay_log(RELAY_LOG_WARN, "%s: cannot queue output (out of "
@@ -1269,6 +1273,7 @@ rdv_send(void *link, const uint8_t *p, size_t len)
 
 	if (l->state != LINK_RDV && l->state != LINK_WAIT_JOIN)
 		return;
+	/* Spliced, this writes the bytes as they are (conn_raw_output). */
 	if ((rc = conn_send(l->c, p, len)) != 0) {
 		relay_log(RELAY_LOG_WARN, "%s: cannot send: %s",
 		    conn_peer_addr(l->c), err_str(rc));
@@ -1306,8 +1311,35 @@ rdv_addr(void *link)
 	return conn_peer_addr(l->c);
 }
 
+static void
+rdv_raw_output(void *link)
+{
+	struct relay_link *l = link;
+
+	l->raw = 1;
+	(void)conn_raw_output(l->c);
+}
+
+static void
+rdv_raw_input(void *link)
+{
+	struct relay_link *l = link;
+
+	(void)conn_raw_input(l->c);
+}
+
+static void
+rdv_half_close(void *link)
+{
+	struct relay_link *l = link;
+
+	if (l->state == LINK_RDV)
+		conn_close(l->c);	/* raw: our EOF once its bytes are out */
+}
+
 static const struct rdv_ops rdv_link_ops = {
-	rdv_send, rdv_close, rdv_pause, rdv_pending, rdv_addr
+	rdv_send, rdv_close, rdv_pause, rdv_pending, rdv_addr,
+	rdv_raw_output, rdv_raw_input, rdv_half_close
 };
 
 /* A rendezvous message, or the first one making l a rendezvous link. */
@@ -2217,6 +2249,7 @@ relay_run(const struct relay_opts *o)
 		relay_log(RELAY_LOG_ERROR, "out of memory");
 		goto out;
 	}
+	rdv_hub_splice(r->rdv, !o->no_splice);
 	if (relay_open_state(r, o) != 0)
 		goto out;
 	if (o->nats != NULL) {
@@ -2324,7 +2357,7 @@ relay_usage(FILE *f)
 	    "                   [--hold SECONDS] [--no-log] [--log-max-events N]\n"
 	    "                   [--log-max-bytes N] [--log-max-age SECONDS]\n"
 	    "                   [--max-per-address N] [--member-rate N]\n"
-	    "                   [--no-puzzle] [--max-queued BYTES]\n"
+	    "                   [--no-puzzle] [--no-splice] [--max-queued BYTES]\n"
 	    "                   [--nats URL[,URL...] --node N]\n"
 	    "       sotto relay --fingerprint [--state-dir DIR]\n"
 	    "\n"
@@ -2350,6 +2383,8 @@ relay_usage(FILE *f)
 	    "                    burst of %d s worth (default %d; 0: no limit)\n"
 	    "  --no-puzzle       never ask newcomers for a proof of work, even\n"
 	    "                    under load (for benchmarks)\n"
+	    "  --no-splice       carry 1:1 chats in link records (DATA) even\n"
+	    "                    when both sides could splice (for comparisons)\n"
 	    "  --max-queued BYTES  output waiting for all members together, at\n"
 	    "                    most (default %zu); past it the members\n"
 	    "                    holding the most unread data are dropped\n"
@@ -2472,6 +2507,7 @@ relay_main(int argc, char **argv)
 		{ "puzzle-bits", required_argument, NULL, 'P' },
 		{ "max-silent", required_argument, NULL, 'S' },
 		{ "no-puzzle", no_argument, NULL, 'Z' },
+		{ "no-splice", no_argument, NULL, 'X' },
 		{ "max-queued", required_argument, NULL, 'Q' },
 		{ "nats", required_argument, NULL, 'n' },
 		{ "node", required_argument, NULL, 'D' },
@@ -2567,6 +2603,9 @@ relay_main(int argc, char **argv)
 			break;
 		case 'Z':
 			o.no_puzzle = 1;
+			break;
+		case 'X':
+			o.no_splice = 1;
 			break;
 		case 'Q':
 			/* At least a few records' worth, at most 1 TiB. */

@@ -46,6 +46,9 @@ struct rdv_end {
 	struct rdv_addr	*ad;		/* the host's, for its open count */
 	uint8_t		 host;		/* 1: the slot's host */
 	uint8_t		 paused;	/* we paused it for its peer */
+	uint8_t		 splice;	/* asked for it (RDVMSG_F_SPLICE) */
+	uint8_t		 raw;		/* sent PAIRED_RAW: no records to it */
+	uint8_t		 spliced;	/* sent SPLICE: its bytes are raw */
 };
 
 struct rdv_slot {
@@ -65,6 +68,7 @@ struct rdv_hub {
 	size_t			 npaired;
 	uint64_t		 claims;
 	uint64_t		 limited;
+	int			 splice;	/* rdv_hub_splice */
 	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
 	uint8_t			 fwd[RDVMSG_MAX_DATA + 1];	/* a DATA_FROM */
 };
@@ -108,6 +112,7 @@ rdv_hub_new(struct rdv_hub **hp, const struct rdv_ops *ops)
 	if ((h = calloc(1, sizeof(*h))) == NULL)
 		return ERR_ALLOC;
 	h->ops = ops;
+	h->splice = 1;
 	randombytes_buf(h->hkey, sizeof(h->hkey));
 	*hp = h;
 	return 0;
@@ -117,6 +122,12 @@ void
 rdv_hub_free(struct rdv_hub *h)
 {
 	free(h);
+}
+
+void
+rdv_hub_splice(struct rdv_hub *h, int on)
+{
+	h->splice = on;
 }
 
 void
@@ -240,6 +251,7 @@ do_open(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 		return -1;
 	}
 	a->logged = 0;
+	e->splice = h->splice && (m->flags & RDVMSG_F_SPLICE) != 0;
 	memset(s, 0, sizeof(*s));
 	s->state = SLOT_OPEN;
 	s->until = now + (int64_t)m->expiry * 1000;
@@ -260,13 +272,25 @@ do_open(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 	return r == 0 ? 0 : -1;
 }
 
+/* PAIRED or PAIRED_RAW to e, with its own address. */
+static void
+pair_tell(struct rdv_hub *h, struct rdv_end *e,
+    int (*put)(struct buf *, const char *))
+{
+	struct buf b;
+
+	buf_init(&b, 128);
+	if (put(&b, h->ops->addr(e->link)) == 0)
+		h->ops->send(e->link, buf_ptr(&b), buf_len(&b));
+	buf_release(&b);
+}
+
 static int
 do_claim(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
     const struct rdvmsg *m, int64_t now)
 {
 	struct rdv_addr *a;
 	struct rdv_slot *s;
-	struct buf b;
 
 	if ((a = addr_get(h, key, now)) == NULL ||
 	    !bucket_take(&a->claims, RDV_CLAIM_PER_MIN, RDV_CLAIM_BURST, now)) {
@@ -307,16 +331,22 @@ do_claim(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 	s->joiner = e;
 	e->slot = s;
 	e->host = 0;
-	buf_init(&b, 128);
-	if (rdvmsg_put_paired(&b, h->ops->addr(e->link)) == 0)
-		h->ops->send(e->link, buf_ptr(&b), buf_len(&b));
-	buf_reset(&b);
-	if (rdvmsg_put_paired(&b, h->ops->addr(s->host->link)) == 0)
-		h->ops->send(s->host->link, buf_ptr(&b), buf_len(&b));
-	buf_release(&b);
+	e->splice = h->splice && (m->flags & RDVMSG_F_SPLICE) != 0;
+	/* Spliced (§21.7) when both asked: PAIRED_RAW is the last record
+	 * either gets from us; what follows is the other's bytes. */
+	if (e->splice && s->host->splice) {
+		e->raw = s->host->raw = 1;
+		pair_tell(h, e, rdvmsg_put_paired_raw);
+		pair_tell(h, s->host, rdvmsg_put_paired_raw);
+		h->ops->raw_output(e->link);
+		h->ops->raw_output(s->host->link);
+	} else {
+		pair_tell(h, e, rdvmsg_put_paired);
+		pair_tell(h, s->host, rdvmsg_put_paired);
+	}
 	relay_log(RELAY_LOG_INFO, "%s: claimed rendezvous slot %lu: paired "
-	    "with %s", h->ops->addr(e->link), (unsigned long)m->slot,
-	    h->ops->addr(s->host->link));
+	    "with %s%s", h->ops->addr(e->link), (unsigned long)m->slot,
+	    h->ops->addr(s->host->link), e->raw ? " (spliced)" : "");
 	return 0;
 }
 
@@ -350,6 +380,34 @@ do_data(struct rdv_hub *h, struct rdv_end *e, const struct rdvmsg *m)
 	return 0;
 }
 
+/*
+ * Spliced: e's raw bytes to its peer as they are (len 0: e's EOF, passed
+ * on as the peer's half-close, so that its last records still come
+ * back).  Before the peer has sent its own SPLICE they wait in its
+ * output like any others: it was sent PAIRED_RAW, so its stream from
+ * us is raw already.
+ */
+static void
+do_raw(struct rdv_hub *h, struct rdv_end *e, const uint8_t *p, size_t len)
+{
+	struct rdv_slot *s = e->slot;
+	struct rdv_end *peer;
+
+	if (s == NULL || s->state != SLOT_PAIRED)
+		return;
+	if ((peer = e->host ? s->joiner : s->host) == NULL)
+		return;
+	if (len == 0) {
+		h->ops->half_close(peer->link);
+		return;
+	}
+	h->ops->send(peer->link, p, len);
+	if (!e->paused && h->ops->pending(peer->link) > RDV_HIGH_WATER) {
+		e->paused = 1;
+		h->ops->pause(e->link, 1);
+	}
+}
+
 int
 rdv_input(struct rdv_hub *h, struct rdv_end **ep, void *link,
     const uint8_t key[RDV_KEY_BYTES], const uint8_t *p, size_t len,
@@ -359,6 +417,22 @@ rdv_input(struct rdv_hub *h, struct rdv_end **ep, void *link,
 	struct rdvmsg m;
 	int r;
 
+	if (e != NULL && e->spliced) {
+		do_raw(h, e, p, len);
+		return 0;
+	}
+	if (e != NULL && e->raw) {
+		/* Sent PAIRED_RAW: only its SPLICE, and nothing to say to it
+		 * if it is something else (its stream is the channel's). */
+		if (rdvmsg_parse(&m, p, len) != 0 || m.type != RDVMSG_SPLICE) {
+			relay_log(RELAY_LOG_WARN, "%s: expected SPLICE after "
+			    "PAIRED_RAW: closing", h->ops->addr(link));
+			goto fail;
+		}
+		e->spliced = 1;
+		h->ops->raw_input(link);
+		return 0;
+	}
 	if (e == NULL) {
 		/* Out of memory: closed, not left a rendezvous link with
 		 * no slot and no deadline. */
@@ -387,8 +461,9 @@ rdv_input(struct rdv_hub *h, struct rdv_end **ep, void *link,
 		r = do_data(h, e, &m);
 		break;
 	default:
-		say_error(h, link, RDVMSG_ERR_PROTOCOL, "that message goes "
-		    "from the relay, not to it");
+		say_error(h, link, RDVMSG_ERR_PROTOCOL, m.type ==
+		    RDVMSG_SPLICE ? "SPLICE without PAIRED_RAW" : "that "
+		    "message goes from the relay, not to it");
 		r = -1;
 		break;
 	}
@@ -420,8 +495,9 @@ rdv_gone(struct rdv_hub *h, struct rdv_end *e, int64_t now)
 		else
 			s->joiner = NULL;
 		if (peer != NULL) {
-			say_error(h, peer->link, RDVMSG_ERR_PEER_GONE, "the "
-			    "other side has gone");
+			if (!peer->raw)
+				say_error(h, peer->link, RDVMSG_ERR_PEER_GONE,
+				    "the other side has gone");
 			h->ops->close(peer->link);
 		}
 	}

@@ -50,18 +50,29 @@ struct rdv_ops {
 	size_t		(*pending)(void *link);
 	/* The link's address as text, port included. */
 	const char	*(*addr)(void *link);
+	/* Splicing (§21.7): from now on 'send' writes bytes as they are,
+	 * no records; and the link's input comes raw (rdv_input then gets
+	 * its bytes as they come, len 0 at its EOF). */
+	void		(*raw_output)(void *link);
+	void		(*raw_input)(void *link);
+	/* Spliced: EOF to the link after what is queued; it is still read
+	 * from until its own EOF. */
+	void		(*half_close)(void *link);
 };
 
 /* A hub in *hp: 0 or ERR_ALLOC. */
 int	 rdv_hub_new(struct rdv_hub **hp, const struct rdv_ops *ops);
 /* Frees the hub (not the ends: rdv_end_free each first). */
 void	 rdv_hub_free(struct rdv_hub *h);
+/* Whether pairs that both ask for it are spliced (§21.7; default on). */
+void	 rdv_hub_splice(struct rdv_hub *h, int on);
 /* Frees e without telling anyone: for the relay's exit. */
 void	 rdv_end_free(struct rdv_end *e);
 
 /*
  * One message of a link not in a room (p[0] is a rendezvous type, or
- * *ep is set): *ep is the link's end, NULL the first time (set then).
+ * *ep is set), or once the link is spliced its raw bytes (len 0: its
+ * EOF): *ep is the link's end, NULL the first time (set then).
  * key is the link's address key.  Returns 0, or -1 when the link was
  * told why and closed.  now: monotonic ms.
  */

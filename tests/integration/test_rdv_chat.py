@@ -11,19 +11,25 @@ between the same two identities (the same key files) shows; and every
 byte captured between the clients and the relay (a pass-through proxy in
 front of the relay, both directions) contains none of the message texts,
 the names, the password or the code's words.
+
+Twice: through a relay that splices the pair (PROTOCOL §21.7: both sides
+ask, the relay answers PAIRED_RAW and copies the channel's bytes between
+the two sockets; its log says "(spliced)"), and through one started with
+--no-splice, which carries them in DATA messages inside the links as
+before §21.7 (its log does not).
 """
 import os
+import re
 
 import sotto_harness as h
 import rdv_harness as r
 
 
-def scenario(t):
-    pw = "Pelican-Marmalade-Thunder-8831"
-    alice = t.party("Quokkamander", pw)
-    bob = t.party("Zebrafinchly", pw)
-    relay, rport = t.relay()
-    dump = os.path.join(t.tmp, "capture.bin")
+def relayed(t, alice, bob, pw, spliced):
+    """One relayed chat; returns its safety number."""
+    relay, rport = t.relay(*([] if spliced else ["--no-splice"]),
+                           label="relay" if spliced else "relay-nosplice")
+    dump = os.path.join(t.tmp, "capture-%s.bin" % ("spliced" if spliced else "data"))
     proxy, pport = t.proxy(rport, "none", dump=dump)
 
     host, code = r.rdv_host(t, alice, pport)
@@ -55,6 +61,10 @@ def scenario(t):
     host.wait_line(r"^\* %s left$" % bob.name, what="'* bob left'")
     host.expect_exit(h.EXIT_OK, why="the joiner left cleanly")
     proxy.kill()
+    paired = re.findall(r"claimed rendezvous slot \d+: paired with \S+( \(spliced\))?$",
+                        relay.stderr_text(), re.M)
+    t.check(paired == ([" (spliced)"] if spliced else [""]),
+            "relay log: pairings %r, wanted one %s" % (paired, "spliced" if spliced else "not spliced"))
 
     with open(dump, "rb") as f:
         cap = f.read()
@@ -66,6 +76,17 @@ def scenario(t):
             for enc in ("utf-8", "utf-16-le", "utf-16-be"):
                 t.check(form.encode(enc) not in cap, "captured bytes contain %r (%s)" % (form, enc))
         t.check(s[:8].encode() not in cap, "captured bytes contain %r" % s[:8])
+    relay.kill()
+    return sn
+
+
+def scenario(t):
+    pw = "Pelican-Marmalade-Thunder-8831"
+    alice = t.party("Quokkamander", pw)
+    bob = t.party("Zebrafinchly", pw)
+    sn = relayed(t, alice, bob, pw, True)
+    sn2 = relayed(t, alice, bob, pw, False)
+    t.check(sn2 == sn, "safety number spliced %r, in DATA %r" % (sn, sn2))
 
     # The same two identities, directly: the same safety number.
     dhost, port = t.host(alice)

@@ -58,7 +58,7 @@ test_example(void **state)
 
 	(void)state;
 	buf_init(&b, 256);
-	assert_int_equal(rdvmsg_put_open(&b, 600), 0);
+	assert_int_equal(rdvmsg_put_open(&b, 600, 0), 0);
 	hex("200258", want, &n);
 	assert_int_equal(buf_len(&b), n);
 	assert_memory_equal(buf_ptr(&b), want, n);
@@ -69,7 +69,7 @@ test_example(void **state)
 	assert_int_equal(buf_len(&b), n);
 	assert_memory_equal(buf_ptr(&b), want, n);
 	buf_reset(&b);
-	assert_int_equal(rdvmsg_put_claim(&b, 7), 0);
+	assert_int_equal(rdvmsg_put_claim(&b, 7, 0), 0);
 	hex("2100000007", want, &n);
 	assert_memory_equal(buf_ptr(&b), want, n);
 	buf_reset(&b);
@@ -77,22 +77,44 @@ test_example(void **state)
 	hex("a1123139382e35312e3130302e393a3531353135", want, &n);
 	assert_int_equal(buf_len(&b), n);
 	assert_memory_equal(buf_ptr(&b), want, n);
+	/* §21.7's example: the same exchange, spliced. */
+	buf_reset(&b);
+	assert_int_equal(rdvmsg_put_open(&b, 600, RDVMSG_F_SPLICE), 0);
+	hex("20025801", want, &n);
+	assert_int_equal(buf_len(&b), n);
+	assert_memory_equal(buf_ptr(&b), want, n);
+	buf_reset(&b);
+	assert_int_equal(rdvmsg_put_claim(&b, 7, RDVMSG_F_SPLICE), 0);
+	hex("210000000701", want, &n);
+	assert_int_equal(buf_len(&b), n);
+	assert_memory_equal(buf_ptr(&b), want, n);
+	buf_reset(&b);
+	assert_int_equal(rdvmsg_put_paired_raw(&b, "198.51.100.9:51515"), 0);
+	hex("a5123139382e35312e3130302e393a3531353135", want, &n);
+	assert_int_equal(buf_len(&b), n);
+	assert_memory_equal(buf_ptr(&b), want, n);
+	buf_reset(&b);
+	assert_int_equal(rdvmsg_put_splice(&b), 0);
+	hex("24", want, &n);
+	assert_int_equal(buf_len(&b), n);
+	assert_memory_equal(buf_ptr(&b), want, n);
 	buf_release(&b);
 }
 
 /* Every message of every type, valid. */
+#define NMSGS	13
 static size_t
-make_all(struct buf *msgs[9])
+make_all(struct buf *msgs[NMSGS])
 {
 	static const uint8_t data[] = { 0x10, 0x00, 0x00, 0x11, 0xff };
 	size_t i;
 
-	for (i = 0; i < 9; i++) {
+	for (i = 0; i < NMSGS; i++) {
 		msgs[i] = buf_new(1024);
 		assert_non_null(msgs[i]);
 	}
-	assert_int_equal(rdvmsg_put_open(msgs[0], 3600), 0);
-	assert_int_equal(rdvmsg_put_claim(msgs[1], RDVMSG_MAX_SLOT), 0);
+	assert_int_equal(rdvmsg_put_open(msgs[0], 3600, 0), 0);
+	assert_int_equal(rdvmsg_put_claim(msgs[1], RDVMSG_MAX_SLOT, 0), 0);
 	assert_int_equal(rdvmsg_put_data(msgs[2], RDVMSG_DATA, data,
 	    sizeof(data)), 0);
 	assert_int_equal(rdvmsg_put_whoami(msgs[3]), 0);
@@ -101,7 +123,11 @@ make_all(struct buf *msgs[9])
 	assert_int_equal(rdvmsg_put_data(msgs[6], RDVMSG_DATA_FROM, data, 1), 0);
 	assert_int_equal(rdvmsg_put_error(msgs[7], RDVMSG_ERR_EXPIRED, ""), 0);
 	assert_int_equal(rdvmsg_put_addr(msgs[8], "127.0.0.1:65535"), 0);
-	return 9;
+	assert_int_equal(rdvmsg_put_open(msgs[9], 1, RDVMSG_F_SPLICE), 0);
+	assert_int_equal(rdvmsg_put_claim(msgs[10], 1, RDVMSG_F_SPLICE), 0);
+	assert_int_equal(rdvmsg_put_splice(msgs[11]), 0);
+	assert_int_equal(rdvmsg_put_paired_raw(msgs[12], "[::1]:1"), 0);
+	return NMSGS;
 }
 
 static void
@@ -114,10 +140,10 @@ reencode(const struct rdvmsg *m, struct buf *b)
 	t[m->data_len] = '\0';
 	switch (m->type) {
 	case RDVMSG_OPEN:
-		assert_int_equal(rdvmsg_put_open(b, m->expiry), 0);
+		assert_int_equal(rdvmsg_put_open(b, m->expiry, m->flags), 0);
 		break;
 	case RDVMSG_CLAIM:
-		assert_int_equal(rdvmsg_put_claim(b, m->slot), 0);
+		assert_int_equal(rdvmsg_put_claim(b, m->slot, m->flags), 0);
 		break;
 	case RDVMSG_DATA:
 	case RDVMSG_DATA_FROM:
@@ -126,6 +152,12 @@ reencode(const struct rdvmsg *m, struct buf *b)
 		break;
 	case RDVMSG_WHOAMI:
 		assert_int_equal(rdvmsg_put_whoami(b), 0);
+		break;
+	case RDVMSG_SPLICE:
+		assert_int_equal(rdvmsg_put_splice(b), 0);
+		break;
+	case RDVMSG_PAIRED_RAW:
+		assert_int_equal(rdvmsg_put_paired_raw(b, t), 0);
 		break;
 	case RDVMSG_SLOT:
 		assert_int_equal(rdvmsg_put_slot(b, m->slot, m->expiry, t), 0);
@@ -147,10 +179,11 @@ reencode(const struct rdvmsg *m, struct buf *b)
 static void
 test_roundtrip_cuts_extra(void **state)
 {
-	struct buf *msgs[9], b;
+	struct buf *msgs[NMSGS], b;
 	struct rdvmsg m;
 	uint8_t tmp[2048];
 	size_t i, k, n, len;
+	int flagged;
 
 	(void)state;
 	n = make_all(msgs);
@@ -166,19 +199,29 @@ test_roundtrip_cuts_extra(void **state)
 		assert_memory_equal(buf_ptr(&b), buf_ptr(msgs[i]), len);
 		buf_release(&b);
 		/* Every cut fails, except the data messages cut after at
-		 * least one data byte (their data is the rest). */
+		 * least one data byte (their data is the rest), and OPEN or
+		 * CLAIM without their flags byte. */
+		flagged = (m.type == RDVMSG_OPEN || m.type == RDVMSG_CLAIM) &&
+		    m.flags != 0;
 		for (k = 0; k < len; k++) {
 			int r = parse_exact(&m, buf_ptr(msgs[i]), k);
 
-			if ((buf_ptr(msgs[i])[0] == RDVMSG_DATA ||
-			    buf_ptr(msgs[i])[0] == RDVMSG_DATA_FROM) && k >= 2)
+			if (((buf_ptr(msgs[i])[0] == RDVMSG_DATA ||
+			    buf_ptr(msgs[i])[0] == RDVMSG_DATA_FROM) && k >= 2) ||
+			    (flagged && k == len - 1))
 				assert_int_equal(r, 0);
 			else
 				assert_int_not_equal(r, 0);
 		}
 		memcpy(tmp, buf_ptr(msgs[i]), len);
 		tmp[len] = 0x41;
-		if (tmp[0] != RDVMSG_DATA && tmp[0] != RDVMSG_DATA_FROM)
+		/* After OPEN or CLAIM without flags, the byte is taken for
+		 * flags, and 0x41 has bits that are not. */
+		if ((tmp[0] == RDVMSG_OPEN || tmp[0] == RDVMSG_CLAIM) &&
+		    !flagged)
+			assert_int_equal(parse_exact(&m, tmp, len + 1),
+			    ERR_FORMAT);
+		else if (tmp[0] != RDVMSG_DATA && tmp[0] != RDVMSG_DATA_FROM)
 			assert_int_equal(parse_exact(&m, tmp, len + 1),
 			    ERR_TRAILING);
 		buf_free(msgs[i]);
@@ -196,7 +239,11 @@ test_refusals(void **state)
 	static const uint8_t ctl_addr[] = { 0xa1, 2, '1', '\n' };
 	static const uint8_t empty_addr[] = { 0xa4, 0 };
 	static const uint8_t long_addr[] = { 0xa4, 64 };
-	static const uint8_t unknown[] = { 0x24 };
+	static const uint8_t unknown[] = { 0x25 };
+	static const uint8_t unknown_relay[] = { 0xa6 };
+	static const uint8_t zero_flags[] = { 0x20, 0x02, 0x58, 0x00 };
+	static const uint8_t odd_flags[] = { 0x21, 0, 0, 0, 7, 0x03 };
+	static const uint8_t splice_extra[] = { 0x24, 0x00 };
 	static const uint8_t room_join[] = { 0x01, 0 };
 	struct rdvmsg m;
 	struct buf b;
@@ -220,6 +267,15 @@ test_refusals(void **state)
 	assert_int_equal(rdvmsg_parse(&m, long_addr, sizeof(long_addr)),
 	    ERR_TOO_LARGE);
 	assert_int_equal(rdvmsg_parse(&m, unknown, 1), ERR_TYPE);
+	assert_int_equal(rdvmsg_parse(&m, unknown_relay, 1), ERR_TYPE);
+	assert_false(rdvmsg_is_rdv(0x25));
+	assert_false(rdvmsg_is_rdv(0xa6));
+	assert_int_equal(rdvmsg_parse(&m, zero_flags, sizeof(zero_flags)),
+	    ERR_FORMAT);
+	assert_int_equal(rdvmsg_parse(&m, odd_flags, sizeof(odd_flags)),
+	    ERR_FORMAT);
+	assert_int_equal(rdvmsg_parse(&m, splice_extra, sizeof(splice_extra)),
+	    ERR_TRAILING);
 	assert_int_equal(rdvmsg_parse(&m, room_join, 2), ERR_TYPE);
 	assert_int_equal(rdvmsg_parse(&m, NULL, 0), ERR_TRUNCATED);
 	assert_false(rdvmsg_is_rdv(0x01));
@@ -231,10 +287,13 @@ test_refusals(void **state)
 	    ERR_TOO_LARGE);
 	/* Encoders refuse the same, appending nothing. */
 	buf_init(&b, 1 << 17);
-	assert_int_not_equal(rdvmsg_put_claim(&b, 0), 0);
-	assert_int_not_equal(rdvmsg_put_claim(&b, RDVMSG_MAX_SLOT + 1), 0);
-	assert_int_not_equal(rdvmsg_put_open(&b, 0), 0);
-	assert_int_not_equal(rdvmsg_put_open(&b, RDVMSG_MAX_EXPIRY + 1), 0);
+	assert_int_not_equal(rdvmsg_put_claim(&b, 0, 0), 0);
+	assert_int_not_equal(rdvmsg_put_claim(&b, RDVMSG_MAX_SLOT + 1, 0), 0);
+	assert_int_not_equal(rdvmsg_put_open(&b, 0, 0), 0);
+	assert_int_not_equal(rdvmsg_put_open(&b, RDVMSG_MAX_EXPIRY + 1, 0), 0);
+	assert_int_not_equal(rdvmsg_put_open(&b, 600, 2), 0);
+	assert_int_not_equal(rdvmsg_put_claim(&b, 7, 0x81), 0);
+	assert_int_not_equal(rdvmsg_put_paired_raw(&b, ""), 0);
 	assert_int_not_equal(rdvmsg_put_data(&b, RDVMSG_DATA, big, 0), 0);
 	assert_int_not_equal(rdvmsg_put_data(&b, RDVMSG_DATA, big,
 	    RDVMSG_MAX_DATA + 1), 0);
@@ -251,7 +310,7 @@ test_refusals(void **state)
 static void
 test_bitflips(void **state)
 {
-	struct buf *msgs[9], b;
+	struct buf *msgs[NMSGS], b;
 	struct rdvmsg m;
 	uint8_t tmp[2048];
 	size_t i, k, n, len;

@@ -7,7 +7,11 @@
  * and retired numbers are not given out again; either side's leaving
  * closes the other; the per-address limits on open slots and on claims
  * hold and leave other addresses alone; a full output pauses the sender
- * until it drains; messages out of place are protocol errors.
+ * until it drains; messages out of place are protocol errors.  Splicing
+ * (§21.7): a pair in which both ask for it gets PAIRED_RAW and raw
+ * streams once each has sent SPLICE, bytes across unchanged and an EOF
+ * passed on as a half-close; one that did not ask, or a relay that
+ * splices nothing, keeps the pair on DATA.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -31,6 +35,9 @@ struct fake {
 	int		closed;
 	int		paused;
 	size_t		pending;
+	int		raw_out;
+	int		raw_in;
+	int		half_closed;
 	struct rdv_end	*e;
 	uint8_t		key[RDV_KEY_BYTES];
 };
@@ -69,8 +76,26 @@ f_addr(void *link)
 	return ((struct fake *)link)->addr;
 }
 
+static void
+f_raw_output(void *link)
+{
+	((struct fake *)link)->raw_out = 1;
+}
+
+static void
+f_raw_input(void *link)
+{
+	((struct fake *)link)->raw_in = 1;
+}
+
+static void
+f_half_close(void *link)
+{
+	((struct fake *)link)->half_closed = 1;
+}
+
 static const struct rdv_ops ops = { f_send, f_close, f_pause, f_pending,
-	f_addr };
+	f_addr, f_raw_output, f_raw_input, f_half_close };
 
 static void
 fake_init(struct fake *f, int ip, int port)
@@ -88,14 +113,15 @@ input(struct rdv_hub *h, struct fake *f, const struct buf *b, int64_t now)
 }
 
 static int
-open_slot(struct rdv_hub *h, struct fake *f, uint16_t expiry, int64_t now)
+open_slot_flags(struct rdv_hub *h, struct fake *f, uint16_t expiry,
+    int64_t now, uint8_t flags)
 {
 	struct buf b;
 	struct rdvmsg m;
 	int r;
 
 	buf_init(&b, 16);
-	assert_int_equal(rdvmsg_put_open(&b, expiry), 0);
+	assert_int_equal(rdvmsg_put_open(&b, expiry, flags), 0);
 	r = input(h, f, &b, now);
 	buf_release(&b);
 	if (r != 0)
@@ -108,21 +134,34 @@ open_slot(struct rdv_hub *h, struct fake *f, uint16_t expiry, int64_t now)
 	return (int)m.slot;
 }
 
+static int
+open_slot(struct rdv_hub *h, struct fake *f, uint16_t expiry, int64_t now)
+{
+	return open_slot_flags(h, f, expiry, now, 0);
+}
+
 /* A claim: the answer's type, and its error code in *code. */
 static int
-claim(struct rdv_hub *h, struct fake *f, uint32_t slot, int64_t now,
-    uint8_t *code)
+claim_flags(struct rdv_hub *h, struct fake *f, uint32_t slot, int64_t now,
+    uint8_t *code, uint8_t flags)
 {
 	struct buf b;
 	struct rdvmsg m;
 
 	buf_init(&b, 16);
-	assert_int_equal(rdvmsg_put_claim(&b, slot), 0);
+	assert_int_equal(rdvmsg_put_claim(&b, slot, flags), 0);
 	(void)input(h, f, &b, now);
 	buf_release(&b);
 	assert_int_equal(rdvmsg_parse(&m, f->last, f->last_len), 0);
 	*code = m.code;
 	return m.type;
+}
+
+static int
+claim(struct rdv_hub *h, struct fake *f, uint32_t slot, int64_t now,
+    uint8_t *code)
+{
+	return claim_flags(h, f, slot, now, code, 0);
 }
 
 static void
@@ -330,7 +369,7 @@ test_protocol(void **state)
 	fake_init(&a, 1, 3);
 	assert_true(open_slot(h, &a, 600, 0) > 0);
 	buf_reset(&b);
-	assert_int_equal(rdvmsg_put_open(&b, 600), 0);
+	assert_int_equal(rdvmsg_put_open(&b, 600, 0), 0);
 	assert_int_equal(input(h, &a, &b, 0), -1);
 	gone(h, &a, 0);
 	/* Garbage. */
@@ -348,6 +387,138 @@ test_protocol(void **state)
 	rdv_hub_free(h);
 }
 
+/* One message from f, made by put. */
+static int
+send_msg(struct rdv_hub *h, struct fake *f, int (*put)(struct buf *),
+    int64_t now)
+{
+	struct buf b;
+	int r;
+
+	buf_init(&b, 16);
+	assert_int_equal(put(&b), 0);
+	r = input(h, f, &b, now);
+	buf_release(&b);
+	return r;
+}
+
+static void
+test_splice(void **state)
+{
+	static const uint8_t bytes[] = { 0x00, 0x01, 0xa2, 0x24, 0x41 };
+	struct rdv_hub *h;
+	struct fake host, join;
+	struct rdvmsg m;
+	struct buf b;
+	uint8_t code;
+	int sent;
+
+	(void)state;
+	assert_int_equal(rdv_hub_new(&h, &ops), 0);
+	fake_init(&host, 1, 1000);
+	fake_init(&join, 2, 2000);
+	assert_int_equal(open_slot_flags(h, &host, 600, 0, RDVMSG_F_SPLICE),
+	    1);
+	assert_int_equal(claim_flags(h, &join, 1, 10, &code, RDVMSG_F_SPLICE),
+	    RDVMSG_PAIRED_RAW);
+	assert_int_equal(rdvmsg_parse(&m, host.last, host.last_len), 0);
+	assert_int_equal(m.type, RDVMSG_PAIRED_RAW);
+	assert_memory_equal(m.data, host.addr, m.data_len);
+	assert_true(host.raw_out && join.raw_out);
+	assert_false(host.raw_in || join.raw_in);
+	/* The host's bytes before its SPLICE are records: a keepalive
+	 * never reaches here, anything else is refused (and nothing is
+	 * said to it: its stream is the channel's now). */
+	sent = host.sent;
+	assert_int_equal(rdv_input(h, &host.e, &host, host.key, bytes,
+	    sizeof(bytes), 20), -1);
+	assert_int_equal(host.closed, 1);
+	assert_int_equal(host.sent, sent);
+	gone(h, &host, 20);
+	assert_int_equal(join.closed, 1);
+	assert_int_equal(join.last[0], RDVMSG_PAIRED_RAW);	/* no ERROR */
+	gone(h, &join, 20);
+
+	/* Again, right: each SPLICE makes its side's input raw. */
+	fake_init(&host, 1, 1001);
+	fake_init(&join, 2, 2001);
+	assert_int_equal(open_slot_flags(h, &host, 600, 30, RDVMSG_F_SPLICE),
+	    2);
+	assert_int_equal(claim_flags(h, &join, 2, 30, &code, RDVMSG_F_SPLICE),
+	    RDVMSG_PAIRED_RAW);
+	assert_int_equal(send_msg(h, &join, rdvmsg_put_splice, 31), 0);
+	assert_true(join.raw_in);
+	assert_false(host.raw_in);
+	/* The joiner's raw bytes go to the host as they are, even before
+	 * the host's SPLICE (its stream from us is raw since PAIRED_RAW). */
+	assert_int_equal(rdv_input(h, &join.e, &join, join.key, bytes,
+	    sizeof(bytes), 32), 0);
+	assert_int_equal(host.last_len, sizeof(bytes));
+	assert_memory_equal(host.last, bytes, sizeof(bytes));
+	assert_int_equal(send_msg(h, &host, rdvmsg_put_splice, 33), 0);
+	assert_true(host.raw_in);
+	assert_int_equal(rdv_input(h, &host.e, &host, host.key, bytes, 3, 34),
+	    0);
+	assert_int_equal(join.last_len, 3);
+	assert_memory_equal(join.last, bytes, 3);
+	/* A full output pauses the sender until it drains. */
+	join.pending = RDV_HIGH_WATER + 1;
+	assert_int_equal(rdv_input(h, &host.e, &host, host.key, bytes, 1, 35),
+	    0);
+	assert_int_equal(host.paused, 1);
+	join.pending = 0;
+	rdv_drained(h, join.e);
+	assert_int_equal(host.paused, 0);
+	/* The host's EOF: the joiner is half-closed, not closed. */
+	assert_int_equal(rdv_input(h, &host.e, &host, host.key, NULL, 0, 36),
+	    0);
+	assert_int_equal(join.half_closed, 1);
+	assert_int_equal(join.closed, 0);
+	/* The joiner's last bytes still go back to the host. */
+	assert_int_equal(rdv_input(h, &join.e, &join, join.key, bytes, 2, 37),
+	    0);
+	assert_int_equal(host.last_len, 2);
+	/* Then the joiner's link ends: the host is closed, told nothing. */
+	sent = host.sent;
+	gone(h, &join, 38);
+	assert_int_equal(host.closed, 1);
+	assert_int_equal(host.sent, sent);
+	gone(h, &host, 38);
+
+	/* Only one asked: DATA, as before. */
+	fake_init(&host, 1, 1002);
+	fake_init(&join, 2, 2002);
+	assert_int_equal(open_slot_flags(h, &host, 600, 40, RDVMSG_F_SPLICE),
+	    3);
+	assert_int_equal(claim(h, &join, 3, 40, &code), RDVMSG_PAIRED);
+	assert_false(host.raw_out || join.raw_out);
+	/* and a SPLICE without PAIRED_RAW is a protocol error */
+	assert_int_equal(send_msg(h, &host, rdvmsg_put_splice, 41), -1);
+	assert_int_equal(rdvmsg_parse(&m, host.last, host.last_len), 0);
+	assert_int_equal(m.type, RDVMSG_ERROR);
+	assert_int_equal(m.code, RDVMSG_ERR_PROTOCOL);
+	gone(h, &host, 41);
+	gone(h, &join, 41);
+
+	/* A relay that splices nothing (--no-splice): DATA. */
+	rdv_hub_splice(h, 0);
+	fake_init(&host, 1, 1003);
+	fake_init(&join, 2, 2003);
+	assert_int_equal(open_slot_flags(h, &host, 600, 50, RDVMSG_F_SPLICE),
+	    4);
+	assert_int_equal(claim_flags(h, &join, 4, 50, &code, RDVMSG_F_SPLICE),
+	    RDVMSG_PAIRED);
+	buf_init(&b, 64);
+	assert_int_equal(rdvmsg_put_data(&b, RDVMSG_DATA, bytes,
+	    sizeof(bytes)), 0);
+	assert_int_equal(input(h, &join, &b, 51), 0);
+	buf_release(&b);
+	assert_int_equal(host.last[0], RDVMSG_DATA_FROM);
+	gone(h, &host, 52);
+	gone(h, &join, 52);
+	rdv_hub_free(h);
+}
+
 int
 main(void)
 {
@@ -356,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_limits),
 		cmocka_unit_test(test_protocol),
+		cmocka_unit_test(test_splice),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

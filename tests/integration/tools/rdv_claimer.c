@@ -42,7 +42,7 @@ established(struct conn *c, void *arg)
 	struct buf b;
 
 	buf_init(&b, 16);
-	if (rdvmsg_put_claim(&b, k->slot) == 0)
+	if (rdvmsg_put_claim(&b, k->slot, 0) == 0)
 		(void)conn_send(c, buf_ptr(&b), buf_len(&b));
 	buf_release(&b);
 }
