@@ -3,7 +3,10 @@
 bench/rdv.py: a 1:1 chat through a relay (sotto host --relay / sotto join
 CODE, PROTOCOL §21) against a direct one, in the same run: throughput of
 100-byte lines piped into the joiner, and one-at-a-time latency (p50,
-p99).  Reuses bench/chat.py's drivers; only the pairing differs.  A
+p99).  Reuses bench/chat.py's drivers; only the pairing differs.  The
+relayed chat is spliced (PROTOCOL §21.7); --with-data adds, in the same
+rounds, one through a relay started with --no-splice (the channel in
+DATA messages inside the links, as before §21.7).  A
 benchmark, not a test: it prints figures and the target (throughput at
 least 80 % of direct, p99 at most direct + 1 ms), never judging by its
 exit status (non-zero only if a chat misbehaves).  Bounded in count and
@@ -25,12 +28,12 @@ RELAY_RE = re.compile(rb"listening on 127\.0\.0\.1:(\d+)")
 class RelayBench(C.Bench):
     """Pairs through a relay started once for the whole run."""
 
-    def __init__(self, args):
+    def __init__(self, args, extra=()):
         super().__init__(args)
         state = os.path.join(self.tmp, "relay-state")
         os.makedirs(state)
         self.relay = C.Child("relay", [args.bin, "relay", "--listen", "127.0.0.1",
-                                       "--port", "0", "--state-dir", state],
+                                       "--port", "0", "--state-dir", state] + list(extra),
                              self.env("relay"), drain_stdout=True)
         self.children.append(self.relay)
         deadline = time.monotonic() + 10
@@ -67,20 +70,24 @@ def main():
     ap.add_argument("--latency-messages", type=int, default=2000)
     ap.add_argument("--rounds", type=int, default=2,
                     help="direct and relayed alternate this many times")
+    ap.add_argument("--with-data", action="store_true",
+                    help="also a relay with --no-splice (DATA messages)")
     args = ap.parse_args()
     if not os.access(args.bin, os.X_OK):
         print("bench_rdv: no sotto binary at %s" % args.bin, file=sys.stderr)
         return 2
-    direct, relayed = C.Bench(args), RelayBench(args)
-    res = {"direct": {"rate": [], "p50": [], "p99": []},
-           "relayed": {"rate": [], "p50": [], "p99": []}}
+    modes = [("direct", C.Bench(args)), ("relayed", RelayBench(args))]
+    if args.with_data:
+        modes.append(("in-DATA", RelayBench(args, ["--no-splice"])))
+    res = {name: {"rate": [], "p50": [], "p99": []} for name, _ in modes}
     bad = 0
     try:
         for rnd in range(args.rounds):
-            for name, b in (("direct", direct), ("relayed", relayed)):
-                rc0 = C.cpu_ticks(relayed.relay.p.pid) if name == "relayed" else None
+            for name, b in modes:
+                rp = b.relay.p.pid if name != "direct" else None
+                rc0 = C.cpu_ticks(rp) if rp else None
                 r = C.bench_throughput(b, args.messages, args.seconds, 0)
-                rc1 = C.cpu_ticks(relayed.relay.p.pid) if name == "relayed" else None
+                rc1 = C.cpu_ticks(rp) if rp else None
                 ok = r["received"] == r["n"] and r["last_ok"]
                 k = max(r["received"], 1)
                 cpu = [r["host_cpu"], r["join_cpu"],
@@ -104,8 +111,8 @@ def main():
         print("bench_rdv: %s" % e, file=sys.stderr)
         return 1
     finally:
-        direct.cleanup()
-        relayed.cleanup()
+        for _, b in modes:
+            b.cleanup()
 
     def med(v):
         v = sorted(v)
@@ -120,6 +127,12 @@ def main():
           "difference %+.1f us (target <= +1000 us: %s)"
           % (100 * ratio, "met" if ratio >= 0.8 else "MISSED", dp99,
              "met" if dp99 <= 1000 else "MISSED"))
+    if args.with_data:
+        x = res["in-DATA"]
+        print("in DATA (--no-splice): %.0f msg/s, p99 %.1f us: %.0f %% of direct, "
+              "%.0f %% of spliced" % (med(x["rate"]), med(x["p99"]),
+                                      100 * med(x["rate"]) / med(d["rate"]),
+                                      100 * med(x["rate"]) / med(r["rate"])))
     return bad
 
 

@@ -121,6 +121,9 @@ struct jslog {
 	}			 fenced, durable;
 	uint8_t			*plain;		/* a head and records */
 	uint8_t			*sealed;
+	/* Rooms by a keyed hash of their id (the ids are chosen by room
+	 * makers: bucketed by their bytes, one could fill one bucket). */
+	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
 	LIST_HEAD(, jsroom)	 rooms[ROOM_BUCKETS];
 	TAILQ_HEAD(, jsroom)	 queue;		/* rooms written this turn */
 };
@@ -128,9 +131,12 @@ struct jslog {
 /* --- rooms ------------------------------------------------------------- */
 
 static size_t
-room_bucket(const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
+room_bucket(const struct jslog *j, const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
 {
-	return ((size_t)id[0] << 8 | id[1]) % ROOM_BUCKETS;
+	uint8_t h[crypto_shorthash_BYTES];
+
+	crypto_shorthash(h, id, ROOMLOG_ROOM_ID_BYTES, j->hkey);
+	return ((size_t)h[0] << 8 | h[1]) % ROOM_BUCKETS;
 }
 
 static struct jsroom *
@@ -138,7 +144,7 @@ room_find(struct jslog *j, const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
 {
 	struct jsroom *jr;
 
-	LIST_FOREACH(jr, &j->rooms[room_bucket(id)], hl)
+	LIST_FOREACH(jr, &j->rooms[room_bucket(j, id)], hl)
 		if (sodium_memcmp(jr->id, id, ROOMLOG_ROOM_ID_BYTES) == 0)
 			return jr;
 	return NULL;
@@ -173,7 +179,7 @@ room_get(struct jslog *j, const uint8_t id[ROOMLOG_ROOM_ID_BYTES])
 	    hex);
 	jr->state = JR_NEW;
 	buf_init(&jr->batch, RECORDS_MAX);
-	LIST_INSERT_HEAD(&j->rooms[room_bucket(id)], jr, hl);
+	LIST_INSERT_HEAD(&j->rooms[room_bucket(j, id)], jr, hl);
 	j->nrooms++;
 	return jr;
 }
@@ -1073,6 +1079,7 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 	for (i = 0; i < ROOM_BUCKETS; i++)
 		LIST_INIT(&j->rooms[i]);
 	randombytes_buf(&j->writer, sizeof(j->writer));
+	randombytes_buf(j->hkey, sizeof(j->hkey));
 	if ((j->keys = sodium_malloc(sizeof(*j->keys))) == NULL ||
 	    (j->plain = malloc(CLUSTERMSG_MAX)) == NULL ||
 	    (j->sealed = malloc(CLUSTERMSG_MAX + CLUSTERMSG_OVERHEAD)) ==
