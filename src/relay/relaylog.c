@@ -1,5 +1,6 @@
 /* relaylog.c: the relay's non-blocking log lines (see relaylog.h). */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,7 +13,9 @@
 
 static int		log_fd = 2;
 static int		log_saved_flags = -1;	/* to restore, or -1 */
+/* Lines not written; under log_lock (jslog's setup thread logs too). */
 static unsigned long	log_dropped;
+static pthread_mutex_t	log_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void
 relay_log_start(int fd)
@@ -88,20 +91,22 @@ relay_log(enum relay_log_level level, const char *fmt, ...)
 	va_list ap;
 	int saved = errno;
 
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&log_lock);
 	if (log_dropped > 0) {
 		snprintf(note, sizeof(note), "%lu log lines dropped "
 		    "(stderr not read)", log_dropped);
 		if (put_line(RELAY_LOG_WARN, note) != 0) {
 			log_dropped++;
-			errno = saved;
-			return;
+			goto out;
 		}
 		log_dropped = 0;
 	}
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
 	if (put_line(level, msg) != 0)
 		log_dropped++;
+ out:
+	pthread_mutex_unlock(&log_lock);
 	errno = saved;
 }
