@@ -35,6 +35,7 @@
 #include "config_load.h"
 #include "conn.h"
 #include "err.h"
+#include "frame.h"
 #include "identity.h"
 #include "privaddr.h"
 #include "proxy.h"
@@ -105,6 +106,7 @@ struct rdv {
 	uint8_t			 out[RDVMSG_MAX_DATA + 1];
 	int			 paired;
 	int			 spliced;	/* got PAIRED_RAW */
+	int			 old_relay;	/* it refused the flags byte */
 	int			 tries;		/* codes used up */
 	int			 max_failures;
 	int			 status;
@@ -345,20 +347,17 @@ burn_cb(evutil_socket_t fd, short what, void *arg)
 	rdv_link_start(r);
 }
 
+/*
+ * The 1:1 handshake failed, or the channel could not start on a pair
+ * the relay made (err): the code is used up either way.  The joiner
+ * gives up; the host gets a new code (after RDV_BURN_MS), up to
+ * --max-failures.
+ */
 static void
-pend_closed(struct conn *c, int err, void *arg)
+pair_failed(struct rdv *r, int err)
 {
-	struct rdv *r = arg;
 	struct timeval tv = { 0, RDV_BURN_MS * 1000 };
 
-	r->pend = NULL;
-	/* Spliced, the channel's socket is the link's: kept open until the
-	 * burn, so that our ABORT reaches the joiner (closing now, with its
-	 * bytes unread, would be a reset). */
-	if (r->spliced && r->hosting && r->burnt == NULL)
-		r->burnt = c;
-	else
-		conn_free(c);
 	if (!r->hosting) {
 		term_error(r->term, "%s", err == ERR_AUTH ?
 		    "wrong code (or password): the host refused it, and the "
@@ -372,7 +371,6 @@ pend_closed(struct conn *c, int err, void *arg)
 	if (err != ERR_AUTH)
 		term_notice(r->term, "the joiner went away before the "
 		    "handshake was over (%s)", chat_err_text(err));
-	/* The code is used up either way: a new one. */
 	r->tries++;
 	if (r->tries >= r->max_failures) {
 		term_error(r->term, "someone tried a wrong code; %d codes used "
@@ -386,6 +384,22 @@ pend_closed(struct conn *c, int err, void *arg)
 		return;
 	}
 	evtimer_add(r->burn, &tv);
+}
+
+static void
+pend_closed(struct conn *c, int err, void *arg)
+{
+	struct rdv *r = arg;
+
+	r->pend = NULL;
+	/* Spliced, the channel's socket is the link's: kept open until the
+	 * burn, so that our ABORT reaches the joiner (closing now, with its
+	 * bytes unread, would be a reset). */
+	if (r->spliced && r->hosting && r->burnt == NULL)
+		r->burnt = c;
+	else
+		conn_free(c);
+	pair_failed(r, err);
 }
 
 static const struct conn_cbs pend_cbs = {
@@ -491,7 +505,7 @@ detach_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (r->link == NULL || r->done)
 		return;
-	buf_init(&rest, 4096);
+	buf_init(&rest, FRAME_MAX_LEN);	/* what conn's input may hold */
 	sfd = conn_detach(r->link, &rest);
 	if (sfd == ERR_BUSY && ++r->detach_tries < RDV_DETACH_TRIES) {
 		buf_release(&rest);
@@ -499,10 +513,14 @@ detach_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (sfd < 0) {
+		/* The pair is made and the code used up: as a failed
+		 * handshake (the host gets a new code). */
 		buf_release(&rest);
-		term_error(r->term, "cannot hand the link to the chat: %s",
+		term_notice(r->term, "cannot hand the link to the chat: %s",
 		    err_str(sfd));
-		rdv_end(r, EXIT_CONN);
+		conn_free(r->link);
+		r->link = NULL;
+		pair_failed(r, sfd);
 		return;
 	}
 	r->link = NULL;	/* freed by conn_detach */
@@ -560,6 +578,7 @@ link_established(struct conn *c, void *arg)
 {
 	struct rdv *r = arg;
 	struct buf b;
+	uint8_t fl;
 	int st, e;
 
 	if ((st = check_relay(r)) != 0) {
@@ -567,9 +586,11 @@ link_established(struct conn *c, void *arg)
 		return;
 	}
 	buf_init(&b, 16);
-	/* Spliced if the relay offers it (§21.7). */
-	e = r->hosting ? rdvmsg_put_open(&b, (uint16_t)r->expiry,
-	    RDVMSG_F_SPLICE) : rdvmsg_put_claim(&b, r->slot, RDVMSG_F_SPLICE);
+	/* Spliced if the relay offers it (§21.7); not asked of a relay
+	 * that refused the asking. */
+	fl = r->old_relay ? 0 : RDVMSG_F_SPLICE;
+	e = r->hosting ? rdvmsg_put_open(&b, (uint16_t)r->expiry, fl) :
+	    rdvmsg_put_claim(&b, r->slot, fl);
 	if (e == 0)
 		e = conn_send(c, buf_ptr(&b), buf_len(&b));
 	buf_release(&b);
@@ -621,7 +642,24 @@ got_slot(struct rdv *r, const struct rdvmsg *m)
 static void
 got_error(struct rdv *r, const struct rdvmsg *m)
 {
+	struct timeval now = { 0, 0 };
 	int st = EXIT_CONN;
+
+	/* Our OPEN or CLAIM refused as malformed: a relay from before
+	 * §21.7, which knows no flags byte.  Once more without it, on a
+	 * new link (from the loop: this is the link's callback). */
+	if (m->code == RDVMSG_ERR_PROTOCOL && !r->old_relay && !r->paired &&
+	    (!r->hosting || r->slot == 0)) {
+		r->old_relay = 1;
+		term_notice(r->term, "the relay at %s does not splice chats "
+		    "(an older relay); asking it the older way", r->where);
+		r->burn = r->burn != NULL ? r->burn :
+		    evtimer_new(r->base, burn_cb, r);
+		if (r->burn != NULL) {
+			evtimer_add(r->burn, &now);
+			return;
+		}
+	}
 
 	switch (m->code) {
 	case RDVMSG_ERR_NO_SLOT:

@@ -58,7 +58,8 @@ get_expiry(struct buf *b, struct rdvmsg *m)
 }
 
 /* The optional flags byte of OPEN and CLAIM (§21.7): present only when
- * not 0, so that each message has one encoding. */
+ * not 0, so that each message has one encoding; bits other than
+ * RDVMSG_F_SPLICE are kept (the relay ignores them: later flags). */
 static int
 get_flags(struct buf *b, struct rdvmsg *m)
 {
@@ -68,8 +69,7 @@ get_flags(struct buf *b, struct rdvmsg *m)
 		return 0;
 	if ((r = buf_get_u8(b, &m->flags)) != 0)
 		return r;
-	return m->flags == 0 || (m->flags & ~RDVMSG_F_SPLICE) != 0 ?
-	    ERR_FORMAT : 0;
+	return m->flags == 0 ? ERR_FORMAT : 0;
 }
 
 static int
@@ -146,8 +146,7 @@ rdvmsg_put_open(struct buf *out, uint16_t expiry, uint8_t flags)
 	size_t mark = buf_len(out);
 	int r;
 
-	if (expiry == 0 || expiry > RDVMSG_MAX_EXPIRY ||
-	    (flags & ~RDVMSG_F_SPLICE) != 0)
+	if (expiry == 0 || expiry > RDVMSG_MAX_EXPIRY)
 		return ERR_FORMAT;
 	if ((r = buf_put_u8(out, RDVMSG_OPEN)) != 0 ||
 	    (r = buf_put_u16(out, expiry)) != 0 ||
@@ -162,8 +161,7 @@ rdvmsg_put_claim(struct buf *out, uint32_t slot, uint8_t flags)
 	size_t mark = buf_len(out);
 	int r;
 
-	if (slot == 0 || slot > RDVMSG_MAX_SLOT ||
-	    (flags & ~RDVMSG_F_SPLICE) != 0)
+	if (slot == 0 || slot > RDVMSG_MAX_SLOT)
 		return ERR_FORMAT;
 	if ((r = buf_put_u8(out, RDVMSG_CLAIM)) != 0 ||
 	    (r = buf_put_u32(out, slot)) != 0 ||

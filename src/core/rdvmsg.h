@@ -25,7 +25,8 @@
  *
  * flags (OPEN, CLAIM; absent means 0, and a flags byte of 0 is
  * malformed): RDVMSG_F_SPLICE, "I can carry the channel raw on this
- * connection once paired" (PROTOCOL §21.7); other bits must be 0.
+ * connection once paired" (PROTOCOL §21.7); the other bits are sent as
+ * 0 and ignored (kept in the parsed message).
  *
  * addr is the member's own address as the relay sees it, ASCII
  * ("203.0.113.5:40112", "[2001:db8::1]:40112"), 1..RDVMSG_MAX_ADDR bytes.
@@ -86,7 +87,7 @@ struct rdvmsg {
 /*
  * Parses one message: 0, or ERR_TYPE, ERR_TRUNCATED, ERR_TRAILING,
  * ERR_TOO_LARGE, ERR_FORMAT (slot 0 or over RDVMSG_MAX_SLOT, expiry 0 or
- * over RDVMSG_MAX_EXPIRY, a flags bit other than RDVMSG_F_SPLICE, empty data or address, non-printable address
+ * over RDVMSG_MAX_EXPIRY, a flags byte of 0, empty data or address, non-printable address
  * or text); *m is all zero on failure.
  */
 int	 rdvmsg_parse(struct rdvmsg *m, const uint8_t *p, size_t len);

@@ -55,6 +55,9 @@ struct conn {
 	uint8_t			 raw_out;	/* conn_raw_output: no records */
 	uint8_t			 raw_in;	/* conn_raw_input: bytes as
 						 * they come */
+	uint8_t			 shut;		/* raw: our EOF is sent */
+	int64_t			 stall_since;	/* raw: output queued and not
+						 * taken since then, ms */
 	struct chan		*chan;
 	struct buf		 in;	/* partial frame from the peer */
 	struct buf		 out;	/* frames chan produced, to queue */
@@ -450,7 +453,9 @@ conn_process(struct conn *c)
 			c->cbs.established(c, c->arg);
 			break;
 		case CHAN_EV_DATA:
-			if (!c->closing)
+			/* Closing, only a spliced link's records still count
+			 * (the relay half-closed it before its SPLICE came). */
+			if (!c->closing || c->raw_out)
 				c->cbs.message(c, buf_ptr(&c->app),
 				    buf_len(&c->app), c->arg);
 			buf_reset(&c->app);
@@ -493,6 +498,22 @@ keepalive_due(struct conn *c, int64_t now)
 	return 0;
 }
 
+/*
+ * Spliced: output the peer has not taken for t.dead seconds ends c (the
+ * peer is alive, it may even send, but does not read: without this, it
+ * and a peer paused for it would hold their buffers for ever).  1 if
+ * that ended c.
+ */
+static int
+raw_stalled(struct conn *c, int64_t now)
+{
+	if (!c->raw_out || olen(c) == 0 ||
+	    now - c->stall_since < 1000 * (int64_t)c->t.dead - 50)
+		return 0;
+	finish(c, ERR_TIMEOUT);
+	return 1;
+}
+
 static void
 rev_cb(evutil_socket_t fd, short what, void *arg)
 {
@@ -505,6 +526,8 @@ rev_cb(evutil_socket_t fd, short what, void *arg)
 	if (c->rev_timed) {
 		/* Open: the keepalive period went by, or input came. */
 		now = mono_ms();
+		if (raw_stalled(c, now))
+			return;
 		if (what & EV_READ)
 			c->heard = now;
 		else if (now - c->heard >= 1000 * (int64_t)c->t.dead - 50) {
@@ -541,6 +564,17 @@ write_done(struct conn *c)
 			c->cbs.drained(c, c->arg);
 		return;
 	}
+	if (c->raw_out) {
+		/* Spliced: all out; our EOF (the linger runs since
+		 * conn_close), then the peer's ends it. */
+		if (!c->shut) {
+			shutdown(c->fd, SHUT_WR);
+			c->shut = 1;
+		}
+		if (c->peer_eof)
+			finish(c, 0);
+		return;
+	}
 	if (!linger_pending(c)) {
 		/* Our final record is out: half-close and wait briefly for
 		 * the peer's EOF, so nothing unread turns into a reset. */
@@ -574,6 +608,7 @@ wev_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		wrote = 1;
+		c->stall_since = mono_ms();
 	}
 	if (olen(c) > c->wlow)
 		return;
@@ -617,7 +652,7 @@ ka_cb(evutil_socket_t fd, short what, void *arg)
 	(void)what;
 	if (c->done || c->closing)
 		return;
-	if (keepalive_due(c, mono_ms()) != 0)
+	if (raw_stalled(c, mono_ms()) || keepalive_due(c, mono_ms()) != 0)
 		return;
 	evtimer_add(c->ka_timer, &tv);
 }
@@ -767,6 +802,7 @@ raw_send(struct conn *c, const uint8_t *p, size_t len)
 		while (n < 0 && errno == EINTR);
 		if (n < 0)
 			n = 0;	/* EAGAIN, or an error wev_cb will report */
+		c->stall_since = mono_ms();	/* queued from now, if any */
 	}
 	if ((size_t)n == len)
 		return 0;
@@ -829,15 +865,18 @@ conn_close(struct conn *c)
 		evtimer_del(c->ka_timer);
 	if (c->raw_out) {
 		/* No record to end with: what is queued, then our EOF
-		 * (write_done), and the peer's EOF awaited. */
-		if (olen(c) > 0)
-			wev_want(c);
-		else if (c->peer_eof || (shutdown(c->fd, SHUT_WR),
-		    linger_start(c) != 0)) {
+		 * (write_done), and the peer's EOF awaited -- all within
+		 * the linger time, whether the peer reads or not. */
+		if (olen(c) == 0) {
+			shutdown(c->fd, SHUT_WR);
+			c->shut = 1;
+		}
+		if ((olen(c) == 0 && c->peer_eof) || linger_start(c) != 0) {
 			c->refusing = c->fail_now = 1;
 			c->refuse_err = 0;
 			(void)kick_soon(c);
-		}
+		} else
+			wev_want(c);
 		return;
 	}
 	if (chan_close(c->chan, &c->out) != 0 || flush_out(c) != 0) {
@@ -1065,9 +1104,9 @@ conn_detach(struct conn *c, struct buf *rest)
 		if (n <= 0)
 			return ERR_CUT;
 	}
-	if (buf_len(&c->in) > 0 && buf_put(rest, buf_ptr(&c->in),
-	    buf_len(&c->in)) != 0)
-		return ERR_ALLOC;
+	if (buf_len(&c->in) > 0 && (n = buf_put(rest, buf_ptr(&c->in),
+	    buf_len(&c->in))) != 0)
+		return n;
 	fd = c->fd;
 	c->fd = -1;
 	conn_free(c);

@@ -118,7 +118,8 @@ int	 conn_raw_input(struct conn *c);
 /*
  * Frees c and gives its socket to the caller: the descriptor, or
  * ERR_STATE (c is ending), ERR_BUSY (queued output the kernel won't
- * take yet: try again shortly), ERR_CUT, ERR_ALLOC (c is kept then).
+ * take yet: try again shortly), ERR_CUT, or a buf error from 'rest' (c
+ * is kept then; 'rest' should hold FRAME_MAX_LEN bytes).
  * Queued output is written first; what was read past the last record is
  * appended to 'rest'.  No callback follows.  Not from inside one of c's
  * callbacks (pause c there, and detach from the loop).

@@ -252,7 +252,8 @@ struct relay_opts {
 	uint32_t		 max_silent;	/* --max-silent (test hook);
 						 * 0: default */
 	int			 no_puzzle;	/* --no-puzzle */
-	int			 no_splice;	/* --no-splice */
+	int			 no_splice;	/* --no-splice; -1: --rdv-v1
+						 * (test hook: no §21.7) */
 	size_t			 max_queued;	/* --max-queued */
 	char			*nats;		/* --nats URLs, joined by
 						 * commas; NULL: no cluster */
@@ -2249,7 +2250,7 @@ relay_run(const struct relay_opts *o)
 		relay_log(RELAY_LOG_ERROR, "out of memory");
 		goto out;
 	}
-	rdv_hub_splice(r->rdv, !o->no_splice);
+	rdv_hub_splice(r->rdv, o->no_splice < 0 ? -1 : !o->no_splice);
 	if (relay_open_state(r, o) != 0)
 		goto out;
 	if (o->nats != NULL) {
@@ -2508,6 +2509,7 @@ relay_main(int argc, char **argv)
 		{ "max-silent", required_argument, NULL, 'S' },
 		{ "no-puzzle", no_argument, NULL, 'Z' },
 		{ "no-splice", no_argument, NULL, 'X' },
+		{ "rdv-v1", no_argument, NULL, 'V' },
 		{ "max-queued", required_argument, NULL, 'Q' },
 		{ "nats", required_argument, NULL, 'n' },
 		{ "node", required_argument, NULL, 'D' },
@@ -2606,6 +2608,9 @@ relay_main(int argc, char **argv)
 			break;
 		case 'X':
 			o.no_splice = 1;
+			break;
+		case 'V':
+			o.no_splice = -1;
 			break;
 		case 'Q':
 			/* At least a few records' worth, at most 1 TiB. */

@@ -68,7 +68,8 @@ struct rdv_hub {
 	size_t			 npaired;
 	uint64_t		 claims;
 	uint64_t		 limited;
-	int			 splice;	/* rdv_hub_splice */
+	int			 splice;	/* rdv_hub_splice: 1, 0, or -1
+					 * (refuse flags, as before §21.7) */
 	uint8_t			 hkey[crypto_shorthash_KEYBYTES];
 	uint8_t			 fwd[RDVMSG_MAX_DATA + 1];	/* a DATA_FROM */
 };
@@ -251,7 +252,7 @@ do_open(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 		return -1;
 	}
 	a->logged = 0;
-	e->splice = h->splice && (m->flags & RDVMSG_F_SPLICE) != 0;
+	e->splice = h->splice > 0 && (m->flags & RDVMSG_F_SPLICE) != 0;
 	memset(s, 0, sizeof(*s));
 	s->state = SLOT_OPEN;
 	s->until = now + (int64_t)m->expiry * 1000;
@@ -331,7 +332,7 @@ do_claim(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 	s->joiner = e;
 	e->slot = s;
 	e->host = 0;
-	e->splice = h->splice && (m->flags & RDVMSG_F_SPLICE) != 0;
+	e->splice = h->splice > 0 && (m->flags & RDVMSG_F_SPLICE) != 0;
 	/* Spliced (§21.7) when both asked: PAIRED_RAW is the last record
 	 * either gets from us; what follows is the other's bytes. */
 	if (e->splice && s->host->splice) {
@@ -441,8 +442,10 @@ rdv_input(struct rdv_hub *h, struct rdv_end **ep, void *link,
 		e->link = link;
 		*ep = e;
 	}
-	if ((r = rdvmsg_parse(&m, p, len)) != 0 ||
-	    (e->slot == NULL) != (m.type != RDVMSG_DATA)) {
+	if ((r = rdvmsg_parse(&m, p, len)) == 0 && h->splice < 0 &&
+	    (m.flags != 0 || m.type == RDVMSG_SPLICE))
+		r = ERR_TRAILING;	/* a relay before §21.7 (test hook) */
+	if (r != 0 || (e->slot == NULL) != (m.type != RDVMSG_DATA)) {
 		relay_log(RELAY_LOG_WARN, "%s: bad rendezvous message (%s): "
 		    "closing", h->ops->addr(link), r != 0 ? err_str(r) :
 		    "unexpected");

@@ -64,7 +64,9 @@ struct rdv_ops {
 int	 rdv_hub_new(struct rdv_hub **hp, const struct rdv_ops *ops);
 /* Frees the hub (not the ends: rdv_end_free each first). */
 void	 rdv_hub_free(struct rdv_hub *h);
-/* Whether pairs that both ask for it are spliced (§21.7; default on). */
+/* Whether pairs that both ask for it are spliced (§21.7; default 1);
+ * -1 also refuses OPEN and CLAIM with a flags byte as malformed, as a
+ * relay from before §21.7 does (a test hook). */
 void	 rdv_hub_splice(struct rdv_hub *h, int on);
 /* Frees e without telling anyone: for the relay's exit. */
 void	 rdv_end_free(struct rdv_end *e);

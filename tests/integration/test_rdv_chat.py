@@ -12,11 +12,13 @@ byte captured between the clients and the relay (a pass-through proxy in
 front of the relay, both directions) contains none of the message texts,
 the names, the password or the code's words.
 
-Twice: through a relay that splices the pair (PROTOCOL §21.7: both sides
-ask, the relay answers PAIRED_RAW and copies the channel's bytes between
-the two sockets; its log says "(spliced)"), and through one started with
---no-splice, which carries them in DATA messages inside the links as
-before §21.7 (its log does not).
+Three times: through a relay that splices the pair (PROTOCOL §21.7: both
+sides ask, the relay answers PAIRED_RAW and copies the channel's bytes
+between the two sockets; its log says "(spliced)"); through one started
+with --no-splice, which carries them in DATA messages inside the links
+(its log does not); and through one that answers as a relay from before
+§21.7 (--rdv-v1, a test hook: a flags byte is malformed), where both
+sides say so and ask again without it, and chat in DATA messages.
 """
 import os
 import re
@@ -25,11 +27,15 @@ import sotto_harness as h
 import rdv_harness as r
 
 
-def relayed(t, alice, bob, pw, spliced):
+MODES = {"spliced": [], "data": ["--no-splice"], "v1": ["--rdv-v1"]}
+OLD_RELAY_RE = r"^\* the relay at 127\.0\.0\.1:%d does not splice chats \(an older relay\)"
+
+
+def relayed(t, alice, bob, pw, mode):
     """One relayed chat; returns its safety number."""
-    relay, rport = t.relay(*([] if spliced else ["--no-splice"]),
-                           label="relay" if spliced else "relay-nosplice")
-    dump = os.path.join(t.tmp, "capture-%s.bin" % ("spliced" if spliced else "data"))
+    spliced = mode == "spliced"
+    relay, rport = t.relay(*MODES[mode], label="relay-" + mode)
+    dump = os.path.join(t.tmp, "capture-%s.bin" % mode)
     proxy, pport = t.proxy(rport, "none", dump=dump)
 
     host, code = r.rdv_host(t, alice, pport)
@@ -60,6 +66,10 @@ def relayed(t, alice, bob, pw, spliced):
     join.expect_exit(h.EXIT_OK, why="the joiner's stdin closed")
     host.wait_line(r"^\* %s left$" % bob.name, what="'* bob left'")
     host.expect_exit(h.EXIT_OK, why="the joiner left cleanly")
+    for p in (host, join):
+        old = any(re.match(OLD_RELAY_RE % pport, l) for l in p.lines())
+        t.check(old == (mode == "v1"), "%s: the older-relay notice %s"
+                % (p.label, "is missing" if mode == "v1" else "came from a current relay"))
     proxy.kill()
     paired = re.findall(r"claimed rendezvous slot \d+: paired with \S+( \(spliced\))?$",
                         relay.stderr_text(), re.M)
@@ -84,9 +94,10 @@ def scenario(t):
     pw = "Pelican-Marmalade-Thunder-8831"
     alice = t.party("Quokkamander", pw)
     bob = t.party("Zebrafinchly", pw)
-    sn = relayed(t, alice, bob, pw, True)
-    sn2 = relayed(t, alice, bob, pw, False)
-    t.check(sn2 == sn, "safety number spliced %r, in DATA %r" % (sn, sn2))
+    sn = relayed(t, alice, bob, pw, "spliced")
+    for mode in ("data", "v1"):
+        sn2 = relayed(t, alice, bob, pw, mode)
+        t.check(sn2 == sn, "safety number spliced %r, %s %r" % (sn, mode, sn2))
 
     # The same two identities, directly: the same safety number.
     dhost, port = t.host(alice)
