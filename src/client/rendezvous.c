@@ -348,17 +348,27 @@ burn_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * The 1:1 handshake failed, or the channel could not start on a pair
- * the relay made (err): the code is used up either way.  The joiner
- * gives up; the host gets a new code (after RDV_BURN_MS), up to
+ * The 1:1 handshake failed (err), or with 'local' the channel could not
+ * start here on a pair the relay made: the code is used up either way.
+ * The joiner gives up (status 3 for a failed handshake, 4 for a local
+ * failure); the host gets a new code (after RDV_BURN_MS), up to
  * --max-failures.
  */
 static void
-pair_failed(struct rdv *r, int err)
+pair_failed(struct rdv *r, int err, int local)
 {
 	struct timeval tv = { 0, RDV_BURN_MS * 1000 };
 
-	if (!r->hosting) {
+	if (local && !r->hosting) {
+		term_error(r->term, "cannot hand the link to the chat: %s",
+		    err_str(err));
+		rdv_end(r, EXIT_CONN);
+		return;
+	}
+	if (local)
+		term_notice(r->term, "cannot hand the link to the chat (%s); "
+		    "the code is used up", err_str(err));
+	else if (!r->hosting) {
 		term_error(r->term, "%s", err == ERR_AUTH ?
 		    "wrong code (or password): the host refused it, and the "
 		    "code is now used up; ask the host for the new one" :
@@ -367,8 +377,7 @@ pair_failed(struct rdv *r, int err)
 		    "new code");
 		rdv_end(r, EXIT_AUTH);
 		return;
-	}
-	if (err != ERR_AUTH)
+	} else if (err != ERR_AUTH)
 		term_notice(r->term, "the joiner went away before the "
 		    "handshake was over (%s)", chat_err_text(err));
 	r->tries++;
@@ -399,7 +408,7 @@ pend_closed(struct conn *c, int err, void *arg)
 		r->burnt = c;
 	else
 		conn_free(c);
-	pair_failed(r, err);
+	pair_failed(r, err, 0);
 }
 
 static const struct conn_cbs pend_cbs = {
@@ -516,11 +525,9 @@ detach_cb(evutil_socket_t fd, short what, void *arg)
 		/* The pair is made and the code used up: as a failed
 		 * handshake (the host gets a new code). */
 		buf_release(&rest);
-		term_notice(r->term, "cannot hand the link to the chat: %s",
-		    err_str(sfd));
 		conn_free(r->link);
 		r->link = NULL;
-		pair_failed(r, sfd);
+		pair_failed(r, sfd, 1);
 		return;
 	}
 	r->link = NULL;	/* freed by conn_detach */

@@ -154,11 +154,20 @@ sock_read(struct conn *c, size_t max)
 	return -2;
 }
 
+static int	linger_for(struct conn *, int);
+
 /* Starts the linger timer, made at its first use: 0 or ERR_ALLOC. */
 static int
 linger_start(struct conn *c)
 {
-	struct timeval tv = { c->t.linger, 0 };
+	return linger_for(c, c->t.linger);
+}
+
+/* The linger timer, (re)armed for 'secs' seconds: 0 or ERR_ALLOC. */
+static int
+linger_for(struct conn *c, int secs)
+{
+	struct timeval tv = { secs, 0 };
 
 	if (c->linger_timer == NULL && (c->linger_timer =
 	    evtimer_new(c->base, linger_cb, c)) == NULL)
@@ -310,7 +319,11 @@ on_eof(struct conn *c)
 {
 	c->peer_eof = 1;
 	rev_update(c);
-	if (c->closing && linger_pending(c))
+	if (c->closing && c->raw_out) {
+		/* Spliced: what is queued still goes (write_done ends it). */
+		if (olen(c) == 0)
+			finish(c, 0);
+	} else if (c->closing && linger_pending(c))
 		finish(c, 0);
 	else if (!c->closing)
 		finish(c, chan_eof(c->chan));
@@ -351,7 +364,7 @@ raw_process(struct conn *c)
 			rev_update(c);
 			if (!c->closing)
 				c->cbs.message(c, NULL, 0, c->arg);
-			else if (linger_pending(c) || olen(c) == 0)
+			else if (olen(c) == 0)
 				finish(c, 0);
 			/* else write_done ends it, our output sent */
 			return;
@@ -510,6 +523,7 @@ raw_stalled(struct conn *c, int64_t now)
 	if (!c->raw_out || olen(c) == 0 ||
 	    now - c->stall_since < 1000 * (int64_t)c->t.dead - 50)
 		return 0;
+	conn_reset(c);	/* what it has not taken goes too */
 	finish(c, ERR_TIMEOUT);
 	return 1;
 }
@@ -565,11 +579,15 @@ write_done(struct conn *c)
 		return;
 	}
 	if (c->raw_out) {
-		/* Spliced: all out; our EOF (the linger runs since
-		 * conn_close), then the peer's ends it. */
+		/* Spliced: all out; our EOF, then the peer's ends it, within
+		 * the linger time. */
 		if (!c->shut) {
 			shutdown(c->fd, SHUT_WR);
 			c->shut = 1;
+			if (!c->peer_eof && linger_start(c) != 0) {
+				finish(c, 0);
+				return;
+			}
 		}
 		if (c->peer_eof)
 			finish(c, 0);
@@ -609,6 +627,13 @@ wev_cb(evutil_socket_t fd, short what, void *arg)
 		}
 		wrote = 1;
 		c->stall_since = mono_ms();
+		/* Spliced and closing: the peer takes what is queued, slowly
+		 * perhaps; the drain timer counts from its last progress. */
+		if (c->raw_out && c->closing && !c->shut && olen(c) > 0 &&
+		    linger_for(c, c->t.dead) != 0) {
+			finish(c, 0);
+			return;
+		}
 	}
 	if (olen(c) > c->wlow)
 		return;
@@ -664,6 +689,11 @@ linger_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
+	/* Spliced, its drain timer ran out with output queued: the peer
+	 * takes nothing, so a reset rather than leave the kernel the bytes
+	 * to retry (conn_reset). */
+	if (c->raw_out && olen(c) > 0)
+		conn_reset(c);
 	finish(c, c->refusing ? c->refuse_err : 0);
 }
 
@@ -864,14 +894,16 @@ conn_close(struct conn *c)
 	if (c->ka_timer != NULL)
 		evtimer_del(c->ka_timer);
 	if (c->raw_out) {
-		/* No record to end with: what is queued, then our EOF
-		 * (write_done), and the peer's EOF awaited -- all within
-		 * the linger time, whether the peer reads or not. */
+		/* No record to end with: what is queued goes out while the
+		 * peer takes some of it at least every t.dead seconds (the
+		 * drain timer, re-armed by wev_cb), then our EOF (write_done)
+		 * and the peer's within the linger time. */
 		if (olen(c) == 0) {
 			shutdown(c->fd, SHUT_WR);
 			c->shut = 1;
 		}
-		if ((olen(c) == 0 && c->peer_eof) || linger_start(c) != 0) {
+		if ((olen(c) == 0 && c->peer_eof) || linger_for(c, olen(c) > 0 ?
+		    c->t.dead : c->t.linger) != 0) {
 			c->refusing = c->fail_now = 1;
 			c->refuse_err = 0;
 			(void)kick_soon(c);

@@ -9,14 +9,20 @@ playing both sides on raw sockets:
   host gets the joiner's data and the joiner the host's reply before its
   EOF (the relay passed the EOF on as a half-close and kept copying);
 - hold: the joiner floods a host that never reads until the relay pauses
-  it, then the host sends its EOF and still does not read: within 8 s
-  the relay has closed the host's link (before, it waited for ever for
-  the queued megabyte to drain, holding it and the socket);
+  it, then the host sends its EOF and still never reads: the relay ends
+  the joiner's side 3 s after passing the EOF on, then drops the host's
+  link, whose queue nobody takes, with a reset within its drain bound
+  (30 s without progress; the tool waits 50 s) -- before, it waited for
+  ever for the queued megabyte to drain, holding it and the socket;
 - stall: both flood and neither reads, so each link is paused for the
   other and nothing is heard from either: the relay drops them (its
-  bound on output nobody takes: 30 s) instead of holding both for ever.
+  bound on output nobody takes: 30 s) instead of holding both for ever;
+- slow: the joiner sends 600,000 bytes and its EOF, the host its EOF
+  too, and reads slowly (about 100 KB a second): it gets all 600,000,
+  the relay's close waiting while it makes progress (before, a 3 s
+  linger from the close cut it off).
 
-After all three the relay is alive and pairs a real host and joiner,
+After all four the relay is alive and pairs a real host and joiner,
 who chat.
 """
 import os
@@ -27,7 +33,8 @@ import rdv_harness as r
 
 EXPECT = {
     "late": ["late: host got JOINER-DATA", "late: joiner got HOST-REPLY"],
-    "hold": ["hold: eof after "],
+    "hold": ["hold: reset after "],
+    "slow": ["slow: got 600000 bytes"],
     "stall": ["stall: dropped after "],
 }
 
@@ -37,7 +44,7 @@ def scenario(t):
     tool = os.path.join(os.environ.get("SOTTO_TOOLS_DIR", os.path.join(
         os.path.dirname(t.bin), "tests", "tools")), "rdv_splicer")
     t.check(os.access(tool, os.X_OK), "no rdv_splicer tool at %s" % tool)
-    for mode in ("late", "hold", "stall"):
+    for mode in ("late", "slow", "hold", "stall"):
         res = subprocess.run([tool, str(port), mode], capture_output=True,
                              text=True, timeout=90)
         t.log("%s: %s%s" % (mode, res.stdout.strip(), (" / " + res.stderr.strip())
@@ -60,4 +67,4 @@ def scenario(t):
     host.expect_exit(h.EXIT_OK)
 
 
-h.main(scenario, budget=150)
+h.main(scenario, budget=240)

@@ -8,10 +8,14 @@
  *   hold   the host never reads (a small receive buffer); the joiner
  *          floods it for 2 s (the relay pauses the joiner at its high
  *          water), then the host sends its EOF and keeps the socket
- *          open without reading.  After 8 s (a linger each way, with
- *          room) the host reads: the relay must have closed its link
- *          by then.  Prints "hold: eof after N bytes" (closed), or
- *          "hold: still open after N bytes".
+ *          open, never reading.  The relay half-closes the joiner, ends
+ *          it 3 s later, and must then drop the host's link, whose
+ *          queue nobody takes, within its drain bound (30 s without
+ *          progress): waits up to 50 s for the reset; prints "hold:
+ *          reset after S s" or "hold: still open".
+ *   slow   the joiner sends 600,000 bytes and its EOF; the host sends
+ *          its EOF too and reads slowly (about 100 KB a second): it
+ *          must get all 600,000 before its EOF ("slow: got N bytes").
  *   stall  both sides flood and neither ever reads: both links end up
  *          full (each paused for the other), so nothing is heard from
  *          either.  Waits up to 50 s for the relay to drop them (its
@@ -273,44 +277,87 @@ drain(int fd, double secs, size_t *total, char *seen, size_t seenlen)
 	return 0;
 }
 
+/* Waits up to 'secs' for a reset or hang-up on fd or fd2 (-1: none),
+ * without reading: the seconds it took, or -1. */
+static double
+wait_hangup(int fd, int fd2, double secs)
+{
+	double t0 = now_s();
+
+	while (now_s() - t0 < secs) {
+		struct pollfd pf[2] = { { fd, POLLRDHUP, 0 },
+		    { fd2, POLLRDHUP, 0 } };
+
+		if (poll(pf, fd2 >= 0 ? 2 : 1, 500) > 0 &&
+		    ((pf[0].revents | pf[1].revents) &
+		    (POLLRDHUP | POLLHUP | POLLERR)))
+			return now_s() - t0;
+	}
+	return -1;
+}
+
 static void
 mode_hold(void)
 {
-	size_t sent, got = 0;
-	int eof;
+	size_t sent;
+	double t;
 
 	sent = flood(S[1].fd, 2.0);
 	fprintf(stderr, "rdv_splicer: the joiner sent %zu bytes\n", sent);
 	shutdown(S[0].fd, SHUT_WR);
-	sleep(8);
-	eof = drain(S[0].fd, 5.0, &got, NULL, 0);
-	printf("hold: %s after %zu bytes\n", eof ? "eof" : "still open", got);
+	if ((t = wait_hangup(S[0].fd, -1, 50)) >= 0)
+		printf("hold: reset after %.0f s\n", t);
+	else
+		printf("hold: still open\n");
+}
+
+static void
+mode_slow(void)
+{
+	static uint8_t b[8192];
+	static uint8_t junk[600000];
+	size_t off = 0, got = 0;
+	double t0 = now_s();
+	ssize_t n;
+
+	memset(junk, 'y', sizeof(junk));
+	got = buf_len(&S[0].rest);
+	while (off < sizeof(junk) && now_s() - t0 < 20) {
+		n = send(S[1].fd, junk + off, sizeof(junk) - off,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n > 0)
+			off += (size_t)n;
+		else
+			usleep(10000);
+		/* the host reads slowly meanwhile */
+		if ((n = recv(S[0].fd, b, 1024, MSG_DONTWAIT)) > 0)
+			got += (size_t)n;
+	}
+	shutdown(S[1].fd, SHUT_WR);
+	shutdown(S[0].fd, SHUT_WR);
+	while (now_s() - t0 < 40) {
+		n = recv(S[0].fd, b, sizeof(b), MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+			break;
+		if (n > 0)
+			got += (size_t)n;
+		usleep(80000);	/* about 100 KB a second */
+	}
+	printf("slow: got %zu bytes\n", got);
 }
 
 static void
 mode_stall(void)
 {
-	double t0;
-	int eof = 0;
+	double t;
 
 	(void)flood(S[0].fd, 1.0);
 	(void)flood(S[1].fd, 1.0);
 	(void)flood(S[0].fd, 1.0);
-	t0 = now_s();
-	/* Looked at, not read: an EOF or a reset shows as readable with
-	 * nothing, or an error, only once the data before it is read, so
-	 * watch for the error or hang-up the relay's close brings. */
-	while (now_s() - t0 < 50 && !eof) {
-		struct pollfd pf[2] = { { S[0].fd, POLLRDHUP, 0 },
-		    { S[1].fd, POLLRDHUP, 0 } };
-
-		if (poll(pf, 2, 500) > 0 &&
-		    ((pf[0].revents | pf[1].revents) &
-		    (POLLRDHUP | POLLHUP | POLLERR)))
-			eof = 1;
-	}
-	if (eof)
-		printf("stall: dropped after %.0f s\n", now_s() - t0);
+	/* Looked at, not read: the relay's reset shows as an error or a
+	 * hang-up even with our unread bytes in the way. */
+	if ((t = wait_hangup(S[0].fd, S[1].fd, 50)) >= 0)
+		printf("stall: dropped after %.0f s\n", t);
 	else
 		printf("stall: still open\n");
 }
@@ -347,12 +394,13 @@ main(int argc, char **argv)
 	struct timeval limit = { 20, 0 };
 
 	if (argc != 3 || sodium_init() < 0) {
-		fprintf(stderr, "usage: rdv_splicer PORT hold|stall|late\n");
+		fprintf(stderr, "usage: rdv_splicer PORT hold|stall|late|slow\n");
 		return 2;
 	}
 	port = atoi(argv[1]);
 	late = strcmp(argv[2], "late") == 0;
-	hold = strcmp(argv[2], "hold") == 0;
+	/* hold and slow: the host's window stays small */
+	hold = strcmp(argv[2], "hold") == 0 || strcmp(argv[2], "slow") == 0;
 	if ((base = event_base_new()) == NULL || identity_generate(&id) != 0)
 		return 1;
 	start_side(0);
@@ -364,6 +412,8 @@ main(int argc, char **argv)
 	}
 	if (late)
 		mode_late();
+	else if (strcmp(argv[2], "slow") == 0)
+		mode_slow();
 	else if (hold)
 		mode_hold();
 	else if (strcmp(argv[2], "stall") == 0)
