@@ -354,10 +354,22 @@ burn_cb(evutil_socket_t fd, short what, void *arg)
  * failure); the host gets a new code (after RDV_BURN_MS), up to
  * --max-failures.
  */
+/* A new link (burn_cb) in 'ms' milliseconds: 0, or ERR_ALLOC. */
+static int
+relink_in(struct rdv *r, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (r->burn == NULL &&
+	    (r->burn = evtimer_new(r->base, burn_cb, r)) == NULL)
+		return ERR_ALLOC;
+	evtimer_add(r->burn, &tv);
+	return 0;
+}
+
 static void
 pair_failed(struct rdv *r, int err, int local)
 {
-	struct timeval tv = { 0, RDV_BURN_MS * 1000 };
 
 	if (local && !r->hosting) {
 		term_error(r->term, "cannot hand the link to the chat: %s",
@@ -387,12 +399,8 @@ pair_failed(struct rdv *r, int err, int local)
 		rdv_end(r, EXIT_AUTH);
 		return;
 	}
-	r->burn = r->burn != NULL ? r->burn : evtimer_new(r->base, burn_cb, r);
-	if (r->burn == NULL) {
+	if (relink_in(r, RDV_BURN_MS) != 0)
 		rdv_end(r, EXIT_CONN);
-		return;
-	}
-	evtimer_add(r->burn, &tv);
 }
 
 static void
@@ -649,7 +657,6 @@ got_slot(struct rdv *r, const struct rdvmsg *m)
 static void
 got_error(struct rdv *r, const struct rdvmsg *m)
 {
-	struct timeval now = { 0, 0 };
 	int st = EXIT_CONN;
 
 	/* Our OPEN or CLAIM refused as malformed: a relay from before
@@ -660,12 +667,8 @@ got_error(struct rdv *r, const struct rdvmsg *m)
 		r->old_relay = 1;
 		term_notice(r->term, "the relay at %s does not splice chats "
 		    "(an older relay); asking it the older way", r->where);
-		r->burn = r->burn != NULL ? r->burn :
-		    evtimer_new(r->base, burn_cb, r);
-		if (r->burn != NULL) {
-			evtimer_add(r->burn, &now);
+		if (relink_in(r, 0) == 0)
 			return;
-		}
 	}
 
 	switch (m->code) {

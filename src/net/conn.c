@@ -335,8 +335,9 @@ on_eof(struct conn *c)
  * the socket brings, CONN_READ_TURN bytes a turn at most, each piece
  * given to 'message' as it is; the peer's EOF is a 'message' of no
  * bytes (the connection stays, for our output), unless we are closing
- * (then it ends the linger).  Delivered while closing too: our close
- * only says that we send no more.  c may be freed when it returns.
+ * (then it ends c once our output is out).  Delivered while closing
+ * too: our close only says that we send no more.  c may be freed when
+ * it returns.
  */
 static void
 raw_process(struct conn *c)
@@ -626,13 +627,16 @@ wev_cb(evutil_socket_t fd, short what, void *arg)
 			return;
 		}
 		wrote = 1;
-		c->stall_since = mono_ms();
-		/* Spliced and closing: the peer takes what is queued, slowly
-		 * perhaps; the drain timer counts from its last progress. */
-		if (c->raw_out && c->closing && !c->shut && olen(c) > 0 &&
-		    linger_for(c, c->t.dead) != 0) {
-			finish(c, 0);
-			return;
+		if (c->raw_out) {
+			c->stall_since = mono_ms();
+			/* Closing: the peer takes what is queued, slowly
+			 * perhaps; the drain timer counts from its last
+			 * progress. */
+			if (c->closing && !c->shut && olen(c) > 0 &&
+			    linger_for(c, c->t.dead) != 0) {
+				finish(c, 0);
+				return;
+			}
 		}
 	}
 	if (olen(c) > c->wlow)
@@ -1107,7 +1111,14 @@ conn_raw_output(struct conn *c)
 	if (c->done || c->closing || c->refusing || !chan_established(c->chan))
 		return ERR_STATE;
 	c->raw_out = 1;
+	c->stall_since = mono_ms();	/* what is queued counts from now */
 	return 0;
+}
+
+int
+conn_raw(const struct conn *c)
+{
+	return c->raw_out;
 }
 
 int

@@ -115,6 +115,8 @@ void	 conn_want_write(struct conn *c);
  */
 int	 conn_raw_output(struct conn *c);
 int	 conn_raw_input(struct conn *c);
+/* 1 once conn_raw_output was called: no record may go to the peer. */
+int	 conn_raw(const struct conn *c);
 /*
  * Frees c and gives its socket to the caller: the descriptor, or
  * ERR_STATE (c is ending), ERR_BUSY (queued output the kernel won't

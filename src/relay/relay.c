@@ -162,9 +162,6 @@ struct relay_link {
 	uint8_t			 rate_logged;
 	uint8_t			 asked;		/* sent RDV_WHOAMI */
 	uint8_t			 reset;		/* not reading: RST on close */
-	uint8_t			 raw;		/* LINK_RDV spliced (§21.7): its
-						 * stream is the 1:1 channel's;
-						 * no record of ours goes in */
 	struct cluster_link	*cl;		/* cluster.h: forwarded */
 };
 
@@ -717,7 +714,9 @@ link_send(struct relay_link *l, const uint8_t *p, size_t len)
 {
 	struct chunk *ch;
 
-	if (!link_open(l) || l->raw)
+	/* Spliced (§21.7): its stream is the 1:1 channel's, no record of
+	 * ours goes in (the SHUTDOWN notice, for one). */
+	if (!link_open(l) || conn_raw(l->c))
 		return;
 	if ((ch = chunk_new(&l->r->cst, p, len)) == NULL) {
 		relay_log(RELAY_LOG_WARN, "%s: cannot queue output (out of "
@@ -1317,7 +1316,6 @@ rdv_raw_output(void *link)
 {
 	struct relay_link *l = link;
 
-	l->raw = 1;
 	(void)conn_raw_output(l->c);
 }
 

@@ -221,6 +221,24 @@ slot_retire(struct rdv_hub *h, struct rdv_slot *s, int64_t now)
 	s->until = now + (int64_t)RDV_RETIRE_S * 1000;
 }
 
+/* An OPEN or CLAIM asking for splicing, on a relay that splices. */
+static int
+wants_splice(const struct rdv_hub *h, const struct rdvmsg *m)
+{
+	return h->splice > 0 && (m->flags & RDVMSG_F_SPLICE) != 0;
+}
+
+/* e sent its peer some: e is read no more while the peer's output is
+ * over RDV_HIGH_WATER (rdv_drained resumes it). */
+static void
+pause_if_full(struct rdv_hub *h, struct rdv_end *e, struct rdv_end *peer)
+{
+	if (!e->paused && h->ops->pending(peer->link) > RDV_HIGH_WATER) {
+		e->paused = 1;
+		h->ops->pause(e->link, 1);
+	}
+}
+
 static int
 do_open(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
     const struct rdvmsg *m, int64_t now)
@@ -252,7 +270,7 @@ do_open(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 		return -1;
 	}
 	a->logged = 0;
-	e->splice = h->splice > 0 && (m->flags & RDVMSG_F_SPLICE) != 0;
+	e->splice = wants_splice(h, m);
 	memset(s, 0, sizeof(*s));
 	s->state = SLOT_OPEN;
 	s->until = now + (int64_t)m->expiry * 1000;
@@ -332,7 +350,7 @@ do_claim(struct rdv_hub *h, struct rdv_end *e, const uint8_t *key,
 	s->joiner = e;
 	e->slot = s;
 	e->host = 0;
-	e->splice = h->splice > 0 && (m->flags & RDVMSG_F_SPLICE) != 0;
+	e->splice = wants_splice(h, m);
 	/* Spliced (§21.7) when both asked: PAIRED_RAW is the last record
 	 * either gets from us; what follows is the other's bytes. */
 	if (e->splice && s->host->splice) {
@@ -374,10 +392,7 @@ do_data(struct rdv_hub *h, struct rdv_end *e, const struct rdvmsg *m)
 	h->fwd[0] = RDVMSG_DATA_FROM;
 	memcpy(h->fwd + 1, m->data, m->data_len);
 	h->ops->send(peer->link, h->fwd, m->data_len + 1);
-	if (!e->paused && h->ops->pending(peer->link) > RDV_HIGH_WATER) {
-		e->paused = 1;
-		h->ops->pause(e->link, 1);
-	}
+	pause_if_full(h, e, peer);
 	return 0;
 }
 
@@ -403,10 +418,7 @@ do_raw(struct rdv_hub *h, struct rdv_end *e, const uint8_t *p, size_t len)
 		return;
 	}
 	h->ops->send(peer->link, p, len);
-	if (!e->paused && h->ops->pending(peer->link) > RDV_HIGH_WATER) {
-		e->paused = 1;
-		h->ops->pause(e->link, 1);
-	}
+	pause_if_full(h, e, peer);
 }
 
 int
