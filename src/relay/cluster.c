@@ -9,7 +9,7 @@
 
 #include <event2/event.h>
 #include <nats/nats.h>
-#include <nats/adapters/libevent.h>
+#include <event2/thread.h>
 #include <sodium.h>
 
 #include "buf.h"
@@ -98,6 +98,16 @@ struct cluster_remote {
 struct qmsg {
 	struct qmsg	*next;
 	natsMsg		*msg;
+	int		 answered;	/* a CLAIM answered on the thread */
+};
+
+/* A room this node owns, as NATS's delivery threads see it (under
+ * olock): they answer a CLAIM for it at once, whatever the loop is
+ * doing (one of its turns may wait JSLOG_WAIT_MS for JetStream, far
+ * past CLUSTER_CLAIM_MS). */
+struct owned {
+	uint8_t			 hash[CLUSTERMSG_HASH_BYTES];
+	LIST_ENTRY(owned)	 l;
 };
 
 struct cluster {
@@ -126,6 +136,9 @@ struct cluster {
 	pthread_mutex_t		 qlock;
 	struct qmsg		*qfirst;
 	struct qmsg		**qlast;
+	size_t			 qbytes;	/* their payloads (under qlock) */
+	size_t			 qdropped;	/* past CLUSTER_MAX_QUEUED, not
+						 * logged yet (under qlock) */
 	/* NATS's connection events not told to the loop yet (under qlock:
 	 * a loss and its reconnection can both come before it looks). */
 	int			 downs;		/* losses */
@@ -133,6 +146,9 @@ struct cluster {
 	int			 last_up;	/* the last event: 1 up, 0 down */
 	int			 closing;	/* cluster_free: nothing queued
 						 * from now (under qlock) */
+	pthread_mutex_t		 olock;
+	LIST_HEAD(, owned)	 owned[ROOM_BUCKETS];	/* under olock */
+	int			 oclosing;	/* under olock: cluster_free */
 	int			 pub_failing;
 	uint32_t		 next_link;
 	size_t			 nrooms;
@@ -269,6 +285,38 @@ send_in(struct cluster *cl, struct cluster_link *k, const uint8_t *p,
 
 /* --- rooms --------------------------------------------------------------- */
 
+/* Under olock. */
+static struct owned *
+owned_find(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES])
+{
+	struct owned *o;
+
+	LIST_FOREACH(o, &cl->owned[hash[0]], l)
+		if (memcmp(o->hash, hash, CLUSTERMSG_HASH_BYTES) == 0)
+			return o;
+	return NULL;
+}
+
+/* The room is this node's (on) or no longer (off), for the delivery
+ * threads.  Out of memory, its claims are answered by the loop alone. */
+static void
+owned_set(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
+    int on)
+{
+	struct owned *o;
+
+	pthread_mutex_lock(&cl->olock);
+	o = owned_find(cl, hash);
+	if (on && o == NULL && (o = malloc(sizeof(*o))) != NULL) {
+		memcpy(o->hash, hash, CLUSTERMSG_HASH_BYTES);
+		LIST_INSERT_HEAD(&cl->owned[hash[0]], o, l);
+	} else if (!on && o != NULL) {
+		LIST_REMOVE(o, l);
+		free(o);
+	}
+	pthread_mutex_unlock(&cl->olock);
+}
+
 static struct croom *
 croom_find(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES])
 {
@@ -301,6 +349,8 @@ croom_unsubscribe(struct croom *cr)
 static void
 croom_free(struct cluster *cl, struct croom *cr)
 {
+	if (cr->state == CR_OWNED)
+		owned_set(cl, cr->hash, 0);
 	croom_unsubscribe(cr);
 	if (cr->state != CR_LOST)
 		LIST_REMOVE(cr, hl);
@@ -364,6 +414,7 @@ croom_own(struct cluster *cl, struct croom *cr)
 	void *link;
 
 	cr->state = CR_OWNED;
+	owned_set(cl, cr->hash, 1);
 	relay_log(RELAY_LOG_INFO, "cluster: this node owns a room (%zu rooms "
 	    "known)", cl->nrooms);
 	if (cr->timer != NULL) {
@@ -522,6 +573,7 @@ cluster_room_lost(struct cluster *cl, const uint8_t room_id[16])
 		return;
 	/* No more claims answered nor INs taken: the next JOIN or RESUME
 	 * here claims the room afresh and finds its owner. */
+	owned_set(cl, cr->hash, 0);
 	croom_unsubscribe(cr);
 	LIST_REMOVE(cr, hl);
 	cr->state = CR_LOST;
@@ -995,12 +1047,14 @@ nodes_grace(struct cluster *cl)
 
 static void
 room_msg(struct cluster *cl, struct croom *cr, const struct clustermsg *m,
-    const uint8_t *plain, size_t plen)
+    const uint8_t *plain, size_t plen, int answered)
 {
 	switch (m->type) {
 	case CLUSTERMSG_CLAIM:
-		if (cr->state == CR_OWNED || (cr->state == CR_PENDING &&
-		    cl->node < m->node))
+		if (cr->state == CR_OWNED) {
+			if (!answered)
+				send_owner(cl, cr, m->node);
+		} else if (cr->state == CR_PENDING && cl->node < m->node)
 			send_owner(cl, cr, m->node);
 		else if (cr->state == CR_PENDING) {
 			relay_log(RELAY_LOG_INFO, "cluster: node %u claimed a "
@@ -1025,7 +1079,7 @@ room_msg(struct cluster *cl, struct croom *cr, const struct clustermsg *m,
 }
 
 static void
-bus_msg(struct cluster *cl, natsMsg *msg)
+bus_msg(struct cluster *cl, natsMsg *msg, int answered)
 {
 	const char *subject = natsMsg_GetSubject(msg);
 	const uint8_t *data = (const uint8_t *)natsMsg_GetData(msg);
@@ -1043,7 +1097,7 @@ bus_msg(struct cluster *cl, natsMsg *msg)
 	node_heard(cl, m.node);
 	if (clustermsg_subject_hash(cl->keys, subject, hash) == 0) {
 		if ((cr = croom_find(cl, hash)) != NULL)
-			room_msg(cl, cr, &m, cl->plain, plen);
+			room_msg(cl, cr, &m, cl->plain, plen, answered);
 		return;
 	}
 	if (m.type == CLUSTERMSG_OUT)
@@ -1064,12 +1118,63 @@ bus_msg(struct cluster *cl, natsMsg *msg)
 	}
 }
 
+/*
+ * NATS's delivery thread: a CLAIM (the one bus message of its size on a
+ * room subject) for a room this node owns is answered here, OWNER to
+ * the claimant, so that a loop busy past CLUSTER_CLAIM_MS does not make
+ * the claimant a second owner.  1 if it was.  Uses only what the loop
+ * does not change (keys, node, the connection) and the owned set.
+ */
+static int
+claim_answer(struct cluster *cl, natsMsg *msg)
+{
+	const char *subject = natsMsg_GetSubject(msg);
+	int dlen = natsMsg_GetDataLength(msg);
+	uint8_t hash[CLUSTERMSG_HASH_BYTES], plain[2];
+	uint8_t sealed[2 + CLUSTERMSG_HASH_BYTES + CLUSTERMSG_OVERHEAD];
+	char subj[CLUSTERMSG_SUBJECT_MAX];
+	struct clustermsg m;
+	struct buf b;
+	size_t plen;
+	unsigned claimant;
+	int owned, rc = 0;
+
+	if (dlen != (int)sizeof(plain) + CLUSTERMSG_OVERHEAD ||
+	    clustermsg_subject_hash(cl->keys, subject, hash) != 0 ||
+	    clustermsg_open(cl->keys, subject,
+	    (const uint8_t *)natsMsg_GetData(msg), (size_t)dlen, plain,
+	    &plen) != 0 || clustermsg_parse(&m, plain, plen) != 0 ||
+	    m.type != CLUSTERMSG_CLAIM || m.node == cl->node)
+		return 0;
+	pthread_mutex_lock(&cl->olock);
+	owned = !cl->oclosing && owned_find(cl, hash) != NULL;
+	pthread_mutex_unlock(&cl->olock);
+	if (!owned)
+		return 0;
+	claimant = m.node;
+	buf_init(&b, sizeof(sealed) - CLUSTERMSG_OVERHEAD);
+	memset(&m, 0, sizeof(m));
+	m.type = CLUSTERMSG_OWNER;
+	m.node = (uint8_t)cl->node;
+	if (clustermsg_put(&b, &m) == 0 &&
+	    buf_put(&b, hash, sizeof(hash)) == 0) {
+		clustermsg_node_subject(cl->keys, claimant, subj);
+		clustermsg_seal(cl->keys, subj, buf_ptr(&b), buf_len(&b),
+		    sealed);
+		rc = natsConnection_Publish(cl->nc, subj, sealed,
+		    (int)(buf_len(&b) + CLUSTERMSG_OVERHEAD)) == NATS_OK;
+	}
+	buf_release(&b);
+	return rc;
+}
+
 /* NATS's delivery thread: queue for the loop. */
 static void
 msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 {
 	struct cluster *cl = arg;
 	struct qmsg *q;
+	size_t len;
 
 	(void)nc;
 	(void)sub;
@@ -1079,7 +1184,18 @@ msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 	}
 	q->next = NULL;
 	q->msg = msg;
+	q->answered = claim_answer(cl, msg);
+	len = (size_t)natsMsg_GetDataLength(msg);
 	pthread_mutex_lock(&cl->qlock);
+	if (!cl->closing && cl->qbytes + len > CLUSTER_MAX_QUEUED) {
+		/* The loop is far behind: lost as on the bus (lseq gaps). */
+		cl->qdropped++;
+		pthread_mutex_unlock(&cl->qlock);
+		natsMsg_Destroy(msg);
+		free(q);
+		event_active(cl->wake, 0, 0);
+		return;
+	}
 	if (cl->closing) {
 		/* Freed while the library still runs (cluster_free). */
 		pthread_mutex_unlock(&cl->qlock);
@@ -1089,6 +1205,7 @@ msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 	}
 	*cl->qlast = q;
 	cl->qlast = &q->next;
+	cl->qbytes += len;
 	pthread_mutex_unlock(&cl->qlock);
 	event_active(cl->wake, 0, 0);
 }
@@ -1143,6 +1260,7 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct cluster *cl = arg;
 	struct qmsg *q, *next;
+	size_t dropped;
 	int downs, ups, up;
 
 	(void)fd;
@@ -1156,7 +1274,14 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	q = cl->qfirst;
 	cl->qfirst = NULL;
 	cl->qlast = &cl->qfirst;
+	cl->qbytes = 0;
+	dropped = cl->qdropped;
+	cl->qdropped = 0;
 	pthread_mutex_unlock(&cl->qlock);
+	if (dropped > 0)
+		relay_log(RELAY_LOG_WARN, "cluster: %zu bus messages dropped: "
+		    "this node's loop was behind by more than %u bytes",
+		    dropped, CLUSTER_MAX_QUEUED);
 	if (downs > 0) {
 		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
 		    "node's members alone until it is back");
@@ -1175,7 +1300,7 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	for (; q != NULL; q = next) {
 		next = q->next;
-		bus_msg(cl, q->msg);
+		bus_msg(cl, q->msg, q->answered);
 		natsMsg_Destroy(q->msg);
 		free(q);
 	}
@@ -1211,7 +1336,9 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 void
 cluster_global_init(void)
 {
-	natsLibevent_Init();
+	/* libevent's locks: msg_cb and status_cb wake the loop from NATS's
+	 * threads. */
+	evthread_use_pthreads();
 }
 
 int
@@ -1262,6 +1389,7 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	cl->arg = arg;
 	cl->node = node;
 	pthread_mutex_init(&cl->qlock, NULL);
+	pthread_mutex_init(&cl->olock, NULL);
 	/* Link numbers start anywhere: a node restarted within an owner's
 	 * CLUSTER_SILENT_MS does not reuse the numbers of its old links,
 	 * whose stand-ins the owner may still hold. */
@@ -1269,8 +1397,10 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	cl->qlast = &cl->qfirst;
 	buf_init(&cl->msg, CLUSTERMSG_MAX);
 	buf_init(&cl->item, 64);
-	for (i = 0; i < ROOM_BUCKETS; i++)
+	for (i = 0; i < ROOM_BUCKETS; i++) {
 		LIST_INIT(&cl->rooms[i]);
+		LIST_INIT(&cl->owned[i]);
+	}
 	LIST_INIT(&cl->allrooms);
 	for (i = 0; i < LINK_BUCKETS; i++) {
 		LIST_INIT(&cl->links[i]);
@@ -1303,10 +1433,7 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	    natsOptions_SetRetryOnFailedConnect(cl->opts, true, up_cb, cl) !=
 	    NATS_OK ||
 	    natsOptions_SetDisconnectedCB(cl->opts, down_cb, cl) != NATS_OK ||
-	    natsOptions_SetReconnectedCB(cl->opts, up_cb, cl) != NATS_OK ||
-	    natsOptions_SetEventLoop(cl->opts, base, natsLibevent_Attach,
-	    natsLibevent_Read, natsLibevent_Write, natsLibevent_Detach) !=
-	    NATS_OK)
+	    natsOptions_SetReconnectedCB(cl->opts, up_cb, cl) != NATS_OK)
 		goto fail;
 	s = natsConnection_Connect(&cl->nc, cl->opts);
 	if (s == NATS_OK)
@@ -1367,6 +1494,9 @@ cluster_free(struct cluster *cl)
 
 	if (cl == NULL)
 		return 0;
+	pthread_mutex_lock(&cl->olock);
+	cl->oclosing = 1;	/* no claim answered on a thread from now */
+	pthread_mutex_unlock(&cl->olock);
 	/* The connection first: no more deliveries, then the
 	 * subscriptions (the client frees what they still held). */
 	if (cl->nc != NULL)
@@ -1422,6 +1552,7 @@ cluster_free(struct cluster *cl)
 	if (cl->keys != NULL)
 		sodium_free(cl->keys);
 	pthread_mutex_destroy(&cl->qlock);
+	pthread_mutex_destroy(&cl->olock);
 	free(cl);
 	return 0;
 }

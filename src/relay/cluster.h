@@ -13,10 +13,11 @@
  * the owner's hub sends that member comes back to the link's node (OUT).
  * Links of a room this node owns are handled by relay.c as ever.
  *
- * NATS's C client runs on the relay's own event loop (its libevent
- * adapter); its message callbacks, on its delivery threads, only queue
- * the message for the loop, in one queue (each subscription's messages
- * stay in their order).
+ * NATS's C client runs on threads of its own (not the relay's loop:
+ * the loop may wait up to JSLOG_WAIT_MS for JetStream in a turn); its
+ * message callbacks, on its delivery threads, answer a CLAIM for a room
+ * this node owns at once (OWNER) and queue every message for the loop,
+ * in one queue (each subscription's messages stay in their order).
  */
 #ifndef SOTTO_RELAY_CLUSTER_H
 #define SOTTO_RELAY_CLUSTER_H
@@ -32,6 +33,9 @@ struct cluster_link;
 
 /* How long a claim waits for an owner's answer. */
 #define CLUSTER_CLAIM_MS	250
+/* Bytes of bus messages queued for the loop at most (beyond: dropped,
+ * logged; as messages the bus lost, seen by the links' lseq). */
+#define CLUSTER_MAX_QUEUED	(64u * 1024 * 1024)
 /* Messages held for one pending room or link (beyond: dropped, logged). */
 #define CLUSTER_MAX_HELD	256
 /* Rooms known to a node at once (claimed, owned or forwarded to).  Each

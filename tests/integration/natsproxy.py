@@ -6,6 +6,7 @@ loses them while neither client's own connection drops
 (test_cluster_buslost).
 
     natsproxy.py --connect PORT --match TEXT [--drop N] [--min-size BYTES]
+                 [--stall MS]
 
 Forwards both directions.  What the client sends is read as the NATS
 client protocol (lines ending CRLF; 'PUB subject [reply] size' and
@@ -14,7 +15,10 @@ other line is passed on as it is.  Each SIGUSR1 arms it: the next N (1)
 PUBs whose subject contains TEXT and whose payload has at least BYTES
 (0) are not forwarded, and for each one it prints "natsproxy dropped PUB
 <subject> <size>" on stdout; it prints "natsproxy passed PUB <subject>
-<size>" for those it lets by while armed.
+<size>" for those it lets by while armed.  With --stall, an armed PUB is
+not dropped but held, with everything its client sends after it, for MS
+milliseconds, as a JetStream that is slow to answer (test_cluster_claim):
+it prints "natsproxy stalled PUB <subject> <size>" when it starts holding.
 
 Prints "natsproxy listening on 127.0.0.1:PORT" on stdout once ready.
 Stops by itself after --lifetime seconds (300).
@@ -30,15 +34,16 @@ MAX_PAYLOAD = 8 * 1024 * 1024
 
 
 class State:
-    def __init__(self, match, drop, min_size):
+    def __init__(self, match, drop, min_size, stall):
         self.match = match.encode("ascii")
         self.drop = drop
         self.min_size = min_size
+        self.stall = stall
         self.armed = 0
 
 
 async def client_to_server(st, reader, writer):
-    """Parses the client's protocol; drops the armed PUBs."""
+    """Parses the client's protocol; drops (or holds) the armed PUBs."""
     while True:
         line = await reader.readuntil(b"\r\n")
         if len(line) > MAX_LINE:
@@ -51,11 +56,19 @@ async def client_to_server(st, reader, writer):
             payload = await reader.readexactly(size + 2)
             if st.armed > 0 and st.match in words[1]:
                 subject = words[1].decode("ascii", "replace")
-                if size >= st.min_size:
+                if size >= st.min_size and st.stall > 0:
+                    st.armed -= 1
+                    print("natsproxy stalled PUB %s %d" % (subject, size), flush=True)
+                    await asyncio.sleep(st.stall / 1000.0)
+                elif size >= st.min_size:
                     st.armed -= 1
                     print("natsproxy dropped PUB %s %d" % (subject, size), flush=True)
                     continue
-                print("natsproxy passed PUB %s %d" % (subject, size), flush=True)
+                else:
+                    print("natsproxy passed PUB %s %d" % (subject, size), flush=True)
+                writer.write(line + payload)
+                await writer.drain()
+                continue
             writer.write(line + payload)
         else:
             writer.write(line)
@@ -72,7 +85,7 @@ async def server_to_client(reader, writer):
 
 
 async def amain(args):
-    st = State(args.match, args.drop, args.min_size)
+    st = State(args.match, args.drop, args.min_size, args.stall)
     loop = asyncio.get_running_loop()
 
     def arm():
@@ -110,6 +123,7 @@ def main():
     ap.add_argument("--match", required=True)
     ap.add_argument("--drop", type=int, default=1)
     ap.add_argument("--min-size", type=int, default=0)
+    ap.add_argument("--stall", type=int, default=0)
     ap.add_argument("--lifetime", type=float, default=300)
     args = ap.parse_args()
     try:
