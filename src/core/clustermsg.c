@@ -42,6 +42,21 @@ clustermsg_room_hash(const struct clustermsg_keys *k,
 }
 
 void
+clustermsg_lobby_hash(const struct clustermsg_keys *k,
+    const uint8_t lobby_id[16], uint8_t hash[CLUSTERMSG_HASH_BYTES])
+{
+	static const char label[] = "lobby";
+	crypto_generichash_state st;
+
+	crypto_generichash_init(&st, k->subject, sizeof(k->subject),
+	    CLUSTERMSG_HASH_BYTES);
+	crypto_generichash_update(&st, (const uint8_t *)label,
+	    sizeof(label) - 1);
+	crypto_generichash_update(&st, lobby_id, 16);
+	crypto_generichash_final(&st, hash, CLUSTERMSG_HASH_BYTES);
+}
+
+void
 clustermsg_room_subject(const struct clustermsg_keys *k,
     const uint8_t hash[CLUSTERMSG_HASH_BYTES], char *out)
 {

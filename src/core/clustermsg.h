@@ -10,6 +10,7 @@
  *
  * Opened, a message is: u8 type || u8 node (the sender's node number,
  * 1..255) || body:
+ * (A "room" on the bus is a room, or a guarded room's lobby: §15.10.)
  *   1 CLAIM   (empty)                      who owns this room?
  *   2 OWNER   room_hash[16]                I own it (to the claimant)
  *   3 IN      u32 link || u8 to || u32 lseq || message
@@ -80,6 +81,11 @@ void	 clustermsg_keys_derive(struct clustermsg_keys *k,
 /* The room's hash (BLAKE2b-128 keyed with the subject key). */
 void	 clustermsg_room_hash(const struct clustermsg_keys *k,
 	    const uint8_t room_id[16], uint8_t hash[CLUSTERMSG_HASH_BYTES]);
+/* A guarded room's lobby's hash: BLAKE2b-128 keyed with the subject key
+ * of "lobby" || lobby_id (21 bytes: never a room's hash).  Its subject
+ * is clustermsg_room_subject's. */
+void	 clustermsg_lobby_hash(const struct clustermsg_keys *k,
+	    const uint8_t lobby_id[16], uint8_t hash[CLUSTERMSG_HASH_BYTES]);
 /* Subjects into out[CLUSTERMSG_SUBJECT_MAX]. */
 void	 clustermsg_room_subject(const struct clustermsg_keys *k,
 	    const uint8_t hash[CLUSTERMSG_HASH_BYTES], char *out);

@@ -49,6 +49,8 @@ struct croom {
 	char			 subject[CLUSTERMSG_SUBJECT_MAX];
 	uint8_t			 state;		/* enum croom_state */
 	uint8_t			 owner;		/* CR_REMOTE: its node */
+	uint8_t			 lobby;		/* a guarded room's lobby:
+						 * room_id is its lobby id */
 	natsSubscription	*sub;		/* pending or owned */
 	struct event		*timer;		/* pending: the claim's end */
 	size_t			 nlinks;	/* cluster_links here */
@@ -94,6 +96,10 @@ struct cluster_remote {
 	TAILQ_ENTRY(cluster_remote) fl;
 };
 
+/* What a queued message costs beyond its payload, as counted against
+ * CLUSTER_MAX_QUEUED (the client's natsMsg and subject, our qmsg). */
+#define QMSG_COST	256
+
 /* A message from NATS's delivery thread for the loop. */
 struct qmsg {
 	struct qmsg	*next;
@@ -107,8 +113,13 @@ struct qmsg {
  * past CLUSTER_CLAIM_MS). */
 struct owned {
 	uint8_t			 hash[CLUSTERMSG_HASH_BYTES];
+	uint8_t			 st;		/* OWN_PENDING, OWN_OWNED */
 	LIST_ENTRY(owned)	 l;
 };
+/* Claimed by this node (not a lobby's claim: those are never answered),
+ * so answered if the claimant's number is higher; or owned. */
+#define OWN_PENDING	1
+#define OWN_OWNED	2
 
 struct cluster {
 	struct event_base	*base;
@@ -297,23 +308,27 @@ owned_find(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES])
 	return NULL;
 }
 
-/* The room is this node's (on) or no longer (off), for the delivery
- * threads.  Out of memory, its claims are answered by the loop alone. */
+/* The room is claimed by this node or its own (st), or neither (0), for
+ * the delivery threads.  Out of memory, its claims are answered by the
+ * loop alone. */
 static void
 owned_set(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
-    int on)
+    uint8_t st)
 {
 	struct owned *o;
 
 	pthread_mutex_lock(&cl->olock);
 	o = owned_find(cl, hash);
-	if (on && o == NULL && (o = malloc(sizeof(*o))) != NULL) {
+	if (st != 0 && o == NULL && (o = malloc(sizeof(*o))) != NULL) {
 		memcpy(o->hash, hash, CLUSTERMSG_HASH_BYTES);
 		LIST_INSERT_HEAD(&cl->owned[hash[0]], o, l);
-	} else if (!on && o != NULL) {
+	} else if (st == 0 && o != NULL) {
 		LIST_REMOVE(o, l);
 		free(o);
+		o = NULL;
 	}
+	if (o != NULL)
+		o->st = st;
 	pthread_mutex_unlock(&cl->olock);
 }
 
@@ -349,8 +364,7 @@ croom_unsubscribe(struct croom *cr)
 static void
 croom_free(struct cluster *cl, struct croom *cr)
 {
-	if (cr->state == CR_OWNED)
-		owned_set(cl, cr->hash, 0);
+	owned_set(cl, cr->hash, 0);
 	croom_unsubscribe(cr);
 	if (cr->state != CR_LOST)
 		LIST_REMOVE(cr, hl);
@@ -362,7 +376,7 @@ croom_free(struct cluster *cl, struct croom *cr)
 /* A new room in CR_PENDING, subscribed to its subject, its claim sent. */
 static struct croom *
 croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
-    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES])
+    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], int lobby)
 {
 	struct croom *cr;
 	struct timeval tv = { 0, CLUSTER_CLAIM_MS * 1000 };
@@ -373,6 +387,7 @@ croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
 	cr->cl = cl;
 	memcpy(cr->hash, hash, sizeof(cr->hash));
 	memcpy(cr->room_id, room_id, sizeof(cr->room_id));
+	cr->lobby = (uint8_t)lobby;
 	clustermsg_room_subject(cl->keys, hash, cr->subject);
 	TAILQ_INIT(&cr->links);
 	heldq_init(&cr->held);
@@ -384,6 +399,9 @@ croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
 		croom_free(cl, cr);
 		return NULL;
 	}
+	/* Of two claimants, the lower answers the other at once too. */
+	if (!lobby)
+		owned_set(cl, hash, OWN_PENDING);
 	/* Subscribed before claiming: of two claimants at once, at least
 	 * one sees the other's claim (section 15.10). */
 	if (natsConnection_Status(cl->nc) != NATS_CONN_STATUS_CONNECTED ||
@@ -393,8 +411,11 @@ croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
 		    "served by this node alone");
 		cr->sub = NULL;
 		tv.tv_usec = 0;
-	} else if (put_head(cl, CLUSTERMSG_CLAIM, 0, 0, 0, 0) == 0)
+	} else if (put_head(cl, CLUSTERMSG_CLAIM, 0, 0, 0, 0) == 0) {
+		relay_log(RELAY_LOG_INFO, "cluster: claiming a %s",
+		    lobby ? "room's door" : "room");
 		publish(cl, cr->subject);
+	}
 	buf_reset(&cl->msg);
 	evtimer_add(cr->timer, &tv);
 	return cr;
@@ -404,17 +425,17 @@ static void	link_free(struct cluster *, struct cluster_link *);
 static void	remote_handle(struct cluster *, struct croom *,
 		    const struct clustermsg *);
 
+static void	links_local(struct cluster *, struct croom *);
+
 /* Nobody else owns the room: this node does. */
 static void
 croom_own(struct cluster *cl, struct croom *cr)
 {
-	struct cluster_link *k;
 	struct clustermsg m;
 	struct held *h, *hs;
-	void *link;
 
 	cr->state = CR_OWNED;
-	owned_set(cl, cr->hash, 1);
+	owned_set(cl, cr->hash, OWN_OWNED);
 	relay_log(RELAY_LOG_INFO, "cluster: this node owns a room (%zu rooms "
 	    "known)", cl->nrooms);
 	if (cr->timer != NULL) {
@@ -422,7 +443,7 @@ croom_own(struct cluster *cl, struct croom *cr)
 		cr->timer = NULL;
 	}
 	/* The room as the cluster's log has it (a takeover), first. */
-	if (cl->ops.own != NULL)
+	if (cl->ops.own != NULL && !cr->lobby)
 		cl->ops.own(cl->arg, cr->room_id);
 	/* What other nodes' links sent meanwhile, then this node's. */
 	hs = heldq_take(&cr->held);
@@ -430,6 +451,18 @@ croom_own(struct cluster *cl, struct croom *cr)
 		if (clustermsg_parse(&m, h->p, h->len) == 0)
 			remote_handle(cl, cr, &m);
 	held_free(hs);
+	links_local(cl, cr);
+}
+
+/* cr's links are this node's own from now: their held messages go to
+ * the relay as any local link's. */
+static void
+links_local(struct cluster *cl, struct croom *cr)
+{
+	struct cluster_link *k;
+	struct held *h, *hs;
+	void *link;
+
 	while ((k = TAILQ_FIRST(&cr->links)) != NULL) {
 		link = k->link;
 		hs = heldq_take(&k->held);
@@ -438,6 +471,20 @@ croom_own(struct cluster *cl, struct croom *cr)
 			cl->ops.input(cl->arg, link, h->p, h->len);
 		held_free(hs);
 	}
+}
+
+/*
+ * A lobby nobody answered for: no node has a room with this door, and
+ * none becomes its owner by claiming (only a LOBBY makes a node a
+ * lobby's owner, cluster_lobby).  Its visitors are this node's, at a
+ * door of nobody's here (VISITING 0, unless a room here took it
+ * meanwhile).
+ */
+static void
+lobby_unclaimed(struct cluster *cl, struct croom *cr)
+{
+	links_local(cl, cr);
+	croom_free(cl, cr);
 }
 
 /* The room is owner's: this node's links go there. */
@@ -457,6 +504,7 @@ croom_yield(struct cluster *cl, struct croom *cr, unsigned owner)
 		buf_reset(&cl->msg);
 	}
 	held_free(hs);
+	owned_set(cl, cr->hash, 0);
 	croom_unsubscribe(cr);
 	cr->state = CR_REMOTE;
 	cr->owner = (uint8_t)owner;
@@ -478,7 +526,9 @@ claim_end_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (cr->state == CR_PENDING)
+	if (cr->state == CR_PENDING && cr->lobby)
+		lobby_unclaimed(cr->cl, cr);
+	else if (cr->state == CR_PENDING)
 		croom_own(cr->cl, cr);
 }
 
@@ -517,6 +567,7 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 	struct relaymsg m;
 	struct croom *cr;
 	uint8_t hash[CLUSTERMSG_HASH_BYTES];
+	int lobby;
 
 	if (k != NULL) {
 		/* An empty message is malformed: refused here as in a room
@@ -531,12 +582,19 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 		return 1;
 	}
 	if (!first || len == 0 || (p[0] != RELAYMSG_JOIN &&
-	    p[0] != RELAYMSG_RESUME) || relaymsg_parse(&m, p, len) != 0)
+	    p[0] != RELAYMSG_RESUME && p[0] != RELAYMSG_VISIT) ||
+	    relaymsg_parse(&m, p, len) != 0)
 		return 0;
-	clustermsg_room_hash(cl->keys, m.room_id, hash);
+	/* A VISIT goes to the node whose room has that door. */
+	lobby = p[0] == RELAYMSG_VISIT;
+	if (lobby)
+		clustermsg_lobby_hash(cl->keys, m.room_id, hash);
+	else
+		clustermsg_room_hash(cl->keys, m.room_id, hash);
 	if ((cr = croom_find(cl, hash)) != NULL && cr->state == CR_OWNED)
 		return 0;
-	if (cr == NULL && (cr = croom_claim(cl, hash, m.room_id)) == NULL)
+	if (cr == NULL && (cr = croom_claim(cl, hash, m.room_id, lobby)) ==
+	    NULL)
 		return 0;	/* no memory or too many rooms: local */
 	if ((k = calloc(1, sizeof(*k))) == NULL) {
 		if (cr->nlinks == 0 && cr->state != CR_OWNED)
@@ -560,6 +618,52 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 	} else
 		heldq_add(&k->held, p, len);
 	return 1;
+}
+
+void
+cluster_lobby(struct cluster *cl, const uint8_t lobby_id[16])
+{
+	uint8_t hash[CLUSTERMSG_HASH_BYTES];
+	struct croom *cr;
+
+	clustermsg_lobby_hash(cl->keys, lobby_id, hash);
+	if ((cr = croom_find(cl, hash)) != NULL) {
+		/* A visitor here is claiming it right now: this node's. */
+		if (cr->state == CR_PENDING) {
+			cr->state = CR_OWNED;
+			owned_set(cl, cr->hash, OWN_OWNED);
+			if (cr->timer != NULL) {
+				event_free(cr->timer);
+				cr->timer = NULL;
+			}
+			held_free(heldq_take(&cr->held));
+			links_local(cl, cr);
+		}
+		return;	/* owned already; or another node's door too */
+	}
+	if (cl->nrooms >= CLUSTER_MAX_ROOMS ||
+	    (cr = calloc(1, sizeof(*cr))) == NULL) {
+		relay_log(RELAY_LOG_WARN, "cluster: a room's door is served "
+		    "to this node's visitors only (too many rooms)");
+		return;
+	}
+	cr->cl = cl;
+	memcpy(cr->hash, hash, sizeof(cr->hash));
+	memcpy(cr->room_id, lobby_id, sizeof(cr->room_id));
+	cr->lobby = 1;
+	clustermsg_room_subject(cl->keys, hash, cr->subject);
+	TAILQ_INIT(&cr->links);
+	heldq_init(&cr->held);
+	cr->state = CR_OWNED;
+	LIST_INSERT_HEAD(&cl->rooms[hash[0]], cr, hl);
+	LIST_INSERT_HEAD(&cl->allrooms, cr, all);
+	cl->nrooms++;
+	owned_set(cl, cr->hash, OWN_OWNED);
+	/* While NATS is down: subscribed once it is back. */
+	if (natsConnection_Status(cl->nc) != NATS_CONN_STATUS_CONNECTED ||
+	    natsConnection_Subscribe(&cr->sub, cl->nc, cr->subject, msg_cb,
+	    cl) != NATS_OK)
+		cr->sub = NULL;
 }
 
 void
@@ -804,14 +908,14 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 		return;
 	}
 	if (rm == NULL) {
-		/* Only a JOIN or RESUME, a link's first IN, starts a remote
-		 * member.  Anything else is from a link this owner no longer
+		/* Only a JOIN, RESUME or VISIT, a link's first IN, starts a
+		 * remote member.  Anything else is from a link this owner no longer
 		 * serves (it took the link's node for gone, or restarted, or
 		 * the bus lost the link's first INs): its node is told to
 		 * drop it, so that its member resumes rather than talk into
 		 * the void. */
 		if (m->lseq != 1 || m->len == 0 || (m->p[0] != RELAYMSG_JOIN &&
-		    m->p[0] != RELAYMSG_RESUME)) {
+		    m->p[0] != RELAYMSG_RESUME && m->p[0] != RELAYMSG_VISIT)) {
 			send_end(cl, m->node, m->link);
 			return;
 		}
@@ -1051,12 +1155,19 @@ room_msg(struct cluster *cl, struct croom *cr, const struct clustermsg *m,
 {
 	switch (m->type) {
 	case CLUSTERMSG_CLAIM:
-		if (cr->state == CR_OWNED) {
-			if (!answered)
-				send_owner(cl, cr, m->node);
-		} else if (cr->state == CR_PENDING && cl->node < m->node)
+		/* Answered on the thread: as this node stood then (its state
+		 * may have changed since, a room released and claimed anew:
+		 * giving way now would leave each node taking the other for
+		 * the owner). */
+		if (answered)
+			break;
+		if (cr->state == CR_OWNED)
 			send_owner(cl, cr, m->node);
-		else if (cr->state == CR_PENDING) {
+		else if (cr->state != CR_PENDING || cr->lobby)
+			break;	/* a lobby is nobody's by claiming */
+		else if (cl->node < m->node)
+			send_owner(cl, cr, m->node);
+		else {
 			relay_log(RELAY_LOG_INFO, "cluster: node %u claimed a "
 			    "room at the same time: giving way", m->node);
 			croom_yield(cl, cr, m->node);
@@ -1132,12 +1243,12 @@ claim_answer(struct cluster *cl, natsMsg *msg)
 	int dlen = natsMsg_GetDataLength(msg);
 	uint8_t hash[CLUSTERMSG_HASH_BYTES], plain[2];
 	uint8_t sealed[2 + CLUSTERMSG_HASH_BYTES + CLUSTERMSG_OVERHEAD];
+	uint8_t owner[2 + CLUSTERMSG_HASH_BYTES];
 	char subj[CLUSTERMSG_SUBJECT_MAX];
 	struct clustermsg m;
-	struct buf b;
+	struct owned *o;
 	size_t plen;
-	unsigned claimant;
-	int owned, rc = 0;
+	int answer;
 
 	if (dlen != (int)sizeof(plain) + CLUSTERMSG_OVERHEAD ||
 	    clustermsg_subject_hash(cl->keys, subject, hash) != 0 ||
@@ -1147,25 +1258,19 @@ claim_answer(struct cluster *cl, natsMsg *msg)
 	    m.type != CLUSTERMSG_CLAIM || m.node == cl->node)
 		return 0;
 	pthread_mutex_lock(&cl->olock);
-	owned = !cl->oclosing && owned_find(cl, hash) != NULL;
+	answer = !cl->oclosing && (o = owned_find(cl, hash)) != NULL &&
+	    (o->st == OWN_OWNED || cl->node < m.node);
 	pthread_mutex_unlock(&cl->olock);
-	if (!owned)
+	if (!answer)
 		return 0;
-	claimant = m.node;
-	buf_init(&b, sizeof(sealed) - CLUSTERMSG_OVERHEAD);
-	memset(&m, 0, sizeof(m));
-	m.type = CLUSTERMSG_OWNER;
-	m.node = (uint8_t)cl->node;
-	if (clustermsg_put(&b, &m) == 0 &&
-	    buf_put(&b, hash, sizeof(hash)) == 0) {
-		clustermsg_node_subject(cl->keys, claimant, subj);
-		clustermsg_seal(cl->keys, subj, buf_ptr(&b), buf_len(&b),
-		    sealed);
-		rc = natsConnection_Publish(cl->nc, subj, sealed,
-		    (int)(buf_len(&b) + CLUSTERMSG_OVERHEAD)) == NATS_OK;
-	}
-	buf_release(&b);
-	return rc;
+	clustermsg_node_subject(cl->keys, m.node, subj);
+	/* OWNER (PROTOCOL.md 15.10): type, node, the room's hash. */
+	owner[0] = CLUSTERMSG_OWNER;
+	owner[1] = (uint8_t)cl->node;
+	memcpy(owner + 2, hash, sizeof(hash));
+	clustermsg_seal(cl->keys, subj, owner, sizeof(owner), sealed);
+	return natsConnection_Publish(cl->nc, subj, sealed,
+	    (int)sizeof(sealed)) == NATS_OK;
 }
 
 /* NATS's delivery thread: queue for the loop. */
@@ -1174,7 +1279,7 @@ msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 {
 	struct cluster *cl = arg;
 	struct qmsg *q;
-	size_t len;
+	size_t len, cost;
 
 	(void)nc;
 	(void)sub;
@@ -1186,9 +1291,14 @@ msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 	q->msg = msg;
 	q->answered = claim_answer(cl, msg);
 	len = (size_t)natsMsg_GetDataLength(msg);
+	cost = len + QMSG_COST;
 	pthread_mutex_lock(&cl->qlock);
-	if (!cl->closing && cl->qbytes + len > CLUSTER_MAX_QUEUED) {
-		/* The loop is far behind: lost as on the bus (lseq gaps). */
+	if (!cl->closing && (cl->qbytes + cost > 2 * CLUSTER_MAX_QUEUED ||
+	    (cl->qbytes + cost > CLUSTER_MAX_QUEUED &&
+	    len > CLUSTER_CONTROL_MAX))) {
+		/* The loop is far behind: a link's traffic is lost as on
+		 * the bus (its lseq shows it); the small messages of claims,
+		 * liveness and endings get twice the room. */
 		cl->qdropped++;
 		pthread_mutex_unlock(&cl->qlock);
 		natsMsg_Destroy(msg);
@@ -1205,7 +1315,7 @@ msg_cb(natsConnection *nc, natsSubscription *sub, natsMsg *msg, void *arg)
 	}
 	*cl->qlast = q;
 	cl->qlast = &q->next;
-	cl->qbytes += len;
+	cl->qbytes += cost;
 	pthread_mutex_unlock(&cl->qlock);
 	event_active(cl->wake, 0, 0);
 }
@@ -1320,7 +1430,11 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		next = LIST_NEXT(cr, all);
 		if (cr->state == CR_LOST && cr->nremotes == 0)
 			croom_free(cl, cr);
-		else if (cr->state == CR_OWNED && cr->nremotes == 0 &&
+		else if (cr->state == CR_OWNED && cr->lobby) {
+			if (cr->nremotes == 0 && cr->nlinks == 0 &&
+			    !rroom_hub_has_lobby(cl->hub, cr->room_id))
+				croom_free(cl, cr);
+		} else if (cr->state == CR_OWNED && cr->nremotes == 0 &&
 		    cr->nlinks == 0 && !rroom_hub_has(cl->hub, cr->room_id)) {
 			if (cl->ops.release != NULL)
 				cl->ops.release(cl->arg, cr->room_id);
@@ -1341,7 +1455,9 @@ cluster_global_init(void)
 	evthread_use_pthreads();
 }
 
-int
+/* Splits the comma-separated urls into servers[CLUSTER_MAX_URLS]
+ * (pointers into list, size bytes): their count, or -1 (logged). */
+static int
 cluster_split_urls(const char *urls, char *list, size_t size,
     const char **servers)
 {
@@ -1366,6 +1482,34 @@ cluster_split_urls(const char *urls, char *list, size_t size,
 }
 
 int
+cluster_nats_options(natsOptions **op, const char *urls, const char *name)
+{
+	const char *servers[CLUSTER_MAX_URLS];
+	char list[CLUSTER_URLS_LEN];
+	int nservers;
+
+	*op = NULL;
+	if ((nservers = cluster_split_urls(urls, list, sizeof(list),
+	    servers)) < 0)
+		return ERR_IO;
+	if (natsOptions_Create(op) != NATS_OK)
+		return ERR_ALLOC;
+	if (natsOptions_SetServers(*op, servers, nservers) != NATS_OK ||
+	    natsOptions_SetName(*op, name) != NATS_OK ||
+	    natsOptions_SetNoRandomize(*op, true) != NATS_OK ||
+	    natsOptions_SetMaxReconnect(*op, -1) != NATS_OK ||
+	    natsOptions_SetReconnectWait(*op, 500) != NATS_OK ||
+	    natsOptions_SetWriteDeadline(*op, CLUSTER_NATS_WRITE_MS) !=
+	    NATS_OK ||
+	    natsOptions_SetIOBufSize(*op, CLUSTER_NATS_IOBUF) != NATS_OK) {
+		natsOptions_Destroy(*op);
+		*op = NULL;
+		return ERR_IO;
+	}
+	return 0;
+}
+
+int
 cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
     unsigned node, const uint8_t seed[32], struct rroom_hub *hub,
     const struct cluster_ops *ops, void *arg)
@@ -1373,9 +1517,6 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	struct cluster *cl;
 	struct timeval tv = { CLUSTER_ALIVE_MS / 1000,
 	    (CLUSTER_ALIVE_MS % 1000) * 1000 };
-	const char *servers[CLUSTER_MAX_URLS];
-	char list[CLUSTER_URLS_LEN];
-	int nservers;
 	natsStatus s;
 	size_t i;
 	int rc = ERR_ALLOC;
@@ -1420,17 +1561,10 @@ cluster_new(struct cluster **cp, struct event_base *base, const char *urls,
 	clustermsg_alive_subject(cl->keys, cl->alive);
 	rroom_hub_set_ids(hub, (uint32_t)node << 24 | 1,
 	    (uint32_t)node << 24 | 0xffffff);
-	rc = ERR_IO;
-	if ((nservers = cluster_split_urls(urls, list, sizeof(list),
-	    servers)) < 0)
+	if ((rc = cluster_nats_options(&cl->opts, urls, "sotto relay")) != 0)
 		goto fail;
-	if (natsOptions_Create(&cl->opts) != NATS_OK ||
-	    natsOptions_SetServers(cl->opts, servers, nservers) != NATS_OK ||
-	    natsOptions_SetName(cl->opts, "sotto relay") != NATS_OK ||
-	    natsOptions_SetNoRandomize(cl->opts, true) != NATS_OK ||
-	    natsOptions_SetMaxReconnect(cl->opts, -1) != NATS_OK ||
-	    natsOptions_SetReconnectWait(cl->opts, 500) != NATS_OK ||
-	    natsOptions_SetRetryOnFailedConnect(cl->opts, true, up_cb, cl) !=
+	rc = ERR_IO;
+	if (natsOptions_SetRetryOnFailedConnect(cl->opts, true, up_cb, cl) !=
 	    NATS_OK ||
 	    natsOptions_SetDisconnectedCB(cl->opts, down_cb, cl) != NATS_OK ||
 	    natsOptions_SetReconnectedCB(cl->opts, up_cb, cl) != NATS_OK)

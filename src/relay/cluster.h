@@ -33,9 +33,14 @@ struct cluster_link;
 
 /* How long a claim waits for an owner's answer. */
 #define CLUSTER_CLAIM_MS	250
-/* Bytes of bus messages queued for the loop at most (beyond: dropped,
- * logged; as messages the bus lost, seen by the links' lseq). */
+/* Bytes of bus messages queued for the loop at most, each counted with
+ * 256 bytes more for what holds it: beyond, messages of more than
+ * CLUSTER_CONTROL_MAX payload bytes (a link's traffic, whose loss its
+ * lseq shows) are dropped, logged; smaller ones (CLAIM, OWNER, ALIVE,
+ * GONE, syncs, an END), whose loss nothing would show, up to twice
+ * that. */
 #define CLUSTER_MAX_QUEUED	(64u * 1024 * 1024)
+#define CLUSTER_CONTROL_MAX	64
 /* Messages held for one pending room or link (beyond: dropped, logged). */
 #define CLUSTER_MAX_HELD	256
 /* Rooms known to a node at once (claimed, owned or forwarded to).  Each
@@ -61,10 +66,22 @@ struct cluster_link;
 #define CLUSTER_MAX_URLS	16
 /* The longest --nats list, in bytes. */
 #define CLUSTER_URLS_LEN	1024
-/* Splits the comma-separated urls into servers[CLUSTER_MAX_URLS]
- * (pointers into list, size bytes): their count, or -1 (logged). */
-int	 cluster_split_urls(const char *urls, char *list, size_t size,
-	    const char **servers);
+/* A write to a NATS server may wait this long (then the client drops
+ * the connection and reconnects: publishes go to its reconnect buffer
+ * meanwhile), so that a server that stops reading never holds up the
+ * thread that publishes, the relay's loop among them. */
+#define CLUSTER_NATS_WRITE_MS	1000
+/* The NATS client's read and write buffers: a whole bus message (and its
+ * protocol line) always fits, so that publishing one never writes to the
+ * socket on the publishing thread (the client's flusher does). */
+#define CLUSTER_NATS_IOBUF	(512 * 1024)
+struct __natsOptions;
+/* *op: NATS client options for a connection of the relay's to the
+ * comma-separated urls, named name: the servers (tried in order), no
+ * limit on reconnections (every 500 ms), the write deadline and buffers
+ * above.  0, or ERR_IO (logged: a bad list) / ERR_ALLOC; *op NULL then. */
+int	 cluster_nats_options(struct __natsOptions **op, const char *urls,
+	    const char *name);
 /* Node numbers; member ids are node << 24 | 1 .. node << 24 | 0xffffff. */
 #define CLUSTER_MAX_NODE	255
 
@@ -122,6 +139,11 @@ int	 cluster_free(struct cluster *cl);
  */
 int	 cluster_take(struct cluster *cl, struct cluster_link **clp,
 	    void *link, const uint8_t *p, size_t len, int first);
+/* A room of this node's hub has the lobby id (rroom_ops.lobby): this
+ * node answers claims for that door, and visitors reaching other nodes
+ * are forwarded here.  Released (each second) once no room of the hub
+ * has it and no visitor came through it. */
+void	 cluster_lobby(struct cluster *cl, const uint8_t lobby_id[16]);
 /* Another node wrote the room's log (jslog.h): this node stops owning
  * it (after rroom_hub_abandon): no claim is answered for it from now. */
 void	 cluster_room_lost(struct cluster *cl, const uint8_t room_id[16]);

@@ -1055,15 +1055,13 @@ int
 jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
     struct roomlog *log)
 {
-	const char *servers[CLUSTER_MAX_URLS];
-	char list[CLUSTER_URLS_LEN];
 	struct roomlog_mirror mo;
 	pthread_condattr_t ca;
 	struct jslog *j;
 	jsOptions jo;
 	natsStatus s;
-	int nservers;
 	size_t i;
+	int rc;
 
 	*jp = NULL;
 	if ((j = calloc(1, sizeof(*j))) == NULL)
@@ -1094,15 +1092,12 @@ jslog_new(struct jslog **jp, const char *urls, const uint8_t seed[32],
 	/* "sotto.<cid>": the stream SOTTO_<cid>, its subjects .l.* */
 	snprintf(j->stream, sizeof(j->stream), "SOTTO_%s", j->keys->prefix + 6);
 	snprintf(j->filter, sizeof(j->filter), "%s.l.*", j->keys->prefix);
-	if ((nservers = cluster_split_urls(urls, list, sizeof(list),
-	    servers)) < 0 ||
-	    natsOptions_Create(&j->opts) != NATS_OK ||
-	    natsOptions_SetServers(j->opts, servers, nservers) != NATS_OK ||
-	    natsOptions_SetName(j->opts, "sotto relay log") != NATS_OK ||
-	    natsOptions_SetNoRandomize(j->opts, true) != NATS_OK ||
-	    natsOptions_SetMaxReconnect(j->opts, -1) != NATS_OK ||
-	    natsOptions_SetReconnectWait(j->opts, 500) != NATS_OK ||
-	    natsOptions_SetRetryOnFailedConnect(j->opts, true, connected_cb,
+	if ((rc = cluster_nats_options(&j->opts, urls, "sotto relay log")) !=
+	    0) {
+		jslog_free(j);
+		return rc;
+	}
+	if (natsOptions_SetRetryOnFailedConnect(j->opts, true, connected_cb,
 	    j) != NATS_OK) {
 		jslog_free(j);
 		return ERR_IO;

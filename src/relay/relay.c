@@ -877,6 +877,17 @@ budget_cb(evutil_socket_t fd, short what, void *arg)
 	free(v);
 }
 
+/* rroom's lobby hook: in a cluster, visitors of that door on other nodes
+ * are sent here. */
+static void
+relay_lobby(void *arg, const uint8_t lobby_id[16])
+{
+	struct relay *r = arg;
+
+	if (r->cl != NULL)
+		cluster_lobby(r->cl, lobby_id);
+}
+
 /* rroom's fanout hook: the sends between begin and end carry the same
  * message, stored once (r->fan). */
 static void
@@ -1384,6 +1395,19 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 	link_input(l, p, len);
 }
 
+/* l is at a door (VISIT; here, or at another node's room): no seat, and
+ * a longer deadline to knock and JOIN. */
+static void
+link_visiting(struct relay_link *l)
+{
+	waiting_remove(l->r, l);
+	l->state = LINK_VISITOR;
+	l->deadline = mono_ms() + RELAY_VISIT_TIMEOUT * 1000;
+	TAILQ_INSERT_TAIL(&l->r->visitq, l, waiting);
+	l->is_waiting = 2;
+	join_timer_arm(l->r, mono_ms());
+}
+
 static void
 link_input(struct relay_link *l, const uint8_t *p, size_t len)
 {
@@ -1405,14 +1429,7 @@ link_input(struct relay_link *l, const uint8_t *p, size_t len)
 	}
 	if (rc == 0) {
 		if (l->state == LINK_WAIT_JOIN && l->m.is_visitor) {
-			/* At a door: no seat, and a longer deadline to
-			 * knock and JOIN. */
-			waiting_remove(r, l);
-			l->state = LINK_VISITOR;
-			l->deadline = mono_ms() + RELAY_VISIT_TIMEOUT * 1000;
-			TAILQ_INSERT_TAIL(&r->visitq, l, waiting);
-			l->is_waiting = 2;
-			join_timer_arm(r, mono_ms());
+			link_visiting(l);
 			relay_log(RELAY_LOG_INFO, "%s: visitor %lu at a door "
 			    "(%zu visitors)", conn_peer_addr(c),
 			    (unsigned long)l->m.visitor,
@@ -1974,13 +1991,17 @@ cluster_deliver(void *arg, void *link, const uint8_t *p, size_t len)
 	struct relay_link *l = link;
 
 	(void)arg;
-	if (l->state == LINK_WAIT_JOIN && (p[0] == RELAYMSG_WELCOME ||
-	    p[0] == RELAYMSG_RESUMED)) {
+	if ((l->state == LINK_WAIT_JOIN || l->state == LINK_VISITOR) &&
+	    (p[0] == RELAYMSG_WELCOME || p[0] == RELAYMSG_RESUMED)) {
 		waiting_remove(l->r, l);
 		l->state = LINK_MEMBER;
 		relay_log(RELAY_LOG_INFO, "%s: %s a room of another node",
 		    conn_peer_addr(l->c), p[0] == RELAYMSG_WELCOME ?
 		    "joined" : "resumed its seat in");
+	} else if (l->state == LINK_WAIT_JOIN && p[0] == RELAYMSG_VISITING) {
+		link_visiting(l);
+		relay_log(RELAY_LOG_INFO, "%s: visitor at the door of a room of "
+		    "another node", conn_peer_addr(l->c));
 	}
 	/* DELIVERs are batched as they are sealed (link_seal). */
 	link_send(l, p, len);
@@ -2097,7 +2118,7 @@ static int
 relay_open_state(struct relay *r, const struct relay_opts *o)
 {
 	static const struct rroom_ops ops = { relay_send, relay_evict,
-	    relay_wrote, relay_fanout };
+	    relay_wrote, relay_fanout, relay_lobby };
 	uint8_t key[RROOM_KEY_BYTES], secret[ROOMLOG_SECRET_BYTES],
 	    token_key[RROOM_TOKEN_KEY_BYTES];
 	char path[4096 + sizeof(ROOMLOG_FILE) + 1];

@@ -244,6 +244,7 @@ rroom_hub_has(const struct rroom_hub *h,
 {
 	return room_find(h, id) != NULL;
 }
+
 /* --- end of cluster hooks --- */
 
 size_t
@@ -423,7 +424,7 @@ room_find(const struct rroom_hub *h, const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
 	return NULL;
 }
 
-/* Doubles the table; on allocation failure it just stays as it is. */
+/* The room whose lobby id this is, or NULL. */
 static struct rroom *
 lobby_find(const struct rroom_hub *h,
     const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
@@ -435,6 +436,13 @@ lobby_find(const struct rroom_hub *h,
 		if (memcmp(room->lobby_id, id, RELAYMSG_ROOM_ID_BYTES) == 0)
 			return room;
 	return NULL;
+}
+
+int
+rroom_hub_has_lobby(const struct rroom_hub *h,
+    const uint8_t id[RELAYMSG_ROOM_ID_BYTES])
+{
+	return lobby_find(h, id) != NULL;
 }
 
 /* Doubles both tables (rooms, and lobbies: at most one a room); on
@@ -1068,6 +1076,8 @@ do_lobby(struct rroom_hub *h, struct rroom_member *m,
 		h->ltab[b] = room;
 	}
 	m->opener = 1;
+	if (h->ops.lobby != NULL)
+		h->ops.lobby(h->arg, room->lobby_id);
 	return room->nvisitors > 0 ? send_count(h, m, RELAYMSG_WAITING,
 	    room->nvisitors) : 0;
 }

@@ -86,6 +86,9 @@ struct rroom_ops {
 	 * store them once and reference them from every member's output),
 	 * and with 0 after. */
 	void	(*fanout)(void *arg, int begin);
+	/* Optional (may be NULL): a member's LOBBY named lobby_id, now
+	 * its room's (bound by it or before). */
+	void	(*lobby)(void *arg, const uint8_t lobby_id[16]);
 };
 
 /* rroom_input results beyond 0: close the member's link (an ERROR saying
@@ -193,6 +196,9 @@ void	 rroom_foreach_in(struct rroom_hub *h,
 	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES],
 	    void (*fn)(struct rroom_member *, void *), void *arg);
 int	 rroom_hub_has(const struct rroom_hub *h,
+	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES]);
+/* 1 if a room of the hub has this lobby id now. */
+int	 rroom_hub_has_lobby(const struct rroom_hub *h,
 	    const uint8_t id[RELAYMSG_ROOM_ID_BYTES]);
 
 /* Counts, for logs and tests. */

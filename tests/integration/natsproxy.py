@@ -18,7 +18,8 @@ PUBs whose subject contains TEXT and whose payload has at least BYTES
 <size>" for those it lets by while armed.  With --stall, an armed PUB is
 not dropped but held, with everything its client sends after it, for MS
 milliseconds, as a JetStream that is slow to answer (test_cluster_claim):
-it prints "natsproxy stalled PUB <subject> <size>" when it starts holding.
+it prints "natsproxy stalled PUB <subject> <size>" when it starts holding
+and "natsproxy released PUB <subject> <size>" when it lets it go.
 
 Prints "natsproxy listening on 127.0.0.1:PORT" on stdout once ready.
 Stops by itself after --lifetime seconds (300).
@@ -60,6 +61,7 @@ async def client_to_server(st, reader, writer):
                     st.armed -= 1
                     print("natsproxy stalled PUB %s %d" % (subject, size), flush=True)
                     await asyncio.sleep(st.stall / 1000.0)
+                    print("natsproxy released PUB %s %d" % (subject, size), flush=True)
                 elif size >= st.min_size:
                     st.armed -= 1
                     print("natsproxy dropped PUB %s %d" % (subject, size), flush=True)

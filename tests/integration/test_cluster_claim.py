@@ -15,7 +15,8 @@ Proves, ROUNDS times over (a new room each time):
   publishes it to JetStream and waits (up to 2 s) for the answer, which
   the proxy holds back for STALL_MS; while it waits, a guest joins the
   room through node 2 (its invitation lists node 2 only), whose claim
-  (§15.10, 250 ms) lands in that wait;
+  (§15.10, 250 ms) lands in that wait (node 2 logs 'claiming a room'
+  before the proxy lets the write go: at least one round must);
 - node 2 forwards the guest ('joined a room of another node') and never
   takes the room over (no 'this node owns a room' in its log); the
   guest joins with 1 other member, both see each other and each other's
@@ -34,6 +35,10 @@ STALL_MS = 1700		# below JSLOG_WAIT_MS (2000): the ack still counts
 NATSPROXY = os.path.join(h.HERE, "natsproxy.py")
 
 
+def count(proc, prefix):
+    return sum(1 for l in proc.lines() if l.startswith(prefix))
+
+
 def scenario(t):
     nats, nport, _ = h.nats_server(t)
     px = t.spawn("natsproxy(node1)", [h.PYTHON, NATSPROXY, "--connect", str(nport),
@@ -44,6 +49,7 @@ def scenario(t):
     url2 = "nats://%s:%d" % (h.LOOPBACK, nport)
     r1, p1, d1, r2, p2, d2 = h.two_nodes(t, url1, url2)
 
+    inside = 0		# rounds whose claim went out during the stall
     for i in range(ROUNDS):
         mk, gn = "maker%d" % i, "guest%d" % i
         maker, inv = t.room_new(t.party(mk), p1)
@@ -53,12 +59,20 @@ def scenario(t):
                       "node 1 owns room %d" % i, 20)
         owned2 = r2.stderr_text().count("this node owns a room")
         fwd2 = r2.stderr_text().count("joined a room of another node")
-        stalls = sum(1 for l in px.lines() if l.startswith("natsproxy stalled PUB"))
+        stalls = count(px, "natsproxy stalled PUB")
         h.signal_proc(px, signal.SIGUSR1)
         maker.send("stalled line %d" % i)
-        px.wait_until(lambda: sum(1 for l in px.lines() if l.startswith("natsproxy stalled PUB")) > stalls,
+        px.wait_until(lambda: count(px, "natsproxy stalled PUB") > stalls,
                       "node 1's JetStream write held by the proxy", 10)
+        claims = r2.stderr_text().count("cluster: claiming a room")
+        released = count(px, "natsproxy released PUB")
         guest = t.room_join(t.party(gn), h.invite_with_addrs(inv, [(h.LOOPBACK, p2)]))
+        r2.wait_until(lambda: r2.stderr_text().count("cluster: claiming a room") > claims,
+                      "node 2 claiming room %d" % i, 20)
+        # The claim went out while node 1's loop still waited (the
+        # round is a real one); else it proves only the ordinary case.
+        if count(px, "natsproxy released PUB") == released:
+            inside += 1
         got = h.wait_joined(guest, gn, timeout=30)
         t.check(r2.stderr_text().count("this node owns a room") == owned2,
                 "node 2 took room %d over while node 1 was waiting for JetStream" % i)
@@ -86,6 +100,9 @@ def scenario(t):
             p.expect_exit(h.EXIT_OK, timeout=20)
         t.log("round %d: the claim answered while node 1 waited for JetStream" % i)
 
+    t.check(inside > 0, "no claim went out while node 1 waited for JetStream (the "
+            "guest took longer than %d ms to reach node 2 in every round)" % STALL_MS)
+    t.log("%d of %d claims went out while node 1 waited" % (inside, ROUNDS))
     t.check(r1.alive() and r2.alive(), "a relay node exited")
     for r in (r1, r2):
         h.signal_proc(r, signal.SIGTERM)

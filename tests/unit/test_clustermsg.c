@@ -298,6 +298,16 @@ test_keys_and_subjects(void **state)
 	clustermsg_room_hash(&k, room, hash);
 	crypto_generichash(back, 16, room, 16, subj, 32);
 	assert_memory_equal(back, hash, 16);
+	{
+		uint8_t in[21], lobby[16];
+
+		memcpy(in, "lobby", 5);
+		memcpy(in + 5, room, 16);
+		crypto_generichash(back, 16, in, sizeof(in), subj, 32);
+		clustermsg_lobby_hash(&k, room, lobby);
+		assert_memory_equal(back, lobby, 16);
+		assert_memory_not_equal(lobby, hash, 16);
+	}
 	clustermsg_room_subject(&k, hash, s);
 	assert_int_equal(strlen(s), 57);
 	sodium_bin2hex(hex, sizeof(hex), room, 16);

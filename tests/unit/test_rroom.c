@@ -97,8 +97,20 @@ fake_evict(void *arg, struct rroom_member *m)
 	evictions++;
 }
 
+/* The lobby hook: how often, and the last id. */
+static size_t lobby_calls;
+static uint8_t lobby_last[RELAYMSG_ROOM_ID_BYTES];
+
+static void
+fake_lobby(void *arg, const uint8_t lobby_id[16])
+{
+	(void)arg;
+	lobby_calls++;
+	memcpy(lobby_last, lobby_id, sizeof(lobby_last));
+}
+
 static const struct rroom_ops ops = { fake_send, fake_evict, NULL,
-    fake_fanout };
+    fake_fanout, fake_lobby };
 static const uint8_t token_key[RROOM_TOKEN_KEY_BYTES] = { 9, 8, 7 };
 static const uint8_t log_secret[ROOMLOG_SECRET_BYTES] = { 4, 5, 6 };
 static const struct roomlog_limits log_lim = { 10000, 1ull << 30, 86400 };
@@ -1402,9 +1414,15 @@ test_lobby(void **state)
 	assert_int_equal(send_raw(h, x, &q, &code), 0);
 	expect_error(x, RELAYMSG_ERR_NO_MEMBER);
 
-	/* alice and bob open it (the same lobby id; another is refused). */
+	/* alice and bob open it (the same lobby id; another is refused).
+	 * The hook hears of each LOBBY that holds, not of the refused. */
+	lobby_calls = 0;
+	assert_false(rroom_hub_has_lobby(h, lobby));
 	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_LOBBY, lobby), 0);
 	assert_int_equal(send_raw(h, a, &q, NULL), 0);
+	assert_int_equal(lobby_calls, 1);
+	assert_memory_equal(lobby_last, lobby, sizeof(lobby));
+	assert_true(rroom_hub_has_lobby(h, lobby));
 	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_LOBBY, lobby), 0);
 	assert_int_equal(send_raw(h, b, &q, NULL), 0);
 	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_LOBBY, other), 0);
@@ -1412,6 +1430,8 @@ test_lobby(void **state)
 	assert_int_equal(code, RELAYMSG_ERR_LOBBY_TAKEN);
 	expect_error(b, RELAYMSG_ERR_LOBBY_TAKEN);
 	expect_none(a);
+	assert_int_equal(lobby_calls, 2);
+	assert_false(rroom_hub_has_lobby(h, other));
 
 	/* A visitor: VISITING 2, then its knocks go to alice, then bob. */
 	assert_int_equal(relaymsg_put_lobby(&q, RELAYMSG_VISIT, lobby), 0);
@@ -1490,6 +1510,7 @@ test_lobby(void **state)
 	rroom_leave(h, &a->m);
 	rroom_leave(h, &b->m);
 	assert_int_equal(rroom_hub_rooms(h), 0);
+	assert_false(rroom_hub_has_lobby(h, lobby));
 	(void)ida;
 	x->m.knocks = 0;
 	assert_int_equal(relaymsg_put_door(&q, RELAYMSG_KNOCK, 0, knock,
