@@ -51,6 +51,10 @@ struct croom {
 	uint8_t			 owner;		/* CR_REMOTE: its node */
 	uint8_t			 lobby;		/* a guarded room's lobby:
 						 * room_id is its lobby id */
+	uint8_t			 hashed;	/* in cl->rooms (not once
+						 * lost, or superseded) */
+	uint8_t			 bound;		/* pending lobby: this node's
+						 * hub bound it meanwhile */
 	natsSubscription	*sub;		/* pending or owned */
 	struct event		*timer;		/* pending: the claim's end */
 	size_t			 nlinks;	/* cluster_links here */
@@ -364,13 +368,28 @@ croom_unsubscribe(struct croom *cr)
 static void
 croom_free(struct cluster *cl, struct croom *cr)
 {
-	owned_set(cl, cr->hash, 0);
-	croom_unsubscribe(cr);
-	if (cr->state != CR_LOST)
+	if (cr->hashed) {
+		owned_set(cl, cr->hash, 0);
 		LIST_REMOVE(cr, hl);
+	}
+	croom_unsubscribe(cr);
 	LIST_REMOVE(cr, all);
 	cl->nrooms--;
 	free(cr);
+}
+
+/* cr no longer answers claims nor takes INs (out of the table; kept
+ * for its links or stand-ins until they are gone): the next JOIN or
+ * VISIT for its hash claims afresh. */
+static void
+croom_unhash(struct cluster *cl, struct croom *cr)
+{
+	if (!cr->hashed)
+		return;
+	owned_set(cl, cr->hash, 0);
+	LIST_REMOVE(cr, hl);
+	cr->hashed = 0;
+	croom_unsubscribe(cr);
 }
 
 /* A new room in CR_PENDING, subscribed to its subject, its claim sent. */
@@ -392,6 +411,7 @@ croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
 	TAILQ_INIT(&cr->links);
 	heldq_init(&cr->held);
 	cr->state = CR_PENDING;
+	cr->hashed = 1;
 	LIST_INSERT_HEAD(&cl->rooms[hash[0]], cr, hl);
 	LIST_INSERT_HEAD(&cl->allrooms, cr, all);
 	cl->nrooms++;
@@ -487,6 +507,21 @@ lobby_unclaimed(struct cluster *cl, struct croom *cr)
 	croom_free(cl, cr);
 }
 
+/* A lobby being claimed here that this node's hub bound meanwhile: this
+ * node's (cluster_lobby), its visitors here its own. */
+static void
+lobby_own(struct cluster *cl, struct croom *cr)
+{
+	cr->state = CR_OWNED;
+	owned_set(cl, cr->hash, OWN_OWNED);
+	if (cr->timer != NULL) {
+		event_free(cr->timer);
+		cr->timer = NULL;
+	}
+	held_free(heldq_take(&cr->held));	/* nobody gave way to a lobby */
+	links_local(cl, cr);
+}
+
 /* The room is owner's: this node's links go there. */
 static void
 croom_yield(struct cluster *cl, struct croom *cr, unsigned owner)
@@ -526,7 +561,9 @@ claim_end_cb(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd;
 	(void)what;
-	if (cr->state == CR_PENDING && cr->lobby)
+	if (cr->state == CR_PENDING && cr->lobby && cr->bound)
+		lobby_own(cr->cl, cr);
+	else if (cr->state == CR_PENDING && cr->lobby)
 		lobby_unclaimed(cr->cl, cr);
 	else if (cr->state == CR_PENDING)
 		croom_own(cr->cl, cr);
@@ -574,6 +611,14 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 		 * of this node's (on the bus it would read as a sync). */
 		if (len == 0)
 			return 0;
+		/* Through the door: the visitor leaves the lobby's owner,
+		 * and its JOIN starts a link of the room's, wherever that
+		 * is (PROTOCOL.md 15.10, lobbies, step 2). */
+		if (k->room->lobby && k->forwarded &&
+		    p[0] == RELAYMSG_JOIN) {
+			cluster_gone(cl, clp, 1);
+			return cluster_take(cl, clp, link, p, len, 1);
+		}
 		if (k->forwarded)
 			send_in(cl, k, p, len);
 		else if (heldq_add(&k->held, p, len) != 0)
@@ -628,18 +673,22 @@ cluster_lobby(struct cluster *cl, const uint8_t lobby_id[16])
 
 	clustermsg_lobby_hash(cl->keys, lobby_id, hash);
 	if ((cr = croom_find(cl, hash)) != NULL) {
-		/* A visitor here is claiming it right now: this node's. */
 		if (cr->state == CR_PENDING) {
-			cr->state = CR_OWNED;
-			owned_set(cl, cr->hash, OWN_OWNED);
-			if (cr->timer != NULL) {
-				event_free(cr->timer);
-				cr->timer = NULL;
-			}
-			held_free(heldq_take(&cr->held));
-			links_local(cl, cr);
+			/* A visitor here is claiming it right now: this
+			 * node's, once out of the hub's call (the claim's
+			 * timer, at once). */
+			struct timeval now = { 0, 0 };
+
+			cr->bound = 1;
+			evtimer_add(cr->timer, &now);
+			return;
 		}
-		return;	/* owned already; or another node's door too */
+		if (cr->state == CR_OWNED)
+			return;
+		/* Forwarded to another node's door (which lost its room to
+		 * this node, say): that croom serves its links to their end,
+		 * and this node answers for the door from now. */
+		croom_unhash(cl, cr);
 	}
 	if (cl->nrooms >= CLUSTER_MAX_ROOMS ||
 	    (cr = calloc(1, sizeof(*cr))) == NULL) {
@@ -655,6 +704,7 @@ cluster_lobby(struct cluster *cl, const uint8_t lobby_id[16])
 	TAILQ_INIT(&cr->links);
 	heldq_init(&cr->held);
 	cr->state = CR_OWNED;
+	cr->hashed = 1;
 	LIST_INSERT_HEAD(&cl->rooms[hash[0]], cr, hl);
 	LIST_INSERT_HEAD(&cl->allrooms, cr, all);
 	cl->nrooms++;
@@ -677,9 +727,7 @@ cluster_room_lost(struct cluster *cl, const uint8_t room_id[16])
 		return;
 	/* No more claims answered nor INs taken: the next JOIN or RESUME
 	 * here claims the room afresh and finds its owner. */
-	owned_set(cl, cr->hash, 0);
-	croom_unsubscribe(cr);
-	LIST_REMOVE(cr, hl);
+	croom_unhash(cl, cr);
 	cr->state = CR_LOST;
 	if (cr->nremotes == 0 && cr->nlinks == 0)
 		croom_free(cl, cr);
@@ -826,7 +874,8 @@ flush_cb(evutil_socket_t fd, short what, void *arg)
 		/* ACCEPTED held while the room's log is behind (its items
 		 * go on): sent by cluster_remote_kick once it caught up. */
 		if (rm->ack_due && !rm->dead && (cl->ops.durable == NULL ||
-		    cl->ops.durable(cl->arg, rm->room->room_id))) {
+		    rroom_member_room(&rm->m) == NULL ||
+		    cl->ops.durable(cl->arg, rroom_member_room(&rm->m)))) {
 			rm->ack_due = 0;
 			buf_reset(&cl->item);
 			if (relaymsg_put_accepted(&cl->item,
@@ -944,6 +993,21 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 	rm->in_seq = m->lseq;
 	if (m->len == 0)
 		return;		/* a sync: nothing lost so far */
+	if (cr->lobby && m->p[0] == RELAYMSG_JOIN) {
+		/* A visitor's JOIN comes as a new link of the room's, not
+		 * through its door's (lobbies, step 2): a node that sends
+		 * one here is not to be followed into a room of any id. */
+		rroom_leave(cl->hub, &rm->m);
+		buf_reset(&cl->item);
+		if (relaymsg_put_error(&cl->item, RELAYMSG_ERR_PROTOCOL,
+		    "a JOIN through a door's link") == 0)
+			(void)clustermsg_put_item(&rm->out, buf_ptr(&cl->item),
+			    buf_len(&cl->item));
+		rm->flags |= CLUSTERMSG_F_CLOSE;
+		rm->dead = 1;
+		remote_flush_later(cl, rm);
+		return;
+	}
 	rc = rroom_input(cl->hub, &rm->m, m->p, m->len, &code);
 	if (rm->m.ack) {
 		rm->m.ack = 0;
@@ -1431,8 +1495,14 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 		if (cr->state == CR_LOST && cr->nremotes == 0)
 			croom_free(cl, cr);
 		else if (cr->state == CR_OWNED && cr->lobby) {
-			if (cr->nremotes == 0 && cr->nlinks == 0 &&
-			    !rroom_hub_has_lobby(cl->hub, cr->room_id))
+			/* No room here has the door any more: no claim is
+			 * answered for it; kept for the visitors that came
+			 * through it. */
+			if (rroom_hub_has_lobby(cl->hub, cr->room_id))
+				continue;
+			croom_unhash(cl, cr);
+			cr->state = CR_LOST;
+			if (cr->nremotes == 0)
 				croom_free(cl, cr);
 		} else if (cr->state == CR_OWNED && cr->nremotes == 0 &&
 		    cr->nlinks == 0 && !rroom_hub_has(cl->hub, cr->room_id)) {

@@ -68,12 +68,14 @@ struct cluster_link;
 #define CLUSTER_URLS_LEN	1024
 /* A write to a NATS server may wait this long (then the client drops
  * the connection and reconnects: publishes go to its reconnect buffer
- * meanwhile), so that a server that stops reading never holds up the
- * thread that publishes, the relay's loop among them. */
-#define CLUSTER_NATS_WRITE_MS	1000
+ * meanwhile), so that a server that stops reading holds up the thread
+ * that publishes, the relay's loop among them, no longer than a
+ * JetStream answer may take (JSLOG_WAIT_MS). */
+#define CLUSTER_NATS_WRITE_MS	2000
 /* The NATS client's read and write buffers: a whole bus message (and its
- * protocol line) always fits, so that publishing one never writes to the
- * socket on the publishing thread (the client's flusher does). */
+ * protocol line) fits, so that publishing writes to the socket on the
+ * publishing thread only when a message does not fit what is left of
+ * the buffer (otherwise the client's flusher thread writes). */
 #define CLUSTER_NATS_IOBUF	(512 * 1024)
 struct __natsOptions;
 /* *op: NATS client options for a connection of the relay's to the

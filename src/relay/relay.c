@@ -1375,6 +1375,7 @@ static void
 link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 {
 	struct relay_link *l = arg;
+	int visitor;
 
 	(void)c;
 	/* Rendezvous (PROTOCOL 21) is this node's own: never clustered. */
@@ -1388,10 +1389,17 @@ link_message(struct conn *c, const uint8_t *p, size_t len, void *arg)
 		return;
 	if (l->state == LINK_MEMBER)
 		link_rate(l, len);
-	/* cluster: a room owned by another node (or not known yet). */
+	/* cluster: a room owned by another node (or not known yet).  A
+	 * visitor at a door of this node's has its JOIN taken as a first
+	 * message too (its room may be another node's). */
+	visitor = l->state == LINK_VISITOR && l->cl == NULL && len > 0 &&
+	    p[0] == RELAYMSG_JOIN;
 	if (l->r->cl != NULL && cluster_take(l->r->cl, &l->cl, l, p, len,
-	    l->state == LINK_WAIT_JOIN))
+	    l->state == LINK_WAIT_JOIN || visitor)) {
+		if (visitor)	/* its door was here, its room is not */
+			rroom_leave(l->r->hub, &l->m);
 		return;
+	}
 	link_input(l, p, len);
 }
 

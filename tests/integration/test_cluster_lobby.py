@@ -21,10 +21,14 @@ Proves:
   in, and bobbie and carolyn see each other's line;
 - a wrong answer through node 2 is refused as on one relay (exit 3,
   'did not open') and nobody sees the knocker in the room;
+- node 1 is killed (SIGKILL): bobbie and carolyn resume through node 2,
+  which takes the room over from JetStream and, as their clients bind
+  the door again, serves it itself: dorothea knocks on node 2 and gets
+  in without being forwarded;
 - once everyone has left, a newcomer through node 2 is told that nobody
   can open the door (exit 4): nobody answers for the door, and node 2
-  answers itself (VISITING 0) after the claim's 250 ms;
-- both relays alive, and stop on SIGTERM with status 0.
+  answers itself (VISITING 0, not forwarded) after the claim's 250 ms;
+- node 2 alive, and stops on SIGTERM with status 0.
 """
 import base64
 import os
@@ -112,25 +116,41 @@ def scenario(t):
     for q in (b, c):
         t.check("mallory" not in h.in_room(q), "%s shows mallory in the room" % q.label)
 
-    # 4. Everyone leaves; a newcomer through node 2 has nobody to knock at.
-    code = h.one_time_code(b)
+    # 4. Node 1 dies (SIGKILL): bobbie and carolyn resume through node 2,
+    #    which takes the room over from JetStream; their clients bind the
+    #    door again there, and dorothea's knock on node 2 is node 2's own.
+    h.signal_proc(r1, signal.SIGKILL)
+    r1.wait_exit(timeout=10)
     for q in (b, c):
-        q.close_stdin()
-    for q in (b, c):
-        q.expect_exit(h.EXIT_OK, timeout=20)
-    # Node 1 releases the room and its door within a second or two.
-    r1.wait_until(lambda: "released an empty room" in r1.stderr_text(),
-                  "node 1 releasing the empty room", 20)
-    late = knock(t, inv2, "latecomer", ANSWER, code)
-    late.expect_exit(h.EXIT_CONN, timeout=30,
-                     why="nobody at the door")
-    t.check("nobody" in late.stderr_text(), "no 'nobody ...' error: %r" % late.stderr_text())
+        q.wait_line(r"^\* reconnected", timeout=40, what="%s resuming through node 2" % q.label)
+    r2.wait_until(lambda: "a room taken over from JetStream" in r2.stderr_text(),
+                  "node 2 taking the room over", 30)
+    forwarded = r2.stderr_text().count("visitor at the door of a room of another node")
+    d = knock(t, inv2, "dorothea", ANSWER, h.one_time_code(c))
+    h.wait_in_room(d, ["bobbie", "carolyn"], timeout=30)
+    says(t, d, "dorothea", b, "bobbie", "hello from dorothea")
+    t.check(r2.stderr_text().count("visitor at the door of a room of another node") == forwarded,
+            "node 2 forwarded dorothea's visit after it took the room over")
+    t.log("after a takeover the door is the new owner's")
 
-    t.check(r1.alive() and r2.alive(), "a relay node exited")
-    for r in (r1, r2):
-        h.signal_proc(r, signal.SIGTERM)
-    for r in (r1, r2):
-        r.expect_exit(h.EXIT_OK, timeout=30, why="SIGTERM")
+    # 5. Everyone leaves; a newcomer through node 2 has nobody to knock
+    #    at: nobody answers for the door, and node 2 says so itself.
+    code = h.one_time_code(b)
+    for q in (b, c, d):
+        q.close_stdin()
+    for q in (b, c, d):
+        q.expect_exit(h.EXIT_OK, timeout=20)
+    r2.wait_until(lambda: "released an empty room" in r2.stderr_text(),
+                  "node 2 releasing the empty room", 20)
+    late = knock(t, inv2, "latecomer", ANSWER, code)
+    late.expect_exit(h.EXIT_CONN, timeout=30, why="nobody at the door")
+    t.check("nobody" in late.stderr_text(), "no 'nobody ...' error: %r" % late.stderr_text())
+    t.check(r2.stderr_text().count("visitor at the door of a room of another node") == forwarded,
+            "node 2 forwarded the latecomer's visit to a door nobody has")
+
+    t.check(r2.alive(), "node 2 exited")
+    h.signal_proc(r2, signal.SIGTERM)
+    r2.expect_exit(h.EXIT_OK, timeout=30, why="SIGTERM")
 
 
 if __name__ == "__main__":
