@@ -55,6 +55,9 @@ struct croom {
 						 * lost, or superseded) */
 	uint8_t			 bound;		/* pending lobby: this node's
 						 * hub bound it meanwhile */
+	uint8_t			 doorless;	/* owned lobby whose room is
+						 * gone: no claim answered, its
+						 * visitors served to their end */
 	natsSubscription	*sub;		/* pending or owned */
 	struct event		*timer;		/* pending: the claim's end */
 	size_t			 nlinks;	/* cluster_links here */
@@ -611,11 +614,11 @@ cluster_take(struct cluster *cl, struct cluster_link **clp, void *link,
 		 * of this node's (on the bus it would read as a sync). */
 		if (len == 0)
 			return 0;
-		/* Through the door: the visitor leaves the lobby's owner,
-		 * and its JOIN starts a link of the room's, wherever that
-		 * is (PROTOCOL.md 15.10, lobbies, step 2). */
-		if (k->room->lobby && k->forwarded &&
-		    p[0] == RELAYMSG_JOIN) {
+		/* Through the door: the visitor leaves the lobby's owner
+		 * (or its claim: what it held is dropped), and its JOIN
+		 * starts a link of the room's, wherever that is
+		 * (PROTOCOL.md 15.10, lobbies, step 5). */
+		if (k->room->lobby && p[0] == RELAYMSG_JOIN) {
 			cluster_gone(cl, clp, 1);
 			return cluster_take(cl, clp, link, p, len, 1);
 		}
@@ -683,8 +686,13 @@ cluster_lobby(struct cluster *cl, const uint8_t lobby_id[16])
 			evtimer_add(cr->timer, &now);
 			return;
 		}
-		if (cr->state == CR_OWNED)
+		if (cr->state == CR_OWNED) {
+			if (cr->doorless) {	/* a room here has it again */
+				cr->doorless = 0;
+				owned_set(cl, cr->hash, OWN_OWNED);
+			}
 			return;
+		}
 		/* Forwarded to another node's door (which lost its room to
 		 * this node, say): that croom serves its links to their end,
 		 * and this node answers for the door from now. */
@@ -1225,8 +1233,10 @@ room_msg(struct cluster *cl, struct croom *cr, const struct clustermsg *m,
 		 * the owner). */
 		if (answered)
 			break;
-		if (cr->state == CR_OWNED)
+		if (cr->state == CR_OWNED && !cr->doorless)
 			send_owner(cl, cr, m->node);
+		else if (cr->state == CR_PENDING && cr->lobby && cr->bound)
+			send_owner(cl, cr, m->node);	/* this node's door */
 		else if (cr->state != CR_PENDING || cr->lobby)
 			break;	/* a lobby is nobody's by claiming */
 		else if (cl->node < m->node)
@@ -1279,7 +1289,12 @@ bus_msg(struct cluster *cl, natsMsg *msg, int answered)
 		link_out(cl, &m);
 	else if (m.type == CLUSTERMSG_OWNER &&
 	    (cr = croom_find(cl, m.hash)) != NULL) {
-		if (cr->state == CR_PENDING)
+		if (cr->state == CR_PENDING && cr->lobby && cr->bound) {
+			relay_log(RELAY_LOG_WARN, "cluster: node %u has a room "
+			    "with this node's room's door (its lobby id bound "
+			    "on two nodes): this node keeps it", m.node);
+			lobby_own(cl, cr);
+		} else if (cr->state == CR_PENDING)
 			croom_yield(cl, cr, m.node);
 		else if (cr->state == CR_OWNED)
 			relay_log(RELAY_LOG_WARN, "cluster: node %u owns a room "
@@ -1496,12 +1511,14 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 			croom_free(cl, cr);
 		else if (cr->state == CR_OWNED && cr->lobby) {
 			/* No room here has the door any more: no claim is
-			 * answered for it; kept for the visitors that came
-			 * through it. */
+			 * answered for it, and its visitors are served (a
+			 * KNOCK has nobody at the door) to their end. */
 			if (rroom_hub_has_lobby(cl->hub, cr->room_id))
 				continue;
-			croom_unhash(cl, cr);
-			cr->state = CR_LOST;
+			if (!cr->doorless) {
+				cr->doorless = 1;
+				owned_set(cl, cr->hash, 0);
+			}
 			if (cr->nremotes == 0)
 				croom_free(cl, cr);
 		} else if (cr->state == CR_OWNED && cr->nremotes == 0 &&

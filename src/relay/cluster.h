@@ -143,8 +143,9 @@ int	 cluster_take(struct cluster *cl, struct cluster_link **clp,
 	    void *link, const uint8_t *p, size_t len, int first);
 /* A room of this node's hub has the lobby id (rroom_ops.lobby): this
  * node answers claims for that door, and visitors reaching other nodes
- * are forwarded here.  Released (each second) once no room of the hub
- * has it and no visitor came through it. */
+ * are forwarded here.  Once no room of the hub has it (checked each
+ * second), no claim is answered for it; it is released when the
+ * visitors that came through it are gone. */
 void	 cluster_lobby(struct cluster *cl, const uint8_t lobby_id[16]);
 /* Another node wrote the room's log (jslog.h): this node stops owning
  * it (after rroom_hub_abandon): no claim is answered for it from now. */
