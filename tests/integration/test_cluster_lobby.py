@@ -9,6 +9,11 @@ Starts its own 'nats-server -js' and two 'sotto relay --nats URL --node
 N' sharing one relay key (as test_cluster).
 
 Proves:
+- evelyn makes a guarded room on node 1; a visitor (the lobby_visitor
+  tool, 'tap') waits at its door through node 2; evelyn leaves and node
+  1 releases the room: a newcomer through node 2 meanwhile, forwarded
+  to node 1 beside the visitor, is told at once that nobody can open
+  the door (exit 4), and the visitor's link is served to its end;
 - alicia makes a guarded room (--question, --one-time-code) on node 1;
   bobbie, with an invitation that names node 2 only, visits there: node
   2 forwards him to node 1 ('visitor at the door of a room of another
@@ -33,6 +38,7 @@ Proves:
 import base64
 import os
 import signal
+import time
 
 import sotto_harness as h
 
@@ -60,6 +66,13 @@ def guarded_via(inv, port):
     return "sotto:" + base64.urlsafe_b64encode(body).decode("ascii").rstrip("=")
 
 
+def tool_path(t):
+    path = os.path.join(os.environ.get("SOTTO_TOOLS_DIR", os.path.join(
+        os.path.dirname(t.bin), "tests", "tools")), "lobby_visitor")
+    t.check(os.access(path, os.X_OK), "no lobby_visitor tool at %s" % path)
+    return path
+
+
 def knock(t, inv, name, answer, code):
     party = t.party(name)
     return t.room_join(party, inv, "--answer-file", write(party, "answer", answer),
@@ -82,6 +95,31 @@ def scenario(t):
     t.check(h.decode_invite(inv)["version"] == 3, "not a guarded invitation")
     inv2 = guarded_via(inv, p2)
     t.check(h.decode_invite(inv2)["check_ok"], "the rewritten invitation's checksum")
+
+    # 0. A door whose room goes while a visitor forwarded to it waits
+    #    there: the owner (node 1) stops answering for it but still
+    #    serves what node 2 forwards, so a newcomer on node 2 meanwhile
+    #    is told at once that nobody can open (not left to wait 60 s).
+    eve = t.party("evelyn")
+    e, einv = t.room_new(eve, p1, "--question", QUESTION,
+                         "--answer-file", write(eve, "answer", ANSWER), "--one-time-code")
+    ecode = h.one_time_code(e)
+    ifile = write(eve, "invite2", guarded_via(einv, p2))
+    tap = t.spawn("visitor(tap)", [tool_path(t), ifile, "tap", "12"], t.env(t.tmp), stdin=False)
+    tap.wait_line(r"^recv 8d ", what="the tap's VISITING (through node 2)", timeout=20)
+    released = r1.stderr_text().count("released an empty room")
+    e.close_stdin()
+    e.expect_exit(h.EXIT_OK, timeout=20)
+    r1.wait_until(lambda: r1.stderr_text().count("released an empty room") > released,
+                  "node 1 releasing evelyn's room", 20)
+    time.sleep(1.5)	# node 1's next tick: the door is nobody's
+    t0 = time.monotonic()
+    nob = knock(t, guarded_via(einv, p2), "newcomer1", ANSWER, ecode)
+    nob.expect_exit(h.EXIT_CONN, timeout=20, why="a door whose room is gone")
+    t.check("nobody is in it" in nob.stderr_text(), "no 'nobody is in it' error: %r" % nob.stderr_text())
+    t.log("a door whose room went: a newcomer told in %.1f s" % (time.monotonic() - t0))
+    tap.wait_line(r"^tapped$", timeout=30, what="the tap's end")
+    tap.expect_exit(0, why="the tap tool")
 
     # 1. bobbie knocks through node 2; alicia (node 1) opens.
     b = knock(t, inv2, "bobbie", "mister whiskers", h.one_time_code(a))
@@ -144,7 +182,7 @@ def scenario(t):
                   "node 2 releasing the empty room", 20)
     late = knock(t, inv2, "latecomer", ANSWER, code)
     late.expect_exit(h.EXIT_CONN, timeout=30, why="nobody at the door")
-    t.check("nobody" in late.stderr_text(), "no 'nobody ...' error: %r" % late.stderr_text())
+    t.check("nobody is in it" in late.stderr_text(), "no 'nobody is in it' error: %r" % late.stderr_text())
     t.check(r2.stderr_text().count("visitor at the door of a room of another node") == forwarded,
             "node 2 forwarded the latecomer's visit to a door nobody has")
 
