@@ -8,9 +8,9 @@
  * as associated data; subjects are derived with a keyed hash, so the bus
  * sees neither room ids nor names nor blobs.
  *
+ * (A "room" on the bus is a room, or a guarded room's lobby: §15.10.)
  * Opened, a message is: u8 type || u8 node (the sender's node number,
  * 1..255) || body:
- * (A "room" on the bus is a room, or a guarded room's lobby: §15.10.)
  *   1 CLAIM   (empty)                      who owns this room?
  *   2 OWNER   room_hash[16]                I own it (to the claimant)
  *   3 IN      u32 link || u8 to || u32 lseq || message

@@ -154,7 +154,8 @@ struct cluster {
 	pthread_mutex_t		 qlock;
 	struct qmsg		*qfirst;
 	struct qmsg		**qlast;
-	size_t			 qbytes;	/* their payloads (under qlock) */
+	size_t			 qbytes;	/* their cost, payload + QMSG_COST
+						 * each (under qlock) */
 	size_t			 qdropped;	/* past CLUSTER_MAX_QUEUED, not
 						 * logged yet (under qlock) */
 	/* NATS's connection events not told to the loop yet (under qlock:
@@ -449,14 +450,12 @@ static void	remote_handle(struct cluster *, struct croom *,
 		    const struct clustermsg *);
 
 static void	links_local(struct cluster *, struct croom *);
+static void	held_serve(struct cluster *, struct croom *);
 
 /* Nobody else owns the room: this node does. */
 static void
 croom_own(struct cluster *cl, struct croom *cr)
 {
-	struct clustermsg m;
-	struct held *h, *hs;
-
 	cr->state = CR_OWNED;
 	owned_set(cl, cr->hash, OWN_OWNED);
 	relay_log(RELAY_LOG_INFO, "cluster: this node owns a room (%zu rooms "
@@ -469,12 +468,23 @@ croom_own(struct cluster *cl, struct croom *cr)
 	if (cl->ops.own != NULL && !cr->lobby)
 		cl->ops.own(cl->arg, cr->room_id);
 	/* What other nodes' links sent meanwhile, then this node's. */
+	held_serve(cl, cr);
+	links_local(cl, cr);
+}
+
+/* What other nodes sent cr's owner-to-be (INs, GONEs): handled, now
+ * that this node owns it. */
+static void
+held_serve(struct cluster *cl, struct croom *cr)
+{
+	struct clustermsg m;
+	struct held *h, *hs;
+
 	hs = heldq_take(&cr->held);
 	for (h = hs; h != NULL; h = h->next)
 		if (clustermsg_parse(&m, h->p, h->len) == 0)
 			remote_handle(cl, cr, &m);
 	held_free(hs);
-	links_local(cl, cr);
 }
 
 /* cr's links are this node's own from now: their held messages go to
@@ -521,7 +531,7 @@ lobby_own(struct cluster *cl, struct croom *cr)
 		event_free(cr->timer);
 		cr->timer = NULL;
 	}
-	held_free(heldq_take(&cr->held));	/* nobody gave way to a lobby */
+	held_serve(cl, cr);
 	links_local(cl, cr);
 }
 
@@ -965,14 +975,15 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 		return;
 	}
 	if (rm == NULL) {
-		/* Only a JOIN, RESUME or VISIT, a link's first IN, starts a
-		 * remote member.  Anything else is from a link this owner no longer
+		/* Only a JOIN or RESUME (on a lobby's subject, a VISIT), a
+		 * link's first IN, starts a remote member.  Anything else is from a link this owner no longer
 		 * serves (it took the link's node for gone, or restarted, or
 		 * the bus lost the link's first INs): its node is told to
 		 * drop it, so that its member resumes rather than talk into
 		 * the void. */
-		if (m->lseq != 1 || m->len == 0 || (m->p[0] != RELAYMSG_JOIN &&
-		    m->p[0] != RELAYMSG_RESUME && m->p[0] != RELAYMSG_VISIT)) {
+		if (m->lseq != 1 || m->len == 0 || (cr->lobby ?
+		    m->p[0] != RELAYMSG_VISIT : (m->p[0] != RELAYMSG_JOIN &&
+		    m->p[0] != RELAYMSG_RESUME))) {
 			send_end(cl, m->node, m->link);
 			return;
 		}
@@ -1003,7 +1014,7 @@ remote_handle(struct cluster *cl, struct croom *cr, const struct clustermsg *m)
 		return;		/* a sync: nothing lost so far */
 	if (cr->lobby && m->p[0] == RELAYMSG_JOIN) {
 		/* A visitor's JOIN comes as a new link of the room's, not
-		 * through its door's (lobbies, step 2): a node that sends
+		 * through its door's (lobbies, step 5): a node that sends
 		 * one here is not to be followed into a room of any id. */
 		rroom_leave(cl->hub, &rm->m);
 		buf_reset(&cl->item);
@@ -1296,15 +1307,20 @@ bus_msg(struct cluster *cl, natsMsg *msg, int answered)
 			lobby_own(cl, cr);
 		} else if (cr->state == CR_PENDING)
 			croom_yield(cl, cr, m.node);
+		else if (cr->state == CR_OWNED && cr->lobby)
+			relay_log(RELAY_LOG_WARN, "cluster: node %u has a room "
+			    "with the door of a room of this node's (its lobby "
+			    "id bound on two nodes)", m.node);
 		else if (cr->state == CR_OWNED)
 			relay_log(RELAY_LOG_WARN, "cluster: node %u owns a room "
 			    "this node owns too (a claim race, or NATS was "
 			    "split): its members are apart", m.node);
 		else if (cr->owner != m.node)
-			relay_log(RELAY_LOG_WARN, "cluster: node %u owns a room "
-			    "this node forwards to node %u (a claim race, or "
-			    "NATS was split): their members are apart", m.node,
-			    cr->owner);
+			relay_log(RELAY_LOG_WARN, "cluster: node %u %s this node "
+			    "forwards to node %u (%s)", m.node, cr->lobby ?
+			    "has a door" : "owns a room", cr->owner, cr->lobby ?
+			    "a lobby id bound on two nodes" : "a claim race, or "
+			    "NATS was split: their members are apart");
 	}
 }
 
@@ -1469,8 +1485,9 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	pthread_mutex_unlock(&cl->qlock);
 	if (dropped > 0)
 		relay_log(RELAY_LOG_WARN, "cluster: %zu bus messages dropped: "
-		    "this node's loop was behind by more than %u bytes",
-		    dropped, CLUSTER_MAX_QUEUED);
+		    "this node's loop was behind (links' traffic past %u "
+		    "bytes queued, anything past twice that)", dropped,
+		    CLUSTER_MAX_QUEUED);
 	if (downs > 0) {
 		relay_log(RELAY_LOG_WARN, "cluster: lost NATS: serving this "
 		    "node's members alone until it is back");
@@ -1495,7 +1512,10 @@ wake_cb(evutil_socket_t fd, short what, void *arg)
 	}
 }
 
-/* Owned rooms their hub has let go of, with nobody left: released. */
+/* Each second: node liveness; rooms lost to another node freed once
+ * their stand-ins are gone; lobbies whose room is gone made doorless,
+ * and freed once their visitors are gone; owned rooms their hub has let
+ * go of, with nobody left, released. */
 static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {

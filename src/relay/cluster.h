@@ -12,6 +12,9 @@
  * where a stand-in member (rroom_member.remote) takes its seat, and what
  * the owner's hub sends that member comes back to the link's node (OUT).
  * Links of a room this node owns are handled by relay.c as ever.
+ * A guarded room's door (its lobby) is served the same way on a subject
+ * of its own: a VISIT claims it, but only the node whose room binds the
+ * lobby id (cluster_lobby) owns it, never a claimant.
  *
  * NATS's C client runs on threads of its own (not the relay's loop:
  * the loop may wait up to JSLOG_WAIT_MS for JetStream in a turn); its
@@ -136,7 +139,8 @@ int	 cluster_free(struct cluster *cl);
 /*
  * A link's message: returns 0 if the relay is to handle it itself, 1 if
  * the cluster took it (forwarded, or held until the room's owner is
- * known).  first: the link has not joined yet.  *clp is the link's
+ * known).  first: the link has not joined yet (or is a visitor at a
+ * door of this node's, now sending its JOIN).  *clp is the link's
  * cluster state (NULL to start with; set and cleared by the cluster).
  */
 int	 cluster_take(struct cluster *cl, struct cluster_link **clp,

@@ -244,7 +244,6 @@ rroom_hub_has(const struct rroom_hub *h,
 {
 	return room_find(h, id) != NULL;
 }
-
 /* --- end of cluster hooks --- */
 
 size_t
