@@ -1,8 +1,9 @@
 /*
  * lobby_visitor.c: someone who holds a guarded room's invitation but not
  * its answer or one-time code, for the integration test of review
- * finding 10 (test_room_lobby) and of finding 4 through the lobby
- * (test_evil_member).  It speaks the relay protocol with sotto's own
+ * finding 10 (test_room_lobby), of finding 4 through the lobby
+ * (test_evil_member), and of a door across cluster nodes
+ * (test_cluster_lobby).  It speaks the relay protocol with sotto's own
  * modules and prints what it receives on stdout.
  *
  *   lobby_visitor INVITE_FILE tap SECONDS
