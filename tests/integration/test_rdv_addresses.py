@@ -28,8 +28,9 @@ def scenario(t):
     seen = int(m.group(1))
     room.wait_line(r"^\* a local address: 127\.0\.0\.1 \(private\)$",
                    what="room new's local addresses")
-    t.check(("127.0.0.1:%d: connected" % seen) in relay.stderr_text(),
-            "the relay did not log a link from port %d" % seen)
+    # The relay's log line may reach us after the client's (two pipes).
+    relay.wait_until(lambda: ("127.0.0.1:%d: connected" % seen) in relay.stderr_text(),
+                     "the relay logging a link from port %d" % seen, 10)
     member = t.room_join(bob, inv)
     h.wait_in_room(member, [alice.name])
     member.send("hello room")
@@ -42,8 +43,9 @@ def scenario(t):
     host, code = r.rdv_host(t, alice, port)
     m = host.wait_line(r"^\* the relay sees you as 127\.0\.0\.1:(\d+)$",
                        what="host --relay's relay-reported address")
-    t.check(("127.0.0.1:%s: rendezvous slot" % m.group(1)) in relay.stderr_text(),
-            "the relay-reported port is not the link's")
+    relay.wait_until(lambda: ("127.0.0.1:%s: rendezvous slot" % m.group(1)) in
+                     relay.stderr_text(), "the relay logging the slot of the link from "
+                     "port %s (the relay-reported port is the link's)" % m.group(1), 10)
     host.kill()
 
     # Direct: every local address, the private ones marked.
