@@ -396,13 +396,13 @@ croom_unhash(struct cluster *cl, struct croom *cr)
 	croom_unsubscribe(cr);
 }
 
-/* A new room in CR_PENDING, subscribed to its subject, its claim sent. */
+/* A new croom in state, in the table (NULL: out of memory, or
+ * CLUSTER_MAX_ROOMS). */
 static struct croom *
-croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
-    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], int lobby)
+croom_new(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
+    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], int lobby, int state)
 {
 	struct croom *cr;
-	struct timeval tv = { 0, CLUSTER_CLAIM_MS * 1000 };
 
 	if (cl->nrooms >= CLUSTER_MAX_ROOMS ||
 	    (cr = calloc(1, sizeof(*cr))) == NULL)
@@ -414,11 +414,24 @@ croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
 	clustermsg_room_subject(cl->keys, hash, cr->subject);
 	TAILQ_INIT(&cr->links);
 	heldq_init(&cr->held);
-	cr->state = CR_PENDING;
+	cr->state = (uint8_t)state;
 	cr->hashed = 1;
 	LIST_INSERT_HEAD(&cl->rooms[hash[0]], cr, hl);
 	LIST_INSERT_HEAD(&cl->allrooms, cr, all);
 	cl->nrooms++;
+	return cr;
+}
+
+/* A new room in CR_PENDING, subscribed to its subject, its claim sent. */
+static struct croom *
+croom_claim(struct cluster *cl, const uint8_t hash[CLUSTERMSG_HASH_BYTES],
+    const uint8_t room_id[RELAYMSG_ROOM_ID_BYTES], int lobby)
+{
+	struct croom *cr;
+	struct timeval tv = { 0, CLUSTER_CLAIM_MS * 1000 };
+
+	if ((cr = croom_new(cl, hash, room_id, lobby, CR_PENDING)) == NULL)
+		return NULL;
 	if ((cr->timer = evtimer_new(cl->base, claim_end_cb, cr)) == NULL) {
 		croom_free(cl, cr);
 		return NULL;
@@ -708,24 +721,11 @@ cluster_lobby(struct cluster *cl, const uint8_t lobby_id[16])
 		 * and this node answers for the door from now. */
 		croom_unhash(cl, cr);
 	}
-	if (cl->nrooms >= CLUSTER_MAX_ROOMS ||
-	    (cr = calloc(1, sizeof(*cr))) == NULL) {
+	if ((cr = croom_new(cl, hash, lobby_id, 1, CR_OWNED)) == NULL) {
 		relay_log(RELAY_LOG_WARN, "cluster: a room's door is served "
 		    "to this node's visitors only (too many rooms)");
 		return;
 	}
-	cr->cl = cl;
-	memcpy(cr->hash, hash, sizeof(cr->hash));
-	memcpy(cr->room_id, lobby_id, sizeof(cr->room_id));
-	cr->lobby = 1;
-	clustermsg_room_subject(cl->keys, hash, cr->subject);
-	TAILQ_INIT(&cr->links);
-	heldq_init(&cr->held);
-	cr->state = CR_OWNED;
-	cr->hashed = 1;
-	LIST_INSERT_HEAD(&cl->rooms[hash[0]], cr, hl);
-	LIST_INSERT_HEAD(&cl->allrooms, cr, all);
-	cl->nrooms++;
 	owned_set(cl, cr->hash, OWN_OWNED);
 	/* While NATS is down: subscribed once it is back. */
 	if (natsConnection_Status(cl->nc) != NATS_CONN_STATUS_CONNECTED ||
